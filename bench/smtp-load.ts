@@ -1,0 +1,83 @@
+// A minimal SMTP load client for the benchmark: C connections, each sending its share of N mails in
+// sequence on one connection, timing the end of DATA ("." sent) and the final reply.
+import { createConnection, type Socket } from 'node:net';
+
+export interface MailTiming {
+  /** Sequence number written into the mail, to match it with its event. */
+  sequence: number;
+  dataEnd: number;
+  replied: number;
+  reply: string;
+}
+
+class ReplyReader {
+  #buffer = '';
+  #waiting: ((reply: string) => void)[] = [];
+  #replies: string[] = [];
+
+  constructor(socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      // A reply ends with a line whose code is followed by a space (RFC 5321 §4.2.1).
+      for (let match = /^(\d{3}) .*\r\n/m.exec(this.#buffer); match; match = /^(\d{3}) .*\r\n/m.exec(this.#buffer)) {
+        const end = match.index + match[0].length;
+        const reply = this.#buffer.slice(0, end).trimEnd();
+        this.#buffer = this.#buffer.slice(end);
+        const waiter = this.#waiting.shift();
+        if (waiter) waiter(reply);
+        else this.#replies.push(reply);
+      }
+    });
+  }
+
+  next(): Promise<string> {
+    const ready = this.#replies.shift();
+    if (ready !== undefined) return Promise.resolve(ready);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+}
+
+async function expect(reader: ReplyReader, code: string): Promise<string> {
+  const reply = await reader.next();
+  if (!reply.split('\n').at(-1)?.startsWith(code)) throw new Error(`expected ${code}, got "${reply}"`);
+  return reply;
+}
+
+export async function runLoad(
+  port: number,
+  mails: number,
+  clients: number,
+  body: (sequence: number) => string,
+  recipient: (sequence: number) => string = () => 'alarm@bridge.local',
+  /** Pause after each mail per client, for a paced load instead of as fast as the replies come. */
+  intervalMs = 0,
+): Promise<MailTiming[]> {
+  const timings: MailTiming[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      socket.setNoDelay(true);
+      const reader = new ReplyReader(socket);
+      await expect(reader, '220');
+      socket.write('EHLO bench.local\r\n');
+      await expect(reader, '250');
+      for (let sequence = next++; sequence < mails; sequence = next++) {
+        socket.write('MAIL FROM:<xt1@panel.local>\r\n');
+        await expect(reader, '250');
+        socket.write(`RCPT TO:<${recipient(sequence)}>\r\n`);
+        await expect(reader, '250');
+        socket.write('DATA\r\n');
+        await expect(reader, '354');
+        socket.write(`From: xt1@panel.local\r\nTo: alarm@bridge.local\r\n\r\n${body(sequence)}\r\n.\r\n`);
+        const dataEnd = performance.now();
+        const reply = await expect(reader, '250');
+        timings.push({ sequence, dataEnd, replied: performance.now(), reply });
+        if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+      socket.end('QUIT\r\n');
+    }),
+  );
+  return timings;
+}

@@ -1,0 +1,71 @@
+// Running as a Home Assistant add-on: the options the Supervisor writes to /data/options.json become the
+// same configuration as a YAML file would give. The options form allows two levels, so the SMS provider
+// keys are flat there (`sms.cm_product_token` → `sms.cm.product_token`).
+import { readFile } from 'node:fs/promises';
+import { ConfigInvalid, validateConfig } from './load.js';
+import type { Config } from './schema.js';
+
+export interface AddonEnvironment {
+  optionsFile: string;
+  dataDir: string;
+  /** 2525 in the container; the user maps it on the host in the add-on's Network settings. */
+  smtpPort: number;
+}
+
+/** Where the add-on's files are; environment variables override them for tests and other hosts. */
+export function addonEnvironment(env: NodeJS.ProcessEnv = process.env): AddonEnvironment {
+  return { optionsFile: env.OPTIONS_FILE || '/data/options.json', dataDir: env.DATA_DIR || '/data', smtpPort: Number(env.SMTP_PORT || 2525) };
+}
+
+const flatSmsKeys: Record<string, [string, string]> = {
+  cm_product_token: ['cm', 'product_token'],
+  twilio_account_sid: ['twilio', 'account_sid'],
+  twilio_auth_token: ['twilio', 'auth_token'],
+  twilio_messaging_service_sid: ['twilio', 'messaging_service_sid'],
+};
+
+export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonEnvironment): Promise<Config> {
+  let options: unknown;
+  try {
+    options = JSON.parse(await readFile(optionsFile, 'utf8'));
+  } catch (error) {
+    throw new ConfigInvalid(optionsFile, [`cannot read the add-on options: ${(error as Error).message}`], { cause: error });
+  }
+  if (!isRecord(options)) throw new ConfigInvalid(optionsFile, ['expected a JSON object']);
+  return validateConfig(configInputOf(options, dataDir, smtpPort), optionsFile);
+}
+
+function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number): Record<string, unknown> {
+  const { smtp, smtp_users: users, mqtt, sms, ...rest } = options;
+  const { tls_mode: mode, tls_cert: cert, tls_key: key, tls_min_version: minVersion, ...smtpRest } = isRecord(smtp) ? withoutEmpty(smtp) : {};
+  const tls = withoutEmpty({ mode, min_version: minVersion, ...(mode && mode !== 'off' ? { cert: cert ?? addonCertificate.cert, key: key ?? addonCertificate.key } : {}) });
+  const input: Record<string, unknown> = {
+    ...withoutEmpty(rest),
+    data_dir: dataDir,
+    smtp: { ...smtpRest, ...withoutEmpty({ users }), tls, host: '0.0.0.0', port: smtpPort },
+  };
+  if (isRecord(mqtt)) input.mqtt = withoutEmpty(mqtt);
+  if (isRecord(sms)) {
+    const nested: Record<string, Record<string, unknown>> = {};
+    const flat: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(withoutEmpty(sms))) {
+      const path = flatSmsKeys[key];
+      if (path) (nested[path[0]] ??= {})[path[1]] = value;
+      else flat[key] = value;
+    }
+    input.sms = { ...flat, ...nested };
+  }
+  return input;
+}
+
+/** Home Assistant's own certificate (`map: [ssl]`), as the Let's Encrypt and DuckDNS add-ons write it. */
+const addonCertificate = { cert: '/ssl/fullchain.pem', key: '/ssl/privkey.pem' };
+
+/** Options the user left empty (null, "" or out) keep the bridge's defaults. */
+function withoutEmpty(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null && value !== '' && value !== undefined));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

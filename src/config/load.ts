@@ -1,0 +1,98 @@
+// Turns the sources of configuration (YAML file, environment) into one validated, frozen Config.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+/** The configuration cannot be used; `problems` lists every one of them at once. */
+export class ConfigInvalid extends Error {
+  readonly problems: string[];
+  constructor(source: string, problems: string[], options?: ErrorOptions) {
+    super(`Invalid configuration in ${source}: ${problems.join('; ')}`, options);
+    this.name = 'ConfigInvalid';
+    this.problems = problems;
+  }
+}
+
+/** Environment variables that override single keys, for secrets kept out of files. */
+export const environmentOverrides = {
+  ALARM_MAIL_BRIDGE_MQTT_URL: ['mqtt', 'url'],
+  ALARM_MAIL_BRIDGE_MQTT_USERNAME: ['mqtt', 'username'],
+  ALARM_MAIL_BRIDGE_MQTT_PASSWORD: ['mqtt', 'password'],
+  ALARM_MAIL_BRIDGE_SMS_CM_PRODUCT_TOKEN: ['sms', 'cm', 'product_token'],
+  ALARM_MAIL_BRIDGE_SMS_TWILIO_AUTH_TOKEN: ['sms', 'twilio', 'auth_token'],
+} as const satisfies Record<string, readonly string[]>;
+
+export interface ConfigSources {
+  /** Path of a YAML file; none means defaults only. */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function loadConfig({ file, env = process.env }: ConfigSources): Promise<Config> {
+  const fromFile = file === undefined ? {} : await readYamlFile(file);
+  const merged = applyEnvironment(fromFile, env);
+  return validateConfig(merged, file ?? 'defaults');
+}
+
+export function validateConfig(input: unknown, source: string): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigInvalid(source, result.error.issues.map(describeIssue));
+  return deepFreeze(result.data);
+}
+
+async function readYamlFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ConfigInvalid(file, [reason], { cause: error });
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigInvalid(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`], { cause: error });
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigInvalid(file, ['expected a mapping of keys at the top level']);
+  }
+  return document as Record<string, unknown>;
+}
+
+function applyEnvironment(input: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  let result = input;
+  for (const [name, path] of Object.entries(environmentOverrides)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') result = withValue(result, path, value);
+  }
+  return result;
+}
+
+/** A copy of `object` with `value` at `path`, creating the sections on the way. */
+function withValue(object: Record<string, unknown>, [key, ...rest]: readonly string[], value: string): Record<string, unknown> {
+  if (key === undefined) return object;
+  if (rest.length === 0) return { ...object, [key]: value };
+  const inner = object[key];
+  const section = inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  return { ...object, [key]: withValue(section, rest, value) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.length > 0 ? `${path}.` : '';
+    return `unknown key ${issue.keys.map((key) => `"${prefix}${key}"`).join(', ')}`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

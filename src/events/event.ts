@@ -1,0 +1,36 @@
+// The normalized alarm event: what every output receives, and the documented JSON of `<prefix>/event`.
+
+export const alarmStates = ['disarmed', 'armed_home', 'armed_away', 'triggered'] as const;
+export type AlarmState = (typeof alarmStates)[number];
+
+export const categories = ['alarm', 'status', 'trouble', 'test'] as const;
+export type Category = (typeof categories)[number];
+
+/** How the sender classed the mail by the address it used: the XT1 knows no other way to say it. */
+export type Route = 'alarm' | 'status' | 'other';
+
+/** Types given when no rule decides: by the route, or for a mail that could not be parsed. */
+export const fallbackTypes = { alarmRoute: 'alarm', otherRoute: 'unknown', unparsed: 'unparsed' } as const;
+
+export interface AlarmEvent {
+  /** Stable per mail: a replay after a crash carries the same id, so subscribers can de-duplicate. */
+  id: string;
+  /** Arrival time (ISO 8601, UTC); the XT1 sends no time of its own. */
+  time: string;
+  /** The profile that recognised the text (`xt1`, `generic`), `rules` for a user rule. */
+  source: string;
+  category: Category;
+  /** snake_case, e.g. `intrusion`, `door_open`, `unknown`, `unparsed`. */
+  type: string;
+  /** The panel state after this event; null when the event says nothing about it. */
+  alarm_state: AlarmState | null;
+  zone: number | null;
+  sensor: string | null;
+  user: string | null;
+  /** The line that was recognised, or the first line of the mail. */
+  text: string;
+  from: string;
+  /** Envelope recipients (RCPT TO), which decide the route. */
+  recipients: string[];
+  subject: string;
+}

@@ -1,0 +1,38 @@
+// The root pino logger: JSON lines in a container, pino-pretty on a terminal; secrets redacted by path.
+import { pino, type Logger, type DestinationStream } from 'pino';
+import { secretPaths, type LogLevel } from './config/schema.js';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where lines go; stdout by default. Tests pass a stream to read what was logged. */
+  destination?: DestinationStream;
+  pretty?: boolean;
+}
+
+export function createLogger({ level, destination, pretty = process.stdout.isTTY === true }: LoggerOptions): Logger {
+  const options = {
+    level,
+    base: undefined,
+    // Exact paths: wildcard paths cost time on every line.
+    redact: { paths: secretPaths.map((path) => `config.${path}`), censor: '[redacted]' },
+  };
+  if (destination) return pino(options, destination);
+  if (pretty) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' } } });
+  }
+  // Asynchronous writes keep the SMTP transaction off a slow stdout; pino flushes them at exit.
+  return pino(options, pino.destination({ dest: 1, sync: false }));
+}
+
+/** A URL as it may be logged: credentials in it replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = 'redacted';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,74 @@
+// Raw MIME → Mail, with mailparser (charsets, quoted-printable, base64, HTML-only bodies).
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Envelope, Mail } from './mail.js';
+
+/** The message could not be parsed; the raw bytes are kept by the caller. */
+export class MailUnparsable extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MailUnparsable';
+  }
+}
+
+/**
+ * Against hostile mails (mailparser #203): no HTML-to-text conversion of huge HTML. Its own limits stay on:
+ * 1 MB of header per part, 1,000 parts (#202).
+ */
+const parserOptions = { skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, maxHtmlLengthToParse: 1024 * 1024, checksumAlgo: false as const };
+
+/** mailparser has hung on broken boundaries (#263): a mail that takes longer is given up as unparsable. */
+const defaultTimeBudgetMs = 10_000;
+
+export async function parseMail(raw: Buffer, envelope: Envelope, timeBudgetMs = defaultTimeBudgetMs): Promise<Mail> {
+  let parsed: ParsedMail;
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`took longer than ${timeBudgetMs} ms`)), timeBudgetMs);
+  });
+  try {
+    parsed = await Promise.race([simpleParser(raw, parserOptions).then((first) => parseUndeclaredLatin1(raw, first)), budget]);
+  } catch (error) {
+    throw new MailUnparsable(`mailparser failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    envelope,
+    headerFrom: parsed.from?.value[0]?.address ?? '',
+    subject: parsed.subject ?? '',
+    text: parsed.text ?? '',
+    attachments: parsed.attachments.map((attachment) => ({
+      filename: attachment.filename ?? null,
+      contentType: attachment.contentType,
+      size: attachment.size,
+      content: attachment.content,
+    })),
+  };
+}
+
+/**
+ * Old panels send 8-bit ISO-8859-1 text ("Tür") without declaring a charset; read as UTF-8, each
+ * umlaut becomes U+FFFD. For a single-part text mail without a charset, parse it again declared as
+ * Windows-1252 (a superset of ISO-8859-1's printable characters), so mailparser still undoes
+ * quoted-printable or base64 first.
+ */
+async function parseUndeclaredLatin1(raw: Buffer, parsed: ParsedMail): Promise<ParsedMail> {
+  const contentType = parsed.headers.get('content-type') as { value: string; params: Record<string, string> } | undefined;
+  const mediaType = contentType?.value ?? 'text/plain';
+  if (!parsed.text?.includes('\uFFFD') || contentType?.params.charset || !mediaType.startsWith('text/')) return parsed;
+  const headerEnd = findHeaderEnd(raw);
+  if (headerEnd === -1) return parsed;
+  const header = raw.subarray(0, headerEnd).toString('latin1');
+  const withoutContentType = header.replace(/^content-type:.*(?:\r?\n[ \t].*)*(?:\r?\n|$)/gim, '');
+  const declared = `${withoutContentType.replace(/\r?\n?$/, '')}\r\nContent-Type: ${mediaType}; charset=windows-1252`;
+  return simpleParser(Buffer.concat([Buffer.from(declared, 'latin1'), raw.subarray(headerEnd)]), parserOptions);
+}
+
+/** Offset of the line break that ends the header, for CRLF or bare LF mails; -1 without a body. */
+function findHeaderEnd(raw: Buffer): number {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf === -1) return lf;
+  if (lf === -1) return crlf;
+  return Math.min(crlf, lf);
+}

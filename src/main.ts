@@ -1,0 +1,158 @@
+// The composition root: configuration → parts → wiring → start; a clean stop on SIGTERM/SIGINT.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from './config/schema.js';
+import type { MqttConnection } from './config/supervisor.js';
+import { buildRules, eventTypesOf } from './events/profiles/index.js';
+import type { Logger } from './log.js';
+import { MqttOutput, type AnnouncedDiscovery } from './outputs/mqtt/index.js';
+import type { Zones } from './outputs/mqtt/zones.js';
+import { readPackageInfo, type PackageInfo } from './package-info.js';
+import { AlarmStateStore } from './pipeline/alarm-state.js';
+import { Delivery } from './pipeline/delivery.js';
+import { MailWorker } from './pipeline/mail-worker.js';
+import { acceptsRecipient, parseNetworks } from './smtp/policy.js';
+import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
+import { SmsOutput, type FinishedSmsJob, type SmsJob } from './outputs/sms/index.js';
+import { loadProvider } from './outputs/sms/providers/load.js';
+import { JobStore } from './spool/job-store.js';
+import { MailSpool } from './spool/mail-spool.js';
+import { StateFile } from './spool/state-file.js';
+
+export interface Bridge {
+  smtpPort: number;
+  stop(): Promise<void>;
+}
+
+export interface BridgeOptions {
+  packageInfo?: PackageInfo;
+  /** Where the broker is when `mqtt.url` is empty (the add-on asks the Supervisor); else the embedded broker. */
+  mqttConnection?: () => Promise<MqttConnection>;
+}
+
+/** Starts every part; if one fails, those already started are stopped again before the error is thrown. */
+export async function startBridge(config: Config, log: Logger, { packageInfo = readPackageInfo(), mqttConnection }: BridgeOptions = {}): Promise<Bridge> {
+  const stops: (() => Promise<void>)[] = [];
+  let stopped: Promise<void> | undefined;
+  const stopAll = async () => {
+    for (const stopPart of stops.reverse()) await stopPart();
+  };
+  const stop = () => (stopped ??= stopAll());
+  log.info({ version: packageInfo.version, config }, 'starting Alarm Mail Bridge');
+  try {
+    await mkdir(config.data_dir, { recursive: true });
+    const spool = new MailSpool(config.data_dir);
+    await spool.open();
+    stops.push(() => spool.close());
+    const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'));
+    await alarmState.load();
+
+    const connection = await brokerFor(config, log, mqttConnection, stops);
+    const rules = buildRules(config.rules);
+    const mqttLog = log.child({ component: 'mqtt' });
+    const mqtt = new MqttOutput(
+      {
+        connection,
+        topicPrefix: config.mqtt.topic_prefix,
+        discoveryPrefix: config.mqtt.discovery_prefix,
+        discovery: config.mqtt.discovery,
+        motionOffDelaySeconds: config.mqtt.motion_off_delay,
+        version: packageInfo.version,
+        projectUrl: packageInfo.homepage,
+        eventTypes: eventTypesOf(rules),
+        smsHealth: config.sms.provider !== 'none',
+      },
+      {
+        log: mqttLog,
+        currentAlarmState: () => alarmState.current,
+        zoneFile: new StateFile<Zones>(join(config.data_dir, 'zones.json')),
+        announcedFile: new StateFile<AnnouncedDiscovery>(join(config.data_dir, 'discovery.json')),
+      },
+    );
+    const smsLog = log.child({ component: 'sms' });
+    const sms = new SmsOutput(
+      {
+        defaultRecipients: config.sms.recipients,
+        sendOn: config.sms.send_on,
+        defaultRegion: config.sms.default_region,
+        template: config.sms.template,
+        maxParts: config.sms.max_parts,
+        maxPerHour: config.sms.max_per_hour,
+        retryForMs: config.sms.retry_minutes * 60_000,
+        retryBaseMs: 5_000,
+        maxRetryDelayMs: 5 * 60_000,
+      },
+      {
+        provider: await loadProvider(config.sms, smsLog),
+        jobs: new JobStore<SmsJob, FinishedSmsJob>(config.data_dir, 'sms'),
+        log: smsLog,
+        onResult: (result) => mqtt.publishSmsResult(result),
+      },
+    );
+    if (config.sms.provider === 'none') smsLog.info({ recipients: config.sms.recipients.length }, 'no SMS provider configured: SMS dry-run, texts are only logged');
+
+    const deliveries = [
+      // MQTT keeps order on its one connection, so many events may wait for their PUBACK at once.
+      new Delivery(mqtt, mqttLog, { window: 100, minRetryMs: 500, maxRetryMs: 30_000 }),
+      // The SMS output only stores jobs here; it sends on its own schedule.
+      new Delivery(sms, smsLog, { window: 1, minRetryMs: 500, maxRetryMs: 30_000 }),
+    ];
+
+    const worker = new MailWorker({
+      spool,
+      deliveries,
+      alarmState,
+      rules,
+      routes: { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients },
+      log: log.child({ component: 'pipeline' }),
+    });
+    await worker.start();
+    stops.push(() => worker.stop());
+
+    const { smtp } = config;
+    const intake: Intake = await startIntake(
+      {
+        host: smtp.host,
+        port: smtp.port,
+        maxMessageBytes: smtp.max_message_kb * 1024,
+        auth: smtp.auth,
+        users: smtp.users,
+        allowInsecureAuth: smtp.allow_insecure_auth,
+        allowedNetworks: parseNetworks(smtp.allowed_networks),
+        acceptRecipient: (address) =>
+          acceptsRecipient(address, { alarm: smtp.alarm_recipients, status: smtp.status_recipients, smsNumbers: config.sms.provider !== 'none', defaultRegion: config.sms.default_region }),
+        maxClients: smtp.max_clients,
+        maxClientsPerAddress: smtp.max_clients_per_address,
+        maxRecipients: smtp.max_recipients,
+        idleTimeoutMs: smtp.idle_timeout * 1000,
+        sessionTimeoutMs: smtp.session_timeout * 1000,
+        tls: await tlsFiles(smtp.tls),
+      },
+      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, entry) => worker.enqueue(id, entry) },
+    );
+    stops.push(() => intake.close());
+    return { smtpPort: intake.port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The configured broker; else the one the caller finds (Supervisor); else the embedded one (standalone). */
+async function brokerFor(config: Config, log: Logger, lookUp: (() => Promise<MqttConnection>) | undefined, stops: (() => Promise<void>)[]): Promise<() => Promise<MqttConnection>> {
+  const { url, username, password } = config.mqtt;
+  if (url) return async () => ({ url, username, password });
+  if (lookUp) return lookUp;
+  // Loaded only when used: a configured broker keeps start-up lean.
+  const { startEmbeddedBroker } = await import('./outputs/mqtt/embedded-broker.js');
+  const broker = await startEmbeddedBroker(config.mqtt.embedded_host, config.mqtt.embedded_port, log.child({ component: 'broker' }));
+  stops.push(() => broker.close());
+  return async () => ({ url: broker.url, username: '', password: '' });
+}
+
+/** The certificate and key, read once at start: a missing file stops the start with its name. */
+async function tlsFiles(tls: Config['smtp']['tls']): Promise<IntakeOptions['tls']> {
+  if (tls.mode === 'off') return { mode: 'off', minVersion: tls.min_version };
+  const [cert, key] = await Promise.all([readFile(tls.cert), readFile(tls.key)]);
+  return { mode: tls.mode, cert, key, minVersion: tls.min_version };
+}

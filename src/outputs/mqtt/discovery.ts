@@ -1,0 +1,188 @@
+// Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
+// Pure: the output decides when to publish and remembers what it published.
+import type { Topics } from './topics.js';
+import type { ZoneState } from './zones.js';
+
+export interface DiscoveryContext {
+  nodeId: string;
+  topics: Topics;
+  version: string;
+  /** Shown in Home Assistant as the origin's support URL; none when package.json names no homepage. */
+  projectUrl: string | undefined;
+  eventTypes: readonly string[];
+  motionOffDelaySeconds: number;
+  /** SMS delivery health entities exist only while a provider is configured. */
+  smsHealth: boolean;
+}
+
+export type Component = Record<string, unknown> & { platform: string };
+
+export interface DeviceDiscovery {
+  /** `[a-zA-Z0-9_-]`; the discovery topic's object id. Stable across restarts and versions. */
+  id: string;
+  device: Record<string, unknown>;
+  /** Keyed by component id; each carries a stable unique_id. */
+  components: Record<string, Component>;
+}
+
+const ha = {
+  alarmTriggered: "{{ 'ON' if value == 'triggered' else 'OFF' }}",
+  // The event entity wants {"event_type": …}; the bridge's own event JSON calls it "type".
+  eventPayload:
+    '{{ {"event_type": value_json.type, "category": value_json.category, "zone": value_json.zone, ' +
+    '"sensor": value_json.sensor, "user": value_json.user, "text": value_json.text} | tojson }}',
+  // Home Assistant keeps at most 255 characters of a state.
+  lastEventText: '{{ value_json.text[:255] }}',
+  eventTime: '{{ value_json.time }}',
+};
+
+export function bridgeDevice(context: DiscoveryContext): DeviceDiscovery {
+  const { nodeId, topics, version } = context;
+  return {
+    id: nodeId,
+    device: { identifiers: [nodeId], name: 'Alarm Mail Bridge', manufacturer: 'Alarm Mail Bridge', model: 'Alarm Mail Bridge', sw_version: version },
+    components: {
+      last_mail: {
+        platform: 'sensor',
+        unique_id: `${nodeId}_last_mail`,
+        name: 'Last mail received',
+        device_class: 'timestamp',
+        entity_category: 'diagnostic',
+        icon: 'mdi:email-clock',
+        state_topic: topics.lastEvent,
+        value_template: ha.eventTime,
+      },
+      ...(context.smsHealth ? smsHealthComponents(context) : {}),
+    },
+  };
+}
+
+function smsHealthComponents({ nodeId, topics }: DiscoveryContext): Record<string, Component> {
+  return {
+    sms_problem: {
+      platform: 'binary_sensor',
+      unique_id: `${nodeId}_sms_problem`,
+      name: 'SMS delivery problem',
+      device_class: 'problem',
+      entity_category: 'diagnostic',
+      state_topic: topics.smsProblem,
+    },
+    sms_last: {
+      platform: 'sensor',
+      unique_id: `${nodeId}_sms_last`,
+      name: 'Last SMS result',
+      device_class: 'enum',
+      options: ['sent', 'failed', 'suppressed'],
+      entity_category: 'diagnostic',
+      icon: 'mdi:message-text',
+      state_topic: topics.smsLast,
+      value_template: '{{ value_json.result }}',
+      json_attributes_topic: topics.smsLast,
+    },
+  };
+}
+
+export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
+  const { nodeId, topics } = context;
+  const id = `${nodeId}_xt1`;
+  return {
+    id,
+    device: { identifiers: [id], name: 'Lupusec XT1', manufacturer: 'Lupus Electronics', model: 'XT1', via_device: nodeId },
+    components: {
+      alarm: {
+        platform: 'alarm_control_panel',
+        unique_id: `${id}_alarm`,
+        name: null,
+        state_topic: topics.state,
+        // Required by Home Assistant; the XT1 cannot be armed by mail, so no arm features are offered.
+        command_topic: topics.command,
+        supported_features: [],
+        code_arm_required: false,
+        code_disarm_required: false,
+        code_trigger_required: false,
+      },
+      triggered: {
+        platform: 'binary_sensor',
+        unique_id: `${id}_triggered`,
+        name: 'Alarm triggered',
+        device_class: 'safety',
+        state_topic: topics.state,
+        value_template: ha.alarmTriggered,
+      },
+      event: {
+        platform: 'event',
+        unique_id: `${id}_event`,
+        name: 'Alarm event',
+        icon: 'mdi:alarm-light',
+        state_topic: topics.event,
+        value_template: ha.eventPayload,
+        event_types: [...context.eventTypes],
+      },
+      last_event: {
+        platform: 'sensor',
+        unique_id: `${id}_last_event`,
+        name: 'Last event',
+        icon: 'mdi:message-alert',
+        state_topic: topics.lastEvent,
+        value_template: ha.lastEventText,
+        json_attributes_topic: topics.lastEvent,
+      },
+    },
+  };
+}
+
+interface ZoneEntity {
+  key: 'door' | 'motion' | 'tamper' | 'problem';
+  name: string;
+  deviceClass: string;
+  diagnostic: boolean;
+  present: (zone: ZoneState) => boolean;
+}
+
+/** Door and motion appear once the zone reported them; any sensor can be tampered with or lost. */
+const zoneEntities: readonly ZoneEntity[] = [
+  { key: 'door', name: 'Door/window', deviceClass: 'opening', diagnostic: false, present: (zone) => zone.door !== null },
+  { key: 'motion', name: 'Motion', deviceClass: 'motion', diagnostic: false, present: (zone) => zone.motion },
+  { key: 'tamper', name: 'Tamper', deviceClass: 'tamper', diagnostic: true, present: () => true },
+  { key: 'problem', name: 'Supervision', deviceClass: 'problem', diagnostic: true, present: () => true },
+];
+
+/** A zone is a device of its own (via the panel), so a user can put it in an area; ids come from its number. */
+export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneState): DeviceDiscovery {
+  const { nodeId, topics } = context;
+  const id = `${nodeId}_zone_${zone}`;
+  const components: Record<string, Component> = {};
+  for (const entity of zoneEntities.filter((candidate) => candidate.present(state))) {
+    components[entity.key] = {
+      platform: 'binary_sensor',
+      unique_id: `${id}_${entity.key}`,
+      name: entity.name,
+      device_class: entity.deviceClass,
+      state_topic: topics.zone(zone, entity.key),
+      ...(entity.diagnostic ? { entity_category: 'diagnostic' } : {}),
+      ...(entity.key === 'motion' ? { off_delay: context.motionOffDelaySeconds } : {}),
+    };
+  }
+  return {
+    id,
+    device: { identifiers: [id], name: state.name, manufacturer: 'Lupus Electronics', model: `XT1 zone ${zone}`, via_device: `${nodeId}_xt1` },
+    components,
+  };
+}
+
+/**
+ * The retained config payload. Components published before and gone now are sent once as a bare
+ * `{platform}`, which is how Home Assistant removes one component of a device.
+ */
+export function discoveryPayload(context: DiscoveryContext, discovery: DeviceDiscovery, removed: Record<string, string>): string {
+  const components: Record<string, Component> = {};
+  for (const [id, platform] of Object.entries(removed)) components[id] = { platform };
+  Object.assign(components, discovery.components);
+  return JSON.stringify({
+    device: discovery.device,
+    origin: { name: 'Alarm Mail Bridge', sw_version: context.version, ...(context.projectUrl ? { support_url: context.projectUrl } : {}) },
+    availability_topic: context.topics.availability,
+    qos: 1,
+    components,
+  });
+}

@@ -1,0 +1,191 @@
+// The MQTT output: each event, the last event, the alarm state and the zones' states, and Home Assistant
+// discovery for them; re-announced on every connect and when Home Assistant comes online.
+import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import type { MqttConnection } from '../../config/supervisor.js';
+import type { AlarmEvent, AlarmState } from '../../events/event.js';
+import type { Logger } from '../../log.js';
+import { BackgroundTasks } from '../../background-tasks.js';
+import type { StateFile } from '../../spool/state-file.js';
+import type { Output } from '../output.js';
+import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DeviceDiscovery, type DiscoveryContext } from './discovery.js';
+import { MqttLink } from './link.js';
+import { nodeIdFor, topicsFor, type Topics } from './topics.js';
+import { zoneChange, type Zones } from './zones.js';
+
+export interface MqttSettings {
+  /** Where the broker is: from the configuration, the embedded broker or the Supervisor. */
+  connection: () => Promise<MqttConnection>;
+  topicPrefix: string;
+  discoveryPrefix: string;
+  /** Home Assistant discovery on or off; off removes what an earlier run announced. */
+  discovery: boolean;
+  motionOffDelaySeconds: number;
+  version: string;
+  projectUrl: string | undefined;
+  /** Every type the classifier can produce: the event entity's event_types. */
+  eventTypes: readonly string[];
+  /** An SMS provider is configured: show its delivery health in Home Assistant. */
+  smsHealth: boolean;
+}
+
+/** Discovery topics published so far, with their components (id → platform), to remove what is gone. */
+export type AnnouncedDiscovery = Record<string, Record<string, string>>;
+
+export interface MqttDependencies {
+  log: Logger;
+  /** The persisted alarm state, re-published on every (re)connect in case the broker lost it. */
+  currentAlarmState: () => AlarmState | null;
+  zoneFile: StateFile<Zones>;
+  announcedFile: StateFile<AnnouncedDiscovery>;
+  /** Delay before answering Home Assistant's `online`; random by default so many bridges do not answer at once. */
+  birthDelayMs?: () => number;
+}
+
+const retained: IClientPublishOptions = { qos: 1, retain: true };
+const once: IClientPublishOptions = { qos: 1, retain: false };
+
+export class MqttOutput implements Output {
+  readonly name = 'mqtt';
+  readonly #settings: MqttSettings;
+  readonly #deps: MqttDependencies;
+  readonly #topics: Topics;
+  readonly #discovery: DiscoveryContext;
+  readonly #link: MqttLink;
+  #zones: Zones = {};
+  #announced: AnnouncedDiscovery = {};
+  #lastEvent: string | undefined;
+  /** The retained state last sent; an unchanged state is not sent again. */
+  #publishedState: AlarmState | null = null;
+  #birthTimer: NodeJS.Timeout | undefined;
+  readonly #background = new BackgroundTasks();
+  #smsLast: string | undefined;
+  #smsProblem: 'ON' | 'OFF' | undefined;
+
+  constructor(settings: MqttSettings, deps: MqttDependencies) {
+    this.#settings = settings;
+    this.#deps = deps;
+    this.#topics = topicsFor(settings.topicPrefix, settings.discoveryPrefix);
+    this.#discovery = {
+      nodeId: nodeIdFor(settings.topicPrefix),
+      topics: this.#topics,
+      version: settings.version,
+      projectUrl: settings.projectUrl,
+      eventTypes: settings.eventTypes,
+      motionOffDelaySeconds: settings.motionOffDelaySeconds,
+      smsHealth: settings.smsHealth,
+    };
+    this.#link = new MqttLink(
+      { connection: settings.connection, availabilityTopic: this.#topics.availability },
+      deps.log,
+      { onConnect: (client) => this.#onConnect(client), onMessage: (topic, payload) => this.#onMessage(topic, payload) },
+    );
+  }
+
+  /** Connects in the background: intake and the spool work whether or not the broker is there. */
+  async start(): Promise<void> {
+    this.#zones = (await this.#deps.zoneFile.read()) ?? {};
+    this.#announced = (await this.#deps.announcedFile.read()) ?? {};
+    this.#link.start();
+  }
+
+  async deliver(event: AlarmEvent): Promise<void> {
+    // Zone state follows the order of deliver calls, before any waiting.
+    const change = zoneChange(this.#zones, event);
+    if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
+    const client = await this.#link.ready();
+    const payload = JSON.stringify(event);
+    const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.event, payload, once), client.publishAsync(this.#topics.lastEvent, payload, retained)];
+    if (event.alarm_state && event.alarm_state !== this.#publishedState) {
+      this.#publishedState = event.alarm_state;
+      publishes.push(client.publishAsync(this.#topics.state, event.alarm_state, retained));
+    }
+    if (change) {
+      if (change.rediscover && this.#settings.discovery) publishes.push(this.#announce(client, zoneDevice(this.#discovery, change.zone, change.state)));
+      for (const [entity, value] of Object.entries(change.publish)) {
+        publishes.push(client.publishAsync(this.#topics.zone(change.zone, entity), value, entity === 'motion' ? once : retained));
+      }
+      if (change.changed) publishes.push(this.#deps.zoneFile.write(this.#zones));
+    }
+    await Promise.all(publishes);
+    this.#lastEvent = payload;
+  }
+
+  /** Delivery health of the SMS output: the last final answer and a problem flag until the next success. */
+  publishSmsResult(result: { result: string }): void {
+    const payload = JSON.stringify(result);
+    this.#smsLast = payload;
+    if (result.result !== 'suppressed') this.#smsProblem = result.result === 'failed' ? 'ON' : 'OFF';
+    const problem = this.#smsProblem;
+    this.#background.run(
+      this.#link
+        .ready()
+        .then((client) => Promise.all([client.publishAsync(this.#topics.smsLast, payload, retained), problem ? client.publishAsync(this.#topics.smsProblem, problem, retained) : undefined])),
+      this.#warn('publishing the SMS result failed'),
+    );
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#birthTimer);
+    await this.#link.stop();
+    await this.#background.settled();
+  }
+
+  #onConnect(client: MqttClient): void {
+    if (this.#settings.discovery) void client.subscribeAsync([this.#topics.command, this.#topics.homeAssistantStatus], { qos: 1 }).catch(this.#warn('subscribe failed'));
+    this.#background.run(this.#announceAll(client), this.#warn('publishing discovery and states failed'));
+  }
+
+  #onMessage(topic: string, payload: string): void {
+    if (topic === this.#topics.command) {
+      this.#deps.log.warn({ command: payload.slice(0, 40) }, 'the XT1 cannot be armed or disarmed by mail: command ignored');
+    } else if (topic === this.#topics.homeAssistantStatus && payload === 'online') {
+      // Home Assistant restarted: it may have lost our entities if the broker dropped retained configs.
+      clearTimeout(this.#birthTimer);
+      const delay = this.#deps.birthDelayMs?.() ?? 1000 + Math.random() * 2000;
+      this.#birthTimer = setTimeout(() => {
+        this.#background.run(this.#link.ready().then((client) => this.#announceAll(client)), this.#warn('re-announcing to Home Assistant failed'));
+      }, delay);
+    }
+  }
+
+  /** Availability, discovery (removing what is gone) and every retained state we know. */
+  async #announceAll(client: MqttClient): Promise<void> {
+    const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.availability, 'online', retained)];
+    const devices = this.#settings.discovery
+      ? [bridgeDevice(this.#discovery), panelDevice(this.#discovery), ...Object.entries(this.#zones).map(([zone, state]) => zoneDevice(this.#discovery, Number(zone), state))]
+      : [];
+    const current = new Set(devices.map((device) => this.#topics.discovery(device.id)));
+    for (const topic of Object.keys(this.#announced).filter((announced) => !current.has(announced))) {
+      publishes.push(client.publishAsync(topic, '', retained));
+      delete this.#announced[topic];
+    }
+    publishes.push(...devices.map((device) => this.#announce(client, device)));
+    const state = this.#deps.currentAlarmState();
+    this.#publishedState = state;
+    if (state) publishes.push(client.publishAsync(this.#topics.state, state, retained));
+    for (const [zone, zoneState] of Object.entries(this.#zones)) {
+      if (zoneState.door) publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'door'), zoneState.door, retained));
+      publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'tamper'), zoneState.tamper, retained));
+      publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'problem'), zoneState.problem, retained));
+    }
+    if (this.#lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, this.#lastEvent, retained));
+    if (this.#smsLast) publishes.push(client.publishAsync(this.#topics.smsLast, this.#smsLast, retained));
+    if (this.#smsProblem) publishes.push(client.publishAsync(this.#topics.smsProblem, this.#smsProblem, retained));
+    await Promise.all(publishes);
+    await this.#deps.announcedFile.write(this.#announced);
+  }
+
+  /** Publishes one device's discovery, with removal stubs for components announced before and gone now. */
+  async #announce(client: MqttClient, device: DeviceDiscovery): Promise<void> {
+    const topic = this.#topics.discovery(device.id);
+    const before = this.#announced[topic] ?? {};
+    const removed = Object.fromEntries(Object.entries(before).filter(([id]) => !(id in device.components)));
+    this.#announced[topic] = Object.fromEntries(Object.entries(device.components).map(([id, component]) => [id, component.platform]));
+    await client.publishAsync(topic, discoveryPayload(this.#discovery, device, removed), retained);
+    await this.#deps.announcedFile.write(this.#announced);
+  }
+
+  #warn(message: string): (error: unknown) => void {
+    return (error) => this.#deps.log.warn({ err: error }, message);
+  }
+}

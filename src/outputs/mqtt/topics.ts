@@ -1,0 +1,44 @@
+// The bridge's MQTT topics: the documented interface for Home Assistant and any other subscriber.
+
+export interface Topics {
+  /** Every event as JSON, QoS 1, never retained. */
+  event: string;
+  /** `disarmed|armed_home|armed_away|triggered`, retained. */
+  state: string;
+  /** The last event's JSON, retained. */
+  lastEvent: string;
+  /** `online`/`offline`, retained; `offline` is the last will. */
+  availability: string;
+  /** Home Assistant's alarm panel sends arm/disarm here; the XT1 cannot be armed by mail. */
+  command: string;
+  /** `ON`/`OFF` of one binary state of a zone, e.g. `<prefix>/zone/3/door`. */
+  zone: (zone: number, entity: string) => string;
+  /** The last final SMS answer as JSON, retained. */
+  smsLast: string;
+  /** `ON` after a failed SMS, `OFF` after the next one sent; retained. */
+  smsProblem: string;
+  /** Home Assistant's birth and last will (`online`/`offline`). */
+  homeAssistantStatus: string;
+  /** Device-based discovery config of one device. */
+  discovery: (deviceId: string) => string;
+}
+
+export function topicsFor(prefix: string, discoveryPrefix: string): Topics {
+  return {
+    event: `${prefix}/event`,
+    state: `${prefix}/state`,
+    lastEvent: `${prefix}/last_event`,
+    availability: `${prefix}/availability`,
+    command: `${prefix}/command`,
+    smsLast: `${prefix}/sms/last`,
+    smsProblem: `${prefix}/sms/problem`,
+    zone: (zone, entity) => `${prefix}/zone/${zone}/${entity}`,
+    homeAssistantStatus: `${discoveryPrefix}/status`,
+    discovery: (deviceId) => `${discoveryPrefix}/device/${deviceId}/config`,
+  };
+}
+
+/** Discovery ids allow `[a-zA-Z0-9_-]` only; derived from the topic prefix so two bridges never collide. */
+export function nodeIdFor(prefix: string): string {
+  return prefix.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'alarm_mail_bridge';
+}

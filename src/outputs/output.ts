@@ -1,0 +1,11 @@
+// The contract every output (MQTT, later SMS and Telegram) fulfils.
+import type { AlarmEvent } from '../events/event.js';
+
+export interface Output {
+  /** Names the output's durable queue in data_dir; never change it for an existing output. */
+  readonly name: string;
+  start(): Promise<void>;
+  /** Resolves once the event is delivered; a rejection is retried later with backoff, in order. */
+  deliver(event: AlarmEvent): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,211 @@
+// The SMS output: each (event, number) becomes a durable job before the first attempt; one sender works
+// through the jobs with backoff on temporary failures, a final answer recorded once, and flood limits.
+import { createHash } from 'node:crypto';
+import type { AlarmEvent } from '../../events/event.js';
+import type { Logger } from '../../log.js';
+import type { JobStore } from '../../spool/job-store.js';
+import type { Output } from '../output.js';
+import { WakeSignal } from '../../wake-signal.js';
+import { FloodGate } from './flood-gate.js';
+import { maskNumber } from './phone.js';
+import { ProviderRejected, type SmsProvider } from './providers/provider.js';
+import { smsRecipients, type SmsRouting } from './routing.js';
+import { fitToParts, renderTemplate, toGsmFriendly } from './text.js';
+
+export interface SmsJob {
+  /** `<event id>_<hash of the number>`: one job per event and number, so a replay finds it. */
+  id: string;
+  eventId: string;
+  /** E.164. */
+  to: string;
+  text: string;
+  createdAt: number;
+  /** Temporary failures are retried until then. */
+  deadline: number;
+  attempts: number;
+  notBefore: number;
+  /** Over the hourly limit: waits to be folded into a summary. */
+  held: boolean;
+  /** For a summary: the held jobs it stands for. */
+  folds?: string[];
+}
+
+/** A final answer, published on `<prefix>/sms/last`. Numbers only masked. */
+export interface SmsResult {
+  time: string;
+  recipient: string;
+  provider: string;
+  result: 'sent' | 'failed' | 'suppressed';
+  message_id?: string | null;
+  error_code?: string;
+  error?: string;
+}
+
+export type FinishedSmsJob = SmsJob & { outcome: SmsResult };
+
+export interface SmsSettings extends SmsRouting {
+  template: string;
+  maxParts: number;
+  maxPerHour: number;
+  retryForMs: number;
+  /** First delay after a temporary failure; it doubles per attempt up to `maxRetryDelayMs`. */
+  retryBaseMs: number;
+  maxRetryDelayMs: number;
+}
+
+export interface SmsDependencies {
+  provider: SmsProvider;
+  jobs: JobStore<SmsJob, FinishedSmsJob>;
+  log: Logger;
+  /** Every final answer, for the delivery health shown in Home Assistant. Must not block. */
+  onResult: (result: SmsResult) => void;
+  now?: () => number;
+}
+
+const hourMs = 60 * 60 * 1000;
+const keepFinishedMs = 7 * 24 * hourMs;
+
+export class SmsOutput implements Output {
+  readonly name = 'sms';
+  readonly #settings: SmsSettings;
+  readonly #deps: SmsDependencies;
+  readonly #now: () => number;
+  readonly #gate: FloodGate;
+  #jobs: SmsJob[] = [];
+  #stopped = false;
+  readonly #signal = new WakeSignal();
+  #loop: Promise<void> | undefined;
+
+  constructor(settings: SmsSettings, deps: SmsDependencies) {
+    this.#settings = settings;
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#gate = new FloodGate(settings.maxPerHour, this.#now);
+  }
+
+  /** Resumes pending jobs and rebuilds the hourly window from what was sent in the last hour. */
+  async start(): Promise<void> {
+    await this.#deps.jobs.open();
+    for (const done of await this.#deps.jobs.doneSince(this.#now() - hourMs, keepFinishedMs)) {
+      if (done.outcome.result === 'sent') this.#gate.record(done.to, done.text, Date.parse(done.outcome.time));
+    }
+    this.#jobs = (await this.#deps.jobs.pending()).sort((a, b) => a.createdAt - b.createdAt);
+    if (this.#jobs.length > 0) this.#deps.log.info({ pending: this.#jobs.length }, 'resuming SMS jobs');
+    this.#loop = this.#run();
+  }
+
+  /** Only stores the jobs: sending happens apart, so MQTT and intake never wait for a provider. */
+  async deliver(event: AlarmEvent): Promise<void> {
+    const now = this.#now();
+    const text = fitToParts(toGsmFriendly(renderTemplate(this.#settings.template, event)), this.#settings.maxParts);
+    for (const to of smsRecipients(event, this.#settings)) {
+      // The number is hashed into the id: ids reach logs, MQTT and the provider's reference field.
+      const id = `${event.id}_${createHash('sha256').update(to).digest('hex').slice(0, 12)}`;
+      if (this.#jobs.some((job) => job.id === id) || (await this.#deps.jobs.has(id))) continue; // a replay
+      const job: SmsJob = { id, eventId: event.id, to, text, createdAt: now, deadline: now + this.#settings.retryForMs, attempts: 0, notBefore: now, held: false };
+      await this.#deps.jobs.put(job);
+      this.#jobs.push(job);
+    }
+    this.#signal.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#signal.wake();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        const waitMs = await this.#work();
+        if (this.#stopped) break;
+        await this.#signal.sleep(waitMs);
+      } catch (error) {
+        this.#deps.log.error({ err: error }, 'SMS outbox failed, retrying');
+        await this.#signal.sleep(this.#settings.retryBaseMs);
+      }
+    }
+  }
+
+  /** Does what is due; returns how long until something else is. */
+  async #work(): Promise<number | undefined> {
+    await this.#foldHeld();
+    // In order per number: while one message waits for its retry, later ones to that number wait behind it.
+    const waiting = new Set<string>();
+    for (const job of [...this.#jobs].sort((a, b) => a.createdAt - b.createdAt)) {
+      if (this.#stopped) return undefined;
+      if (job.held || waiting.has(job.to)) continue;
+      if (job.notBefore > this.#now()) {
+        waiting.add(job.to);
+        continue;
+      }
+      const decision = job.folds ? 'send' : this.#gate.decide(job.to, job.text);
+      if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: 'same text to the same number within 60 s' });
+      else if (decision === 'hold') await this.#hold(job);
+      else await this.#attempt(job);
+      if (this.#jobs.includes(job) && !job.held) waiting.add(job.to);
+    }
+    const next = this.#jobs.map((job) => (job.held ? this.#gate.nextSlot(job.to) : job.notBefore));
+    return next.length === 0 ? undefined : Math.max(0, Math.min(...next) - this.#now());
+  }
+
+  async #attempt(job: SmsJob): Promise<void> {
+    const { provider, log } = this.#deps;
+    try {
+      const { messageId } = await provider.send({ to: job.to, text: job.text, maxParts: this.#settings.maxParts, reference: job.id });
+      this.#gate.record(job.to, job.text);
+      await this.#finish(job, { result: 'sent', message_id: messageId });
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      if (error instanceof ProviderRejected) return this.#finish(job, { result: 'failed', error_code: code, error: message });
+      const attempts = job.attempts + 1;
+      if (this.#now() >= job.deadline) {
+        return this.#finish(job, { result: 'failed', error_code: code ?? 'unreachable', error: `gave up after ${attempts} attempts: ${message ?? ''}` });
+      }
+      const delay = Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+      Object.assign(job, { attempts, notBefore: this.#now() + delay });
+      await this.#deps.jobs.put(job);
+      log.warn({ mailId: job.eventId, to: maskNumber(job.to), attempt: attempts, retryInMs: Math.round(delay), err: error }, 'SMS not sent, will retry');
+    }
+  }
+
+  async #hold(job: SmsJob): Promise<void> {
+    job.held = true;
+    await this.#deps.jobs.put(job);
+    this.#deps.log.warn({ mailId: job.eventId, to: maskNumber(job.to), maxPerHour: this.#settings.maxPerHour }, 'SMS held: hourly limit reached, will go out in a summary');
+  }
+
+  /** Once a number has room again, its held messages go out as one summary, and they are done. */
+  async #foldHeld(): Promise<void> {
+    const held = this.#jobs.filter((job) => job.held);
+    for (const to of new Set(held.map((job) => job.to))) {
+      if (this.#gate.nextSlot(to) > this.#now()) continue;
+      const folded = held.filter((job) => job.to === to);
+      const last = folded.at(-1);
+      if (!last) continue;
+      const text = fitToParts(`+${folded.length} more event${folded.length === 1 ? '' : 's'}: ${folded.map((job) => job.text).join(' | ')}`, this.#settings.maxParts);
+      const now = this.#now();
+      const summaryId = `${last.id}_summary`;
+      // A crash after the summary was stored and before the held jobs were finished: do not send it twice.
+      const alreadySummarized = this.#jobs.some((job) => job.id === summaryId) || (await this.#deps.jobs.has(summaryId));
+      // Dated like the first held message, so the summary goes out before anything that came after.
+      const createdAt = folded[0]?.createdAt ?? now;
+      const summary: SmsJob = { ...last, id: summaryId, text, held: false, attempts: 0, notBefore: now, createdAt, deadline: now + this.#settings.retryForMs, folds: folded.map((job) => job.id) };
+      if (!alreadySummarized) {
+        await this.#deps.jobs.put(summary);
+        this.#jobs.push(summary);
+      }
+      for (const job of folded) await this.#finish(job, { result: 'suppressed', error: `over ${this.#settings.maxPerHour} per hour: folded into a summary` });
+    }
+  }
+
+  async #finish(job: SmsJob, outcome: Omit<SmsResult, 'time' | 'recipient' | 'provider'>): Promise<void> {
+    const result: SmsResult = { time: new Date(this.#now()).toISOString(), recipient: maskNumber(job.to), provider: this.#deps.provider.name, ...outcome };
+    await this.#deps.jobs.finish({ ...job, outcome: result });
+    this.#jobs = this.#jobs.filter((candidate) => candidate.id !== job.id);
+    const level = result.result === 'failed' ? 'error' : 'info';
+    this.#deps.log[level]({ mailId: job.eventId, to: result.recipient, result: result.result, messageId: result.message_id, errorCode: result.error_code, error: result.error }, `SMS ${result.result}`);
+    this.#deps.onResult(result);
+  }
+}

@@ -1,0 +1,28 @@
+// Phone numbers in any common notation → E.164, with libphonenumber-js; and the forms they are shown in.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+
+/** `+49 170 1234567`, `0170 1234567` (with the region), `0049…` → `+491701234567`; undefined when not a valid number. */
+export function toE164(input: string, defaultRegion: string): string | undefined {
+  // libphonenumber reads `+`; the `00` international prefix is written out by many panels and users.
+  const international = input.trim().replace(/^00(?=[1-9])/, '+');
+  const parsed = parsePhoneNumberFromString(international, defaultRegion as CountryCode);
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+/** The number in an address such as `+4915112345678@sms.local` or `015112345678@…`; undefined for `alarm@…`. */
+export function numberInAddress(address: string, defaultRegion: string): string | undefined {
+  const at = address.lastIndexOf('@');
+  const localPart = at === -1 ? address : address.slice(0, at);
+  // Only what looks like a number is handed to libphonenumber, which would find digits in words too.
+  return /^[+0-9][0-9 ()./-]{5,}$/.test(localPart) ? toE164(localPart, defaultRegion) : undefined;
+}
+
+/** CM's API wants the international form with a leading `00`. */
+export function toCmNotation(e164: string): string {
+  return `00${e164.slice(1)}`;
+}
+
+/** For logs and MQTT: only the last four digits. */
+export function maskNumber(e164: string): string {
+  return `${'*'.repeat(Math.max(0, e164.length - 4))}${e164.slice(-4)}`;
+}

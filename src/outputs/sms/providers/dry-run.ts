@@ -1,0 +1,18 @@
+// No provider configured: log what would be sent, so the set-up can be tried without an account.
+import type { Logger } from '../../../log.js';
+import { maskNumber } from '../phone.js';
+import type { SmsMessage, SmsProvider } from './provider.js';
+
+export class DryRunProvider implements SmsProvider {
+  readonly name = 'none';
+  readonly #log: Logger;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  async send(message: SmsMessage): Promise<{ messageId: string | null }> {
+    this.#log.info({ to: maskNumber(message.to), text: message.text }, 'SMS dry-run (sms.provider: none): not sent');
+    return { messageId: null };
+  }
+}

@@ -1,0 +1,29 @@
+// Picks the provider adapter for the configuration; an SDK is loaded only when its provider is configured.
+import type { Config } from '../../../config/schema.js';
+import type { Logger } from '../../../log.js';
+import { DryRunProvider } from './dry-run.js';
+import type { SmsProvider } from './provider.js';
+
+const requestTimeoutMs = 15_000;
+
+export async function loadProvider(sms: Config['sms'], log: Logger): Promise<SmsProvider> {
+  switch (sms.provider) {
+    case 'cm': {
+      const { CmProvider } = await import('./cm.js');
+      return new CmProvider({ productToken: sms.cm.product_token, sender: sms.sender, apiUrl: sms.api_url });
+    }
+    case 'twilio': {
+      const { TwilioProvider } = await import('./twilio.js');
+      return new TwilioProvider({
+        accountSid: sms.twilio.account_sid,
+        authToken: sms.twilio.auth_token,
+        sender: sms.sender,
+        messagingServiceSid: sms.twilio.messaging_service_sid,
+        apiUrl: sms.api_url,
+        timeoutMs: requestTimeoutMs,
+      });
+    }
+    case 'none':
+      return new DryRunProvider(log);
+  }
+}

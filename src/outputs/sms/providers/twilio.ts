@@ -1,0 +1,59 @@
+// Twilio through the official `twilio` SDK (`POST /2010-04-01/Accounts/{Sid}/Messages.json`, basic auth).
+import twilio from 'twilio';
+import { ProviderRejected, ProviderUnreachable, type SmsMessage, type SmsProvider } from './provider.js';
+
+export interface TwilioSettings {
+  accountSid: string;
+  authToken: string;
+  /** The From number; unused when a messaging service is set. */
+  sender: string;
+  messagingServiceSid: string;
+  /** Base URL replacing `https://api.twilio.com`; empty for Twilio's own. */
+  apiUrl: string;
+  timeoutMs: number;
+}
+
+/** The SDK's base URL is fixed; its HTTP client is replaceable, so the endpoint override goes there. */
+class EndpointRequestClient extends twilio.RequestClient {
+  readonly #apiUrl: string;
+  constructor(apiUrl: string, timeoutMs: number) {
+    super({ timeout: timeoutMs });
+    this.#apiUrl = apiUrl.replace(/\/+$/, '');
+  }
+  override request<TData>(options: Parameters<twilio.RequestClient['request']>[0] & { data?: TData }) {
+    return super.request<TData>({ ...options, uri: options.uri.replace(/^https:\/\/api\.twilio\.com/, this.#apiUrl) });
+  }
+}
+
+export class TwilioProvider implements SmsProvider {
+  readonly name = 'twilio';
+  readonly #client: twilio.Twilio;
+  readonly #settings: TwilioSettings;
+
+  constructor(settings: TwilioSettings) {
+    this.#settings = settings;
+    const httpClient = settings.apiUrl ? new EndpointRequestClient(settings.apiUrl, settings.timeoutMs) : new twilio.RequestClient({ timeout: settings.timeoutMs });
+    // autoRetry stays off: our outbox retries, durably and within its time bound.
+    this.#client = twilio(settings.accountSid, settings.authToken, { httpClient });
+  }
+
+  async send(message: SmsMessage): Promise<{ messageId: string | null }> {
+    const from = this.#settings.messagingServiceSid ? { messagingServiceSid: this.#settings.messagingServiceSid } : { from: this.#settings.sender };
+    try {
+      const created = await this.#client.messages.create({ to: message.to, body: message.text, ...from });
+      return { messageId: created.sid };
+    } catch (error) {
+      throw classifyFailure(error);
+    }
+  }
+}
+
+function classifyFailure(error: unknown): Error {
+  const { status, code, message } = error as { status?: number; code?: number | string; message?: string };
+  if (typeof status !== 'number') {
+    return new ProviderUnreachable(typeof code === 'string' ? code : 'network', `Twilio not reachable: ${message ?? String(error)}`, { cause: error });
+  }
+  // 20429 "Too Many Requests" is always safe to retry; 5xx is Twilio's side.
+  if (status === 429 || code === 20429 || status >= 500) return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message ?? ''}`);
+  return new ProviderRejected(code ?? status, `Twilio refused the message (HTTP ${status}): ${message ?? ''}`);
+}

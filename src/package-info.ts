@@ -1,0 +1,13 @@
+// What package.json says about this program: shown in logs, --version and Home Assistant's device info.
+import { readFileSync } from 'node:fs';
+
+export interface PackageInfo {
+  version: string;
+  /** The project's web page, when package.json names one. */
+  homepage: string | undefined;
+}
+
+export function readPackageInfo(): PackageInfo {
+  const { version, homepage } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Partial<PackageInfo>;
+  return { version: version ?? '0.0.0', homepage };
+}

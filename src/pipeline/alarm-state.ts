@@ -1,0 +1,41 @@
+// The panel's alarm state as the events tell it, kept in data_dir so it survives a restart.
+import type { AlarmEvent, AlarmState } from '../events/event.js';
+import { StateFile } from '../spool/state-file.js';
+
+interface StoredState {
+  alarm_state: AlarmState;
+  since: string;
+}
+
+export class AlarmStateStore {
+  readonly #file: StateFile<StoredState>;
+  #current: AlarmState | null = null;
+
+  constructor(path: string) {
+    this.#file = new StateFile(path);
+  }
+
+  async load(): Promise<void> {
+    this.#current = (await this.#file.read())?.alarm_state ?? null;
+  }
+
+  /** Unknown (null) until the first event that says it. */
+  get current(): AlarmState | null {
+    return this.#current;
+  }
+
+  /**
+   * The event with the state the panel is in after it, which is then kept. Only a disarm ends
+   * `triggered`: an arm mail while the alarm sounds does not silence the siren automation.
+   */
+  async resolve(event: AlarmEvent): Promise<AlarmEvent> {
+    const next = event.alarm_state;
+    if (next === null) return event;
+    if (this.#current === 'triggered' && next !== 'disarmed') return { ...event, alarm_state: 'triggered' };
+    if (next !== this.#current) {
+      await this.#file.write({ alarm_state: next, since: event.time });
+      this.#current = next;
+    }
+    return event;
+  }
+}

@@ -1,0 +1,103 @@
+// Feeds one output its events in order, with up to `window` deliveries in flight; failures are retried
+// with backoff. Reports each delivered event so the mail can be retired once every output has it.
+import pRetry, { AbortError } from 'p-retry';
+import type { AlarmEvent } from '../events/event.js';
+import type { Logger } from '../log.js';
+import type { Output } from '../outputs/output.js';
+import { WakeSignal } from '../wake-signal.js';
+
+export interface DeliveryOptions {
+  /** Deliveries in flight at once: 1 keeps strict order; MQTT keeps order on its one connection itself. */
+  window: number;
+  /** Backoff between attempts, growing from the first to the last value. */
+  minRetryMs: number;
+  maxRetryMs: number;
+}
+
+export class Delivery {
+  readonly #output: Output;
+  readonly #log: Logger;
+  readonly #options: DeliveryOptions;
+  readonly #queue: AlarmEvent[] = [];
+  readonly #stopping = new AbortController();
+  readonly #inFlight = new Set<Promise<void>>();
+  #onDelivered: (event: AlarmEvent) => void = () => undefined;
+  readonly #signal = new WakeSignal();
+  #loop: Promise<void> | undefined;
+
+  constructor(output: Output, log: Logger, options: DeliveryOptions) {
+    this.#output = output;
+    this.#log = log;
+    this.#options = options;
+  }
+
+  get name(): string {
+    return this.#output.name;
+  }
+
+  /** Events accepted but not yet delivered. */
+  get backlog(): number {
+    return this.#queue.length + this.#inFlight.size;
+  }
+
+  async start(onDelivered: (event: AlarmEvent) => void): Promise<void> {
+    this.#onDelivered = onDelivered;
+    await this.#output.start();
+    this.#loop = this.#run();
+  }
+
+  accept(event: AlarmEvent): void {
+    this.#queue.push(event);
+    this.#signal.wake();
+  }
+
+  /** What is not delivered stays in the spool and goes out after the next start. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#signal.wake();
+    await this.#output.stop(); // fails deliveries in flight, which p-retry does not interrupt by itself
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stopping.signal;
+    while (!signal.aborted) {
+      const event = this.#inFlight.size < this.#options.window ? this.#queue.shift() : undefined;
+      if (!event) {
+        await this.#signal.sleep();
+        continue;
+      }
+      const attempt = this.#deliver(event).finally(() => {
+        this.#inFlight.delete(attempt);
+        this.#signal.wake();
+      });
+      this.#inFlight.add(attempt);
+    }
+    await Promise.all(this.#inFlight);
+  }
+
+  async #deliver(event: AlarmEvent): Promise<void> {
+    const signal = this.#stopping.signal;
+    try {
+      await pRetry(
+        () => {
+          if (signal.aborted) throw new AbortError('stopping');
+          return this.#output.deliver(event);
+        },
+        {
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: this.#options.minRetryMs,
+          maxTimeout: this.#options.maxRetryMs,
+          randomize: true,
+          signal,
+          onFailedAttempt: ({ error, attemptNumber }) => {
+            if (!signal.aborted) this.#log.warn({ mailId: event.id, attempt: attemptNumber, err: error }, 'delivery failed, will retry');
+          },
+        },
+      );
+    } catch {
+      return; // stopping: the mail stays in the spool
+    }
+    this.#onDelivered(event);
+  }
+}

@@ -1,0 +1,121 @@
+// Works through the spool in arrival order: mail → event → every output. A mail is retired (or moved to
+// quarantine) only once every output has delivered its event; until then a restart replays it with the
+// same id. Outputs run apart, so one that is down never holds up another.
+import type { AlarmEvent } from '../events/event.js';
+import type { RouteTable } from '../events/route.js';
+import type { Rule } from '../events/rules.js';
+import type { Logger } from '../log.js';
+import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
+import type { AlarmStateStore } from './alarm-state.js';
+import type { Delivery } from './delivery.js';
+import { BackgroundTasks } from '../background-tasks.js';
+import { WakeSignal } from '../wake-signal.js';
+import { eventFromMail } from './to-event.js';
+
+/** Events held in memory per output; past this the worker waits and the mails wait in the spool. */
+const maxBacklog = 10_000;
+const retryDelayMs = 1000;
+
+export interface MailWorkerDependencies {
+  spool: MailSpool;
+  deliveries: readonly Delivery[];
+  alarmState: AlarmStateStore;
+  rules: readonly Rule[];
+  routes: RouteTable;
+  log: Logger;
+}
+
+interface Unfinished {
+  /** Outputs that have not delivered the event yet. */
+  waitingFor: number;
+  unparsed: boolean;
+}
+
+export class MailWorker {
+  readonly #deps: MailWorkerDependencies;
+  readonly #queue: string[] = [];
+  /** Mails handed over in memory by the intake, so they need not be read back from disk. */
+  readonly #inMemory = new Map<string, SpoolEntry>();
+  readonly #unfinished = new Map<string, Unfinished>();
+  readonly #stopping = new AbortController();
+  readonly #signal = new WakeSignal();
+  readonly #finishing = new BackgroundTasks();
+  #loop: Promise<void> | undefined;
+
+  constructor(deps: MailWorkerDependencies) {
+    this.#deps = deps;
+  }
+
+  /** Starts the outputs, then picks up what the spool still holds (crash recovery). */
+  async start(): Promise<void> {
+    for (const delivery of this.#deps.deliveries) await delivery.start((event) => this.#delivered(event));
+    const pending = await this.#deps.spool.pending();
+    if (pending.length > 0) this.#deps.log.info({ pending: pending.length }, 'processing mails left in the spool');
+    this.#queue.push(...pending);
+    this.#loop = this.#run();
+  }
+
+  enqueue(id: string, entry?: SpoolEntry): void {
+    if (entry) this.#inMemory.set(id, entry);
+    this.#queue.push(id);
+    this.#signal.wake();
+  }
+
+  /** Stops taking mails, then the outputs; what is not delivered stays in the spool for the next start. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#signal.wake();
+    await this.#loop;
+    for (const delivery of this.#deps.deliveries) await delivery.stop();
+    await this.#finishing.settled();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping.signal.aborted) {
+      const id = this.#queue[0];
+      if (id === undefined || this.#deps.deliveries.some((delivery) => delivery.backlog >= maxBacklog)) {
+        await this.#signal.sleep(id === undefined ? undefined : retryDelayMs);
+        continue;
+      }
+      try {
+        await this.#process(id);
+        this.#queue.shift();
+      } catch (error) {
+        this.#deps.log.error({ mailId: id, err: error }, 'cannot process spooled mail, will retry');
+        await this.#signal.sleep(retryDelayMs);
+      }
+    }
+  }
+
+  async #process(id: string): Promise<void> {
+    const { spool, deliveries, alarmState, rules, routes } = this.#deps;
+    if (this.#unfinished.has(id)) return; // enqueued twice: already with the outputs
+    const entry = this.#inMemory.get(id) ?? await spool.read(id).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined; // already retired
+      throw error;
+    });
+    if (!entry) return;
+    const { event: classified, unparsed } = await eventFromMail(entry, rules, routes);
+    this.#inMemory.delete(id);
+    const event = await alarmState.resolve(classified);
+    const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;
+    this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
+    this.#unfinished.set(id, { waitingFor: deliveries.length, unparsed });
+    for (const delivery of deliveries) delivery.accept(event);
+  }
+
+  #delivered(event: AlarmEvent): void {
+    const unfinished = this.#unfinished.get(event.id);
+    if (!unfinished || --unfinished.waitingFor > 0) return;
+    this.#unfinished.delete(event.id);
+    this.#finishing.run(this.#finish(event, unfinished.unparsed), (error) =>
+      this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered mail: it will be replayed at the next start'),
+    );
+  }
+
+  async #finish(event: AlarmEvent, unparsed: boolean): Promise<void> {
+    if (!unparsed) return this.#deps.spool.retire(event.id);
+    await this.#deps.spool.quarantine(event.id);
+    this.#deps.log.warn({ mailId: event.id, category: event.category }, 'mail could not be parsed: kept in quarantine, reported as unparsed');
+  }
+}

@@ -1,0 +1,47 @@
+// A spooled mail → its one event: parse, then classify; a mail that cannot be parsed still makes an event.
+import { classifyMail } from '../events/classify.js';
+import { fallbackTypes, type AlarmEvent, type Route } from '../events/event.js';
+import { routeOf, type RouteTable } from '../events/route.js';
+import type { Rule } from '../events/rules.js';
+import { MailUnparsable, parseMail } from '../mail/parse.js';
+import type { SpoolEntry } from '../spool/mail-spool.js';
+
+/** Enough raw text for a human to see what arrived, without pushing megabytes through MQTT. */
+const maxUnparsedText = 4096;
+
+export interface MailOutcome {
+  event: AlarmEvent;
+  /** The mail could not be parsed and belongs in quarantine. */
+  unparsed: boolean;
+}
+
+export async function eventFromMail(entry: SpoolEntry, rules: readonly Rule[], routes: RouteTable): Promise<MailOutcome> {
+  const route = routeOf(entry.envelope.recipients, routes);
+  try {
+    const mail = await parseMail(entry.raw, entry.envelope);
+    return { event: classifyMail({ id: entry.id, mail, route }, rules), unparsed: false };
+  } catch (error) {
+    if (!(error instanceof MailUnparsable)) throw error;
+    return { event: unparsedEvent(entry, route), unparsed: true };
+  }
+}
+
+/** Not dropped: to an alarm address it may be a real alarm, so it keeps the alarm category (and its SMS). */
+function unparsedEvent(entry: SpoolEntry, route: Route): AlarmEvent {
+  const raw = entry.raw.subarray(0, maxUnparsedText).toString('utf8');
+  return {
+    id: entry.id,
+    time: entry.envelope.receivedAt,
+    source: 'generic',
+    category: route === 'alarm' ? 'alarm' : 'trouble',
+    type: fallbackTypes.unparsed,
+    alarm_state: null,
+    zone: null,
+    sensor: null,
+    user: null,
+    text: entry.raw.length > maxUnparsedText ? `${raw}…` : raw,
+    from: entry.envelope.from,
+    recipients: [...entry.envelope.recipients],
+    subject: '',
+  };
+}

@@ -1,0 +1,145 @@
+// The spool of accepted mails: a mail answered with 250 is in `mails/` until every output has its event.
+// A spool file is one line of JSON (the envelope), then the raw message as received.
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Envelope } from '../mail/mail.js';
+import { removeIfPresent, renameDurably } from './durable-file.js';
+import { FolderSync } from './folder-sync.js';
+import { newMailId } from './mail-id.js';
+
+/** Mails up to this size are written in one go and handed on in memory, not read back from disk. */
+const inMemoryLimit = 256 * 1024;
+
+/** The spool cannot store a mail (disk full, read-only): the sender must try again later (451). */
+export class SpoolUnavailable extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SpoolUnavailable';
+  }
+}
+
+export interface SpoolEntry {
+  id: string;
+  envelope: Envelope;
+  raw: Buffer;
+}
+
+/** A received mail on disk but not yet promised: commit it (then answer 250) or discard it. */
+export interface SpoolDraft {
+  id: string;
+  /** More bytes arrived than allowed; they were drained, not stored. */
+  oversized: boolean;
+  /** Makes the mail durable; returns it when it was small enough to keep in memory. */
+  commit(): Promise<SpoolEntry | undefined>;
+  discard(): Promise<void>;
+}
+
+export class MailSpool {
+  readonly #incoming: string;
+  readonly #mails: string;
+  readonly #quarantine: string;
+  #mailsSync: FolderSync | undefined;
+
+  constructor(dataDir: string) {
+    this.#incoming = join(dataDir, 'spool', 'incoming');
+    this.#mails = join(dataDir, 'spool', 'mails');
+    this.#quarantine = join(dataDir, 'quarantine');
+  }
+
+  /** Creates the folders and drops drafts of a previous run: those were never answered with 250. */
+  async open(): Promise<void> {
+    await rm(this.#incoming, { recursive: true, force: true });
+    for (const dir of [this.#incoming, this.#mails, this.#quarantine]) await mkdir(dir, { recursive: true });
+    await this.#mailsSync?.close();
+    this.#mailsSync = await FolderSync.open(this.#mails);
+  }
+
+  async close(): Promise<void> {
+    await this.#mailsSync?.close();
+    this.#mailsSync = undefined;
+  }
+
+  /** Streams a message into a draft file, storing at most `maxBytes` of it. */
+  async write(envelope: Envelope, message: Readable, maxBytes: number): Promise<SpoolDraft> {
+    const id = newMailId(new Date(envelope.receivedAt));
+    const draftPath = join(this.#incoming, `${id}.eml`);
+    const chunks: Buffer[] = [];
+    let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify(envelope)}\n`)];
+    let unwrittenBytes = 0;
+    let stored = 0;
+    let oversized = false;
+    let file: FileHandle | undefined;
+    try {
+      file = await open(draftPath, 'wx');
+      for await (const chunk of message as AsyncIterable<Buffer>) {
+        if (oversized) continue;
+        stored += chunk.length;
+        if (stored > maxBytes) {
+          oversized = true;
+          continue;
+        }
+        if (stored <= inMemoryLimit) chunks.push(chunk);
+        unwritten.push(chunk);
+        unwrittenBytes += chunk.length;
+        if (unwrittenBytes > inMemoryLimit) {
+          await file.writev(unwritten);
+          unwritten = [];
+          unwrittenBytes = 0;
+        }
+      }
+      if (!oversized) {
+        await file.writev(unwritten);
+        await file.sync();
+      }
+    } catch (error) {
+      message.resume();
+      await removeIfPresent(draftPath).catch(() => undefined);
+      throw new SpoolUnavailable(`cannot store mail: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await file?.close();
+    }
+    return {
+      id,
+      oversized,
+      commit: async () => {
+        try {
+          await rename(draftPath, join(this.#mails, `${id}.eml`));
+          await this.#requireMailsSync().sync();
+        } catch (error) {
+          await removeIfPresent(draftPath).catch(() => undefined);
+          throw new SpoolUnavailable(`cannot commit mail: ${(error as Error).message}`, { cause: error });
+        }
+        return stored <= inMemoryLimit ? { id, envelope, raw: Buffer.concat(chunks) } : undefined;
+      },
+      discard: () => removeIfPresent(draftPath),
+    };
+  }
+
+  /** Ids of committed mails not yet retired, oldest first. */
+  async pending(): Promise<string[]> {
+    const names = await readdir(this.#mails);
+    return names.filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4)).sort();
+  }
+
+  async read(id: string): Promise<SpoolEntry> {
+    const data = await readFile(join(this.#mails, `${id}.eml`));
+    const newline = data.indexOf(0x0a);
+    return { id, envelope: JSON.parse(data.subarray(0, newline).toString('utf8')) as Envelope, raw: data.subarray(newline + 1) };
+  }
+
+  /** Every output has the mail's event: the mail is done. */
+  async retire(id: string): Promise<void> {
+    await removeIfPresent(join(this.#mails, `${id}.eml`));
+  }
+
+  /** Keeps a mail that could not be parsed where a human can look at it. */
+  async quarantine(id: string): Promise<void> {
+    await renameDurably(join(this.#mails, `${id}.eml`), join(this.#quarantine, `${id}.eml`), this.#quarantine);
+  }
+
+  #requireMailsSync(): FolderSync {
+    if (!this.#mailsSync) throw new Error('spool not open');
+    return this.#mailsSync;
+  }
+}

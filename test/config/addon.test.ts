@@ -1,0 +1,109 @@
+// The add-on's options.json as configuration, and the MQTT broker from a local server that answers like
+// the Supervisor (`{"result":"ok","data":{…}}`, 400 "Service not enabled", 401).
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { loadAddonConfig } from '../../src/config/addon.js';
+import { ConfigInvalid, validateConfig } from '../../src/config/load.js';
+import { lookUpMqttService, mqttServiceWhenReady, SupervisorLookupFailed } from '../../src/config/supervisor.js';
+import { createLogger } from '../../src/log.js';
+import { freePort } from '../helpers/ports.js';
+
+const addonOptions = async () => (parse(await readFile(new URL('../../addon/config.yaml', import.meta.url), 'utf8')) as { options: Record<string, unknown> }).options;
+
+describe('add-on options', () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), 'amb-addon-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function load(options: unknown) {
+    const optionsFile = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(optionsFile, JSON.stringify(options));
+    return loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525 });
+  }
+
+  it('gives the bridge its defaults from the add-on defaults: the two schemas agree', async () => {
+    const fromAddon = await load(await addonOptions());
+    const defaults = validateConfig({ data_dir: '/data', smtp: { host: '0.0.0.0' } }, 'defaults');
+    assert.deepEqual(fromAddon, defaults);
+  });
+
+  it('keeps defaults for optional keys left out or empty', async () => {
+    const config = await load({ log_level: 'debug', mqtt: { url: '', password: null }, sms: { sender: '' } });
+    assert.equal(config.log_level, 'debug');
+    assert.deepEqual([config.mqtt.url, config.mqtt.password, config.mqtt.topic_prefix, config.sms.provider], ['', '', 'alarm-mail-bridge', 'none']);
+    assert.deepEqual([config.data_dir, config.smtp.host, config.smtp.port], ['/data', '0.0.0.0', 2525]);
+  });
+
+  it('maps the flat SMS provider keys of the options form', async () => {
+    const config = await load({ sms: { provider: 'twilio', sender: '+15005550006', twilio_account_sid: 'AC1', twilio_auth_token: 'secret', recipients: ['0170 1234567'] } });
+    assert.deepEqual([config.sms.twilio.account_sid, config.sms.twilio.auth_token, config.sms.recipients], ['AC1', 'secret', ['+491701234567']]);
+  });
+
+  it('uses Home Assistant’s certificate in /ssl for TLS, and takes SMTP users from their own list', async () => {
+    const config = await load({ smtp: { tls_mode: 'implicit', tls_min_version: 'TLSv1', auth: 'required', allow_insecure_auth: false }, smtp_users: [{ username: 'xt1', password: 'pw' }] });
+    assert.deepEqual(config.smtp.tls, { mode: 'implicit', cert: '/ssl/fullchain.pem', key: '/ssl/privkey.pem', min_version: 'TLSv1' });
+    assert.deepEqual(config.smtp.users, [{ username: 'xt1', password: 'pw' }]);
+  });
+
+  it('names a wrong type in one clear error', async () => {
+    const error = await load({ smtp: { max_message_kb: 'big' } }).catch((caught: unknown) => caught);
+    assert.ok(error instanceof ConfigInvalid);
+    assert.match(error.message, /smtp\.max_message_kb: .*expected number/);
+  });
+
+  it('says so when options.json is not readable', async () => {
+    await assert.rejects(loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525 }), /cannot read the add-on options/);
+  });
+});
+
+describe('MQTT service from the Supervisor', () => {
+  const token = 'supervisor-token-123';
+  const answers: { status: number; body: unknown }[] = [];
+  let server: Server;
+  let url: string;
+
+  before(async () => {
+    server = createServer((request, response) => {
+      const answer =
+        request.headers.authorization !== `Bearer ${token}`
+          ? { status: 401, body: { result: 'error', message: 'Unauthorized' } }
+          : (answers.shift() ?? { status: 200, body: { result: 'ok', data: { addon: 'core_mosquitto', host: 'core-mosquitto', port: 1883, ssl: false, protocol: '3.1.1', username: 'addons', password: 'pw' } } });
+      response.writeHead(request.url === '/services/mqtt' ? answer.status : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const failureOf = (promise: Promise<unknown>) => promise.then(() => assert.fail('expected a failure'), (error: unknown) => error as SupervisorLookupFailed);
+
+  it('reads host, port, TLS and credentials', async () => {
+    assert.deepEqual(await lookUpMqttService(url, token), { url: 'mqtt://core-mosquitto:1883', username: 'addons', password: 'pw' });
+    answers.push({ status: 200, body: { result: 'ok', data: { host: 'broker', port: '8883', ssl: true } } });
+    assert.deepEqual(await lookUpMqttService(url, token), { url: 'mqtts://broker:8883', username: '', password: '' });
+  });
+
+  it('tells "not enabled", a refused token and an unreachable Supervisor apart', async () => {
+    answers.push({ status: 400, body: { result: 'error', message: 'Service not enabled' } });
+    assert.equal((await failureOf(lookUpMqttService(url, token))).reason, 'not_enabled');
+    assert.equal((await failureOf(lookUpMqttService(url, 'wrong'))).reason, 'unauthorized');
+    assert.equal((await failureOf(lookUpMqttService(`http://127.0.0.1:${await freePort()}`, token))).reason, 'unreachable');
+  });
+
+  it('waits until the broker is there, logging each kind of failure once', async () => {
+    answers.push(...Array.from({ length: 3 }, () => ({ status: 400, body: { result: 'error', message: 'Service not enabled' } })));
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }) });
+    const connection = await mqttServiceWhenReady(url, token, log, 1);
+    assert.equal(connection.url, 'mqtt://core-mosquitto:1883');
+    assert.equal(lines.filter((line) => line.includes('not_enabled')).length, 1);
+    assert.ok(!lines.join('').includes('pw'), 'the broker password is not logged');
+  });
+});

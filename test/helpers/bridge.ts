@@ -1,0 +1,61 @@
+// The bridge in this process, on free ports and a temp data_dir, with its log lines captured.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { validateConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log.js';
+import { startBridge, type Bridge } from '../../src/main.js';
+
+export interface TestBridge {
+  bridge: Bridge;
+  config: Config;
+  dataDir: string;
+  /** Parsed log lines written so far. */
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export interface TestBridgeOptions {
+  mqttUrl: string;
+  dataDir?: string;
+  /** Merged into the config's sections. */
+  smtp?: Record<string, unknown>;
+  mqtt?: Record<string, unknown>;
+  sms?: Record<string, unknown>;
+  rules?: unknown[];
+}
+
+export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'amb-data-')));
+  const config = validateConfig(
+    {
+      log_level: 'debug',
+      data_dir: dataDir,
+      smtp: { host: '127.0.0.1', port: 0, ...options.smtp },
+      mqtt: { url: options.mqttUrl, ...options.mqtt },
+      sms: options.sms ?? {},
+      rules: options.rules ?? [],
+    },
+    'test',
+  );
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const bridge = await startBridge(config, createLogger({ level: 'debug', destination }));
+  return {
+    bridge,
+    config,
+    dataDir,
+    logs,
+    stop: async () => {
+      await bridge.stop();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

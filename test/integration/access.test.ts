@@ -1,0 +1,116 @@
+// Who may use the intake, attacked over TCP: networks, AUTH modes, recipients, limits, TLS, idle floods.
+import assert from 'node:assert/strict';
+import { createConnection, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { cleanUp } from '../helpers/cleanup.js';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { Mosquitto } from '../helpers/mosquitto.js';
+import { greet, replyCode, sendMail } from '../helpers/smtp-client.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
+
+const alarm = { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' };
+
+describe('SMTP access control', () => {
+  let broker: Mosquitto;
+  const bridges: TestBridge[] = [];
+
+  before(async () => (broker = await Mosquitto.start()));
+  after(() => cleanUp(...bridges.map((bridge) => () => bridge.stop()), () => broker.stop()));
+
+  async function bridgeWith(smtp: Record<string, unknown>, sms: Record<string, unknown> = {}): Promise<TestBridge> {
+    const bridge = await startTestBridge({ mqttUrl: broker.url, smtp, sms });
+    bridges.push(bridge);
+    return bridge;
+  }
+
+  it('by default accepts any credentials without TLS, and no STARTTLS is offered without a certificate', async () => {
+    const { bridge } = await bridgeWith({});
+    const { capabilities } = await greet(bridge.smtpPort);
+    assert.ok(capabilities.some((line) => line.startsWith('AUTH ')), 'AUTH offered');
+    assert.ok(!capabilities.includes('STARTTLS'), 'no STARTTLS with the built-in key');
+    assert.match((await sendMail(bridge.smtpPort, alarm, { auth: { user: 'xt1', pass: 'anything' } })).response, /^250 /);
+    assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+  });
+
+  it('offers no AUTH with auth: off', async () => {
+    const { bridge } = await bridgeWith({ auth: 'off' });
+    assert.ok(!(await greet(bridge.smtpPort)).capabilities.some((line) => line.startsWith('AUTH')));
+  });
+
+  it('with auth: required, refuses wrong credentials (535) and mail without AUTH (530)', async () => {
+    const { bridge } = await bridgeWith({ auth: 'required', users: [{ username: 'xt1', password: 's3cret' }], allow_insecure_auth: true });
+    await assert.rejects(sendMail(bridge.smtpPort, alarm, { auth: { user: 'xt1', pass: 'wrong' } }), (error) => replyCode(error) === 535);
+    await assert.rejects(sendMail(bridge.smtpPort, alarm), (error) => replyCode(error) === 530);
+    assert.match((await sendMail(bridge.smtpPort, alarm, { auth: { user: 'xt1', pass: 's3cret' } })).response, /^250 /);
+  });
+
+  it('refuses recipients that mean nothing (550), phone numbers while SMS is off, and too many recipients (452)', async () => {
+    const { bridge } = await bridgeWith({ max_recipients: 2 });
+    await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: 'someone@gmail.com' }), (error) => replyCode(error) === 550);
+    await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: '+4915112345678@sms.local' }), (error) => replyCode(error) === 550);
+    const { rejectedCodes } = await sendMail(bridge.smtpPort, { ...alarm, to: ['alarm@a', 'status@b', 'alarm@c'] });
+    assert.deepEqual(rejectedCodes, [452]);
+  });
+
+  it('refuses a connection from outside allowed_networks with 554, and logs it once per address', async () => {
+    const test = await bridgeWith({ allowed_networks: ['10.0.0.0/8'] });
+    for (let attempt = 0; attempt < 5; attempt++) assert.match((await greet(test.bridge.smtpPort)).banner, /^554 /);
+    assert.equal(test.logs.filter((line) => String(line.msg).startsWith('connection refused')).length, 1);
+  });
+
+  it('speaks STARTTLS and implicit TLS with a certificate of its own', async () => {
+    const { cert, key } = await selfSignedCertificate();
+    const starttls = await bridgeWith({ tls: { mode: 'starttls', cert, key } });
+    assert.ok((await greet(starttls.bridge.smtpPort)).capabilities.includes('STARTTLS'));
+    assert.match((await sendMail(starttls.bridge.smtpPort, alarm, { requireTLS: true })).response, /^250 /);
+    const implicit = await bridgeWith({ tls: { mode: 'implicit', cert, key } });
+    assert.match((await sendMail(implicit.bridge.smtpPort, alarm, { secure: true })).response, /^250 /);
+  });
+
+  it('closes silent clients after idle_timeout and every client after session_timeout; 421 past max_clients', async () => {
+    const { bridge } = await bridgeWith({ idle_timeout: 1, session_timeout: 2, max_clients: 2 });
+    const connect = async () => {
+      const socket = createConnection({ port: bridge.smtpPort, host: '127.0.0.1' });
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await new Promise((resolve) => socket.once('data', resolve)); // the greeting: early talkers are dropped
+      return { socket, closed };
+    };
+    const silent = await connect();
+    const chatty = await connect();
+    const keepTalking = setInterval(() => chatty.socket.write('NOOP\r\n'), 200);
+    try {
+      assert.match((await greet(bridge.smtpPort)).banner, /^421 /, 'two clients are the limit');
+      await silent.closed; // idle_timeout
+      await chatty.closed; // session_timeout, although it never fell silent
+    } finally {
+      clearInterval(keepTalking);
+    }
+    assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+  });
+
+  it('keeps serving a real client while 1,000 connections from elsewhere sit idle', async (t) => {
+    const { bridge } = await bridgeWith({ max_clients_per_address: 10, max_clients: 100 });
+    const idle: Socket[] = [];
+    let refused = 0;
+    await Promise.all(
+      Array.from({ length: 1000 }, async () => {
+        const socket = createConnection({ port: bridge.smtpPort, host: '127.0.0.1', localAddress: '127.0.0.2' });
+        socket.on('error', () => undefined);
+        idle.push(socket);
+        const first = await new Promise<string>((resolve) => {
+          socket.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+          socket.once('close', () => resolve(''));
+        });
+        if (!first.startsWith('220')) refused += 1;
+      }),
+    );
+    try {
+      assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+      assert.ok(refused >= 990, `${refused} of 1000 refused`);
+      t.diagnostic(`idle flood: 1000 connections from 127.0.0.2, ${1000 - refused} admitted, ${refused} refused; the real client got 250`);
+    } finally {
+      for (const socket of idle) socket.destroy();
+    }
+  });
+});

@@ -1,0 +1,75 @@
+// End to end: a mail over SMTP becomes one request at the (fake) provider, through the real SDK, and the
+// delivery health shows on MQTT and in Home Assistant's discovery. Secrets appear nowhere.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { cleanUp } from '../helpers/cleanup.js';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { FakeTwilio, twilioError } from '../helpers/fake-twilio.js';
+import { Mosquitto } from '../helpers/mosquitto.js';
+import { Subscriber } from '../helpers/mqtt-subscriber.js';
+import { sendMail } from '../helpers/smtp-client.js';
+
+const prefix = 'alarm-mail-bridge';
+
+describe('SMS end to end (Twilio)', () => {
+  let broker: Mosquitto;
+  let twilio: FakeTwilio;
+  let test: TestBridge;
+  let subscriber: Subscriber;
+
+  before(async () => {
+    broker = await Mosquitto.start();
+    twilio = await new FakeTwilio().start();
+    test = await startTestBridge({
+      mqttUrl: broker.url,
+      sms: {
+        provider: 'twilio',
+        recipients: ['0170 1234567'],
+        sender: '+15005550006',
+        api_url: twilio.url,
+        twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken },
+      },
+    });
+    subscriber = await Subscriber.connect(broker.url, ['#']);
+  });
+  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => twilio.stop(), () => broker.stop()));
+
+  it('sends an XT1 alarm to the default recipient as one request with the right body and number', async () => {
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' });
+    const [request] = await twilio.received(1);
+    const form = FakeTwilio.formOf(request!);
+    assert.deepEqual([form.get('To'), form.get('From'), form.get('Body')], ['+491701234567', '+15005550006', 'Zone:1 Terrasse, Innenbereich Alarm']);
+    const last = await subscriber.next(`${prefix}/sms/last`);
+    assert.equal(last.retain, false);
+    const result = JSON.parse(last.payload) as Record<string, unknown>;
+    assert.deepEqual([result.result, result.recipient, result.provider], ['sent', '*********4567', 'twilio']);
+    assert.match(String(result.message_id), /^SM[0-9a-f]{32}$/);
+    assert.equal((await subscriber.next(`${prefix}/sms/problem`)).payload, 'OFF');
+    assert.equal(twilio.requests.length, 1);
+  });
+
+  it('sends a mail to a number address to that number only, whatever its category', async () => {
+    await sendMail(test.bridge.smtpPort, { to: '+4915112345678@sms.local', body: 'Zone:3 Haustür, DC Open - Mobility' });
+    const requests = await twilio.received(2);
+    assert.equal(FakeTwilio.formOf(requests[1]!).get('To'), '+4915112345678');
+    assert.equal(FakeTwilio.formOf(requests[1]!).get('Body'), 'Zone:3 Haustür, DC Open - Mobility');
+  });
+
+  it('shows a refusal as a delivery problem in Home Assistant, with the provider code', async () => {
+    twilio.scripted.push(twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:8 Ost 1, Sabotage Alarm' });
+    const problem = await subscriber.next(`${prefix}/sms/problem`, (message) => message.payload === 'ON');
+    assert.equal(problem.payload, 'ON');
+    const failed = subscriber.on(`${prefix}/sms/last`).map((message) => JSON.parse(message.payload) as Record<string, unknown>).find((result) => result.result === 'failed');
+    assert.equal(failed?.error_code, '21610');
+    const bridge = JSON.parse((await subscriber.next('homeassistant/device/alarm_mail_bridge/config')).payload) as { components: Record<string, { state_topic?: string }> };
+    assert.equal(bridge.components.sms_problem?.state_topic, `${prefix}/sms/problem`);
+    assert.equal(bridge.components.sms_last?.state_topic, `${prefix}/sms/last`);
+  });
+
+  it('keeps the auth token out of every log line and MQTT payload', () => {
+    const written = JSON.stringify(test.logs) + subscriber.messages.map((message) => message.payload).join('\n');
+    assert.ok(!written.includes(twilio.authToken));
+    assert.ok(written.includes('[redacted]'), 'the config dump shows the token redacted');
+  });
+});

@@ -1,0 +1,140 @@
+// The whole path on real parts: SMTP client over TCP → bridge → real Mosquitto → real subscriber.
+import assert from 'node:assert/strict';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AlarmEvent } from '../../src/events/event.js';
+import { cleanUp } from '../helpers/cleanup.js';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { Mosquitto } from '../helpers/mosquitto.js';
+import { Subscriber } from '../helpers/mqtt-subscriber.js';
+import { replyCode, sendMail } from '../helpers/smtp-client.js';
+
+const prefix = 'alarm-mail-bridge';
+
+function queuedId(response: string): string {
+  const id = /Queued as (\S+)/.exec(response)?.[1];
+  assert.ok(id, `no id in "${response}"`);
+  return id;
+}
+
+describe('spine: SMTP → spool → event → MQTT', () => {
+  let broker: Mosquitto;
+  let test: TestBridge;
+  let subscriber: Subscriber;
+
+  before(async () => {
+    broker = await Mosquitto.start();
+    test = await startTestBridge({ mqttUrl: broker.url });
+    subscriber = await Subscriber.connect(broker.url, [`${prefix}/#`]);
+  });
+  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => broker.stop()));
+
+  async function eventFor(response: string): Promise<AlarmEvent> {
+    const id = queuedId(response);
+    const message = await subscriber.next(`${prefix}/event`, (m) => (JSON.parse(m.payload) as AlarmEvent).id === id);
+    assert.equal(message.retain, false, 'events are never retained');
+    return JSON.parse(message.payload) as AlarmEvent;
+  }
+
+  it('announces itself online, retained', async () => {
+    const availability = await subscriber.next(`${prefix}/availability`);
+    assert.equal(availability.payload, 'online');
+  });
+
+  it('turns an XT1 alarm line into one intrusion event, the triggered state and the last event', async () => {
+    const { response } = await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' });
+    assert.match(response, /^250 /);
+    const event = await eventFor(response);
+    assert.deepEqual(
+      { ...event, time: undefined },
+      {
+        id: queuedId(response),
+        time: undefined,
+        source: 'xt1',
+        category: 'alarm',
+        type: 'intrusion',
+        alarm_state: 'triggered',
+        zone: 1,
+        sensor: 'Terrasse',
+        user: null,
+        text: 'Zone:1 Terrasse, Innenbereich Alarm',
+        from: 'xt1@panel.local',
+        recipients: ['alarm@bridge.local'],
+        subject: '',
+      },
+    );
+    assert.ok(!Number.isNaN(Date.parse(event.time)));
+    const lastEvent = await subscriber.next(`${prefix}/last_event`, (m) => (JSON.parse(m.payload) as AlarmEvent).id === event.id);
+    assert.deepEqual(JSON.parse(lastEvent.payload), event);
+    assert.equal((await subscriber.next(`${prefix}/state`, (m) => m.payload === 'triggered')).payload, 'triggered');
+  });
+
+  it('keeps the state and the last event retained for a subscriber that comes later', async () => {
+    const { response } = await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Zone:3 Haustür, DC Open - Mobility' });
+    const event = await eventFor(response);
+    const late = await Subscriber.connect(broker.url, [`${prefix}/state`, `${prefix}/last_event`]);
+    try {
+      const lastEvent = await late.next(`${prefix}/last_event`);
+      assert.equal(lastEvent.retain, true);
+      assert.equal((JSON.parse(lastEvent.payload) as AlarmEvent).id, event.id);
+      const state = await late.next(`${prefix}/state`);
+      assert.equal(state.retain, true);
+      assert.equal(state.payload, 'triggered', 'a door opening does not change the alarm state');
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('ends triggered only with a disarm: an arm mail while triggered keeps it', async () => {
+    const arm = await eventFor((await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Benutzer 1, Arm' })).response);
+    assert.equal(arm.type, 'armed_away');
+    assert.equal(arm.alarm_state, 'triggered');
+    const disarm = await eventFor((await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Benutzer 1, Disarm' })).response);
+    assert.deepEqual([disarm.type, disarm.alarm_state, disarm.user], ['disarmed', 'disarmed', 'Benutzer 1']);
+    await subscriber.next(`${prefix}/state`, (m) => m.payload === 'disarmed');
+  });
+
+  it('routes on the envelope recipient, not on the To: header', async () => {
+    const toStatus = await eventFor(
+      (await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Etwas Unbekanntes', headers: { To: 'alarm@bridge.local' } })).response,
+    );
+    assert.deepEqual([toStatus.type, toStatus.category, toStatus.alarm_state], ['unknown', 'status', null]);
+    const toAlarm = await eventFor(
+      (await sendMail(test.bridge.smtpPort, { to: 'ALARM@bridge.local', body: 'Etwas Unbekanntes', headers: { To: 'status@bridge.local' } })).response,
+    );
+    assert.deepEqual([toAlarm.type, toAlarm.category, toAlarm.alarm_state], ['alarm', 'alarm', 'triggered']);
+  });
+
+  it('reports a mail it cannot parse as an unparsed event and keeps it in quarantine', async () => {
+    // mailparser refuses a header over 1 MB (its maxHeadSize)
+    const raw = `From: xt1@panel.local\r\nX-Filler: ${'a'.repeat(1_100_000)}\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n`;
+    const { response } = await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', raw });
+    const event = await eventFor(response);
+    assert.deepEqual([event.type, event.category], ['unparsed', 'alarm']);
+    const quarantine = join(test.dataDir, 'quarantine');
+    while (!(await readdir(quarantine)).includes(`${event.id}.eml`)) await setImmediate();
+    assert.ok(!(await readdir(join(test.dataDir, 'spool', 'mails'))).includes(`${event.id}.eml`));
+  });
+
+  it('refuses a mail over max_message_kb with 552 and keeps nothing of it', async () => {
+    const body = 'x'.repeat(test.config.smtp.max_message_kb * 1024 + 10);
+    await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body }), (error) => replyCode(error) === 552);
+    assert.deepEqual(await readdir(join(test.dataDir, 'spool', 'incoming')), []);
+  });
+
+  it('answers 451 while the spool cannot store, and 250 again once it can', async () => {
+    const incoming = join(test.dataDir, 'spool', 'incoming');
+    await rm(incoming, { recursive: true });
+    await writeFile(incoming, 'not a folder'); // as root, chmod cannot make a folder unwritable
+    try {
+      await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:2 Flur, Innenbereich Alarm' }), (error) => replyCode(error) === 451);
+    } finally {
+      await rm(incoming);
+      await mkdir(incoming);
+    }
+    const { response } = await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:2 Flur, Innenbereich Alarm' });
+    assert.equal((await eventFor(response)).sensor, 'Flur');
+  });
+});

@@ -1,0 +1,60 @@
+// Discovery builders: valid for Home Assistant, stable ids, zone entities as the zone reveals them.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DiscoveryContext } from '../../../src/outputs/mqtt/discovery.js';
+import { nodeIdFor, topicsFor } from '../../../src/outputs/mqtt/topics.js';
+import { checkDevicePayload } from '../../helpers/ha-discovery.js';
+
+const context: DiscoveryContext = {
+  nodeId: nodeIdFor('alarm-mail-bridge'),
+  topics: topicsFor('alarm-mail-bridge', 'homeassistant'),
+  version: '1.2.3',
+  projectUrl: undefined,
+  eventTypes: ['intrusion', 'tamper', 'unknown'],
+  motionOffDelaySeconds: 45,
+  smsHealth: true,
+};
+const zone = { name: 'Tür Süd 2', door: 'OFF' as const, motion: true, tamper: 'OFF' as const, problem: 'OFF' as const };
+
+describe('discovery builders', () => {
+  it('builds payloads Home Assistant accepts, for the bridge, the panel and a zone', () => {
+    for (const device of [bridgeDevice(context), panelDevice(context), zoneDevice(context, 3, zone)]) {
+      const { problems } = checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>);
+      assert.deepEqual(problems, [], device.id);
+    }
+  });
+
+  it('keeps ids stable: from the topic prefix and the zone number, never from names', () => {
+    assert.equal(context.nodeId, 'alarm_mail_bridge');
+    assert.equal(nodeIdFor('Haus/Alarm 2'), 'haus_alarm_2');
+    const renamed = zoneDevice(context, 3, { ...zone, name: 'Haustür' });
+    assert.equal(renamed.id, 'alarm_mail_bridge_zone_3');
+    assert.deepEqual(Object.values(renamed.components).map((component) => component.unique_id), Object.values(zoneDevice(context, 3, zone).components).map((component) => component.unique_id));
+    assert.equal(renamed.device.name, 'Haustür');
+  });
+
+  it('offers no arm features on the panel, but the command topic Home Assistant requires', () => {
+    const alarm = panelDevice(context).components.alarm;
+    assert.deepEqual([alarm?.supported_features, alarm?.command_topic], [[], 'alarm-mail-bridge/command']);
+  });
+
+  it('gives a zone door and motion entities only once it reported them', () => {
+    const quiet = zoneDevice(context, 5, { name: 'PIR EG', door: null, motion: false, tamper: 'OFF', problem: 'OFF' });
+    assert.deepEqual(Object.keys(quiet.components), ['tamper', 'problem']);
+    const busy = zoneDevice(context, 5, { name: 'PIR EG', door: 'ON', motion: true, tamper: 'OFF', problem: 'OFF' });
+    assert.deepEqual(Object.keys(busy.components), ['door', 'motion', 'tamper', 'problem']);
+    assert.equal(busy.components.motion?.off_delay, 45);
+  });
+
+  it('sends a removed component once as a bare platform, as Home Assistant wants for removal', () => {
+    const withoutSms = { ...context, smsHealth: false };
+    const payload = JSON.parse(discoveryPayload(withoutSms, bridgeDevice(withoutSms), { sms_problem: 'binary_sensor' })) as { components: Record<string, unknown> };
+    assert.deepEqual(payload.components.sms_problem, { platform: 'binary_sensor' });
+    assert.ok('sms_problem' in bridgeDevice(context).components, 'present while a provider is configured');
+  });
+
+  it('names the origin with the version', () => {
+    const payload = JSON.parse(discoveryPayload({ ...context, projectUrl: 'https://example.org/amb' }, panelDevice(context), {})) as { origin: unknown };
+    assert.deepEqual(payload.origin, { name: 'Alarm Mail Bridge', sw_version: '1.2.3', support_url: 'https://example.org/amb' });
+  });
+});

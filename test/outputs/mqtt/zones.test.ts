@@ -1,0 +1,64 @@
+// Zone states from events: door, motion, tamper, supervision; new zones and renames call for discovery.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AlarmEvent } from '../../../src/events/event.js';
+import { zoneChange, type Zones } from '../../../src/outputs/mqtt/zones.js';
+
+function event(type: string, zone: number | null, sensor: string | null): AlarmEvent {
+  return { id: 'm', time: '', source: 'xt1', category: 'status', type, alarm_state: null, zone, sensor, user: null, text: '', from: '', recipients: [], subject: '' };
+}
+
+function run(events: AlarmEvent[]): { zones: Zones; changes: ReturnType<typeof zoneChange>[] } {
+  let zones: Zones = {};
+  const changes = events.map((each) => {
+    const change = zoneChange(zones, each);
+    if (change) zones = { ...zones, [change.zone]: change.state };
+    return change;
+  });
+  return { zones, changes };
+}
+
+describe('zoneChange', () => {
+  it('ignores events without a zone', () => {
+    assert.equal(zoneChange({}, event('armed_away', null, null)), undefined);
+  });
+
+  it('creates a zone at its first mail, with tamper and supervision states', () => {
+    const { changes } = run([event('intrusion', 1, 'Terrasse')]);
+    assert.deepEqual(changes[0], {
+      zone: 1,
+      state: { name: 'Terrasse', door: null, motion: false, tamper: 'OFF', problem: 'OFF' },
+      rediscover: true,
+      publish: { problem: 'OFF', tamper: 'OFF' },
+      changed: true,
+    });
+  });
+
+  it('drives door, motion, tamper and supervision', () => {
+    const { zones, changes } = run([
+      event('door_open', 2, 'Tür'),
+      event('door_closed', 2, 'Tür'),
+      event('motion', 2, 'Tür'),
+      event('tamper', 2, 'Tür'),
+      event('supervision_failure', 2, 'Tür'),
+      event('tamper_restored', 2, 'Tür'),
+    ]);
+    assert.deepEqual(changes.map((change) => change?.publish), [
+      { door: 'ON', problem: 'OFF', tamper: 'OFF' },
+      { door: 'OFF' },
+      { motion: 'ON' },
+      { tamper: 'ON' },
+      { problem: 'ON' },
+      { tamper: 'OFF', problem: 'OFF' },
+    ]);
+    assert.deepEqual(changes.map((change) => change?.rediscover), [true, false, true, false, false, false]);
+    assert.equal(zoneChange(zones, event('tamper_restored', 2, 'Tür'))?.changed, false, 'nothing new to save');
+    assert.deepEqual(zones[2], { name: 'Tür', door: 'OFF', motion: true, tamper: 'OFF', problem: 'OFF' });
+  });
+
+  it('follows a rename in the panel and asks for discovery again', () => {
+    const { zones, changes } = run([event('door_open', 4, 'Fenster'), event('door_closed', 4, 'Fenster Küche')]);
+    assert.equal(changes[1]?.rediscover, true);
+    assert.equal(zones[4]?.name, 'Fenster Küche');
+  });
+});

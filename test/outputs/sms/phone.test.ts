@@ -1,0 +1,31 @@
+// Phone numbers: any common notation in, E.164 out; CM's 00 notation; masking.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { maskNumber, toCmNotation, toE164 } from '../../../src/outputs/sms/phone.js';
+
+const table: [input: string, region: string, expected: string | undefined][] = [
+  ['+49 170 1234567', 'DE', '+491701234567'],
+  ['0170 1234567', 'DE', '+491701234567'],
+  ['0049 170 1234567', 'DE', '+491701234567'],
+  ['+4915112345678', 'DE', '+4915112345678'],
+  ['015112345678', 'DE', '+4915112345678'],
+  ['(0170) 123-4567', 'DE', '+491701234567'],
+  ['0664 1234567', 'AT', '+436641234567'],
+  ['079 123 45 67', 'CH', '+41791234567'],
+  ['+1 415 555 2671', 'DE', '+14155552671'],
+  ['alarm', 'DE', undefined],
+  ['12', 'DE', undefined],
+  ['+49 170', 'DE', undefined],
+  ['', 'DE', undefined],
+];
+
+describe('toE164', () => {
+  for (const [input, region, expected] of table) {
+    it(`${JSON.stringify(input)} (${region}) → ${expected ?? 'invalid'}`, () => assert.equal(toE164(input, region), expected));
+  }
+});
+
+describe('number forms', () => {
+  it('writes CM notation with 00', () => assert.equal(toCmNotation('+4915112345678'), '004915112345678'));
+  it('masks all but the last four digits', () => assert.equal(maskNumber('+4915112345678'), '**********5678'));
+});

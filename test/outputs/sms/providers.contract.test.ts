@@ -1,0 +1,132 @@
+// One contract, run against every provider adapter: the real SDK talks to a faithful local fake of the
+// provider's documented API, through the SDK's endpoint (base URL) setting.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
+import { ProviderRejected, ProviderUnreachable, type SmsProvider } from '../../../src/outputs/sms/providers/provider.js';
+import { TwilioProvider } from '../../../src/outputs/sms/providers/twilio.js';
+import { FakeCm } from '../../helpers/fake-cm.js';
+import { FakeTwilio, twilioError } from '../../helpers/fake-twilio.js';
+import type { Answer, HttpFake, RecordedRequest } from '../../helpers/http-fake.js';
+import { freePort } from '../../helpers/ports.js';
+
+interface ProviderUnderTest {
+  name: string;
+  fake: HttpFake;
+  provider(options?: { apiUrl?: string; wrongSecret?: boolean }): SmsProvider;
+  /** What the provider received: number and text. */
+  sent(request: RecordedRequest): { to: string; text: string; maxParts?: number | undefined };
+  expected: { to: string; wrongSecretCode: string; badNumberCode: string; rateLimited: Answer; serverError: Answer };
+}
+
+const cm = new FakeCm();
+const twilio = new FakeTwilio();
+
+const cases: ProviderUnderTest[] = [
+  {
+    name: 'CM.com',
+    fake: cm,
+    provider: ({ apiUrl = cm.url, wrongSecret = false } = {}) => new CmProvider({ productToken: wrongSecret ? 'wrong' : cm.productToken, sender: 'Alarm', apiUrl }),
+    sent: (request) => {
+      const [message] = FakeCm.messagesOf(request);
+      return { to: message?.to?.[0]?.number ?? '', text: message?.body?.content ?? '', maxParts: message?.maximumNumberOfMessageParts };
+    },
+    expected: {
+      to: '004915112345678',
+      wrongSecretCode: '101',
+      badNumberCode: '302',
+      rateLimited: { status: 429, body: { details: 'Too many requests', errorCode: 999, messages: [] } },
+      serverError: { status: 500, body: { details: 'Internal server error', errorCode: 999, messages: [] } },
+    },
+  },
+  {
+    name: 'Twilio',
+    fake: twilio,
+    provider: ({ apiUrl = twilio.url, wrongSecret = false } = {}) =>
+      new TwilioProvider({ accountSid: twilio.accountSid, authToken: wrongSecret ? 'wrong' : twilio.authToken, sender: '+15005550006', messagingServiceSid: '', apiUrl, timeoutMs: 5000 }),
+    sent: (request) => {
+      const form = FakeTwilio.formOf(request);
+      return { to: form.get('To') ?? '', text: form.get('Body') ?? '' };
+    },
+    expected: {
+      to: '+4915112345678',
+      wrongSecretCode: '20003',
+      badNumberCode: '21211',
+      rateLimited: twilioError(429, 20429, 'Too Many Requests'),
+      serverError: twilioError(500, 20500, 'Internal Server Error'),
+    },
+  },
+];
+
+const message = { to: '+4915112345678', text: 'Zone:1 Terrasse, Innenbereich Alarm', maxParts: 3, reference: 'job-1' };
+
+for (const subject of cases) {
+  describe(`SMS provider contract: ${subject.name}`, () => {
+    before(() => subject.fake.start());
+    after(() => subject.fake.stop());
+
+    async function outcomeOf(provider: SmsProvider, overrides: Partial<typeof message> = {}): Promise<unknown> {
+      return provider.send({ ...message, ...overrides }).then((result) => result, (error: unknown) => error);
+    }
+
+    it('delivers the text to the number and returns the provider message id', async () => {
+      const before = subject.fake.requests.length;
+      const result = await subject.provider().send(message);
+      assert.equal(subject.fake.requests.length, before + 1, 'exactly one request');
+      const sent = subject.sent(subject.fake.requests.at(-1) as RecordedRequest);
+      assert.deepEqual([sent.to, sent.text], [subject.expected.to, message.text]);
+      assert.ok(result.messageId, 'a message id');
+    });
+
+    it('sends a text of several parts in one message', async () => {
+      const long = `Zone:1 Terrasse, ${'Innenbereich Alarm '.repeat(15)}`.trim();
+      await subject.provider().send({ ...message, text: long });
+      const sent = subject.sent(subject.fake.requests.at(-1) as RecordedRequest);
+      assert.equal(sent.text, long);
+      if (sent.maxParts !== undefined) assert.equal(sent.maxParts, 3);
+    });
+
+    it('reports wrong credentials as rejected, with the provider code', async () => {
+      const error = await outcomeOf(subject.provider({ wrongSecret: true }));
+      assert.ok(error instanceof ProviderRejected, String(error));
+      assert.equal(error.code, subject.expected.wrongSecretCode);
+    });
+
+    it('reports a number the provider refuses as rejected', async () => {
+      const error = await outcomeOf(subject.provider(), { to: '+12' });
+      assert.ok(error instanceof ProviderRejected, String(error));
+      assert.equal(error.code, subject.expected.badNumberCode);
+    });
+
+    it('reports rate limiting and server errors as unreachable, to be retried', async () => {
+      for (const answer of [subject.expected.rateLimited, subject.expected.serverError]) {
+        subject.fake.scripted.push(answer);
+        const error = await outcomeOf(subject.provider());
+        assert.ok(error instanceof ProviderUnreachable, `${answer.status}: ${String(error)}`);
+      }
+    });
+
+    it('reports a provider it cannot connect to as unreachable', async () => {
+      const error = await outcomeOf(subject.provider({ apiUrl: `http://127.0.0.1:${await freePort()}` }));
+      assert.ok(error instanceof ProviderUnreachable, String(error));
+    });
+
+    it('keeps the secret out of the error message', async () => {
+      const error = (await outcomeOf(subject.provider({ wrongSecret: true }))) as Error;
+      const secret = subject.name === 'CM.com' ? cm.productToken : twilio.authToken;
+      assert.ok(!JSON.stringify({ message: error.message, stack: error.stack }).includes(secret));
+    });
+  });
+}
+
+describe('CM specifics', () => {
+  before(() => cm.start());
+  after(() => cm.stop());
+
+  it('treats insufficient balance (errorCode 102) as rejected, not to be retried', async () => {
+    cm.scripted.push({ status: 400, body: { details: 'Insufficient balance', errorCode: 102, messages: [] } });
+    const error = await new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url }).send(message).catch((caught: unknown) => caught);
+    assert.ok(error instanceof ProviderRejected);
+    assert.equal(error.code, '102');
+  });
+});

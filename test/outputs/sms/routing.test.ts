@@ -1,0 +1,36 @@
+// Who gets an SMS: numbers in the recipient addresses, else the defaults for the categories in send_on.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AlarmEvent, Category } from '../../../src/events/event.js';
+import { smsRecipients } from '../../../src/outputs/sms/routing.js';
+
+const routing = { defaultRecipients: ['+491701234567', '+491709876543'], sendOn: ['alarm', 'trouble'] as Category[], defaultRegion: 'DE' };
+
+function event(category: Category, recipients: string[]): AlarmEvent {
+  return { id: 'm', time: '', source: 'xt1', category, type: 'x', alarm_state: null, zone: null, sensor: null, user: null, text: 'x', from: '', recipients, subject: '' };
+}
+
+describe('smsRecipients', () => {
+  it('sends alarm and trouble to the default recipients', () => {
+    assert.deepEqual(smsRecipients(event('alarm', ['alarm@bridge.local']), routing), routing.defaultRecipients);
+    assert.deepEqual(smsRecipients(event('trouble', ['status@bridge.local']), routing), routing.defaultRecipients);
+  });
+
+  it('sends nothing for categories not in send_on', () => {
+    assert.deepEqual(smsRecipients(event('status', ['status@bridge.local']), routing), []);
+    assert.deepEqual(smsRecipients(event('test', ['alarm@bridge.local']), routing), []);
+  });
+
+  it('sends an explicit number whatever the category, and only to it', () => {
+    assert.deepEqual(smsRecipients(event('status', ['+4915112345678@sms.local']), routing), ['+4915112345678']);
+  });
+
+  it('reads every notation of a number in the local part, each number once', () => {
+    const recipients = ['004915112345678@sms.local', '015112345678@sms.local', '+4916012345678@x', 'alarm@bridge.local'];
+    assert.deepEqual(smsRecipients(event('alarm', recipients), routing), ['+4915112345678', '+4916012345678']);
+  });
+
+  it('ignores local parts that are no valid number', () => {
+    assert.deepEqual(smsRecipients(event('status', ['12345@sms.local', 'zone1@x']), routing), []);
+  });
+});

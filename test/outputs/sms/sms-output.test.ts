@@ -1,0 +1,190 @@
+// The SMS output on real parts: the CM SDK against the fake CM server, jobs in a temp data_dir, a clock
+// injected for the hourly limit. Retry, give-up, restart in the middle of a retry, floods, replays, masking.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { AlarmEvent } from '../../../src/events/event.js';
+import { createLogger } from '../../../src/log.js';
+import { SmsOutput, type FinishedSmsJob, type SmsJob, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
+import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
+import { JobStore } from '../../../src/spool/job-store.js';
+import { FakeCm } from '../../helpers/fake-cm.js';
+
+const number = '+4915112345678';
+let sequence = 0;
+
+function event(text: string, category: AlarmEvent['category'] = 'alarm'): AlarmEvent {
+  sequence += 1;
+  return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', source: 'xt1', category, type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '' };
+}
+
+interface Harness {
+  output: SmsOutput;
+  results: SmsResult[];
+  logs: string[];
+  nextResult(count: number): Promise<SmsResult[]>;
+}
+
+describe('SmsOutput', () => {
+  const cm = new FakeCm();
+  let dataDir: string;
+  /** Added to the real time: the tests move the clock forward past the hour or a retry. */
+  let clockOffset = 0;
+  const running: SmsOutput[] = [];
+
+  before(() => cm.start());
+  after(() => cm.stop());
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'amb-sms-'));
+    cm.requests.length = 0;
+    cm.scripted.length = 0;
+    clockOffset = 0;
+  });
+  afterEach(async () => {
+    for (const output of running.splice(0)) await output.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(settings: Partial<SmsSettings> = {}, productToken = cm.productToken): Promise<Harness> {
+    const results: SmsResult[] = [];
+    const logs: string[] = [];
+    const waiters: (() => void)[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) });
+    const output = new SmsOutput(
+      { defaultRecipients: [number], sendOn: ['alarm', 'trouble'], defaultRegion: 'DE', template: '{text}', maxParts: 3, maxPerHour: 10, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
+      {
+        provider: new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url }),
+        jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
+        log: createLogger({ level: 'debug', destination }),
+        onResult: (result) => {
+          results.push(result);
+          for (const wake of waiters.splice(0)) wake();
+        },
+        now: () => Date.now() + clockOffset,
+      },
+    );
+    await output.start();
+    running.push(output);
+    const nextResult = async (count: number) => {
+      while (results.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+      return results;
+    };
+    return { output, results, logs, nextResult };
+  }
+
+  it('sends an alarm to the default recipient once, even when the event is delivered again (a replay)', async () => {
+    const { output, nextResult } = await start();
+    const alarm = event('Zone:1 Terrasse, Innenbereich Alarm');
+    await output.deliver(alarm);
+    const [result] = await nextResult(1);
+    assert.deepEqual([result?.result, result?.recipient, result?.provider], ['sent', '**********5678', 'cm']);
+    assert.deepEqual(FakeCm.messagesOf(cm.requests[0]!).map((message) => [message.to?.[0]?.number, message.body?.content]), [['004915112345678', 'Zone:1 Terrasse, Innenbereich Alarm']]);
+    await output.stop();
+    const restarted = await start();
+    await restarted.output.deliver(alarm);
+    await restarted.output.deliver(event('second alarm'));
+    await restarted.nextResult(1);
+    assert.equal(cm.requests.length, 2, 'the replayed event was not sent again');
+  });
+
+  it('retries a provider error with backoff until it is sent', async () => {
+    cm.scripted.push({ status: 500, body: { details: 'Internal error', errorCode: 999, messages: [] } }, { status: 503, body: { details: 'Unavailable', errorCode: 999, messages: [] } });
+    const { output, nextResult, logs } = await start();
+    await output.deliver(event('Feueralarm'));
+    const [result] = await nextResult(1);
+    assert.equal(result?.result, 'sent');
+    assert.equal(cm.requests.length, 3);
+    assert.equal(logs.filter((line) => line.includes('SMS not sent, will retry')).length, 2);
+  });
+
+  it('keeps the order to one number while the first message waits for its retry', async () => {
+    cm.scripted.push({ status: 500, body: { details: 'down', errorCode: 999, messages: [] } });
+    const { output, nextResult } = await start({ retryBaseMs: 30, maxRetryDelayMs: 30 });
+    for (const text of ['Alarm 1', 'Alarm 2', 'Alarm 3']) await output.deliver(event(text));
+    await nextResult(3);
+    const sent = cm.requests.map((request) => FakeCm.messagesOf(request)[0]?.body?.content);
+    assert.deepEqual(sent, ['Alarm 1', 'Alarm 1', 'Alarm 2', 'Alarm 3']);
+  });
+
+  it('does not retry a permanent refusal, and says why', async () => {
+    const { output, nextResult } = await start({}, 'wrong-token');
+    await output.deliver(event('Einbruch'));
+    const [result] = await nextResult(1);
+    assert.deepEqual([result?.result, result?.error_code], ['failed', '101']);
+    assert.equal(cm.requests.length, 1);
+  });
+
+  it('gives up on temporary errors after the retry time', async () => {
+    cm.scripted.push(...Array.from({ length: 3 }, () => ({ status: 500, body: { details: 'down', errorCode: 999, messages: [] } })));
+    const { output, nextResult } = await start({ retryForMs: 0 });
+    await output.deliver(event('Einbruch'));
+    const [result] = await nextResult(1);
+    assert.equal(result?.result, 'failed');
+    assert.match(result?.error ?? '', /gave up after 1 attempts/);
+  });
+
+  it('resumes a job after a restart in the middle of its retries, and sends it once', async () => {
+    cm.scripted.push({ status: 500, body: { details: 'down', errorCode: 999, messages: [] } });
+    const first = await start({ retryBaseMs: 60_000, maxRetryDelayMs: 60_000 });
+    await first.output.deliver(event('Zone:8 Ost 1, Sabotage Alarm'));
+    await cm.received(1);
+    while (!first.logs.some((line) => line.includes('will retry'))) await new Promise((resolve) => setImmediate(resolve));
+    await first.output.stop();
+    clockOffset += 61_000; // the retry is due when the bridge is back
+    const second = await start();
+    const [result] = await second.nextResult(1);
+    assert.equal(result?.result, 'sent');
+    assert.equal(cm.requests.length, 2);
+    assert.deepEqual(first.results, []);
+  });
+
+  it('holds messages over max_per_hour and folds them into one summary when the hour allows', async () => {
+    const harness = await start({ maxPerHour: 2 });
+    const { output, results, nextResult } = harness;
+    const { logs } = harness;
+    for (const text of ['Alarm 1', 'Alarm 2', 'Alarm 3', 'Alarm 4']) await output.deliver(event(text));
+    await nextResult(2);
+    while (logs.filter((line) => line.includes('SMS held')).length < 2) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(results.map((result) => result.result), ['sent', 'sent']);
+    assert.equal(cm.requests.length, 2, 'no third SMS within the hour');
+    clockOffset += 60 * 60 * 1000 + 1;
+    await output.deliver(event('Alarm 5'));
+    await nextResult(5);
+    const texts = cm.requests.map((request) => FakeCm.messagesOf(request)[0]?.body?.content);
+    assert.deepEqual(texts, ['Alarm 1', 'Alarm 2', '+2 more events: Alarm 3 | Alarm 4', 'Alarm 5'].slice(0, texts.length));
+    assert.deepEqual(results.map((result) => result.result).sort(), ['sent', 'sent', 'sent', 'suppressed', 'suppressed']);
+  });
+
+  it('sends an identical text to the same number within a minute once', async () => {
+    const { output, nextResult } = await start();
+    await output.deliver(event('Zone:1 Terrasse, Innenbereich Alarm'));
+    await nextResult(1);
+    await output.deliver(event('Zone:1 Terrasse, Innenbereich Alarm'));
+    const results = await nextResult(2);
+    assert.deepEqual(results.map((result) => result.result), ['sent', 'suppressed']);
+    assert.equal(cm.requests.length, 1);
+  });
+
+  it('sends status events to no one by default, and cuts long texts to the parts allowed', async () => {
+    const { output, nextResult } = await start({ maxParts: 1 });
+    await output.deliver(event('Zone:1 Terrasse, DC Open - Mobility', 'status'));
+    await output.deliver(event(`Feuer ${'im Keller '.repeat(40)}`));
+    await nextResult(1);
+    assert.equal(cm.requests.length, 1);
+    const text = FakeCm.messagesOf(cm.requests[0]!)[0]?.body?.content ?? '';
+    assert.ok(text.length <= 160 && text.endsWith('...'), text);
+  });
+
+  it('never writes a whole phone number or the token to the log', async () => {
+    const { output, nextResult, logs } = await start();
+    cm.scripted.push({ status: 500, body: { details: 'down', errorCode: 999, messages: [] } });
+    await output.deliver(event('Einbruch'));
+    await nextResult(1);
+    const text = logs.join('');
+    assert.ok(text.includes('5678'));
+    for (const secret of [number, '15112345678', '004915112345678', cm.productToken]) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+  });
+});

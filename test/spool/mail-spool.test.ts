@@ -1,0 +1,73 @@
+// The spool: what is committed survives; drafts of an interrupted transaction do not; order is arrival order.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { MailSpool } from '../../src/spool/mail-spool.js';
+
+const envelope = { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const message = (text: string) => Readable.from([Buffer.from('Subject: x\r\n\r\n'), Buffer.from(text)]);
+
+describe('MailSpool', () => {
+  let dataDir: string;
+  before(async () => (dataDir = await mkdtemp(join(tmpdir(), 'amb-spool-'))));
+  after(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('keeps a committed mail with its envelope, byte for byte, until it is retired', async () => {
+    const spool = new MailSpool(join(dataDir, 'a'));
+    await spool.open();
+    const draft = await spool.write(envelope, message('Zone:1 Tür, DC Open\r\n'), 1024);
+    assert.deepEqual(await spool.pending(), [], 'a draft is no promise yet');
+    await draft.commit();
+    const reopened = new MailSpool(join(dataDir, 'a'));
+    await reopened.open();
+    assert.deepEqual(await reopened.pending(), [draft.id]);
+    const entry = await reopened.read(draft.id);
+    assert.deepEqual(entry.envelope, envelope);
+    assert.equal(entry.raw.toString('utf8'), 'Subject: x\r\n\r\nZone:1 Tür, DC Open\r\n');
+    await reopened.retire(draft.id);
+    assert.deepEqual(await reopened.pending(), []);
+  });
+
+  it('drops drafts left by an interrupted transaction when it opens', async () => {
+    const spool = new MailSpool(join(dataDir, 'b'));
+    await spool.open();
+    await spool.write(envelope, message('never answered'), 1024);
+    await spool.open();
+    assert.deepEqual(await readdir(join(dataDir, 'b', 'spool', 'incoming')), []);
+    assert.deepEqual(await spool.pending(), []);
+  });
+
+  it('stores no more than the limit of an oversized mail', async () => {
+    const spool = new MailSpool(join(dataDir, 'c'));
+    await spool.open();
+    const draft = await spool.write(envelope, message('x'.repeat(5000)), 1024);
+    assert.equal(draft.oversized, true);
+    await draft.discard();
+    assert.deepEqual(await readdir(join(dataDir, 'c', 'spool', 'incoming')), []);
+  });
+
+  it('lists pending mails in arrival order, also within one millisecond', async () => {
+    const spool = new MailSpool(join(dataDir, 'd'));
+    await spool.open();
+    const ids: string[] = [];
+    for (let index = 0; index < 20; index++) {
+      const draft = await spool.write(envelope, message(`mail ${index}`), 1024);
+      await draft.commit();
+      ids.push(draft.id);
+    }
+    assert.deepEqual(await spool.pending(), ids);
+  });
+
+  it('moves an unparsable mail to quarantine instead of deleting it', async () => {
+    const spool = new MailSpool(join(dataDir, 'e'));
+    await spool.open();
+    const draft = await spool.write(envelope, message('broken'), 1024);
+    await draft.commit();
+    await spool.quarantine(draft.id);
+    assert.deepEqual(await spool.pending(), []);
+    assert.deepEqual(await readdir(join(dataDir, 'e', 'quarantine')), [`${draft.id}.eml`]);
+  });
+});
