@@ -12,17 +12,26 @@ const message = (text: string) => Readable.from([Buffer.from('Subject: x\r\n\r\n
 
 describe('MailSpool', () => {
   let dataDir: string;
+  const opened: MailSpool[] = [];
   before(async () => (dataDir = await mkdtemp(join(tmpdir(), 'amb-spool-'))));
-  after(() => rm(dataDir, { recursive: true, force: true }));
+  after(async () => {
+    for (const spool of opened) await spool.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function openSpool(folder: string): Promise<MailSpool> {
+    const spool = new MailSpool(join(dataDir, folder));
+    await spool.open();
+    opened.push(spool);
+    return spool;
+  }
 
   it('keeps a committed mail with its envelope, byte for byte, until it is retired', async () => {
-    const spool = new MailSpool(join(dataDir, 'a'));
-    await spool.open();
+    const spool = await openSpool('a');
     const draft = await spool.write(envelope, message('Zone:1 Tür, DC Open\r\n'), 1024);
     assert.deepEqual(await spool.pending(), [], 'a draft is no promise yet');
     await draft.commit();
-    const reopened = new MailSpool(join(dataDir, 'a'));
-    await reopened.open();
+    const reopened = await openSpool('a');
     assert.deepEqual(await reopened.pending(), [draft.id]);
     const entry = await reopened.read(draft.id);
     assert.deepEqual(entry.envelope, envelope);
@@ -32,8 +41,7 @@ describe('MailSpool', () => {
   });
 
   it('drops drafts left by an interrupted transaction when it opens', async () => {
-    const spool = new MailSpool(join(dataDir, 'b'));
-    await spool.open();
+    const spool = await openSpool('b');
     await spool.write(envelope, message('never answered'), 1024);
     await spool.open();
     assert.deepEqual(await readdir(join(dataDir, 'b', 'spool', 'incoming')), []);
@@ -41,8 +49,7 @@ describe('MailSpool', () => {
   });
 
   it('stores no more than the limit of an oversized mail', async () => {
-    const spool = new MailSpool(join(dataDir, 'c'));
-    await spool.open();
+    const spool = await openSpool('c');
     const draft = await spool.write(envelope, message('x'.repeat(5000)), 1024);
     assert.equal(draft.oversized, true);
     await draft.discard();
@@ -50,8 +57,7 @@ describe('MailSpool', () => {
   });
 
   it('lists pending mails in arrival order, also within one millisecond', async () => {
-    const spool = new MailSpool(join(dataDir, 'd'));
-    await spool.open();
+    const spool = await openSpool('d');
     const ids: string[] = [];
     for (let index = 0; index < 20; index++) {
       const draft = await spool.write(envelope, message(`mail ${index}`), 1024);
@@ -62,8 +68,7 @@ describe('MailSpool', () => {
   });
 
   it('moves an unparsable mail to quarantine instead of deleting it', async () => {
-    const spool = new MailSpool(join(dataDir, 'e'));
-    await spool.open();
+    const spool = await openSpool('e');
     const draft = await spool.write(envelope, message('broken'), 1024);
     await draft.commit();
     await spool.quarantine(draft.id);
