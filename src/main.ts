@@ -5,6 +5,7 @@ import type { Config } from './config/schema.js';
 import type { MqttConnection } from './config/supervisor.js';
 import { buildRules, eventTypesOf } from './events/profiles/index.js';
 import type { Logger } from './log.js';
+import { IsolatedParser } from './mail/isolated-parser.js';
 import { MqttOutput, type AnnouncedDiscovery } from './outputs/mqtt/index.js';
 import type { Zones } from './outputs/mqtt/zones.js';
 import { readPackageInfo, type PackageInfo } from './package-info.js';
@@ -98,8 +99,12 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
       new Delivery(sms, smsLog, { window: 1, minRetryMs: 500, maxRetryMs: 30_000 }),
     ];
 
+    const parser = new IsolatedParser();
+    parser.start();
+    stops.push(() => parser.close());
     const worker = new MailWorker({
       spool,
+      parser,
       deliveries,
       alarmState,
       rules,

@@ -1,14 +1,7 @@
 // Raw MIME → Mail, with mailparser (charsets, quoted-printable, base64, HTML-only bodies).
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Envelope, Mail } from './mail.js';
-
-/** The message could not be parsed; the raw bytes are kept by the caller. */
-export class MailUnparsable extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MailUnparsable';
-  }
-}
+import { MailUnparsable } from './unparsable.js';
 
 /**
  * Against hostile mails (mailparser #203): no HTML-to-text conversion of huge HTML. Its own limits stay on:
@@ -16,21 +9,13 @@ export class MailUnparsable extends Error {
  */
 const parserOptions = { skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, maxHtmlLengthToParse: 1024 * 1024, checksumAlgo: false as const };
 
-/** mailparser has hung on broken boundaries (#263): a mail that takes longer is given up as unparsable. */
-const defaultTimeBudgetMs = 10_000;
-
-export async function parseMail(raw: Buffer, envelope: Envelope, timeBudgetMs = defaultTimeBudgetMs): Promise<Mail> {
+/** In this thread; the bridge runs it in a worker with a time and memory budget (isolated-parser.ts). */
+export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> {
   let parsed: ParsedMail;
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`took longer than ${timeBudgetMs} ms`)), timeBudgetMs);
-  });
   try {
-    parsed = await Promise.race([simpleParser(raw, parserOptions).then((first) => parseUndeclaredLatin1(raw, first)), budget]);
+    parsed = await parseUndeclaredLatin1(raw, await simpleParser(raw, parserOptions));
   } catch (error) {
     throw new MailUnparsable(`mailparser failed: ${(error as Error).message}`, { cause: error });
-  } finally {
-    clearTimeout(timer);
   }
   return {
     envelope,

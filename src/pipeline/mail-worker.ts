@@ -5,16 +5,19 @@ import type { AlarmEvent } from '../events/event.js';
 import type { RouteTable } from '../events/route.js';
 import type { Rule } from '../events/rules.js';
 import type { Logger } from '../log.js';
+import type { MailParser } from '../mail/isolated-parser.js';
 import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
 import type { AlarmStateStore } from './alarm-state.js';
 import type { Delivery } from './delivery.js';
 import { BackgroundTasks } from '../background-tasks.js';
 import { WakeSignal } from '../wake-signal.js';
-import { eventFromMail } from './to-event.js';
+import { eventFromMail, type MailOutcome } from './to-event.js';
 
 /** Events held in memory per output; past this the worker waits and the mails wait in the spool. */
 const maxBacklog = 10_000;
 const retryDelayMs = 1000;
+/** Mails parsed ahead of the one being delivered, so the parser thread never waits for this one. */
+const parseAhead = 32;
 
 export interface MailWorkerDependencies {
   spool: MailSpool;
@@ -22,13 +25,15 @@ export interface MailWorkerDependencies {
   alarmState: AlarmStateStore;
   rules: readonly Rule[];
   routes: RouteTable;
+  parser: MailParser;
   log: Logger;
 }
 
 interface Unfinished {
   /** Outputs that have not delivered the event yet. */
   waitingFor: number;
-  unparsed: boolean;
+  /** Why the mail could not be parsed: it goes to quarantine instead of being retired. */
+  unparsable: string | undefined;
 }
 
 export class MailWorker {
@@ -36,6 +41,7 @@ export class MailWorker {
   readonly #queue: string[] = [];
   /** Mails handed over in memory by the intake, so they need not be read back from disk. */
   readonly #inMemory = new Map<string, SpoolEntry>();
+  readonly #prepared = new Map<string, Promise<MailOutcome | undefined>>();
   readonly #unfinished = new Map<string, Unfinished>();
   readonly #stopping = new AbortController();
   readonly #signal = new WakeSignal();
@@ -77,30 +83,45 @@ export class MailWorker {
         await this.#signal.sleep(id === undefined ? undefined : retryDelayMs);
         continue;
       }
+      for (const ahead of this.#queue.slice(0, parseAhead)) if (!this.#prepared.has(ahead)) this.#prepare(ahead);
       try {
         await this.#process(id);
         this.#queue.shift();
       } catch (error) {
+        this.#prepared.delete(id);
         this.#deps.log.error({ mailId: id, err: error }, 'cannot process spooled mail, will retry');
         await this.#signal.sleep(retryDelayMs);
       }
     }
   }
 
+  /** Reads, parses and classifies ahead; the outcome waits in #prepared until its turn. */
+  #prepare(id: string): void {
+    const { spool, rules, routes, parser } = this.#deps;
+    const prepared = (async () => {
+      if (this.#unfinished.has(id)) return undefined;
+      const entry = this.#inMemory.get(id) ?? await spool.read(id).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined; // already retired
+        throw error;
+      });
+      return entry && eventFromMail(entry, rules, routes, parser);
+    })();
+    prepared.catch(() => undefined); // a failure is reported when its turn comes
+    this.#prepared.set(id, prepared);
+  }
+
   async #process(id: string): Promise<void> {
-    const { spool, deliveries, alarmState, rules, routes } = this.#deps;
-    if (this.#unfinished.has(id)) return; // enqueued twice: already with the outputs
-    const entry = this.#inMemory.get(id) ?? await spool.read(id).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined; // already retired
-      throw error;
-    });
-    if (!entry) return;
-    const { event: classified, unparsed } = await eventFromMail(entry, rules, routes);
+    const { deliveries, alarmState } = this.#deps;
+    if (!this.#prepared.has(id)) this.#prepare(id);
+    const outcome = await this.#prepared.get(id);
+    this.#prepared.delete(id);
     this.#inMemory.delete(id);
+    if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs
+    const { event: classified, unparsable } = outcome;
     const event = await alarmState.resolve(classified);
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;
     this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
-    this.#unfinished.set(id, { waitingFor: deliveries.length, unparsed });
+    this.#unfinished.set(id, { waitingFor: deliveries.length, unparsable });
     for (const delivery of deliveries) delivery.accept(event);
   }
 
@@ -108,14 +129,14 @@ export class MailWorker {
     const unfinished = this.#unfinished.get(event.id);
     if (!unfinished || --unfinished.waitingFor > 0) return;
     this.#unfinished.delete(event.id);
-    this.#finishing.run(this.#finish(event, unfinished.unparsed), (error) =>
+    this.#finishing.run(this.#finish(event, unfinished.unparsable), (error) =>
       this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered mail: it will be replayed at the next start'),
     );
   }
 
-  async #finish(event: AlarmEvent, unparsed: boolean): Promise<void> {
-    if (!unparsed) return this.#deps.spool.retire(event.id);
+  async #finish(event: AlarmEvent, unparsable: string | undefined): Promise<void> {
+    if (unparsable === undefined) return this.#deps.spool.retire(event.id);
     await this.#deps.spool.quarantine(event.id);
-    this.#deps.log.warn({ mailId: event.id, category: event.category }, 'mail could not be parsed: kept in quarantine, reported as unparsed');
+    this.#deps.log.warn({ mailId: event.id, category: event.category, reason: unparsable }, 'mail could not be parsed: kept in quarantine, reported as unparsed');
   }
 }

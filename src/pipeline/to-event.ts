@@ -3,7 +3,8 @@ import { classifyMail } from '../events/classify.js';
 import { fallbackTypes, type AlarmEvent, type Route } from '../events/event.js';
 import { routeOf, type RouteTable } from '../events/route.js';
 import type { Rule } from '../events/rules.js';
-import { MailUnparsable, parseMail } from '../mail/parse.js';
+import type { MailParser } from '../mail/isolated-parser.js';
+import { MailUnparsable } from '../mail/unparsable.js';
 import type { SpoolEntry } from '../spool/mail-spool.js';
 
 /** Enough raw text for a human to see what arrived, without pushing megabytes through MQTT. */
@@ -11,18 +12,18 @@ const maxUnparsedText = 4096;
 
 export interface MailOutcome {
   event: AlarmEvent;
-  /** The mail could not be parsed and belongs in quarantine. */
-  unparsed: boolean;
+  /** Why the mail could not be parsed; it then belongs in quarantine. */
+  unparsable?: string;
 }
 
-export async function eventFromMail(entry: SpoolEntry, rules: readonly Rule[], routes: RouteTable): Promise<MailOutcome> {
+export async function eventFromMail(entry: SpoolEntry, rules: readonly Rule[], routes: RouteTable, parser: MailParser): Promise<MailOutcome> {
   const route = routeOf(entry.envelope.recipients, routes);
   try {
-    const mail = await parseMail(entry.raw, entry.envelope);
-    return { event: classifyMail({ id: entry.id, mail, route }, rules), unparsed: false };
+    const mail = await parser.parse(entry.raw, entry.envelope);
+    return { event: classifyMail({ id: entry.id, mail, route }, rules) };
   } catch (error) {
     if (!(error instanceof MailUnparsable)) throw error;
-    return { event: unparsedEvent(entry, route), unparsed: true };
+    return { event: unparsedEvent(entry, route), unparsable: error.message };
   }
 }
 

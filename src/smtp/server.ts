@@ -73,6 +73,8 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     closeTimeout: 5000,
     maxClients: options.maxClients,
     maxRecipients: options.maxRecipients,
+    // With auth: required, a client that keeps talking without logging in is dropped (421); smtp-server's own default.
+    maxAllowedUnauthenticatedCommands: 10,
     socketTimeout: options.idleTimeoutMs,
     onConnect(session, callback) {
       const address = session.remoteAddress;

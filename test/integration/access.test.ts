@@ -44,6 +44,21 @@ describe('SMTP access control', () => {
     assert.match((await sendMail(bridge.smtpPort, alarm, { auth: { user: 'xt1', pass: 's3cret' } })).response, /^250 /);
   });
 
+  it('with auth: required, drops a client after 10 commands without AUTH (421)', async () => {
+    const { bridge } = await bridgeWith({ auth: 'required', users: [{ username: 'xt1', password: 's3cret' }], allow_insecure_auth: true });
+    const socket = createConnection({ port: bridge.smtpPort, host: '127.0.0.1' });
+    socket.on('error', () => undefined);
+    let transcript = '';
+    socket.on('data', (chunk: Buffer) => (transcript += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise((resolve) => socket.once('data', resolve)); // the greeting: early talkers are dropped
+    socket.write(`EHLO prober\r\n${'NOOP\r\n'.repeat(20)}`);
+    await closed;
+    const replies = transcript.split('\r\n').filter((line) => /^\d{3} /.test(line));
+    assert.equal(replies.filter((line) => line.startsWith('250 ')).length, 9, 'EHLO and 8 NOOPs are answered');
+    assert.match(replies.at(-1) ?? '', /^421 .*too many unauthenticated commands/);
+  });
+
   it('refuses recipients that mean nothing (550), phone numbers while SMS is off, and too many recipients (452)', async () => {
     const { bridge } = await bridgeWith({ max_recipients: 2 });
     await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: 'someone@gmail.com' }), (error) => replyCode(error) === 550);

@@ -1,0 +1,139 @@
+// Parses mails in a worker thread with a time budget: mailparser has hung on broken boundaries (#263), and a
+// parse that loops would otherwise stop the SMTP intake too. The worker is ended, its mail becomes unparsable,
+// and the next mail gets a fresh worker. There is deliberately no heap cap (resourceLimits): Node can abort the
+// whole process instead of the worker when a capped worker makes one large allocation (nodejs/node#47224);
+// max_message_kb bounds what a parse can allocate.
+import { Worker } from 'node:worker_threads';
+import type { Envelope, Mail } from './mail.js';
+import { MailUnparsable } from './unparsable.js';
+import type { ParseReply, ParseRequest } from './parse-worker.js';
+
+export interface MailParser {
+  parse(raw: Buffer, envelope: Envelope): Promise<Mail>;
+}
+
+export interface IsolatedParserOptions {
+  /** From the mail's hand-over to the worker until its answer. */
+  timeBudgetMs?: number;
+}
+
+interface Job {
+  raw: Buffer;
+  envelope: Envelope;
+  resolve: (mail: Mail) => void;
+  reject: (error: Error) => void;
+}
+
+const fromSource = import.meta.url.endsWith('.ts');
+
+export class IsolatedParser implements MailParser {
+  readonly #timeBudgetMs: number;
+  readonly #queue: Job[] = [];
+  #worker: Worker | undefined;
+  #ready = false;
+  #current: { job: Job; timer: NodeJS.Timeout | undefined } | undefined;
+  #closed = false;
+
+  constructor({ timeBudgetMs = 10_000 }: IsolatedParserOptions = {}) {
+    this.#timeBudgetMs = timeBudgetMs;
+  }
+
+  /** Starts the worker now, so the first mail does not wait for mailparser to load. */
+  start(): void {
+    if (!this.#worker && !this.#closed) this.#startWorker().unref();
+  }
+
+  parse(raw: Buffer, envelope: Envelope): Promise<Mail> {
+    if (this.#closed) return Promise.reject(new Error('parser closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ raw, envelope, resolve, reject });
+      this.#next();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.reject(new Error('parser closed'));
+    this.#current?.job.reject(new Error('parser closed'));
+    this.#current = undefined;
+    await this.#dropWorker();
+  }
+
+  #next(): void {
+    if (this.#current || this.#closed) return;
+    const job = this.#queue.shift();
+    if (!job) return;
+    this.#current = { job, timer: undefined };
+    const worker = this.#worker ?? this.#startWorker();
+    worker.ref();
+    if (this.#ready) this.#send(worker);
+  }
+
+  /** Hands the current job to a ready worker and starts its clock. */
+  #send(worker: Worker): void {
+    const current = this.#current;
+    if (!current) return;
+    current.timer = setTimeout(() => this.#fail(`took longer than ${this.#timeBudgetMs} ms`), this.#timeBudgetMs);
+    worker.postMessage({ raw: current.job.raw, envelope: current.job.envelope } satisfies ParseRequest);
+  }
+
+  #startWorker(): Worker {
+    const entry = new URL(`./parse-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+    // Run from source (the tests, under tsx), the worker must register tsx itself: it does not inherit it (tsx #354).
+    const worker = fromSource
+      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true })
+      : new Worker(entry);
+    this.#worker = worker;
+    this.#ready = false;
+    worker.on('message', (reply: ParseReply) => {
+      if (worker === this.#worker) this.#onReply(worker, reply);
+    });
+    worker.on('error', (error) => {
+      if (worker === this.#worker) this.#fail(`the parser stopped: ${error.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (worker === this.#worker) this.#fail(`the parser exited with code ${code}`);
+    });
+    return worker;
+  }
+
+  #onReply(worker: Worker, reply: ParseReply): void {
+    if ('ready' in reply) {
+      this.#ready = true;
+      this.#send(worker);
+      return;
+    }
+    const current = this.#current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    this.#current = undefined;
+    if ('mail' in reply) current.job.resolve(withBuffers(reply.mail));
+    else current.job.reject(new MailUnparsable(reply.unparsable));
+    if (this.#queue.length === 0) worker.unref(); // an idle parser never keeps the process alive
+    this.#next();
+  }
+
+  /** The worker hung or died: its mail is unparsable, and the next one gets a new worker. */
+  #fail(reason: string): void {
+    const current = this.#current;
+    this.#current = undefined;
+    if (current) {
+      clearTimeout(current.timer);
+      current.job.reject(new MailUnparsable(`mailparser failed: ${reason}`));
+    }
+    void this.#dropWorker();
+    this.#next();
+  }
+
+  async #dropWorker(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#ready = false;
+    await worker?.terminate();
+  }
+}
+
+/** Buffers arrive from the worker as plain Uint8Arrays. */
+function withBuffers(mail: Mail): Mail {
+  return { ...mail, attachments: mail.attachments.map((attachment) => ({ ...attachment, content: Buffer.from(attachment.content.buffer, attachment.content.byteOffset, attachment.content.byteLength) })) };
+}
