@@ -1,0 +1,103 @@
+// Real disk faults under data_dir: a small tmpfs filled to the last byte, then remounted read-only. Intake answers
+// 451 (nothing is acknowledged that is not stored) and takes mail again by itself once the disk is usable.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { AlarmEvent } from '../../src/events/event.js';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
+import { Mosquitto } from '../helpers/mosquitto.js';
+import { Subscriber } from '../helpers/mqtt-subscriber.js';
+import { replyCode, sendMail } from '../helpers/smtp-client.js';
+
+const run = promisify(execFile);
+const eventTopic = 'alarm-mail-bridge/event';
+const alarm = (zone: number) => ({ to: 'alarm@bridge.local', body: `Zone:${zone} Flur, Innenbereich Alarm` });
+
+/** Mounting needs root (CI runs as root); elsewhere these tests are skipped, saying why. */
+async function mountTmpfs(sizeKb: number): Promise<string | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'amb-disk-'));
+  try {
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir]);
+    return dir;
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+/** Writes until the file system says ENOSPC. */
+async function fillUp(path: string): Promise<void> {
+  const file = await open(path, 'w');
+  const chunk = Buffer.alloc(4096, 1);
+  try {
+    for (;;) await file.write(chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    await file.close();
+  }
+}
+
+const mountPoint = await mountTmpfs(4096);
+
+describe('disk faults under data_dir', { skip: mountPoint ? false : 'cannot mount a tmpfs here (needs root)' }, () => {
+  const disk = mountPoint ?? '';
+  const dataDir = join(disk, 'data');
+  let broker: Mosquitto;
+  let test: TestBridge;
+  let subscriber: Subscriber;
+
+  before(async () => {
+    broker = await Mosquitto.start();
+    test = await startTestBridge({ mqttUrl: broker.url, dataDir });
+    subscriber = await Subscriber.connect(broker.url, [eventTopic]);
+  });
+  after(() =>
+    cleanUp(
+      () => subscriber.close(),
+      () => test.stop(),
+      () => broker.stop(),
+      () => run('umount', ['-l', disk]),
+      () => rm(disk, { recursive: true, force: true }),
+    ),
+  );
+
+  async function deliveredZone(response: string): Promise<number | null> {
+    const id = /Queued as (\S+)/.exec(response)?.[1];
+    const message = await subscriber.next(eventTopic, (received) => (JSON.parse(received.payload) as AlarmEvent).id === id);
+    return (JSON.parse(message.payload) as AlarmEvent).zone;
+  }
+
+  it('answers 451 while the disk is full, and 250 again once there is room', async (t) => {
+    const filler = join(disk, 'filler');
+    await fillUp(filler);
+    const refused = await Promise.allSettled([1, 2, 3].map((zone) => sendMail(test.bridge.smtpPort, alarm(zone))));
+    await rm(filler);
+    assert.deepEqual(refused.map((outcome) => outcome.status === 'rejected' && replyCode(outcome.reason)), [451, 451, 451]);
+    assert.deepEqual(await readdir(join(dataDir, 'spool', 'mails')), [], 'nothing stored, nothing acknowledged');
+    assert.deepEqual(await readdir(join(dataDir, 'spool', 'incoming')), [], 'no partial drafts left behind');
+    const { response } = await sendMail(test.bridge.smtpPort, alarm(4));
+    assert.equal(await deliveredZone(response), 4);
+    t.diagnostic('disk full: 3 mails answered 451, none stored; the next mail after freeing space: 250 and its event');
+  });
+
+  it('answers 451 while data_dir is read-only, and 250 again once it is writable', async () => {
+    await run('mount', ['-o', 'remount,ro', disk]);
+    let refused: unknown;
+    try {
+      await sendMail(test.bridge.smtpPort, alarm(5));
+    } catch (error) {
+      refused = error;
+    } finally {
+      await run('mount', ['-o', 'remount,rw', disk]);
+    }
+    assert.equal(replyCode(refused), 451);
+    const { response } = await sendMail(test.bridge.smtpPort, alarm(6));
+    assert.equal(await deliveredZone(response), 6);
+  });
+});
