@@ -104,9 +104,9 @@ async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Fi
   }
 }
 
-async function benchSink(): Promise<Figures & { peakRssMb: number }> {
+async function benchSink(kind: 'bare' | 'durable'): Promise<Figures & { peakRssMb: number }> {
   const port = await freePort();
-  const sink = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'sink.ts'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  const sink = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'sink.ts'), String(port), kind], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
   try {
     await waitForPort(port, sink);
     const start = performance.now();
@@ -123,12 +123,14 @@ const line = (label: string, figures: Figures) => `${label} p50 ${format(figures
 console.info(`mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}`);
 const mqttOnly = await benchBridge(false);
 const withSms = await benchBridge(true);
-const ceiling = await benchSink();
+const ceiling = await benchSink('bare');
+const durableCeiling = await benchSink('durable');
 console.info(line('bridge        end of DATA → MQTT event: ', mqttOnly.event), `| peak RSS ${format(mqttOnly.peakRssMb)} MB`);
 console.info(line('bridge + SMS  end of DATA → MQTT event: ', withSms.event));
 if (withSms.sms) console.info(line('bridge + SMS  end of DATA → SMS request:', withSms.sms), `| peak RSS ${format(withSms.peakRssMb)} MB`);
 console.info(line('ceiling       end of DATA → 250 (bare smtp-server sink):', ceiling), `| peak RSS ${format(ceiling.peakRssMb)} MB (under tsx)`);
-console.info(`ratio         throughput bridge/ceiling ${format(mqttOnly.event.perSecond / ceiling.perSecond)}`);
+console.info(line('durable sink  end of DATA → 250 (smtp-server + the spool, no parse, no delivery):', durableCeiling), `| peak RSS ${format(durableCeiling.peakRssMb)} MB (under tsx)`);
+console.info(`ratio         throughput bridge/ceiling ${format(mqttOnly.event.perSecond / ceiling.perSecond)}, bridge/durable sink ${format(mqttOnly.event.perSecond / durableCeiling.perSecond)}`);
 console.info(
   `targets       MQTT p99 < 20 ms: ${mqttOnly.event.p99 < 20 ? 'met' : 'missed'}; throughput ≥ 0.5 × ceiling: ${mqttOnly.event.perSecond >= 0.5 * ceiling.perSecond ? 'met' : 'missed'}; ` +
     `peak RSS < 120 MB: ${mqttOnly.peakRssMb < 120 ? 'met' : 'missed'}; SMS p99 < 50 ms: ${(withSms.sms?.p99 ?? Infinity) < 50 ? 'met' : 'missed'}`,
