@@ -6,6 +6,7 @@ import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { AlarmEvent } from '../../src/events/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
@@ -27,6 +28,19 @@ async function mountTmpfs(sizeKb: number): Promise<string | undefined> {
   } catch {
     await rm(dir, { recursive: true, force: true });
     return undefined;
+  }
+}
+
+/** Remounting read-only fails (EBUSY) while a file is open for writing, e.g. a state file being replaced. */
+async function remountReadOnly(dir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('mount', ['-o', 'remount,ro', dir]);
+      return;
+    } catch (error) {
+      if (attempt >= 100 || !/busy/.test(String((error as { stderr?: string }).stderr))) throw error;
+      await delay(20);
+    }
   }
 }
 
@@ -87,7 +101,7 @@ describe('disk faults under data_dir', { skip: mountPoint ? false : 'cannot moun
   });
 
   it('answers 451 while data_dir is read-only, and 250 again once it is writable', async () => {
-    await run('mount', ['-o', 'remount,ro', disk]);
+    await remountReadOnly(disk);
     let refused: unknown;
     try {
       await sendMail(test.bridge.smtpPort, alarm(5));
