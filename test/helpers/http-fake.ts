@@ -18,6 +18,8 @@ export abstract class HttpFake {
   readonly requests: RecordedRequest[] = [];
   /** Answers to give before the documented behaviour, e.g. a 500 to test a retry. */
   readonly scripted: Answer[] = [];
+  /** While set, answers wait for it: a slow provider, to see how many requests are sent at once. */
+  hold: Promise<void> | undefined;
   /** Called as each request arrives (benchmarks time it). */
   onRequest: (request: RecordedRequest) => void = () => undefined;
   #server: Server | undefined;
@@ -52,8 +54,9 @@ export abstract class HttpFake {
     const recorded = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
     this.requests.push(recorded);
     this.onRequest(recorded);
+    for (const wake of this.#waiters.splice(0)) wake();
+    await this.hold;
     const { status, body } = this.scripted.shift() ?? this.answer(recorded);
     response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-    for (const wake of this.#waiters.splice(0)) wake();
   }
 }

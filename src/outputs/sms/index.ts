@@ -1,5 +1,6 @@
-// The SMS output: each (event, number) becomes a durable job before the first attempt; one sender works
-// through the jobs with backoff on temporary failures, a final answer recorded once, and flood limits.
+// The SMS output: each (event, number) becomes a durable job before the first attempt; the outbox works
+// through the jobs, a few numbers at once and in order per number, with backoff on temporary failures, a final
+// answer recorded once, and flood limits.
 import { createHash } from 'node:crypto';
 import type { AlarmEvent } from '../../events/event.js';
 import type { Logger } from '../../log.js';
@@ -63,6 +64,8 @@ export interface SmsDependencies {
 }
 
 const hourMs = 60 * 60 * 1000;
+/** Numbers sent to at once; a provider's rate limit (429) is retried like any temporary failure. */
+const parallelNumbers = 4;
 const keepFinishedMs = 7 * 24 * hourMs;
 
 export class SmsOutput implements Output {
@@ -131,23 +134,35 @@ export class SmsOutput implements Output {
   /** Does what is due; returns how long until something else is. */
   async #work(): Promise<number | undefined> {
     await this.#foldHeld();
-    // In order per number: while one message waits for its retry, later ones to that number wait behind it.
-    const waiting = new Set<string>();
+    // One lane per number, a few numbers at once: an alarm reaches every phone without waiting for the others'
+    // requests, and messages to one number keep their order.
+    const lanes = new Map<string, SmsJob[]>();
     for (const job of [...this.#jobs].sort((a, b) => a.createdAt - b.createdAt)) {
-      if (this.#stopped) return undefined;
-      if (job.held || waiting.has(job.to)) continue;
-      if (job.notBefore > this.#now()) {
-        waiting.add(job.to);
-        continue;
-      }
+      const lane = lanes.get(job.to);
+      if (lane) lane.push(job);
+      else lanes.set(job.to, [job]);
+    }
+    const waiting = [...lanes.values()];
+    const sender = async () => {
+      for (let lane = waiting.shift(); lane && !this.#stopped; lane = waiting.shift()) await this.#workLane(lane);
+    };
+    await Promise.all(Array.from({ length: Math.min(parallelNumbers, waiting.length) }, sender));
+    const next = this.#jobs.map((job) => (job.held ? this.#gate.nextSlot(job.to) : job.notBefore));
+    return next.length === 0 ? undefined : Math.max(0, Math.min(...next) - this.#now());
+  }
+
+  /** The jobs to one number, oldest first: while one waits for its retry, the later ones wait behind it. */
+  async #workLane(jobs: SmsJob[]): Promise<void> {
+    for (const job of jobs) {
+      if (this.#stopped) return;
+      if (job.held) continue;
+      if (job.notBefore > this.#now()) return;
       const decision = job.folds ? 'send' : this.#gate.decide(job.to, job.text);
       if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: 'same text to the same number within 60 s' });
       else if (decision === 'hold') await this.#hold(job);
       else await this.#attempt(job);
-      if (this.#jobs.includes(job) && !job.held) waiting.add(job.to);
+      if (this.#jobs.includes(job) && !job.held) return;
     }
-    const next = this.#jobs.map((job) => (job.held ? this.#gate.nextSlot(job.to) : job.notBefore));
-    return next.length === 0 ? undefined : Math.max(0, Math.min(...next) - this.#now());
   }
 
   async #attempt(job: SmsJob): Promise<void> {

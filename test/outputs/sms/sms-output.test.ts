@@ -41,6 +41,7 @@ describe('SmsOutput', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-sms-'));
     cm.requests.length = 0;
     cm.scripted.length = 0;
+    cm.hold = undefined;
     clockOffset = 0;
   });
   afterEach(async () => {
@@ -107,6 +108,28 @@ describe('SmsOutput', () => {
     await nextResult(3);
     const sent = cm.requests.map((request) => FakeCm.messagesOf(request)[0]?.body?.content);
     assert.deepEqual(sent, ['Alarm 1', 'Alarm 1', 'Alarm 2', 'Alarm 3']);
+  });
+
+  it('sends to several numbers at once, and in order to each number', async () => {
+    const others = ['+4915199990001', '+4915199990002'];
+    let release: () => void = () => undefined;
+    cm.hold = new Promise<void>((resolve) => (release = resolve));
+    const { output, nextResult } = await start({ defaultRecipients: [number, ...others] });
+    for (const text of ['Alarm 1', 'Alarm 2']) await output.deliver(event(text));
+    try {
+      // Held by a slow provider: only possible if the first message to every number is out at the same time.
+      const inFlight = await cm.received(3);
+      assert.deepEqual(new Set(inFlight.map((request) => FakeCm.messagesOf(request)[0]?.body?.content)), new Set(['Alarm 1']));
+    } finally {
+      cm.hold = undefined;
+      release();
+    }
+    await nextResult(6);
+    for (const to of [number, ...others]) {
+      const cmNumber = `00${to.slice(1)}`;
+      const texts = cm.requests.map((request) => FakeCm.messagesOf(request)[0]).filter((message) => message?.to?.[0]?.number === cmNumber).map((message) => message?.body?.content);
+      assert.deepEqual(texts, ['Alarm 1', 'Alarm 2'], to);
+    }
   });
 
   it('does not retry a permanent refusal, and says why', async () => {
