@@ -1,6 +1,6 @@
 // With no mqtt.url the bridge runs its own broker (standalone start), and events reach its subscribers.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../src/events/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
@@ -9,7 +9,6 @@ import { sendMail } from '../helpers/smtp-client.js';
 describe('embedded broker', () => {
   let test: TestBridge;
   before(async () => (test = await startTestBridge({ mqttUrl: '', mqtt: { embedded_port: 0 } })));
-  after(() => test.stop());
 
   it('says so in the log and carries the events', async () => {
     const line = test.logs.find((entry) => String(entry.msg).includes('embedded MQTT broker'));
@@ -22,5 +21,12 @@ describe('embedded broker', () => {
     } finally {
       await subscriber.close();
     }
+  });
+
+  it('stops without a warning: a stop is no outage', async () => {
+    const before = test.logs.length;
+    await test.stop();
+    const warnings = test.logs.slice(before).filter((line) => Number(line.level) >= 40);
+    assert.deepEqual(warnings.map((line) => line.msg), []);
   });
 });

@@ -104,7 +104,7 @@ export class MqttLink {
   }
 
   #onClose(): void {
-    if (this.#connection.isOpen) {
+    if (this.#connection.isOpen && !this.#stopped) {
       this.#log.warn('lost the MQTT broker: events wait in the spool until it is back');
       this.#connection = new Connection();
     }
