@@ -16,7 +16,10 @@ import { eventFromMail, type MailOutcome } from './to-event.js';
 /** Events held in memory per output; past this the worker waits and the mails wait in the spool. */
 const maxBacklog = 10_000;
 const retryDelayMs = 1000;
-/** Mails parsed ahead of the one being delivered, so the parser thread never waits for this one. */
+/**
+ * Mails parsed ahead of the one being delivered, so the parser thread never waits for this one. Only mails the
+ * intake handed over in memory (at most 256 KB each) go ahead; larger ones are read from disk in their turn.
+ */
 const parseAhead = 32;
 
 export interface MailWorkerDependencies {
@@ -83,7 +86,6 @@ export class MailWorker {
         await this.#signal.sleep(id === undefined ? undefined : retryDelayMs);
         continue;
       }
-      for (const ahead of this.#queue.slice(0, parseAhead)) if (!this.#prepared.has(ahead)) this.#prepare(ahead);
       try {
         await this.#process(id);
         this.#queue.shift();
@@ -113,6 +115,7 @@ export class MailWorker {
   async #process(id: string): Promise<void> {
     const { deliveries, alarmState } = this.#deps;
     if (!this.#prepared.has(id)) this.#prepare(id);
+    for (const ahead of this.#queue.slice(1, parseAhead)) if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
     const outcome = await this.#prepared.get(id);
     this.#prepared.delete(id);
     this.#inMemory.delete(id);
