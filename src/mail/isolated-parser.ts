@@ -25,6 +25,8 @@ interface Job {
 }
 
 const fromSource = import.meta.url.endsWith('.ts');
+/** Loading mailparser takes a fraction of a second, a few seconds on a slow SD card; a worker that never starts must not stall the queue. */
+const startTimeoutMs = 60_000;
 
 export class IsolatedParser implements MailParser {
   readonly #timeBudgetMs: number;
@@ -67,12 +69,14 @@ export class IsolatedParser implements MailParser {
     const worker = this.#worker ?? this.#startWorker();
     worker.ref();
     if (this.#ready) this.#send(worker);
+    else this.#current.timer = setTimeout(() => this.#fail(`the parser did not start within ${startTimeoutMs} ms`), startTimeoutMs);
   }
 
   /** Hands the current job to a ready worker and starts its clock. */
   #send(worker: Worker): void {
     const current = this.#current;
     if (!current) return;
+    clearTimeout(current.timer);
     current.timer = setTimeout(() => this.#fail(`took longer than ${this.#timeBudgetMs} ms`), this.#timeBudgetMs);
     worker.postMessage({ raw: current.job.raw, envelope: current.job.envelope } satisfies ParseRequest);
   }
