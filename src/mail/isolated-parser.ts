@@ -33,7 +33,8 @@ export class IsolatedParser implements MailParser {
   readonly #queue: Job[] = [];
   #worker: Worker | undefined;
   #ready = false;
-  #current: { job: Job; timer: NodeJS.Timeout | undefined } | undefined;
+  /** The job with the worker; `sent` once a ready worker has it, so that a failure is the mail's. */
+  #current: { job: Job; timer: NodeJS.Timeout | undefined; sent: boolean } | undefined;
   #closed = false;
 
   constructor({ timeBudgetMs = 10_000 }: IsolatedParserOptions = {}) {
@@ -56,6 +57,7 @@ export class IsolatedParser implements MailParser {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.reject(new Error('parser closed'));
+    clearTimeout(this.#current?.timer);
     this.#current?.job.reject(new Error('parser closed'));
     this.#current = undefined;
     await this.#dropWorker();
@@ -65,8 +67,17 @@ export class IsolatedParser implements MailParser {
     if (this.#current || this.#closed) return;
     const job = this.#queue.shift();
     if (!job) return;
-    this.#current = { job, timer: undefined };
-    const worker = this.#worker ?? this.#startWorker();
+    this.#current = { job, timer: undefined, sent: false };
+    let worker: Worker;
+    try {
+      worker = this.#worker ?? this.#startWorker();
+    } catch (error) {
+      // No thread to be had (e.g. a process limit): not the mail's fault, so it stays in the spool for a retry.
+      this.#current = undefined;
+      job.reject(new Error(`cannot start the parser: ${(error as Error).message}`, { cause: error }));
+      this.#next();
+      return;
+    }
     worker.ref();
     if (this.#ready) this.#send(worker);
     else this.#current.timer = setTimeout(() => this.#fail(`the parser did not start within ${startTimeoutMs} ms`), startTimeoutMs);
@@ -77,6 +88,7 @@ export class IsolatedParser implements MailParser {
     const current = this.#current;
     if (!current) return;
     clearTimeout(current.timer);
+    current.sent = true;
     current.timer = setTimeout(() => this.#fail(`took longer than ${this.#timeBudgetMs} ms`), this.#timeBudgetMs);
     worker.postMessage({ raw: current.job.raw, envelope: current.job.envelope } satisfies ParseRequest);
   }
@@ -117,13 +129,16 @@ export class IsolatedParser implements MailParser {
     this.#next();
   }
 
-  /** The worker hung or died: its mail is unparsable, and the next one gets a new worker. */
+  /**
+   * The worker hung or died. With the mail in hand, the mail is unparsable; before (the worker never became ready)
+   * it is not the mail's fault, and the caller retries it. Either way the next job gets a new worker.
+   */
   #fail(reason: string): void {
     const current = this.#current;
     this.#current = undefined;
     if (current) {
       clearTimeout(current.timer);
-      current.job.reject(new MailUnparsable(`mailparser failed: ${reason}`));
+      current.job.reject(current.sent ? new MailUnparsable(`mailparser failed: ${reason}`) : new Error(`parser unavailable: ${reason}`));
     }
     void this.#dropWorker();
     this.#next();

@@ -9,7 +9,7 @@ import { MailUnparsable } from './unparsable.js';
  */
 const parserOptions = { skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, maxHtmlLengthToParse: 1024 * 1024, checksumAlgo: false as const };
 
-/** In this thread; the bridge runs it in a worker with a time and memory budget (isolated-parser.ts). */
+/** In this thread; the bridge runs it in a worker thread with a time budget (isolated-parser.ts). */
 export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> {
   let parsed: ParsedMail;
   try {

@@ -47,6 +47,8 @@ export class MailWorker {
   readonly #prepared = new Map<string, Promise<MailOutcome | undefined>>();
   readonly #unfinished = new Map<string, Unfinished>();
   readonly #stopping = new AbortController();
+  /** Resolves on stop, so that a parse in progress (up to its time budget) does not hold the stop up. */
+  readonly #stopRequested = new Promise<undefined>((resolve) => this.#stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
   readonly #signal = new WakeSignal();
   readonly #finishing = new BackgroundTasks();
   #loop: Promise<void> | undefined;
@@ -114,9 +116,12 @@ export class MailWorker {
 
   async #process(id: string): Promise<void> {
     const { deliveries, alarmState } = this.#deps;
+    // A head in memory goes to the parser at once; one read from disk first, and the others wait, so it stays first.
+    const headSubmitted = this.#inMemory.has(id) || this.#prepared.has(id);
     if (!this.#prepared.has(id)) this.#prepare(id);
-    for (const ahead of this.#queue.slice(1, parseAhead)) if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
-    const outcome = await this.#prepared.get(id);
+    if (headSubmitted) for (const ahead of this.#queue.slice(1, parseAhead)) if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
+    const outcome = await Promise.race([this.#prepared.get(id), this.#stopRequested]);
+    if (this.#stopping.signal.aborted) return; // stopping: not delivered, the mail stays in the spool
     this.#prepared.delete(id);
     this.#inMemory.delete(id);
     if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs

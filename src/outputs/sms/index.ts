@@ -146,7 +146,10 @@ export class SmsOutput implements Output {
     const sender = async () => {
       for (let lane = waiting.shift(); lane && !this.#stopped; lane = waiting.shift()) await this.#workLane(lane);
     };
-    await Promise.all(Array.from({ length: Math.min(parallelNumbers, waiting.length) }, sender));
+    // Every lane ends before this round does, also when one fails: a send still running must not be started again.
+    const lanesEnded = await Promise.allSettled(Array.from({ length: Math.min(parallelNumbers, waiting.length) }, sender));
+    const failed = lanesEnded.find((ended) => ended.status === 'rejected');
+    if (failed) throw failed.reason;
     const next = this.#jobs.map((job) => (job.held ? this.#gate.nextSlot(job.to) : job.notBefore));
     return next.length === 0 ? undefined : Math.max(0, Math.min(...next) - this.#now());
   }
