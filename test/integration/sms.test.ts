@@ -6,7 +6,7 @@ import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { FakeTwilio, twilioError } from '../helpers/fake-twilio.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
-import { Subscriber } from '../helpers/mqtt-subscriber.js';
+import { Subscriber, type Received } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
 
 const prefix = 'alarm-mail-bridge';
@@ -55,13 +55,32 @@ describe('SMS end to end (Twilio)', () => {
     assert.equal(FakeTwilio.formOf(requests[1]!).get('Body'), 'Zone:3 Haustür, DC Open - Mobility');
   });
 
+  it('shows an unreachable provider as a delivery problem while the SMS waits for its retry, until it is sent', async () => {
+    const problemTopic = `${prefix}/sms/problem`;
+    await subscriber.collect(`${prefix}/sms/last`, 2); // the answers to the SMS of the tests before
+    const seen = subscriber.messages.length;
+    const after = (index: number) => (message: Received) => subscriber.messages.indexOf(message) >= index;
+    twilio.scripted.push(twilioError(503, 20500, 'Service unavailable'));
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:4 Keller, Innenbereich Alarm' });
+    const problem = await subscriber.next(problemTopic, (message) => message.payload === 'ON' && after(seen)(message));
+    assert.equal(
+      subscriber.messages.slice(seen).some((message) => message.topic === `${prefix}/sms/last`),
+      false,
+      'the problem shows before any final answer',
+    );
+    const onAt = subscriber.messages.indexOf(problem);
+    const sent = await subscriber.next(`${prefix}/sms/last`, (message) => after(onAt)(message) && (JSON.parse(message.payload) as { result: string }).result === 'sent');
+    assert.ok(sent);
+    assert.equal((await subscriber.next(problemTopic, (message) => message.payload === 'OFF' && after(onAt)(message))).payload, 'OFF');
+  });
+
   it('shows a refusal as a delivery problem in Home Assistant, with the provider code', async () => {
     twilio.scripted.push(twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:8 Ost 1, Sabotage Alarm' });
-    const problem = await subscriber.next(`${prefix}/sms/problem`, (message) => message.payload === 'ON');
+    const failed = await subscriber.next(`${prefix}/sms/last`, (message) => (JSON.parse(message.payload) as { result: string }).result === 'failed');
+    assert.equal((JSON.parse(failed.payload) as Record<string, unknown>).error_code, '21610');
+    const problem = await subscriber.next(`${prefix}/sms/problem`, (message) => message.payload === 'ON' && subscriber.messages.indexOf(message) > subscriber.messages.indexOf(failed));
     assert.equal(problem.payload, 'ON');
-    const failed = subscriber.on(`${prefix}/sms/last`).map((message) => JSON.parse(message.payload) as Record<string, unknown>).find((result) => result.result === 'failed');
-    assert.equal(failed?.error_code, '21610');
     const bridge = JSON.parse((await subscriber.next('homeassistant/device/alarm_mail_bridge/config')).payload) as { components: Record<string, { state_topic?: string }> };
     assert.equal(bridge.components.sms_problem?.state_topic, `${prefix}/sms/problem`);
     assert.equal(bridge.components.sms_last?.state_topic, `${prefix}/sms/last`);

@@ -124,6 +124,16 @@ export class MqttOutput implements Output {
     );
   }
 
+  /** An SMS waits for a retry because the provider is unreachable or busy: a problem until the next one is sent. */
+  publishSmsRetrying(): void {
+    if (this.#smsProblem === 'ON') return;
+    this.#smsProblem = 'ON';
+    this.#background.run(
+      this.#link.ready().then((client) => client.publishAsync(this.#topics.smsProblem, 'ON', retained)),
+      this.#warn('publishing the SMS problem failed'),
+    );
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.#birthTimer);
     await this.#link.stop();

@@ -60,6 +60,8 @@ export interface SmsDependencies {
   log: Logger;
   /** Every final answer, for the delivery health shown in Home Assistant. Must not block. */
   onResult: (result: SmsResult) => void;
+  /** A temporary failure (provider unreachable, busy or 5xx): an SMS waits for its retry. Must not block. */
+  onRetrying: () => void;
   now?: () => number;
 }
 
@@ -185,6 +187,7 @@ export class SmsOutput implements Output {
       Object.assign(job, { attempts, notBefore: this.#now() + delay });
       await this.#deps.jobs.put(job);
       log.warn({ mailId: job.eventId, to: maskNumber(job.to), attempt: attempts, retryInMs: Math.round(delay), err: error }, 'SMS not sent, will retry');
+      this.#deps.onRetrying();
     }
   }
 

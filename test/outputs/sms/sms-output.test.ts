@@ -25,6 +25,8 @@ interface Harness {
   output: SmsOutput;
   results: SmsResult[];
   logs: string[];
+  /** How often a temporary failure was reported for the delivery health. */
+  retries(): number;
   nextResult(count: number): Promise<SmsResult[]>;
 }
 
@@ -53,6 +55,7 @@ describe('SmsOutput', () => {
     const results: SmsResult[] = [];
     const logs: string[] = [];
     const waiters: (() => void)[] = [];
+    let retries = 0;
     const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) });
     const output = new SmsOutput(
       { defaultRecipients: [number], sendOn: ['alarm', 'trouble'], defaultRegion: 'DE', template: '{text}', maxParts: 3, maxPerHour: 10, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
@@ -60,6 +63,7 @@ describe('SmsOutput', () => {
         provider: new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url }),
         jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
         log: createLogger({ level: 'debug', destination }),
+        onRetrying: () => (retries += 1),
         onResult: (result) => {
           results.push(result);
           for (const wake of waiters.splice(0)) wake();
@@ -73,7 +77,7 @@ describe('SmsOutput', () => {
       while (results.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
       return results;
     };
-    return { output, results, logs, nextResult };
+    return { output, results, logs, retries: () => retries, nextResult };
   }
 
   it('sends an alarm to the default recipient once, even when the event is delivered again (a replay)', async () => {
@@ -93,12 +97,13 @@ describe('SmsOutput', () => {
 
   it('retries a provider error with backoff until it is sent', async () => {
     cm.scripted.push({ status: 500, body: { details: 'Internal error', errorCode: 999, messages: [] } }, { status: 503, body: { details: 'Unavailable', errorCode: 999, messages: [] } });
-    const { output, nextResult, logs } = await start();
+    const { output, nextResult, logs, retries } = await start();
     await output.deliver(event('Feueralarm'));
     const [result] = await nextResult(1);
     assert.equal(result?.result, 'sent');
     assert.equal(cm.requests.length, 3);
     assert.equal(logs.filter((line) => line.includes('SMS not sent, will retry')).length, 2);
+    assert.equal(retries(), 2, 'each temporary failure is reported for the delivery health');
   });
 
   it('keeps the order to one number while the first message waits for its retry', async () => {
