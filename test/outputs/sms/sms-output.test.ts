@@ -137,6 +137,31 @@ describe('SmsOutput', () => {
     }
   });
 
+  it('rides out a provider outage of 20 minutes with the production backoff, and sends once it is back', async (t) => {
+    // Mocked timers and clock, real outbox, store and HTTP: 20 minutes of backoff in well under a second. The clock
+    // jumps to each retry the outbox schedules, once the attempt before has its outcome.
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+    const outageMs = 20 * 60_000;
+    const startedAt = Date.now();
+    cm.scripted.push(...Array.from({ length: 100 }, () => ({ status: 503, body: { details: 'Service unavailable', errorCode: 999, messages: [] } })));
+    const { output, results, logs, retries } = await start({ retryBaseMs: 5_000, maxRetryDelayMs: 5 * 60_000, retryForMs: 60 * 60_000 });
+    await output.deliver(event('Einbruch'));
+    for (let attempts = 1; ; attempts++) {
+      while (cm.requests.length < attempts || retries() + results.length < attempts) await new Promise((resolve) => setImmediate(resolve));
+      if (results.length > 0) break;
+      const retryInMs = Number((JSON.parse(logs.filter((line) => line.includes('will retry')).at(-1) ?? '{}') as { retryInMs?: number }).retryInMs);
+      if (Date.now() + retryInMs - startedAt >= outageMs) cm.scripted.length = 0; // back by the next attempt
+      t.mock.timers.tick(retryInMs + 1);
+    }
+    const sentAfterMs = Date.now() - startedAt;
+    assert.equal(results[0]?.result, 'sent');
+    assert.ok(sentAfterMs >= outageMs && sentAfterMs <= outageMs + 5 * 60_000 + 1_000, `sent ${sentAfterMs - outageMs} ms after the provider was back: within one capped backoff`);
+    const attempts = cm.requests.length;
+    assert.ok(attempts >= 5 && attempts <= 20, `${attempts} attempts in 20 minutes: backing off, not hammering, not giving up`);
+    assert.equal(retries(), attempts - 1);
+    t.diagnostic(`provider down 20 min: ${attempts} attempts, the SMS sent ${Math.round((sentAfterMs - outageMs) / 1000)} s after it was back`);
+  });
+
   it('does not retry a permanent refusal, and says why', async () => {
     const { output, nextResult } = await start({}, 'wrong-token');
     await output.deliver(event('Einbruch'));
