@@ -1,4 +1,5 @@
 #!/usr/bin/with-contenv bashio
 # with-contenv hands the Supervisor's environment (SUPERVISOR_TOKEN) to the bridge, which reads
 # /data/options.json itself and asks the Supervisor for the MQTT broker.
-exec node /app/node_modules/alarm-mail-bridge/dist/bin.js
+# A small young generation: about 40 MB less memory at an alarm panel's mail rates, at no measured cost (bench/).
+exec node --max-semi-space-size=2 /app/node_modules/alarm-mail-bridge/dist/bin.js

@@ -1,6 +1,7 @@
 // Benchmark: N mails over SMTP from C concurrent clients into the bridge (compiled, as shipped) backed by a
 // real Mosquitto. Figures: end of DATA → event at an MQTT subscriber, end of DATA → request at the (fake)
-// SMS provider, mails per second and the bridge's peak RSS; and a bare smtp-server sink as the ceiling.
+// SMS provider, mails per second and the bridge's peak RSS; and two ceilings, a bare smtp-server sink and one that
+// stores each mail with the spool (bench/sink.ts).
 //   npm run bench -- --mails 2000 --clients 10 [--interval-ms 50]   (a pause after each mail per client)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,9 @@ import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { runLoad, type MailTiming } from './smtp-load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** The bridge runs with the Node options of `npm start` (as the add-on does), unless BENCH_NODE_ARGS says otherwise. */
+const startScript = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? startScript.split(' ').filter((word) => word.startsWith('--'));
 const { values } = parseArgs({ options: { mails: { type: 'string', default: '2000' }, clients: { type: 'string', default: '10' }, 'interval-ms': { type: 'string', default: '0' } } });
 const mails = Number(values.mails);
 const clients = Number(values.clients);
@@ -76,7 +80,7 @@ async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Fi
   const configFile = join(dataDir, 'config.yaml');
   const sms = withSms ? { provider: 'cm', sender: 'Alarm', api_url: cm.url, cm: { product_token: cm.productToken } } : {};
   await writeFile(configFile, stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url }, sms }));
-  const bridge = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), join(root, 'dist', 'bin.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   bridge.stdout?.resume();
   const subscriber = await Subscriber.connect(broker.url, ['alarm-mail-bridge/event']);
   try {
@@ -120,7 +124,7 @@ async function benchSink(kind: 'bare' | 'durable'): Promise<Figures & { peakRssM
 
 const format = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 const line = (label: string, figures: Figures) => `${label} p50 ${format(figures.p50)} ms, p99 ${format(figures.p99)} ms, ${format(figures.perSecond)} mails/s`;
-console.info(`mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}`);
+console.info(`mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}; bridge node options: ${nodeArgs.join(' ') || 'none'}`);
 const mqttOnly = await benchBridge(false);
 const withSms = await benchBridge(true);
 const ceiling = await benchSink('bare');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,7 +67,11 @@ describe('production install, run as the add-on', () => {
     await mkdir(data);
     await writeFile(join(data, 'options.json'), JSON.stringify({ log_level: 'info', smtp: { alarm_recipients: ['alarm'] }, mqtt: { topic_prefix: 'alarm-mail-bridge' }, sms: { provider: 'none', recipients: ['0170 1234567'] }, rules: [] }));
     const smtpPort = await freePort();
-    bridge = spawn(process.execPath, [join(installed, 'alarm-mail-bridge', 'dist', 'bin.js')], {
+    // The node options of run.sh's exec line, e.g. the young generation's size.
+    const runSh = await readFile(join(root, 'addon', 'run.sh'), 'utf8');
+    const nodeOptions = /^exec node ((?:--\S+ )*)\/app\/node_modules\/alarm-mail-bridge\/dist\/bin\.js$/m.exec(runSh)?.[1]?.trim().split(' ').filter(Boolean);
+    assert.ok(nodeOptions, 'run.sh starts the installed package with node');
+    bridge = spawn(process.execPath, [...nodeOptions, join(installed, 'alarm-mail-bridge', 'dist', 'bin.js')], {
       cwd: app,
       env: {
         PATH: process.env.PATH,
