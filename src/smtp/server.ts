@@ -114,17 +114,16 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
       spool
         .write(envelope, stream, options.maxMessageBytes)
         .then(async (draft) => {
-          const mailLog = log.child({ mailId: draft.id });
           if (draft.oversized || stream.sizeExceeded) {
             await draft.discard();
-            mailLog.warn({ from: envelope.from, limitBytes: options.maxMessageBytes }, 'mail refused: too large');
+            log.warn({ from: envelope.from, remote: envelope.remoteAddress, limitBytes: options.maxMessageBytes }, 'mail refused: too large');
             callback(new MailRejected(552, 'Error: message exceeds fixed maximum message size'));
             return;
           }
-          const entry = await draft.commit();
-          mailLog.info({ from: envelope.from, recipients: envelope.recipients, bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
-          callback(null, `Queued as ${draft.id}`);
-          onAccepted(draft.id, entry);
+          const { id, entry } = await draft.commit();
+          log.info({ mailId: id, from: envelope.from, recipients: envelope.recipients, bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
+          callback(null, `Queued as ${id}`);
+          onAccepted(id, entry);
         })
         .catch((error: unknown) => {
           log.error({ err: error, from: envelope.from }, 'mail not stored: answered 451 so the sender retries');

@@ -1,5 +1,6 @@
 // The spool of accepted mails: a mail answered with 250 is in `mails/` until every output has its event.
 // A spool file is one line of JSON (the envelope), then the raw message as received.
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -27,11 +28,13 @@ export interface SpoolEntry {
 
 /** A received mail on disk but not yet promised: commit it (then answer 250) or discard it. */
 export interface SpoolDraft {
-  id: string;
   /** More bytes arrived than allowed; they were drained, not stored. */
   oversized: boolean;
-  /** Makes the mail durable; returns it when it was small enough to keep in memory. */
-  commit(): Promise<SpoolEntry | undefined>;
+  /**
+   * Makes the mail durable under its id, given now: ids sort in the order mails are accepted, which is the order
+   * they are processed in, also when the spool is replayed after a crash. `entry` when small enough to keep in memory.
+   */
+  commit(): Promise<{ id: string; entry: SpoolEntry | undefined }>;
   discard(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export class MailSpool {
   readonly #mails: string;
   readonly #quarantine: string;
   #mailsSync: FolderSync | undefined;
+  #renames: Promise<void> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.#incoming = join(dataDir, 'spool', 'incoming');
@@ -62,8 +66,7 @@ export class MailSpool {
 
   /** Streams a message into a draft file, storing at most `maxBytes` of it. */
   async write(envelope: Envelope, message: Readable, maxBytes: number): Promise<SpoolDraft> {
-    const id = newMailId(new Date(envelope.receivedAt));
-    const draftPath = join(this.#incoming, `${id}.eml`);
+    const draftPath = join(this.#incoming, `${randomUUID()}.eml`);
     const chunks: Buffer[] = [];
     let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify(envelope)}\n`)];
     let unwrittenBytes = 0;
@@ -100,17 +103,17 @@ export class MailSpool {
       await file?.close();
     }
     return {
-      id,
       oversized,
       commit: async () => {
+        const id = newMailId();
         try {
-          await rename(draftPath, join(this.#mails, `${id}.eml`));
+          await this.#renameInTurn(draftPath, join(this.#mails, `${id}.eml`));
           await this.#requireMailsSync().sync();
         } catch (error) {
           await removeIfPresent(draftPath).catch(() => undefined);
           throw new SpoolUnavailable(`cannot commit mail: ${(error as Error).message}`, { cause: error });
         }
-        return stored <= inMemoryLimit ? { id, envelope, raw: Buffer.concat(chunks) } : undefined;
+        return { id, entry: stored <= inMemoryLimit ? { id, envelope, raw: Buffer.concat(chunks) } : undefined };
       },
       discard: () => removeIfPresent(draftPath),
     };
@@ -136,6 +139,16 @@ export class MailSpool {
   /** Keeps a mail that could not be parsed where a human can look at it. */
   async quarantine(id: string): Promise<void> {
     await renameDurably(join(this.#mails, `${id}.eml`), join(this.#quarantine, `${id}.eml`), this.#quarantine);
+  }
+
+  /**
+   * Renames one after another, in the order ids were given: the folder syncs that follow then end in that order
+   * too, so mails are handed on in id order, the order a replay of the spool takes.
+   */
+  #renameInTurn(from: string, to: string): Promise<void> {
+    const renamed = this.#renames.then(() => rename(from, to));
+    this.#renames = renamed.catch(() => undefined);
+    return renamed;
   }
 
   #requireMailsSync(): FolderSync {

@@ -114,10 +114,10 @@ describe('spine: SMTP → spool → event → MQTT', () => {
     const mails = Array.from({ length: 10 }, (_, index) => (index % 4 === 1 ? { to: 'status@bridge.local', raw: large } : { to: 'status@bridge.local', body: `Zone:${index + 10} Fenster ${index}, DC Open - Mobility` }));
     const sent = (await Promise.all(mails.map((mail) => sendMail(test.bridge.smtpPort, mail)))).map(({ response }) => queuedId(response));
     for (const id of sent) await eventFor(`Queued as ${id}`);
-    // A large mail's id is older (given when DATA starts), but it joins the queue when it is stored, as its 250 goes out.
     const accepted = test.logs.filter((line) => line.msg === 'mail accepted' && sent.includes(String(line.mailId))).map((line) => line.mailId);
     const published = subscriber.messages.map((message) => message.topic === `${prefix}/event` && (JSON.parse(message.payload) as AlarmEvent).id).filter((id) => id && sent.includes(id));
     assert.deepEqual(published, accepted, 'events go out in the order the mails were accepted');
+    assert.deepEqual(published, [...sent].sort(), 'which is the order of their ids, the order a replay after a crash takes');
   });
 
   it('reports a mail it cannot parse as an unparsed event and keeps it in quarantine', async () => {

@@ -30,13 +30,13 @@ describe('MailSpool', () => {
     const spool = await openSpool('a');
     const draft = await spool.write(envelope, message('Zone:1 Tür, DC Open\r\n'), 1024);
     assert.deepEqual(await spool.pending(), [], 'a draft is no promise yet');
-    await draft.commit();
+    const { id } = await draft.commit();
     const reopened = await openSpool('a');
-    assert.deepEqual(await reopened.pending(), [draft.id]);
-    const entry = await reopened.read(draft.id);
+    assert.deepEqual(await reopened.pending(), [id]);
+    const entry = await reopened.read(id);
     assert.deepEqual(entry.envelope, envelope);
     assert.equal(entry.raw.toString('utf8'), 'Subject: x\r\n\r\nZone:1 Tür, DC Open\r\n');
-    await reopened.retire(draft.id);
+    await reopened.retire(id);
     assert.deepEqual(await reopened.pending(), []);
   });
 
@@ -56,13 +56,12 @@ describe('MailSpool', () => {
     assert.deepEqual(await readdir(join(dataDir, 'c', 'spool', 'incoming')), []);
   });
 
-  it('lists pending mails in arrival order, also within one millisecond', async () => {
+  it('gives ids in the order mails are committed, and lists pending mails in that order, also within one millisecond', async () => {
     const spool = await openSpool('d');
     const ids: string[] = [];
     for (let index = 0; index < 20; index++) {
       const draft = await spool.write(envelope, message(`mail ${index}`), 1024);
-      await draft.commit();
-      ids.push(draft.id);
+      ids.push((await draft.commit()).id);
     }
     assert.deepEqual(await spool.pending(), ids);
   });
@@ -70,9 +69,9 @@ describe('MailSpool', () => {
   it('moves an unparsable mail to quarantine instead of deleting it', async () => {
     const spool = await openSpool('e');
     const draft = await spool.write(envelope, message('broken'), 1024);
-    await draft.commit();
-    await spool.quarantine(draft.id);
+    const { id } = await draft.commit();
+    await spool.quarantine(id);
     assert.deepEqual(await spool.pending(), []);
-    assert.deepEqual(await readdir(join(dataDir, 'e', 'quarantine')), [`${draft.id}.eml`]);
+    assert.deepEqual(await readdir(join(dataDir, 'e', 'quarantine')), [`${id}.eml`]);
   });
 });
