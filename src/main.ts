@@ -88,7 +88,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         jobs: new JobStore<SmsJob, FinishedSmsJob>(config.data_dir, 'sms'),
         log: smsLog,
         onResult: (result) => mqtt.publishSmsResult(result),
-        onRetrying: () => mqtt.publishSmsRetrying(),
+        onProblem: (problem) => mqtt.publishSmsProblem(problem),
       },
     );
     if (config.sms.provider === 'none') smsLog.info({ recipients: config.sms.recipients.length }, 'no SMS provider configured: SMS dry-run, texts are only logged');

@@ -43,7 +43,12 @@ export class IsolatedParser implements MailParser {
 
   /** Starts the worker now, so the first mail does not wait for mailparser to load. */
   start(): void {
-    if (!this.#worker && !this.#closed) this.#startWorker().unref();
+    if (this.#worker || this.#closed) return;
+    try {
+      this.#startWorker().unref();
+    } catch {
+      // No thread to be had right now: the next parse tries again, and its mail is retried if it fails too.
+    }
   }
 
   parse(raw: Buffer, envelope: Envelope): Promise<Mail> {

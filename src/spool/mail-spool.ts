@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Envelope } from '../mail/mail.js';
 import { removeIfPresent, renameDurably } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
-import { newMailId } from './mail-id.js';
+import { continueAfter, newMailId } from './mail-id.js';
 
 /** Mails up to this size are written in one go and handed on in memory, not read back from disk. */
 const inMemoryLimit = 256 * 1024;
@@ -57,6 +57,8 @@ export class MailSpool {
     for (const dir of [this.#incoming, this.#mails, this.#quarantine]) await mkdir(dir, { recursive: true });
     await this.#mailsSync?.close();
     this.#mailsSync = await FolderSync.open(this.#mails);
+    const newest = (await this.pending()).at(-1);
+    if (newest) continueAfter(newest);
   }
 
   async close(): Promise<void> {
@@ -110,7 +112,9 @@ export class MailSpool {
           await this.#renameInTurn(draftPath, join(this.#mails, `${id}.eml`));
           await this.#requireMailsSync().sync();
         } catch (error) {
+          // Answered 451, so the sender sends it again: no copy may stay behind to be processed as well.
           await removeIfPresent(draftPath).catch(() => undefined);
+          await removeIfPresent(join(this.#mails, `${id}.eml`)).catch(() => undefined);
           throw new SpoolUnavailable(`cannot commit mail: ${(error as Error).message}`, { cause: error });
         }
         return { id, entry: stored <= inMemoryLimit ? { id, envelope, raw: Buffer.concat(chunks) } : undefined };

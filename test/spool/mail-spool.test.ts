@@ -66,6 +66,15 @@ describe('MailSpool', () => {
     assert.deepEqual(await spool.pending(), ids);
   });
 
+  it('leaves no copy of a mail whose commit failed after the rename (the sender was told 451 and sends it again)', async () => {
+    const spool = await openSpool('f');
+    const draft = await spool.write(envelope, message('Zone:1 Tür, Innenbereich Alarm'), 1024);
+    await spool.close(); // a stop that outran the transaction: the folder sync after the rename fails
+    await assert.rejects(draft.commit(), { name: 'SpoolUnavailable' });
+    assert.deepEqual(await readdir(join(dataDir, 'f', 'spool', 'mails')), []);
+    assert.deepEqual(await readdir(join(dataDir, 'f', 'spool', 'incoming')), []);
+  });
+
   it('moves an unparsable mail to quarantine instead of deleting it', async () => {
     const spool = await openSpool('e');
     const draft = await spool.write(envelope, message('broken'), 1024);

@@ -110,26 +110,22 @@ export class MqttOutput implements Output {
     this.#lastEvent = payload;
   }
 
-  /** Delivery health of the SMS output: the last final answer and a problem flag until the next success. */
+  /** The SMS output's last final answer. */
   publishSmsResult(result: { result: string }): void {
     const payload = JSON.stringify(result);
     this.#smsLast = payload;
-    if (result.result !== 'suppressed') this.#smsProblem = result.result === 'failed' ? 'ON' : 'OFF';
-    const problem = this.#smsProblem;
     this.#background.run(
-      this.#link
-        .ready()
-        .then((client) => Promise.all([client.publishAsync(this.#topics.smsLast, payload, retained), problem ? client.publishAsync(this.#topics.smsProblem, problem, retained) : undefined])),
+      this.#link.ready().then((client) => client.publishAsync(this.#topics.smsLast, payload, retained)),
       this.#warn('publishing the SMS result failed'),
     );
   }
 
-  /** An SMS waits for a retry because the provider is unreachable or busy: a problem until the next one is sent. */
-  publishSmsRetrying(): void {
-    if (this.#smsProblem === 'ON') return;
-    this.#smsProblem = 'ON';
+  /** The SMS output's delivery problem flag, as the output works it out. */
+  publishSmsProblem(problem: boolean): void {
+    const state = problem ? 'ON' : 'OFF';
+    this.#smsProblem = state;
     this.#background.run(
-      this.#link.ready().then((client) => client.publishAsync(this.#topics.smsProblem, 'ON', retained)),
+      this.#link.ready().then((client) => client.publishAsync(this.#topics.smsProblem, state, retained)),
       this.#warn('publishing the SMS problem failed'),
     );
   }

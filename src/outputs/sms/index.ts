@@ -60,8 +60,11 @@ export interface SmsDependencies {
   log: Logger;
   /** Every final answer, for the delivery health shown in Home Assistant. Must not block. */
   onResult: (result: SmsResult) => void;
-  /** A temporary failure (provider unreachable, busy or 5xx): an SMS waits for its retry. Must not block. */
-  onRetrying: () => void;
+  /**
+   * Whether there is a delivery problem, on each change and once at start: an SMS waits for a retry (provider
+   * unreachable, busy or 5xx), or the last SMS to some number failed. Must not block.
+   */
+  onProblem: (problem: boolean) => void;
   now?: () => number;
 }
 
@@ -77,6 +80,9 @@ export class SmsOutput implements Output {
   readonly #now: () => number;
   readonly #gate: FloodGate;
   #jobs: SmsJob[] = [];
+  /** Numbers whose last final answer was a failure; a later SMS sent to the number clears it. */
+  readonly #failedNumbers = new Set<string>();
+  #problemReported: boolean | undefined;
   #stopped = false;
   readonly #signal = new WakeSignal();
   #loop: Promise<void> | undefined;
@@ -96,6 +102,7 @@ export class SmsOutput implements Output {
     }
     this.#jobs = (await this.#deps.jobs.pending()).sort((a, b) => a.createdAt - b.createdAt);
     if (this.#jobs.length > 0) this.#deps.log.info({ pending: this.#jobs.length }, 'resuming SMS jobs');
+    this.#reportProblem();
     this.#loop = this.#run();
   }
 
@@ -187,7 +194,7 @@ export class SmsOutput implements Output {
       Object.assign(job, { attempts, notBefore: this.#now() + delay });
       await this.#deps.jobs.put(job);
       log.warn({ mailId: job.eventId, to: maskNumber(job.to), attempt: attempts, retryInMs: Math.round(delay), err: error }, 'SMS not sent, will retry');
-      this.#deps.onRetrying();
+      this.#reportProblem();
     }
   }
 
@@ -228,5 +235,16 @@ export class SmsOutput implements Output {
     const level = result.result === 'failed' ? 'error' : 'info';
     this.#deps.log[level]({ mailId: job.eventId, to: result.recipient, result: result.result, messageId: result.message_id, errorCode: result.error_code, error: result.error }, `SMS ${result.result}`);
     this.#deps.onResult(result);
+    if (result.result === 'failed') this.#failedNumbers.add(job.to);
+    if (result.result === 'sent') this.#failedNumbers.delete(job.to);
+    this.#reportProblem();
+  }
+
+  /** Per number, so that one number's success does not hide another's failure; a restart forgets old failures. */
+  #reportProblem(): void {
+    const problem = this.#failedNumbers.size > 0 || this.#jobs.some((job) => job.attempts > 0);
+    if (problem === this.#problemReported) return;
+    this.#problemReported = problem;
+    this.#deps.onProblem(problem);
   }
 }

@@ -25,7 +25,9 @@ interface Harness {
   output: SmsOutput;
   results: SmsResult[];
   logs: string[];
-  /** How often a temporary failure was reported for the delivery health. */
+  /** The delivery problem flag, each time it changed (and once at start). */
+  problems: boolean[];
+  /** How many attempts failed for now and wait for their retry, by the log. */
   retries(): number;
   nextResult(count: number): Promise<SmsResult[]>;
 }
@@ -55,7 +57,7 @@ describe('SmsOutput', () => {
     const results: SmsResult[] = [];
     const logs: string[] = [];
     const waiters: (() => void)[] = [];
-    let retries = 0;
+    const problems: boolean[] = [];
     const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) });
     const output = new SmsOutput(
       { defaultRecipients: [number], sendOn: ['alarm', 'trouble'], defaultRegion: 'DE', template: '{text}', maxParts: 3, maxPerHour: 10, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
@@ -63,7 +65,7 @@ describe('SmsOutput', () => {
         provider: new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url }),
         jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
         log: createLogger({ level: 'debug', destination }),
-        onRetrying: () => (retries += 1),
+        onProblem: (problem) => problems.push(problem),
         onResult: (result) => {
           results.push(result);
           for (const wake of waiters.splice(0)) wake();
@@ -77,7 +79,8 @@ describe('SmsOutput', () => {
       while (results.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
       return results;
     };
-    return { output, results, logs, retries: () => retries, nextResult };
+    const retries = () => logs.filter((line) => line.includes('SMS not sent, will retry')).length;
+    return { output, results, logs, problems, retries, nextResult };
   }
 
   it('sends an alarm to the default recipient once, even when the event is delivered again (a replay)', async () => {
@@ -97,13 +100,13 @@ describe('SmsOutput', () => {
 
   it('retries a provider error with backoff until it is sent', async () => {
     cm.scripted.push({ status: 500, body: { details: 'Internal error', errorCode: 999, messages: [] } }, { status: 503, body: { details: 'Unavailable', errorCode: 999, messages: [] } });
-    const { output, nextResult, logs, retries } = await start();
+    const { output, nextResult, retries, problems } = await start();
     await output.deliver(event('Feueralarm'));
     const [result] = await nextResult(1);
     assert.equal(result?.result, 'sent');
     assert.equal(cm.requests.length, 3);
-    assert.equal(logs.filter((line) => line.includes('SMS not sent, will retry')).length, 2);
-    assert.equal(retries(), 2, 'each temporary failure is reported for the delivery health');
+    assert.equal(retries(), 2);
+    assert.deepEqual(problems, [false, true, false], 'a problem from the first failed attempt until the SMS is sent');
   });
 
   it('keeps the order to one number while the first message waits for its retry', async () => {
@@ -160,6 +163,21 @@ describe('SmsOutput', () => {
     assert.ok(attempts >= 5 && attempts <= 20, `${attempts} attempts in 20 minutes: backing off, not hammering, not giving up`);
     assert.equal(retries(), attempts - 1);
     t.diagnostic(`provider down 20 min: ${attempts} attempts, the SMS sent ${Math.round((sentAfterMs - outageMs) / 1000)} s after it was back`);
+  });
+
+  it('keeps the delivery problem while one number fails, whatever other numbers get', async () => {
+    const other = '+4915199990003';
+    // CM's answer to a message it refuses (the number is unknown to the network).
+    cm.scripted.push({ status: 200, body: { details: 'Created 0 message(s)', errorCode: 201, messages: [{ to: '004915112345678', reference: null, status: 'Rejected', parts: 0, messageDetails: 'Unknown number', messageErrorCode: 302 }] } });
+    const { output, nextResult, problems } = await start({ defaultRecipients: [number] });
+    await output.deliver({ ...event('to the bad number'), recipients: [`${number}@sms.local`] });
+    assert.equal((await nextResult(1))[0]?.result, 'failed');
+    await output.deliver({ ...event('to a good number'), recipients: [`${other}@sms.local`] });
+    assert.equal((await nextResult(2))[1]?.result, 'sent');
+    assert.deepEqual(problems, [false, true], 'another number\'s success does not clear it');
+    await output.deliver({ ...event('to the bad number, fixed'), recipients: [`${number}@sms.local`] });
+    assert.equal((await nextResult(3))[2]?.result, 'sent');
+    assert.deepEqual(problems, [false, true, false], 'a later SMS to that number does');
   });
 
   it('does not retry a permanent refusal, and says why', async () => {
