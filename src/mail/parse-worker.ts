@@ -1,6 +1,6 @@
-// The parser's own thread: a mail that makes mailparser loop or eat memory ends this thread, not the bridge.
+// The parser's own thread: a mail that makes mailparser loop is ended with this thread, not with the bridge.
 import { parentPort } from 'node:worker_threads';
-import type { Envelope } from './mail.js';
+import type { Envelope, Mail } from './mail.js';
 import { parseMail } from './parse.js';
 
 export interface ParseRequest {
@@ -8,7 +8,7 @@ export interface ParseRequest {
   envelope: Envelope;
 }
 
-export type ParseReply = { ready: true } | { mail: Awaited<ReturnType<typeof parseMail>> } | { unparsable: string };
+export type ParseReply = { ready: true } | { mail: Mail } | { unparsable: string };
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker runs as a worker thread');

@@ -112,21 +112,21 @@ export class MqttOutput implements Output {
 
   /** The SMS output's last final answer. */
   publishSmsResult(result: { result: string }): void {
-    const payload = JSON.stringify(result);
-    this.#smsLast = payload;
-    this.#background.run(
-      this.#link.ready().then((client) => client.publishAsync(this.#topics.smsLast, payload, retained)),
-      this.#warn('publishing the SMS result failed'),
-    );
+    this.#smsLast = JSON.stringify(result);
+    this.#publishWhenConnected(this.#topics.smsLast, this.#smsLast);
   }
 
   /** The SMS output's delivery problem flag, as the output works it out. */
   publishSmsProblem(problem: boolean): void {
-    const state = problem ? 'ON' : 'OFF';
-    this.#smsProblem = state;
+    this.#smsProblem = problem ? 'ON' : 'OFF';
+    this.#publishWhenConnected(this.#topics.smsProblem, this.#smsProblem);
+  }
+
+  /** Retained, without making the caller wait; a reconnect re-publishes the value anyway (#announceAll). */
+  #publishWhenConnected(topic: string, payload: string): void {
     this.#background.run(
-      this.#link.ready().then((client) => client.publishAsync(this.#topics.smsProblem, state, retained)),
-      this.#warn('publishing the SMS problem failed'),
+      this.#link.ready().then((client) => client.publishAsync(topic, payload, retained)),
+      this.#warn(`publishing ${topic} failed`),
     );
   }
 
