@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import type { AlarmEvent } from '../../events/event.js';
 import type { Logger } from '../../log.js';
+import { maskNumber } from '../../mask.js';
 import type { JobStore } from '../../spool/job-store.js';
 import type { Output } from '../output.js';
 import { WakeSignal } from '../../wake-signal.js';
 import { FloodGate } from './flood-gate.js';
-import { maskNumber } from './phone.js';
 import { ProviderRejected, type SmsProvider } from './providers/provider.js';
 import { smsRecipients, type SmsRouting } from './routing.js';
 import { fitToParts, renderTemplate, toGsmFriendly } from './text.js';

@@ -21,8 +21,3 @@ export function numberInAddress(address: string, defaultRegion: string): string 
 export function toCmNotation(e164: string): string {
   return `00${e164.slice(1)}`;
 }
-
-/** For logs and MQTT: only the last four digits. */
-export function maskNumber(e164: string): string {
-  return `${'*'.repeat(Math.max(0, e164.length - 4))}${e164.slice(-4)}`;
-}

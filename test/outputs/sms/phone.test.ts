@@ -1,7 +1,7 @@
-// Phone numbers: any common notation in, E.164 out; CM's 00 notation; masking.
+// Phone numbers: any common notation in, E.164 out; CM's 00 notation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskNumber, toCmNotation, toE164 } from '../../../src/outputs/sms/phone.js';
+import { toCmNotation, toE164 } from '../../../src/outputs/sms/phone.js';
 
 const table: [input: string, region: string, expected: string | undefined][] = [
   ['+49 170 1234567', 'DE', '+491701234567'],
@@ -27,5 +27,4 @@ describe('toE164', () => {
 
 describe('number forms', () => {
   it('writes CM notation with 00', () => assert.equal(toCmNotation('+4915112345678'), '004915112345678'));
-  it('masks all but the last four digits', () => assert.equal(maskNumber('+4915112345678'), '**********5678'));
 });

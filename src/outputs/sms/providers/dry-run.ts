@@ -1,6 +1,6 @@
 // No provider configured: log what would be sent, so the set-up can be tried without an account.
 import type { Logger } from '../../../log.js';
-import { maskNumber } from '../phone.js';
+import { maskNumber } from '../../../mask.js';
 import type { SmsMessage, SmsProvider } from './provider.js';
 
 export class DryRunProvider implements SmsProvider {

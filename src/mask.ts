@@ -1,0 +1,30 @@
+// How personal data and secrets are shown where they must be mentioned at all (logs, MQTT payloads, errors):
+// phone numbers keep their last four digits, other secrets only their length's worth of stars.
+
+/** `+4915112345678` → `**********5678`. */
+export function maskNumber(number: string): string {
+  return `${'*'.repeat(Math.max(0, number.length - 4))}${number.slice(-4)}`;
+}
+
+/**
+ * A run of 7 or more digits, maybe with `+`/`00`, spaces, dashes, dots, slashes or parentheses inside, that stands
+ * alone (not part of a word such as a mail id `20261123T0811…`): what a phone number in a provider's text looks like.
+ */
+const numberInText = /(?<![\p{L}\p{N}_])\+?\d(?:[\d ()./-]*\d)?(?![\p{L}\p{N}_])/gu;
+
+/** Every phone number inside a free text, e.g. CM's "Gsm '00491701234567' is not a number.", masked. */
+export function maskNumbersIn(text: string): string {
+  return text.replace(numberInText, (candidate) => (candidate.replace(/\D/g, '').length >= 7 ? maskNumber(candidate) : candidate));
+}
+
+/** `+4915112345678@sms.local` → `**********5678@sms.local`; an address whose local part is no number is unchanged. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at === -1) return maskNumbersIn(address);
+  return `${maskNumbersIn(address.slice(0, at))}${address.slice(at)}`;
+}
+
+/** A value that may be a secret typed into the wrong field (a user name that is a password): its first character only. */
+export function maskSecret(value: string): string {
+  return value.length <= 1 ? '*'.repeat(value.length) : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 8))}`;
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { maskAddress, maskNumber, maskNumbersIn, maskSecret } from '../src/mask.js';
+
+describe('masking', () => {
+  it('keeps the last four digits of a number', () => assert.equal(maskNumber('+4915112345678'), '**********5678'));
+
+  it('masks numbers inside provider texts, and nothing that is part of a word or too short', () => {
+    assert.equal(maskNumbersIn("Gsm '00491701234567' is not a number."), "Gsm '**********4567' is not a number.");
+    assert.equal(maskNumbersIn("The 'To' number +491701234567 is not a valid phone number."), "The 'To' number *********4567 is not a valid phone number.");
+    assert.equal(maskNumbersIn('call 0170 123-4567 now'), 'call *********4567 now');
+    assert.equal(maskNumbersIn('mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211'), 'mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211');
+  });
+
+  it('masks the number in an address and leaves other addresses', () => {
+    assert.equal(maskAddress('+4915112345678@sms.local'), '**********5678@sms.local');
+    assert.equal(maskAddress('alarm@bridge.local'), 'alarm@bridge.local');
+  });
+
+  it('shows a secret-like value by its first character only', () => {
+    assert.equal(maskSecret('hunter2-secret'), 'h********');
+    assert.equal(maskSecret(''), '');
+  });
+});
