@@ -7,13 +7,16 @@ import { MailUnparsable } from './unparsable.js';
  * Against hostile mails (mailparser #203): no HTML-to-text conversion of huge HTML. Its own limits stay on:
  * 1 MB of header per part, 1,000 parts (#202).
  */
-const parserOptions = { skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, maxHtmlLengthToParse: 1024 * 1024, checksumAlgo: false as const };
+const maxHtmlLengthToParse = 1024 * 1024;
+const parserOptions = { skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, maxHtmlLengthToParse, checksumAlgo: false as const };
 
 /** In this thread; the bridge runs it in a worker thread with a time budget (isolated-parser.ts). */
 export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> {
   let parsed: ParsedMail;
+  let text: string;
   try {
     parsed = await parseUndeclaredLatin1(raw, await simpleParser(raw, parserOptions));
+    text = await textOrHtmlText(parsed);
   } catch (error) {
     throw new MailUnparsable(`mailparser failed: ${(error as Error).message}`, { cause: error });
   }
@@ -21,7 +24,7 @@ export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> 
     envelope,
     headerFrom: parsed.from?.value[0]?.address ?? '',
     subject: parsed.subject ?? '',
-    text: parsed.text ?? '',
+    text,
     attachments: parsed.attachments.map((attachment) => ({
       filename: attachment.filename ?? null,
       contentType: attachment.contentType,
@@ -29,6 +32,25 @@ export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> 
       content: attachment.content,
     })),
   };
+}
+
+/**
+ * mailparser turns HTML into text only where the HTML is the whole mail or sits beside a text/plain
+ * part; an HTML part inside multipart/mixed or multipart/related with no text/plain (a camera's
+ * mail with its snapshot, an HTML panel mail with a logo) leaves `text` empty, and no option changes
+ * that. Then the HTML parts (joined, as `html`) are parsed again as a mail of their own, where they are
+ * the whole mail: mailparser's own conversion, with its guards against long or deeply nested HTML
+ * (past them the text stays empty, as for an HTML-only mail). HTML over the length limit is not even
+ * handed over.
+ */
+async function textOrHtmlText(parsed: ParsedMail): Promise<string> {
+  const text = parsed.text ?? '';
+  if (text.trim() || typeof parsed.html !== 'string' || parsed.html.length > maxHtmlLengthToParse) return text;
+  const htmlOnly = Buffer.concat([
+    Buffer.from('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n'),
+    Buffer.from(Buffer.from(parsed.html, 'utf8').toString('base64')),
+  ]);
+  return (await simpleParser(htmlOnly, parserOptions)).text ?? '';
 }
 
 /**

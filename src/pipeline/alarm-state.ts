@@ -25,13 +25,15 @@ export class AlarmStateStore {
   }
 
   /**
-   * The event with the state the panel is in after it, which is then kept. Only a disarm ends
-   * `triggered`: an arm mail while the alarm sounds does not silence the siren automation.
+   * The event with the state the panel is in after it, which is then kept. An event that names a mode
+   * (a user's `Arm`, `Home` or `Disarm` line, or a rule of the user's that names one) is the panel's own
+   * word about its mode and sets it, also out of `triggered`: the XT1 lets a user arm only once the alarm
+   * was dealt with, and the disarm that came first may never have been mailed. Sensor, test, restore,
+   * supervision and unknown lines say nothing about the state (null), so they never end `triggered`.
    */
   async resolve(event: AlarmEvent): Promise<AlarmEvent> {
     const next = event.alarm_state;
     if (next === null) return event;
-    if (this.#current === 'triggered' && next !== 'disarmed') return { ...event, alarm_state: 'triggered' };
     if (next !== this.#current) {
       await this.#file.write({ alarm_state: next, since: event.time });
       this.#current = next;

@@ -84,6 +84,11 @@ describe('loadConfig', () => {
     assert.equal(config.sms.provider, 'none');
     const problems = await problemsOf('sms:\n  recipients: ["+49 170 1234567", "0815"]\n');
     assert.deepEqual(problems, ['sms.recipients.1: "0815" is not a valid phone number (region DE)']);
+    // possible by its length, but no German mobile number: refused at start like letters
+    assert.deepEqual(await problemsOf('sms:\n  recipients: ["0170 12", "+49 170 1234567", alarm]\n'), [
+      'sms.recipients.0: "0170 12" is not a valid phone number (region DE)',
+      'sms.recipients.2: "alarm" is not a valid phone number (region DE)',
+    ]);
   });
 
   it('names what a provider needs and takes its token from the environment', async () => {

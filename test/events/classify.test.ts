@@ -100,6 +100,39 @@ describe('classifyMail', () => {
     assert.equal(classify('', 'status').text, '');
   });
 
+  it('lets the body decide before the subject: a subject `test` does not turn a fire into a test', () => {
+    const fire = classify('Feuer im Keller', 'alarm', [], 'test Sat, 21 Nov 2026 19:03:12 +0100');
+    assert.deepEqual([fire.type, fire.category, fire.alarm_state, fire.text], ['fire', 'alarm', 'triggered', 'Feuer im Keller']);
+    const restoredSubject = classify('Zone:1 Terrasse, Innenbereich Alarm', 'alarm', [], 'Alarm beendet');
+    assert.equal(restoredSubject.type, 'intrusion');
+    // a user rule that only the subject matches waits until no body line matches any rule
+    const subjectRule: RuleConfig[] = [{ match: '^Kamera', type: 'camera', category: 'status', alarm_state: null }];
+    assert.equal(classify('Einbruch Garten', 'alarm', subjectRule, 'Kamera Garten').type, 'intrusion');
+    assert.equal(classify('Bewegung erkannt', 'alarm', subjectRule, 'Kamera Garten').type, 'camera');
+  });
+
+  it('still never triggers on a test or restore line in the body, whatever the subject says', () => {
+    const test = classify('Zone:4 Schlafzimmer, Periodischer Test Report', 'alarm', [], 'Feueralarm');
+    assert.deepEqual([test.type, test.alarm_state], ['periodic_test', null]);
+    const restored = classify('Feueralarm beendet', 'alarm', [], 'Einbruch');
+    assert.deepEqual([restored.type, restored.alarm_state], ['restored', null]);
+  });
+
+  it('keeps rule priority among body lines: each rule over all body lines, in rule order', () => {
+    // the restore rule comes before the fire rule, so a restore line anywhere in the body wins
+    assert.equal(classify('Feueralarm Keller\nFeueralarm beendet').type, 'restored');
+    assert.equal(classify('Hallo\nBenutzer 1, Arm\nZone:1 Terrasse, DC Open - Mobility').type, 'armed_away');
+  });
+
+  it('bounds the subject in the event like a line of text', () => {
+    const event = classify('Zone:1 Terrasse, DC Open - Mobility', 'status', [], `  ${'Betreff '.repeat(112_500)}`);
+    assert.equal(event.subject.length, 500);
+    assert.ok(event.subject.startsWith('Betreff Betreff'));
+    const emoji = classify('', 'status', [], `${'a'.repeat(499)}🔥🔥`);
+    assert.equal(emoji.subject, 'a'.repeat(499), 'no half of a surrogate pair at the end');
+    assert.equal(emoji.text, emoji.subject);
+  });
+
   it('tries user rules first and takes their named groups', () => {
     const rules: RuleConfig[] = [{ match: '^Garage (?<sensor>\\w+) offen$', type: 'garage_open', category: 'status', alarm_state: null }];
     const garage = classify('Garage Nord offen', 'alarm', rules);

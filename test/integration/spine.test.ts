@@ -87,10 +87,10 @@ describe('spine: SMTP → spool → event → MQTT', () => {
     }
   });
 
-  it('ends triggered only with a disarm: an arm mail while triggered keeps it', async () => {
+  it('ends triggered with a user\'s arm or disarm line, the panel\'s own word about its mode', async () => {
     const arm = await eventFor((await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Benutzer 1, Arm' })).response);
-    assert.equal(arm.type, 'armed_away');
-    assert.equal(arm.alarm_state, 'triggered');
+    assert.deepEqual([arm.type, arm.alarm_state], ['armed_away', 'armed_away']);
+    await subscriber.next(`${prefix}/state`, (m) => m.payload === 'armed_away');
     const disarm = await eventFor((await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Benutzer 1, Disarm' })).response);
     assert.deepEqual([disarm.type, disarm.alarm_state, disarm.user], ['disarmed', 'disarmed', 'Benutzer 1']);
     await subscriber.next(`${prefix}/state`, (m) => m.payload === 'disarmed');

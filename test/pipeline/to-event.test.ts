@@ -1,4 +1,5 @@
-// Real .eml fixtures through parse and classify: charsets, transfer encodings, line ends, HTML-only.
+// Real .eml fixtures through parse and classify: charsets, transfer encodings, line ends, HTML-only,
+// HTML beside images and attachments.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
@@ -16,7 +17,7 @@ async function eventOf(fixture: string | Buffer, recipient: string) {
   return eventFromMail({ id: 'm1', envelope, raw }, buildRules([]), routes, parser);
 }
 
-const table: [fixture: string, recipient: string, type: string, zone: number | null, sensor: string][] = [
+const table: [fixture: string, recipient: string, type: string, zone: number | null, sensor: string | null][] = [
   ['xt1-latin1-undeclared.eml', 'status@bridge.local', 'door_open', 2, 'Tür Süd 2'],
   ['xt1-iso8859-1-quoted-printable.eml', 'alarm@bridge.local', 'supervision_failure', 7, 'Bäder OG'],
   ['xt1-windows-1252-base64.eml', 'alarm@bridge.local', 'tamper', null, 'Küche (Fenster), links'],
@@ -24,6 +25,10 @@ const table: [fixture: string, recipient: string, type: string, zone: number | n
   ['xt1-bare-lf-trailing-space.eml', 'status@bridge.local', 'motion', 5, 'PIR EG'],
   ['xt1-html-only.eml', 'alarm@bridge.local', 'intrusion', 1, 'Terrasse'],
   ['xt1-multipart-alternative.eml', 'alarm@bridge.local', 'periodic_test', 4, 'Schlafzimmer Süd'],
+  // no text/plain part: the HTML beside images and attachments is the text
+  ['camera-html-jpeg-attachment.eml', 'alarm@bridge.local', 'fire', null, null],
+  ['panel-html-related-cid.eml', 'alarm@bridge.local', 'intrusion', 3, 'Fenster Küche'],
+  ['camera-html-mixed-related-jpeg.eml', 'alarm@bridge.local', 'intrusion', null, null],
 ];
 
 describe('eventFromMail over fixtures', () => {
@@ -35,6 +40,11 @@ describe('eventFromMail over fixtures', () => {
       assert.doesNotMatch(event.text, /\uFFFD/);
     });
   }
+
+  it('classifies an HTML-only mail the same with a 20 KB JPEG attached as without it', async () => {
+    const { event } = await eventOf('camera-html-jpeg-attachment.eml', 'alarm@bridge.local');
+    assert.deepEqual([event.type, event.category, event.alarm_state, event.text], ['fire', 'alarm', 'triggered', 'Feuer im Keller']);
+  });
 
   it('turns a mail mailparser cannot read into an unparsed event with its raw text, kept as alarm on the alarm route', async () => {
     // mailparser refuses a header over 1 MB (its maxHeadSize)

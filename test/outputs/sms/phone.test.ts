@@ -1,7 +1,7 @@
 // Phone numbers: any common notation in, E.164 out; CM's 00 notation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toCmNotation, toE164 } from '../../../src/outputs/sms/phone.js';
+import { numberInAddress, toCmNotation, toE164 } from '../../../src/outputs/sms/phone.js';
 
 const table: [input: string, region: string, expected: string | undefined][] = [
   ['+49 170 1234567', 'DE', '+491701234567'],
@@ -17,12 +17,25 @@ const table: [input: string, region: string, expected: string | undefined][] = [
   ['12', 'DE', undefined],
   ['+49 170', 'DE', undefined],
   ['', 'DE', undefined],
+  // possible by length but no number in the region's plan: full metadata, not only lengths
+  ['0170 12', 'DE', undefined],
+  ['+49 170 12', 'DE', undefined],
+  ['0151 1234567', 'DE', undefined],
+  ['0664 12', 'AT', undefined],
 ];
 
 describe('toE164', () => {
   for (const [input, region, expected] of table) {
     it(`${JSON.stringify(input)} (${region}) → ${expected ?? 'invalid'}`, () => assert.equal(toE164(input, region), expected));
   }
+});
+
+describe('numberInAddress', () => {
+  it('reads a valid number and refuses one too short for its region', () => {
+    assert.equal(numberInAddress('015112345678@sms.local', 'DE'), '+4915112345678');
+    assert.equal(numberInAddress('017012@sms.local', 'DE'), undefined);
+    assert.equal(numberInAddress('alarm@bridge.local', 'DE'), undefined);
+  });
 });
 
 describe('number forms', () => {
