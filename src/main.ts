@@ -64,6 +64,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         projectUrl: packageInfo.homepage,
         eventTypes: eventTypesOf(rules),
         smsHealth: config.sms.provider !== 'none',
+        fullRecipients: config.mqtt.full_recipients,
       },
       {
         log: mqttLog,
