@@ -26,13 +26,16 @@ export function createLogger({ level, destination, pretty = process.stdout.isTTY
   return pino(options, pino.destination({ dest: 1, sync: false }));
 }
 
-/** A URL as it may be logged: credentials in it replaced. */
+/**
+ * A URL as it may be logged or published: a password in it (`mqtt://user:secret@host`) replaced. A string that does
+ * not parse as a URL still loses whatever sits between `//` and `@`, since that is where credentials would be.
+ */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = 'redacted';
     return parsed.toString();
   } catch {
-    return url;
+    return url.replace(/\/\/[^/@\s]*@/g, '//[redacted]@');
   }
 }

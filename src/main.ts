@@ -1,6 +1,7 @@
 // The composition root: configuration → parts → wiring → start; a clean stop on SIGTERM/SIGINT.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loggableConfig, startSummary } from './config/describe.js';
 import type { Config } from './config/schema.js';
 import type { MqttConnection } from './config/supervisor.js';
 import { buildRules, eventTypesOf } from './events/profiles/index.js';
@@ -39,7 +40,8 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     for (const stopPart of stops.reverse()) await stopPart();
   };
   const stop = () => (stopped ??= stopAll());
-  log.info({ version: packageInfo.version, config }, 'starting Alarm Mail Bridge');
+  log.info(startSummary(config, packageInfo.version, mqttConnection ? 'supervisor' : 'embedded'), 'starting Alarm Mail Bridge');
+  log.debug({ config: loggableConfig(config) }, 'configuration');
   try {
     await mkdir(config.data_dir, { recursive: true });
     const spool = new MailSpool(config.data_dir);
@@ -62,6 +64,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         projectUrl: packageInfo.homepage,
         eventTypes: eventTypesOf(rules),
         smsHealth: config.sms.provider !== 'none',
+        fullRecipients: config.mqtt.full_recipients,
       },
       {
         log: mqttLog,

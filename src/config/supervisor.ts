@@ -1,7 +1,7 @@
 // The MQTT broker as Home Assistant's Supervisor offers it to add-ons (`services: [mqtt:need]`):
 // `GET <supervisor>/services/mqtt` with the add-on's bearer token.
 import pRetry from 'p-retry';
-import type { Logger } from '../log.js';
+import { redactUrl, type Logger } from '../log.js';
 
 export interface MqttConnection {
   url: string;
@@ -35,7 +35,8 @@ export async function lookUpMqttService(supervisorUrl: string, token: string, ti
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new SupervisorLookupFailed('unreachable', `Supervisor not reachable at ${supervisorUrl}: ${(error as Error).message}`, { cause: error });
+    // The cause's words are left to the cause: the logger appends them, once.
+    throw new SupervisorLookupFailed('unreachable', `Supervisor not reachable at ${redactUrl(supervisorUrl)}`, { cause: error });
   }
   const answer = (await response.json().catch(() => ({}))) as ServiceAnswer;
   if (response.status === 401 || response.status === 403) {
@@ -75,6 +76,6 @@ export async function mqttServiceWhenReady(supervisorUrl: string, token: string,
       log[reason === 'unreachable' ? 'warn' : 'error']({ reason, err: error }, `no MQTT broker from the Supervisor: ${advice}`);
     },
   });
-  log.info({ url: connection.url }, 'MQTT broker from the Supervisor');
+  log.info({ url: redactUrl(connection.url) }, 'MQTT broker from the Supervisor');
   return connection;
 }

@@ -24,7 +24,13 @@ describe('Home Assistant discovery', () => {
   before(async () => {
     broker = await Mosquitto.start();
     dataDir = await mkdtemp(join(tmpdir(), 'amb-discovery-'));
-    test = await startTestBridge({ mqttUrl: broker.url, dataDir, rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }] });
+    // SMS in dry-run, for every category: each mail leaves a last SMS result, which Home Assistant shows.
+    test = await startTestBridge({
+      mqttUrl: broker.url,
+      dataDir,
+      rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }],
+      sms: { recipients: ['0170 1234567'], send_on: ['alarm', 'status', 'trouble', 'test'] },
+    });
     subscriber = await Subscriber.connect(broker.url, ['homeassistant/#', `${prefix}/#`]);
   });
   after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => broker.stop(), () => rm(dataDir, { recursive: true, force: true })));
@@ -35,7 +41,7 @@ describe('Home Assistant discovery', () => {
     const bridge = await subscriber.next(configTopic('alarm_mail_bridge'));
     const panel = await subscriber.next(configTopic('alarm_mail_bridge_xt1'));
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Benutzer 1, Arm' });
-    for (const topic of ['event', 'last_event', 'state']) await subscriber.next(`${prefix}/${topic}`);
+    for (const topic of ['event', 'last_event', 'state', 'sms/last']) await subscriber.next(`${prefix}/${topic}`);
     const entities: Entity[] = [];
     for (const message of [bridge, panel]) {
       assert.equal(message.retain, true);
@@ -57,6 +63,11 @@ describe('Home Assistant discovery', () => {
     const eventEntity = entities.find((entity) => entity.platform === 'event');
     const eventTypes = eventEntity?.config.event_types as string[];
     for (const type of ['intrusion', 'tamper', 'fire', 'armed_away', 'alarm', 'unknown', 'unparsed', 'garage_open']) assert.ok(eventTypes.includes(type), type);
+    const smsLast = entities.find((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_last');
+    assert.ok((smsLast?.config.options as string[]).includes('dry_run'));
+    assert.equal((await subscriber.next(`${prefix}/sms/last`)).payload.includes('"result":"dry_run"'), true, 'a dry-run shows as dry_run');
+    assert.ok(!entities.some((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_problem'), 'no delivery problem without a provider');
+    assert.deepEqual(subscriber.on(`${prefix}/sms/problem`), [], 'and no topic for it');
     assert.deepEqual(payloadOf(panel).device, { identifiers: ['alarm_mail_bridge_xt1'], name: 'Lupusec XT1', manufacturer: 'Lupus Electronics', model: 'XT1', via_device: 'alarm_mail_bridge' });
   });
 

@@ -1,12 +1,13 @@
-// Secrets never leave: after a run with SMTP users, an MQTT password and an SMS token, none of them is in
-// any log line, any MQTT payload or any file the bridge wrote to data_dir.
+// Secrets and numbers never leave: after a run with SMTP users, an MQTT password (as option and inside mqtt.url),
+// an SMS token, a mail to a number address and a provider refusal that quotes the number, no secret is in any
+// log line, MQTT payload or file the bridge wrote to data_dir, and no phone number is there in full.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
-import { FakeTwilio } from '../helpers/fake-twilio.js';
+import { FakeTwilio, twilioError } from '../helpers/fake-twilio.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { replyCode, sendMail } from '../helpers/smtp-client.js';
@@ -16,8 +17,18 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
-describe('secrets', () => {
-  const secrets = { smtp: 'smtp-user-password-7731', mqtt: 'mqtt-password-5519', twilio: '' };
+/**
+ * The bridge's work queues must hold the number: an SMS job is sent to it after a restart, a finished job lets a
+ * replay and the hourly limit recognise the number after a restart, and a spooled mail is the mail as received
+ * (its envelope names the number address) until it is retired. They stay in data_dir, the bridge's own folder, and
+ * are still searched for secrets.
+ */
+const holdsNumbersByNeed = (path: string) => path.startsWith(`outbox${sep}`) || path.startsWith(`spool${sep}`);
+
+describe('secrets and numbers', () => {
+  const secrets = { smtp: 'smtp-user-password-7731', mqtt: 'mqtt-password-5519', mqttUrl: 'mqtt-url-password-2284', twilio: '' };
+  /** Every number the user wrote or addressed, in their notation, in E.164, in CM's 00 notation, and its national digits. */
+  const numbers = ['0170 1234567', '+491701234567', '00491701234567', '1701234567', '+15005550006', '5005550006', '+4915112345678', '15112345678'];
   let broker: Mosquitto;
   let twilio: FakeTwilio;
   let test: TestBridge;
@@ -29,7 +40,7 @@ describe('secrets', () => {
     secrets.twilio = twilio.authToken;
     subscriber = await Subscriber.connect(broker.url, ['#']);
     test = await startTestBridge({
-      mqttUrl: broker.url,
+      mqttUrl: `mqtt://bridge:${secrets.mqttUrl}@127.0.0.1:${broker.port}`,
       mqtt: { username: 'bridge', password: secrets.mqtt },
       smtp: { auth: 'required', users: [{ username: 'xt1', password: secrets.smtp }], allow_insecure_auth: true },
       sms: { provider: 'twilio', recipients: ['0170 1234567'], sender: '+15005550006', api_url: twilio.url, twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken } },
@@ -38,16 +49,40 @@ describe('secrets', () => {
   after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => twilio.stop(), () => broker.stop()));
 
   it('appear in no log line, MQTT payload or data file', async () => {
-    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' }, { auth: { user: 'xt1', pass: secrets.smtp } });
+    const auth = { auth: { user: 'xt1', pass: secrets.smtp } };
+    // Twilio's own words for a number it cannot use, quoting it.
+    twilio.scripted.push(twilioError(400, 21211, "The 'To' number +491701234567 is not a valid phone number."));
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' }, auth);
+    await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('21211'));
+    await sendMail(test.bridge.smtpPort, { to: '+4915112345678@sms.local', body: 'Zone:3 Haustür, DC Open - Mobility' }, auth);
+    await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('"sent"'));
     await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'x' }, { auth: { user: 'xt1', pass: `${secrets.smtp}-wrong` } }), (error) => replyCode(error) === 535);
-    await twilio.received(1);
-    await subscriber.next('alarm-mail-bridge/sms/last');
-    const written = [
-      JSON.stringify(test.logs),
-      ...subscriber.messages.map((message) => `${message.topic} ${message.payload}`),
-      ...(await Promise.all((await filesUnder(test.dataDir)).map((file) => readFile(file, 'utf8')))),
-    ].join('\n');
-    for (const [name, secret] of Object.entries(secrets)) assert.ok(!written.includes(secret), `${name} secret leaked`);
-    assert.ok(JSON.stringify(test.logs).includes('[redacted]'), 'the config dump shows them redacted');
+    await subscriber.next('alarm-mail-bridge/last_event', (message) => message.payload.includes('sms.local'));
+
+    const logs = JSON.stringify(test.logs);
+    const payloads = subscriber.messages.map((message) => `${message.topic} ${message.payload}`);
+    const files = await Promise.all((await filesUnder(test.dataDir)).map(async (file) => ({ path: relative(test.dataDir, file), text: await readFile(file, 'utf8') })));
+    const everything = [logs, ...payloads, ...files.map((file) => file.text)].join('\n');
+    for (const [name, secret] of Object.entries(secrets)) assert.ok(!everything.includes(secret), `${name} secret leaked`);
+    const outside = [logs, ...payloads, ...files.filter((file) => !holdsNumbersByNeed(file.path)).map((file) => `${file.path}: ${file.text}`)];
+    for (const number of numbers) {
+      const leaks = outside.filter((text) => text.includes(number)).map((text) => text.slice(Math.max(0, text.indexOf(number) - 300), text.indexOf(number) + 60));
+      assert.deepEqual(leaks, [], `${number} in full`);
+    }
+
+    assert.ok(logs.includes('[redacted]'), 'the debug dump shows the secrets redacted');
+    const start = test.logs.find((line) => line.msg === 'starting Alarm Mail Bridge');
+    assert.equal(start?.mqtt, `mqtt://bridge:redacted@127.0.0.1:${broker.port}`);
+    assert.ok(payloads.some((payload) => payload.includes('*****1234567') || payload.includes('**********5678@sms.local')), 'numbers show masked');
+    assert.ok(files.some((file) => holdsNumbersByNeed(file.path) && file.text.includes('+4915112345678')), 'the outbox keeps the number it must send to');
+  });
+
+  it('logs one line at info to start, and the whole configuration only at debug', () => {
+    const start = test.logs.filter((line) => line.msg === 'starting Alarm Mail Bridge');
+    assert.equal(start.length, 1);
+    assert.equal(start[0]?.level, 30);
+    assert.deepEqual(Object.keys(start[0] ?? {}).filter((key) => !['level', 'time', 'msg'].includes(key)), ['version', 'smtp', 'mqtt', 'sms', 'rules', 'data_dir']);
+    const dump = test.logs.filter((line) => 'config' in line);
+    assert.deepEqual(dump.map((line) => line.level), [20]);
   });
 });

@@ -53,6 +53,8 @@ describe('SMS end to end (Twilio)', () => {
     const requests = await twilio.received(2);
     assert.equal(FakeTwilio.formOf(requests[1]!).get('To'), '+4915112345678');
     assert.equal(FakeTwilio.formOf(requests[1]!).get('Body'), 'Zone:3 Haustür, DC Open - Mobility');
+    const event = await subscriber.next(`${prefix}/last_event`, (message) => message.payload.includes('sms.local'));
+    assert.deepEqual((JSON.parse(event.payload) as { recipients: string[] }).recipients, ['**********5678@sms.local'], 'masked on MQTT, sent in full');
   });
 
   it('shows an unreachable provider as a delivery problem while the SMS waits for its retry, until it is sent', async () => {
@@ -86,9 +88,27 @@ describe('SMS end to end (Twilio)', () => {
     assert.equal(bridge.components.sms_last?.state_topic, `${prefix}/sms/last`);
   });
 
+  it('masks the number a refusal quotes, in the log and in the retained result', async () => {
+    twilio.scripted.push(twilioError(400, 21211, "The 'To' number +491701234567 is not a valid phone number."));
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:9 Flur, Innenbereich Alarm' });
+    const failed = await subscriber.next(`${prefix}/sms/last`, (message) => message.payload.includes('21211'));
+    assert.equal((JSON.parse(failed.payload) as { error: string }).error, "Twilio refused the message (HTTP 400): The 'To' number *********4567 is not a valid phone number.");
+    assert.ok(!JSON.stringify(test.logs).includes('1701234567'));
+  });
+
   it('keeps the auth token out of every log line and MQTT payload', () => {
     const written = JSON.stringify(test.logs) + subscriber.messages.map((message) => message.payload).join('\n');
     assert.ok(!written.includes(twilio.authToken));
     assert.ok(written.includes('[redacted]'), 'the config dump shows the token redacted');
+  });
+
+  it('stops cleanly: no warning, and offline once', async () => {
+    const from = test.logs.length;
+    const seen = subscriber.messages.length;
+    await test.stop();
+    await subscriber.publish('probe/after-stop', 'x');
+    await subscriber.next('probe/after-stop');
+    assert.deepEqual(test.logs.slice(from).filter((line) => Number(line.level) >= 40), []);
+    assert.deepEqual(subscriber.messages.slice(seen).filter((message) => message.topic === `${prefix}/availability`).map((message) => message.payload), ['offline']);
   });
 });

@@ -11,7 +11,7 @@ export interface DiscoveryContext {
   projectUrl: string | undefined;
   eventTypes: readonly string[];
   motionOffDelaySeconds: number;
-  /** SMS delivery health entities exist only while a provider is configured. */
+  /** An SMS provider is configured: the delivery problem entity exists (the last SMS result always does). */
   smsHealth: boolean;
 }
 
@@ -52,12 +52,29 @@ export function bridgeDevice(context: DiscoveryContext): DeviceDiscovery {
         state_topic: topics.lastEvent,
         value_template: ha.eventTime,
       },
-      ...(context.smsHealth ? smsHealthComponents(context) : {}),
+      ...smsComponents(context),
     },
   };
 }
 
-function smsHealthComponents({ nodeId, topics }: DiscoveryContext): Record<string, Component> {
+/**
+ * The last SMS result exists in dry-run too, where it shows `dry_run`: a user sees what would have been sent. A
+ * delivery problem needs a provider to have one.
+ */
+function smsComponents({ nodeId, topics, smsHealth }: DiscoveryContext): Record<string, Component> {
+  const last: Component = {
+    platform: 'sensor',
+    unique_id: `${nodeId}_sms_last`,
+    name: 'Last SMS result',
+    device_class: 'enum',
+    options: ['sent', 'dry_run', 'failed', 'suppressed'],
+    entity_category: 'diagnostic',
+    icon: 'mdi:message-text',
+    state_topic: topics.smsLast,
+    value_template: '{{ value_json.result }}',
+    json_attributes_topic: topics.smsLast,
+  };
+  if (!smsHealth) return { sms_last: last };
   return {
     sms_problem: {
       platform: 'binary_sensor',
@@ -67,18 +84,7 @@ function smsHealthComponents({ nodeId, topics }: DiscoveryContext): Record<strin
       entity_category: 'diagnostic',
       state_topic: topics.smsProblem,
     },
-    sms_last: {
-      platform: 'sensor',
-      unique_id: `${nodeId}_sms_last`,
-      name: 'Last SMS result',
-      device_class: 'enum',
-      options: ['sent', 'failed', 'suppressed'],
-      entity_category: 'diagnostic',
-      icon: 'mdi:message-text',
-      state_topic: topics.smsLast,
-      value_template: '{{ value_json.result }}',
-      json_attributes_topic: topics.smsLast,
-    },
+    sms_last: last,
   };
 }
 

@@ -4,11 +4,13 @@ import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { MqttConnection } from '../../config/supervisor.js';
 import type { AlarmEvent, AlarmState } from '../../events/event.js';
 import type { Logger } from '../../log.js';
+import { maskAddress } from '../../mask.js';
 import { BackgroundTasks } from '../../background-tasks.js';
 import type { StateFile } from '../../spool/state-file.js';
 import type { Output } from '../output.js';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DeviceDiscovery, type DiscoveryContext } from './discovery.js';
 import { MqttLink } from './link.js';
+import { RetainedValues } from './retained-values.js';
 import { nodeIdFor, topicsFor, type Topics } from './topics.js';
 import { zoneChange, type Zones } from './zones.js';
 
@@ -24,8 +26,10 @@ export interface MqttSettings {
   projectUrl: string | undefined;
   /** Every type the classifier can produce: the event entity's event_types. */
   eventTypes: readonly string[];
-  /** An SMS provider is configured: show its delivery health in Home Assistant. */
+  /** An SMS provider is configured: show its delivery problem flag in Home Assistant. */
   smsHealth: boolean;
+  /** Number addresses in an event's recipients in full; else masked to their last four digits. */
+  fullRecipients: boolean;
 }
 
 /** Discovery topics published so far, with their components (id → platform), to remove what is gone. */
@@ -58,8 +62,9 @@ export class MqttOutput implements Output {
   #publishedState: AlarmState | null = null;
   #birthTimer: NodeJS.Timeout | undefined;
   readonly #background = new BackgroundTasks();
-  #smsLast: string | undefined;
-  #smsProblem: 'ON' | 'OFF' | undefined;
+  /** The SMS output's last result and problem flag. */
+  readonly #smsValues: RetainedValues;
+  #stopping = false;
 
   constructor(settings: MqttSettings, deps: MqttDependencies) {
     this.#settings = settings;
@@ -74,6 +79,7 @@ export class MqttOutput implements Output {
       motionOffDelaySeconds: settings.motionOffDelaySeconds,
       smsHealth: settings.smsHealth,
     };
+    this.#smsValues = new RetainedValues((topic, error) => deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'));
     this.#link = new MqttLink(
       { connection: settings.connection, availabilityTopic: this.#topics.availability },
       deps.log,
@@ -93,7 +99,7 @@ export class MqttOutput implements Output {
     const change = zoneChange(this.#zones, event);
     if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
     const client = await this.#link.ready();
-    const payload = JSON.stringify(event);
+    const payload = JSON.stringify(this.#settings.fullRecipients ? event : { ...event, recipients: event.recipients.map(maskAddress) });
     const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.event, payload, once), client.publishAsync(this.#topics.lastEvent, payload, retained)];
     if (event.alarm_state && event.alarm_state !== this.#publishedState) {
       this.#publishedState = event.alarm_state;
@@ -110,27 +116,18 @@ export class MqttOutput implements Output {
     this.#lastEvent = payload;
   }
 
-  /** The SMS output's last final answer. */
+  /** The SMS output's last final answer; retained, without making the caller wait. */
   publishSmsResult(result: { result: string }): void {
-    this.#smsLast = JSON.stringify(result);
-    this.#publishWhenConnected(this.#topics.smsLast, this.#smsLast);
+    this.#smsValues.set(this.#topics.smsLast, JSON.stringify(result));
   }
 
-  /** The SMS output's delivery problem flag, as the output works it out. */
+  /** The SMS output's delivery problem flag; there is no such flag, and no topic, without a provider. */
   publishSmsProblem(problem: boolean): void {
-    this.#smsProblem = problem ? 'ON' : 'OFF';
-    this.#publishWhenConnected(this.#topics.smsProblem, this.#smsProblem);
-  }
-
-  /** Retained, without making the caller wait; a reconnect re-publishes the value anyway (#announceAll). */
-  #publishWhenConnected(topic: string, payload: string): void {
-    this.#background.run(
-      this.#link.ready().then((client) => client.publishAsync(topic, payload, retained)),
-      this.#warn(`publishing ${topic} failed`),
-    );
+    if (this.#settings.smsHealth) this.#smsValues.set(this.#topics.smsProblem, problem ? 'ON' : 'OFF');
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     clearTimeout(this.#birthTimer);
     await this.#link.stop();
     await this.#background.settled();
@@ -175,8 +172,7 @@ export class MqttOutput implements Output {
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'problem'), zoneState.problem, retained));
     }
     if (this.#lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, this.#lastEvent, retained));
-    if (this.#smsLast) publishes.push(client.publishAsync(this.#topics.smsLast, this.#smsLast, retained));
-    if (this.#smsProblem) publishes.push(client.publishAsync(this.#topics.smsProblem, this.#smsProblem, retained));
+    publishes.push(this.#smsValues.connected(client));
     await Promise.all(publishes);
     await this.#deps.announcedFile.write(this.#announced);
   }
@@ -191,7 +187,8 @@ export class MqttOutput implements Output {
     await this.#deps.announcedFile.write(this.#announced);
   }
 
+  /** A publish cut short by our own stop is no degradation: that is a debug line, not a warning. */
   #warn(message: string): (error: unknown) => void {
-    return (error) => this.#deps.log.warn({ err: error }, message);
+    return (error) => this.#deps.log[this.#stopping ? 'debug' : 'warn']({ err: error }, message);
   }
 }

@@ -82,15 +82,25 @@ export class MqttLink {
     const client = this.#client;
     this.#connection.fail(new Error('MQTT output stopped'));
     if (!client) return;
+    let offlineAcknowledged = false;
     if (client.connected) {
       // A broker that has stopped answering (not closed) would never acknowledge it; the last will covers that case.
-      const offline = client.publishAsync(this.#settings.availabilityTopic, 'offline', { qos: 1, retain: true }).catch(() => undefined);
-      await Promise.race([offline, delay(offlineAckWaitMs)]);
+      const offline = client.publishAsync(this.#settings.availabilityTopic, 'offline', { qos: 1, retain: true }).then(
+        () => true,
+        () => false,
+      );
+      offlineAcknowledged = (await Promise.race([offline, delay(offlineAckWaitMs, false)])) === true;
     }
     // mqtt.js keeps unacknowledged QoS 1 publishes for a reconnect and fails them on a forced end only when it
     // would not reconnect; without this a stop during an outage would wait for them forever.
     client.options.reconnectPeriod = 0;
-    await client.endAsync(true);
+    // A forced end drops the socket without DISCONNECT, so the broker would publish the last will: a second
+    // `offline`. When the broker took ours and nothing else waits for an ACK, end politely; the will is dropped.
+    const polite = offlineAcknowledged && client.connected && Object.keys(client.outgoing).length === 0;
+    const ended = client.endAsync(!polite);
+    // The polite end waits for the broker to close the socket; one that hangs right now gets it dropped.
+    if (polite && !(await Promise.race([ended.then(() => true), delay(offlineAckWaitMs, false)]))) client.stream.destroy();
+    await ended;
   }
 
   #onConnect(client: MqttClient): void {

@@ -36,7 +36,8 @@ export interface SmsResult {
   time: string;
   recipient: string;
   provider: string;
-  result: 'sent' | 'failed' | 'suppressed';
+  /** `dry_run`: no provider is configured, the text was only logged. */
+  result: 'sent' | 'dry_run' | 'failed' | 'suppressed';
   message_id?: string | null;
   error_code?: string;
   error?: string;
@@ -72,6 +73,12 @@ const hourMs = 60 * 60 * 1000;
 /** Numbers sent to at once; a provider's rate limit (429) is retried like any temporary failure. */
 const parallelNumbers = 4;
 const keepFinishedMs = 7 * 24 * hourMs;
+const finishedMessages: Record<SmsResult['result'], string> = {
+  sent: 'SMS sent',
+  dry_run: 'SMS not sent: dry-run',
+  failed: 'SMS failed',
+  suppressed: 'SMS suppressed',
+};
 
 export class SmsOutput implements Output {
   readonly name = 'sms';
@@ -98,7 +105,7 @@ export class SmsOutput implements Output {
   async start(): Promise<void> {
     await this.#deps.jobs.open();
     for (const done of await this.#deps.jobs.doneSince(this.#now() - hourMs, keepFinishedMs)) {
-      if (done.outcome.result === 'sent') this.#gate.record(done.to, done.text, Date.parse(done.outcome.time));
+      if (done.outcome.result === 'sent' || done.outcome.result === 'dry_run') this.#gate.record(done.to, done.text, Date.parse(done.outcome.time));
     }
     this.#jobs = (await this.#deps.jobs.pending()).sort((a, b) => a.createdAt - b.createdAt);
     if (this.#jobs.length > 0) this.#deps.log.info({ pending: this.#jobs.length }, 'resuming SMS jobs');
@@ -180,15 +187,16 @@ export class SmsOutput implements Output {
   async #attempt(job: SmsJob): Promise<void> {
     const { provider, log } = this.#deps;
     try {
-      const { messageId } = await provider.send({ to: job.to, text: job.text, maxParts: this.#settings.maxParts, reference: job.id });
+      const { messageId, dryRun } = await provider.send({ to: job.to, text: job.text, maxParts: this.#settings.maxParts, reference: job.id });
+      // A dry-run counts against the limits like a real SMS, so it shows what a provider would be asked to send.
       this.#gate.record(job.to, job.text);
-      await this.#finish(job, { result: 'sent', message_id: messageId });
+      await this.#finish(job, dryRun ? { result: 'dry_run' } : { result: 'sent', message_id: messageId });
     } catch (error) {
       const { code, message } = error as { code?: string; message?: string };
       if (error instanceof ProviderRejected) return this.#finish(job, { result: 'failed', error_code: code, error: message });
       const attempts = job.attempts + 1;
       if (this.#now() >= job.deadline) {
-        return this.#finish(job, { result: 'failed', error_code: code ?? 'unreachable', error: `gave up after ${attempts} attempts: ${message ?? ''}` });
+        return this.#finish(job, { result: 'failed', error_code: code ?? 'unreachable', error: `gave up after ${attempts} attempts: ${withCauses(error)}` });
       }
       const delay = Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
       Object.assign(job, { attempts, notBefore: this.#now() + delay });
@@ -233,10 +241,10 @@ export class SmsOutput implements Output {
     await this.#deps.jobs.finish({ ...job, outcome: result });
     this.#jobs = this.#jobs.filter((candidate) => candidate.id !== job.id);
     const level = result.result === 'failed' ? 'error' : 'info';
-    this.#deps.log[level]({ mailId: job.eventId, to: result.recipient, result: result.result, messageId: result.message_id, errorCode: result.error_code, error: result.error }, `SMS ${result.result}`);
+    this.#deps.log[level]({ mailId: job.eventId, to: result.recipient, result: result.result, messageId: result.message_id, errorCode: result.error_code, error: result.error }, finishedMessages[result.result]);
     this.#deps.onResult(result);
     if (result.result === 'failed') this.#failedNumbers.add(job.to);
-    if (result.result === 'sent') this.#failedNumbers.delete(job.to);
+    if (result.result === 'sent' || result.result === 'dry_run') this.#failedNumbers.delete(job.to);
     this.#reportProblem();
   }
 
@@ -247,4 +255,16 @@ export class SmsOutput implements Output {
     this.#problemReported = problem;
     this.#deps.onProblem(problem);
   }
+}
+
+/**
+ * "CM not reachable: connect ECONNREFUSED …": the message and its causes' messages, each said once. Provider texts
+ * were masked where they were read (providers/); an IP address here is not a phone number and stays readable.
+ */
+function withCauses(error: unknown): string {
+  const said: string[] = [];
+  for (let current: unknown = error; current instanceof Error && said.length < 5; current = current.cause) {
+    if (!said.some((earlier) => earlier.includes(current.message))) said.push(current.message);
+  }
+  return said.length > 0 ? said.join(': ') : String(error);
 }

@@ -53,6 +53,15 @@ describe('discovery builders', () => {
     assert.ok('sms_problem' in bridgeDevice(context).components, 'present while a provider is configured');
   });
 
+  it('shows the last SMS result in dry-run too, with dry_run among its states, and no delivery problem', () => {
+    const dryRun = { ...context, smsHealth: false };
+    const { problems, entities } = checkDevicePayload(JSON.parse(discoveryPayload(dryRun, bridgeDevice(dryRun), {})) as Record<string, unknown>);
+    assert.deepEqual(problems, []);
+    const last = entities.find((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_last');
+    assert.deepEqual(last?.config.options, ['sent', 'dry_run', 'failed', 'suppressed']);
+    assert.equal(entities.some((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_problem'), false);
+  });
+
   it('names the origin with the version', () => {
     const payload = JSON.parse(discoveryPayload({ ...context, projectUrl: 'https://example.org/amb' }, panelDevice(context), {})) as { origin: unknown };
     assert.deepEqual(payload.origin, { name: 'Alarm Mail Bridge', sw_version: '1.2.3', support_url: 'https://example.org/amb' });

@@ -2,6 +2,7 @@
 // provider's documented API, through the SDK's endpoint (base URL) setting.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
 import { ProviderRejected, ProviderUnreachable, type SmsProvider } from '../../../src/outputs/sms/providers/provider.js';
 import { TwilioProvider } from '../../../src/outputs/sms/providers/twilio.js';
@@ -109,6 +110,24 @@ for (const subject of cases) {
     it('reports a provider it cannot connect to as unreachable', async () => {
       const error = await outcomeOf(subject.provider({ apiUrl: `http://127.0.0.1:${await freePort()}` }));
       assert.ok(error instanceof ProviderUnreachable, String(error));
+    });
+
+    it('masks the number in a refusal that quotes it, wherever the error is logged', async () => {
+      // Too long for either provider: CM answers "Gsm '0049…' is not a number.", Twilio 21211 "Invalid 'To' Phone Number: +49…".
+      const error = await outcomeOf(subject.provider(), { to: '+491701234567890123' });
+      assert.ok(error instanceof ProviderRejected, String(error));
+      assert.equal(error.code, subject.expected.badNumberCode);
+      const logged = JSON.stringify(pino.stdSerializers.err(error));
+      assert.ok(!logged.includes('1701234567'), logged);
+      assert.match(error.message, /\*+0123/);
+    });
+
+    it('says the cause of a failed connection once', async () => {
+      const error = await outcomeOf(subject.provider({ apiUrl: `http://127.0.0.1:${await freePort()}` }));
+      assert.ok(error instanceof ProviderUnreachable, String(error));
+      const { message } = pino.stdSerializers.err(error);
+      assert.equal(message.match(/ECONNREFUSED/g)?.length, 1, message);
+      assert.equal(error.code, 'ECONNREFUSED');
     });
 
     it('keeps the secret out of the error message', async () => {

@@ -7,11 +7,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/events/event.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger, type Logger } from '../../../src/log.js';
 import { SmsOutput, type FinishedSmsJob, type SmsJob, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
 import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
+import { DryRunProvider } from '../../../src/outputs/sms/providers/dry-run.js';
+import type { SmsProvider } from '../../../src/outputs/sms/providers/provider.js';
 import { JobStore } from '../../../src/spool/job-store.js';
 import { FakeCm } from '../../helpers/fake-cm.js';
+import { freePort } from '../../helpers/ports.js';
 
 const number = '+4915112345678';
 let sequence = 0;
@@ -53,18 +56,19 @@ describe('SmsOutput', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(settings: Partial<SmsSettings> = {}, productToken = cm.productToken): Promise<Harness> {
+  async function start(settings: Partial<SmsSettings> = {}, productToken = cm.productToken, providerFor?: (log: Logger) => SmsProvider): Promise<Harness> {
     const results: SmsResult[] = [];
     const logs: string[] = [];
     const waiters: (() => void)[] = [];
     const problems: boolean[] = [];
     const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) });
+    const log = createLogger({ level: 'debug', destination });
     const output = new SmsOutput(
       { defaultRecipients: [number], sendOn: ['alarm', 'trouble'], defaultRegion: 'DE', template: '{text}', maxParts: 3, maxPerHour: 10, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
       {
-        provider: new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url }),
+        provider: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url }),
         jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
-        log: createLogger({ level: 'debug', destination }),
+        log,
         onProblem: (problem) => problems.push(problem),
         onResult: (result) => {
           results.push(result);
@@ -247,6 +251,27 @@ describe('SmsOutput', () => {
     assert.equal(cm.requests.length, 1);
     const text = FakeCm.messagesOf(cm.requests[0]!)[0]?.body?.content ?? '';
     assert.ok(text.length <= 160 && text.endsWith('...'), text);
+  });
+
+  it('records a dry-run as dry_run in its result and its log line, never as sent', async () => {
+    const { output, nextResult, logs, problems } = await start({}, cm.productToken, (log) => new DryRunProvider(log));
+    await output.deliver(event('Einbruch'));
+    const [result] = await nextResult(1);
+    assert.deepEqual([result?.result, result?.provider, result?.recipient], ['dry_run', 'none', '**********5678']);
+    const lines = logs.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(lines.filter((line) => line.result !== undefined).map((line) => line.result), ['dry_run']);
+    assert.equal(lines.some((line) => String(line.msg).includes('SMS sent')), false);
+    assert.deepEqual(problems, [false]);
+    assert.equal(cm.requests.length, 0);
+  });
+
+  it('gives up on an unreachable provider with its cause said once in the result', async () => {
+    const port = await freePort();
+    const { output, nextResult } = await start({ retryForMs: 0 }, cm.productToken, () => new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: `http://127.0.0.1:${port}` }));
+    await output.deliver(event('Einbruch'));
+    const [result] = await nextResult(1);
+    assert.equal(result?.error_code, 'ECONNREFUSED');
+    assert.equal(result?.error, `gave up after 1 attempts: CM not reachable: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
   it('never writes a whole phone number or the token to the log', async () => {

@@ -1,7 +1,8 @@
 // CM.com through the official @cmdotcom/text-sdk (JSON `POST /v1.0/message`, product token in the body).
 import { CMTypes, MessageApiClient } from '@cmdotcom/text-sdk';
 import { toCmNotation } from '../phone.js';
-import { ProviderRejected, ProviderUnreachable, type SmsMessage, type SmsProvider } from './provider.js';
+import { maskNumbersIn } from '../../../mask.js';
+import { ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
 
 export interface CmSettings {
   productToken: string;
@@ -44,20 +45,25 @@ export class CmProvider implements SmsProvider {
     }
     const [result] = body.messages ?? [];
     if (body.errorCode || result?.status !== 'Accepted') {
-      throw new ProviderRejected(result?.messageErrorCode || body.errorCode || 'rejected', result?.messageDetails || body.details || 'message rejected');
+      // CM quotes the number it refused ("Gsm '00491701234567' is not a number."): the text reaches logs and MQTT.
+      throw new ProviderRejected(result?.messageErrorCode || body.errorCode || 'rejected', maskNumbersIn(result?.messageDetails || body.details || 'message rejected'));
     }
     return { messageId: result.reference ?? null };
   }
 }
 
-/** The SDK rejects with axios' error: `response` is there when CM answered, absent on network failures. */
+/**
+ * The SDK rejects with axios' error: `response` is there when CM answered, absent on network failures. CM's texts
+ * may quote the number, so they are masked before they become a message.
+ */
 function classifyFailure(error: unknown): Error {
-  const { response, code: networkCode, message } = error as { response?: { status: number; data?: CmResponse }; code?: string; message?: string };
-  if (!response) return new ProviderUnreachable(networkCode ?? 'network', `CM not reachable: ${message ?? String(error)}`, { cause: error });
+  const { response } = error as { response?: { status: number; data?: CmResponse } };
+  if (!response) return unreachable('CM', error);
   const { status, data } = response;
-  const details = data?.details ?? `HTTP ${status}`;
+  const details = maskNumbersIn(data?.details ?? `HTTP ${status}`);
   if (status === 429 || status >= 500) return new ProviderUnreachable(status, `CM answered HTTP ${status}: ${details}`);
   // Any other answer is final: 101 authentication, 102 balance, 103 token, or the message itself refused.
   const code = data?.messages?.[0]?.messageErrorCode || data?.errorCode || status;
-  return new ProviderRejected(code, `CM refused the request (HTTP ${status}): ${data?.messages?.[0]?.messageDetails ?? details}`);
+  const messageDetails = data?.messages?.[0]?.messageDetails;
+  return new ProviderRejected(code, `CM refused the request (HTTP ${status}): ${messageDetails ? maskNumbersIn(messageDetails) : details}`);
 }

@@ -1,7 +1,7 @@
 // No provider configured: log what would be sent, so the set-up can be tried without an account.
 import type { Logger } from '../../../log.js';
 import { maskNumber } from '../../../mask.js';
-import type { SmsMessage, SmsProvider } from './provider.js';
+import type { SendResult, SmsMessage, SmsProvider } from './provider.js';
 
 export class DryRunProvider implements SmsProvider {
   readonly name = 'none';
@@ -11,8 +11,8 @@ export class DryRunProvider implements SmsProvider {
     this.#log = log;
   }
 
-  async send(message: SmsMessage): Promise<{ messageId: string | null }> {
+  async send(message: SmsMessage): Promise<SendResult> {
     this.#log.info({ to: maskNumber(message.to), text: message.text }, 'SMS dry-run (sms.provider: none): not sent');
-    return { messageId: null };
+    return { messageId: null, dryRun: true };
   }
 }

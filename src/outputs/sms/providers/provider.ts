@@ -11,10 +11,16 @@ export interface SmsMessage {
   reference: string;
 }
 
+export interface SendResult {
+  messageId: string | null;
+  /** Nothing went out (no provider configured): the result is `dry_run`, never `sent`. */
+  dryRun?: boolean;
+}
+
 export interface SmsProvider {
   readonly name: 'cm' | 'twilio' | 'none';
   /** Resolves with the provider's message id; throws ProviderRejected or ProviderUnreachable. */
-  send(message: SmsMessage): Promise<{ messageId: string | null }>;
+  send(message: SmsMessage): Promise<SendResult>;
 }
 
 /** A provider failure with the provider's own code (e.g. Twilio 21211, CM 101), shown in Home Assistant. */
@@ -32,3 +38,28 @@ export class ProviderRejected extends ProviderError {}
 
 /** The provider could not be reached or asked us to come back later (network, timeout, 429, 5xx). */
 export class ProviderUnreachable extends ProviderError {}
+
+/**
+ * A request that never got an answer. The message names the provider only; the cause carries the socket's own
+ * words, which the logger appends once. Axios wraps the socket error in one with the same message, so the wrapper
+ * is skipped: kept, the log would say "ECONNREFUSED …: ECONNREFUSED …".
+ */
+export function unreachable(provider: string, error: unknown): ProviderUnreachable {
+  const { code } = error as { code?: unknown };
+  return new ProviderUnreachable(typeof code === 'string' ? code : 'network', `${provider} not reachable`, { cause: innermostSaying(error) });
+}
+
+function innermostSaying(error: unknown): unknown {
+  let current = error;
+  for (let next = causeOf(current); next && messageOf(current).includes(messageOf(next)); next = causeOf(current)) current = next;
+  return current;
+}
+
+function causeOf(error: unknown): Error | undefined {
+  const { cause } = (error ?? {}) as { cause?: unknown };
+  return cause instanceof Error ? cause : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

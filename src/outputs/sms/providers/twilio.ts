@@ -1,6 +1,7 @@
 // Twilio through the official `twilio` SDK (`POST /2010-04-01/Accounts/{Sid}/Messages.json`, basic auth).
 import twilio from 'twilio';
-import { ProviderRejected, ProviderUnreachable, type SmsMessage, type SmsProvider } from './provider.js';
+import { maskNumbersIn } from '../../../mask.js';
+import { ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
 
 export interface TwilioSettings {
   accountSid: string;
@@ -48,12 +49,12 @@ export class TwilioProvider implements SmsProvider {
   }
 }
 
+/** Twilio's texts may quote the number (21211 "Invalid 'To' Phone Number: +4917…"), so they are masked. */
 function classifyFailure(error: unknown): Error {
-  const { status, code, message } = error as { status?: number; code?: number | string; message?: string };
-  if (typeof status !== 'number') {
-    return new ProviderUnreachable(typeof code === 'string' ? code : 'network', `Twilio not reachable: ${message ?? String(error)}`, { cause: error });
-  }
+  const { status, code, message: twilioMessage } = error as { status?: number; code?: number | string; message?: string };
+  if (typeof status !== 'number') return unreachable('Twilio', error);
+  const message = maskNumbersIn(twilioMessage ?? '');
   // 20429 "Too Many Requests" is always safe to retry; 5xx is Twilio's side.
-  if (status === 429 || code === 20429 || status >= 500) return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message ?? ''}`);
-  return new ProviderRejected(code ?? status, `Twilio refused the message (HTTP ${status}): ${message ?? ''}`);
+  if (status === 429 || code === 20429 || status >= 500) return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message}`);
+  return new ProviderRejected(code ?? status, `Twilio refused the message (HTTP ${status}): ${message}`);
 }

@@ -1,0 +1,65 @@
+// The configuration as logged: one start-up summary, and a full dump with no secret, URL password or whole number.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loggableConfig, startSummary } from '../../src/config/describe.js';
+import { validateConfig } from '../../src/config/load.js';
+import { redactUrl } from '../../src/log.js';
+
+const secrets = ['mqtt-url-secret', 'mqtt-password', 'smtp-password', 'cm-token', 'twilio-token', 'api-secret'];
+const config = validateConfig(
+  {
+    data_dir: '/data',
+    smtp: { host: '0.0.0.0', port: 2525, auth: 'required', allow_insecure_auth: true, users: [{ username: 'xt1', password: 'smtp-password' }] },
+    mqtt: { url: 'mqtt://bridge:mqtt-url-secret@broker.lan:1883', password: 'mqtt-password' },
+    sms: {
+      provider: 'twilio',
+      recipients: ['0170 1234567', '+49 151 12345678'],
+      sender: '+15005550006',
+      api_url: 'https://proxy:api-secret@sms.example',
+      cm: { product_token: 'cm-token' },
+      twilio: { account_sid: 'AC1', auth_token: 'twilio-token' },
+    },
+    rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }],
+  },
+  'test',
+);
+
+describe('loggable configuration', () => {
+  it('sums the start up in one line: version, SMTP, broker without its password, provider, rules, data_dir', () => {
+    assert.deepEqual(startSummary(config, '1.2.3', 'embedded'), {
+      version: '1.2.3',
+      smtp: '0.0.0.0:2525',
+      mqtt: 'mqtt://bridge:redacted@broker.lan:1883',
+      sms: 'twilio',
+      rules: 1,
+      data_dir: '/data',
+    });
+    const standalone = validateConfig({}, 'test');
+    assert.equal(startSummary(standalone, '1.2.3', 'embedded').mqtt, 'embedded on 127.0.0.1:1883');
+    assert.equal(startSummary(standalone, '1.2.3', 'supervisor').mqtt, 'from the Supervisor');
+    assert.equal(startSummary(standalone, '1.2.3', 'embedded').sms, 'dry-run');
+  });
+
+  it('keeps every setting in the full dump but no secret, URL password or whole number', () => {
+    const dumped = JSON.stringify(loggableConfig(config));
+    for (const secret of secrets) assert.ok(!dumped.includes(secret), secret);
+    for (const number of ['1701234567', '15112345678', '5005550006']) assert.ok(!dumped.includes(number), number);
+    const logged = loggableConfig(config);
+    assert.deepEqual(logged.sms.recipients, ['*********4567', '**********5678']);
+    assert.equal(logged.sms.sender, '********0006');
+    assert.equal(logged.mqtt.url, 'mqtt://bridge:redacted@broker.lan:1883');
+    assert.equal(logged.sms.twilio.account_sid, 'AC1');
+    assert.equal(logged.smtp.users[0]?.username, 'xt1');
+    assert.deepEqual(logged.rules, config.rules);
+  });
+
+  it('leaves a sender ID of letters readable', () => {
+    assert.equal(loggableConfig(validateConfig({ sms: { sender: 'Alarm' } }, 'test')).sms.sender, 'Alarm');
+  });
+
+  it('redacts credentials in a URL, also in one that does not parse', () => {
+    assert.equal(redactUrl('mqtts://user:p%40ss@broker:8883'), 'mqtts://user:redacted@broker:8883');
+    assert.equal(redactUrl('mqtt://host:1883'), 'mqtt://host:1883');
+    assert.equal(redactUrl('mqtt://user:secret@[bad'), 'mqtt://[redacted]@[bad');
+  });
+});

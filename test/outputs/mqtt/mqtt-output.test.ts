@@ -1,0 +1,173 @@
+// The MQTT output against a real Mosquitto: what it publishes beside discovery, and how often. Numbers in
+// event recipients are masked unless opted in; the SMS values go out once per change and connect; a clean stop
+// says `offline` once and logs no warning.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { AlarmEvent } from '../../../src/events/event.js';
+import { createLogger } from '../../../src/log.js';
+import { MqttOutput, type AnnouncedDiscovery, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
+import type { Zones } from '../../../src/outputs/mqtt/zones.js';
+import { StateFile } from '../../../src/spool/state-file.js';
+import { cleanUp } from '../../helpers/cleanup.js';
+import { Mosquitto } from '../../helpers/mosquitto.js';
+import { Subscriber, type Received } from '../../helpers/mqtt-subscriber.js';
+import { freePort } from '../../helpers/ports.js';
+
+let sequence = 0;
+
+function event(recipients: string[]): AlarmEvent {
+  sequence += 1;
+  return {
+    id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
+    time: '2026-11-21T18:03:12.345Z',
+    source: 'xt1',
+    category: 'alarm',
+    type: 'intrusion',
+    alarm_state: null,
+    zone: null,
+    sensor: null,
+    user: null,
+    text: 'Innenbereich Alarm',
+    from: 'xt1@panel.local',
+    recipients,
+    subject: '',
+  };
+}
+
+describe('MqttOutput', () => {
+  let broker: Mosquitto;
+  let dataDir: string;
+  let prefix: string;
+  let subscriber: Subscriber;
+  const running: MqttOutput[] = [];
+
+  before(async () => {
+    broker = await Mosquitto.start();
+  });
+  after(() => broker.stop());
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'amb-mqtt-output-'));
+    prefix = `amb-test-${++sequence}`;
+    // A persistent session: what the output publishes while this subscriber reconnects after a broker restart waits for it.
+    subscriber = await Subscriber.connect(broker.url, [`${prefix}/#`], { clientId: `${prefix}-subscriber`, clean: false });
+  });
+  afterEach(async () => {
+    await cleanUp(...running.splice(0).map((output) => () => output.stop()), () => subscriber.close(), () => rm(dataDir, { recursive: true, force: true }));
+  });
+
+  function create(settings: Partial<MqttSettings> = {}, url = broker.url) {
+    const logs: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const output = new MqttOutput(
+      {
+        connection: async () => ({ url, username: '', password: '' }),
+        topicPrefix: prefix,
+        discoveryPrefix: `${prefix}-ha`,
+        discovery: true,
+        motionOffDelaySeconds: 30,
+        version: '1.2.3',
+        projectUrl: undefined,
+        eventTypes: ['intrusion'],
+        smsHealth: true,
+        fullRecipients: false,
+        ...settings,
+      },
+      {
+        log: createLogger({ level: 'debug', destination }),
+        currentAlarmState: () => null,
+        zoneFile: new StateFile<Zones>(join(dataDir, 'zones.json')),
+        announcedFile: new StateFile<AnnouncedDiscovery>(join(dataDir, 'discovery.json')),
+      },
+    );
+    running.push(output);
+    return { output, logs };
+  }
+
+  /** Live messages (not retained ones replayed at a subscribe) on a topic, from `index` on. */
+  const live = (topic: string, from = 0) => subscriber.messages.slice(from).filter((message) => message.topic === topic && !message.retain);
+  /** Delivers an event and waits until the subscriber has it: everything the output published before is there too. */
+  async function deliverAndSee(output: MqttOutput, delivered = event(['alarm@bridge.local'])): Promise<Received> {
+    await output.deliver(delivered);
+    return subscriber.next(`${prefix}/event`, (message) => (JSON.parse(message.payload) as AlarmEvent).id === delivered.id);
+  }
+
+  it('masks number addresses in the event and the retained last event', async () => {
+    const { output } = create();
+    await output.start();
+    const received = await deliverAndSee(output, event(['+4915112345678@sms.local', 'alarm@bridge.local']));
+    const last = await subscriber.next(`${prefix}/last_event`);
+    for (const message of [received, last]) {
+      assert.deepEqual((JSON.parse(message.payload) as AlarmEvent).recipients, ['**********5678@sms.local', 'alarm@bridge.local']);
+      assert.ok(!message.payload.includes('15112345678'));
+    }
+  });
+
+  it('publishes number addresses in full when mqtt.full_recipients is on', async () => {
+    const { output } = create({ fullRecipients: true });
+    await output.start();
+    const received = await deliverAndSee(output, event(['+4915112345678@sms.local']));
+    assert.deepEqual((JSON.parse(received.payload) as AlarmEvent).recipients, ['+4915112345678@sms.local']);
+  });
+
+  it('publishes the SMS problem flag once per change and once after a reconnect', async () => {
+    const { output, logs } = create();
+    const problemTopic = `${prefix}/sms/problem`;
+    output.publishSmsProblem(false); // as the SMS output does at its start, before the broker is there
+    await output.start();
+    await deliverAndSee(output);
+    assert.deepEqual(live(problemTopic).map((message) => message.payload), ['OFF'], 'once at the first connect');
+    output.publishSmsProblem(false);
+    output.publishSmsProblem(true);
+    await deliverAndSee(output);
+    assert.deepEqual(live(problemTopic).map((message) => message.payload), ['OFF', 'ON'], 'an unchanged value is not sent again');
+
+    const beforeRestart = subscriber.messages.length;
+    await broker.pause();
+    await broker.resume();
+    await deliverAndSee(output); // waits for the reconnect
+    assert.ok(logs.some((line) => line.msg === 'reconnected to MQTT broker'));
+    assert.deepEqual(live(problemTopic, beforeRestart).map((message) => message.payload), ['ON'], 'once after the reconnect');
+  });
+
+  it('publishes no SMS problem flag without a provider, but the last SMS result', async () => {
+    const { output } = create({ smsHealth: false });
+    output.publishSmsProblem(false);
+    output.publishSmsResult({ result: 'dry_run' });
+    await output.start();
+    await deliverAndSee(output);
+    assert.deepEqual(live(`${prefix}/sms/problem`), []);
+    assert.deepEqual(live(`${prefix}/sms/last`).map((message) => JSON.parse(message.payload) as unknown), [{ result: 'dry_run' }]);
+  });
+
+  it('says offline once on a clean stop, and logs no warning', async () => {
+    const { output, logs } = create();
+    output.publishSmsProblem(false);
+    await output.start();
+    await deliverAndSee(output);
+    output.publishSmsResult({ result: 'sent' });
+    await output.stop();
+    // A round trip on the subscriber's own connection: a last will the broker sent at the close arrives before it.
+    await subscriber.publish(`${prefix}/probe`, 'done');
+    await subscriber.next(`${prefix}/probe`);
+    assert.deepEqual(live(`${prefix}/availability`).map((message) => message.payload), ['online', 'offline']);
+    assert.deepEqual(logs.filter((line) => Number(line.level) >= 40), []);
+  });
+
+  it('logs no failed publish when it stops before any broker answered', async () => {
+    const { output, logs } = create({}, `mqtt://127.0.0.1:${await freePort()}`);
+    output.publishSmsProblem(true);
+    await output.start();
+    output.publishSmsResult({ result: 'failed' });
+    await output.stop();
+    assert.deepEqual(logs.filter((line) => String(line.msg).includes('publishing')), []);
+  });
+});
