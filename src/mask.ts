@@ -7,10 +7,11 @@ export function maskNumber(number: string): string {
 }
 
 /**
- * A run of 7 or more digits, maybe with `+`/`00`, spaces, dashes, dots, slashes or parentheses inside, that stands
- * alone (not part of a word such as a mail id `20261123T0811…`): what a phone number in a provider's text looks like.
+ * A run of 7 or more digits, maybe with `+`/`00`, spaces, dashes or parentheses inside, that stands alone (not part
+ * of a word such as a mail id `20261123T0811…`): what a phone number in a provider's text looks like. Dots and colons
+ * end a run, so IP addresses and ports in an error (`connect ECONNREFUSED 127.0.0.1:443`) stay readable.
  */
-const numberInText = /(?<![\p{L}\p{N}_])\+?\d(?:[\d ()./-]*\d)?(?![\p{L}\p{N}_])/gu;
+const numberInText = /(?<![\p{L}\p{N}_]|\d[.:])\+?\d(?:[\d ()-]*\d)?(?![\p{L}\p{N}_]|[.:]\d)/gu;
 
 /** Every phone number inside a free text, e.g. CM's "Gsm '00491701234567' is not a number.", masked. */
 export function maskNumbersIn(text: string): string {
