@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../log.js';
+import { maskAddress, maskSecret } from '../mask.js';
 import type { Envelope } from '../mail/mail.js';
 import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
 import { checkCredentials, isAllowedAddress, type Network, type User } from './policy.js';
@@ -101,12 +102,13 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     },
     onAuth(auth, session, callback) {
       if (options.auth === 'accept_any' || checkCredentials(options.users, auth.username ?? '', auth.password ?? '')) return callback(null, { user: auth.username });
-      log.warn({ remote: session.remoteAddress, username: auth.username }, 'AUTH refused: wrong user name or password');
+      // The user name is sometimes a password typed into the wrong field.
+      log.warn({ remote: session.remoteAddress, username: maskSecret(auth.username ?? '') }, 'AUTH refused: wrong user name or password');
       callback(new MailRejected(535, 'Authentication credentials invalid'));
     },
     onRcptTo(address, session, callback) {
       if (options.acceptRecipient(address.address)) return callback();
-      log.info({ remote: session.remoteAddress, recipient: address.address }, 'recipient refused: not an alarm, status or SMS address');
+      log.info({ remote: session.remoteAddress, recipient: maskAddress(address.address) }, 'recipient refused: not an alarm, status or SMS address');
       callback(new MailRejected(550, `No such recipient here: ${address.address}`));
     },
     onData(stream, session, callback) {
@@ -116,17 +118,22 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         .then(async (draft) => {
           if (draft.oversized || stream.sizeExceeded) {
             await draft.discard();
-            log.warn({ from: envelope.from, remote: envelope.remoteAddress, limitBytes: options.maxMessageBytes }, 'mail refused: too large');
+            log.warn({ from: maskAddress(envelope.from), remote: envelope.remoteAddress, limitBytes: options.maxMessageBytes }, 'mail refused: too large');
             callback(new MailRejected(552, 'Error: message exceeds fixed maximum message size'));
             return;
           }
           const { id, entry } = await draft.commit();
-          log.info({ mailId: id, from: envelope.from, recipients: envelope.recipients, bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
+          log.info({ mailId: id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
           callback(null, `Queued as ${id}`);
           onAccepted(id, entry);
         })
         .catch((error: unknown) => {
-          log.error({ err: error, from: envelope.from }, 'mail not stored: answered 451 so the sender retries');
+          if (clientWentAway(error)) {
+            // Nothing to answer and nothing lost: the sender still has the mail and was told nothing.
+            log.info({ from: maskAddress(envelope.from), remote: envelope.remoteAddress }, 'client went away in the middle of DATA: nothing stored');
+          } else {
+            log.error({ err: error, from: maskAddress(envelope.from) }, 'mail not stored: answered 451 so the sender retries');
+          }
           callback(new MailRejected(451, 'Temporary local problem: mail not stored, try again later'));
         });
     },
@@ -151,6 +158,18 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * smtp-server destroys the message stream when the socket closes before the final dot: with an `ECONNECTION` error
+ * once the spool reads it, without one before (then reading it fails with a premature close). Nothing else ends it.
+ */
+function clientWentAway(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const { code } = cause as NodeJS.ErrnoException;
+    if (code === 'ECONNECTION' || code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+  }
+  return false;
 }
 
 function envelopeOf(session: SMTPServerSession): Envelope {

@@ -59,10 +59,11 @@ describe('SMTP access control', () => {
     assert.match(replies.at(-1) ?? '', /^421 .*too many unauthenticated commands/);
   });
 
-  it('refuses recipients that mean nothing (550), phone numbers while SMS is off, and too many recipients (452)', async () => {
+  it('refuses recipients that mean nothing (550) and too many recipients (452); takes phone numbers also in SMS dry-run', async () => {
     const { bridge } = await bridgeWith({ max_recipients: 2 });
     await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: 'someone@gmail.com' }), (error) => replyCode(error) === 550);
-    await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: '+4915112345678@sms.local' }), (error) => replyCode(error) === 550);
+    await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: '+999123456789@sms.local' }), (error) => replyCode(error) === 550, 'no valid number');
+    assert.match((await sendMail(bridge.smtpPort, { ...alarm, to: '+4915112345678@sms.local' })).response, /^250 /);
     const { rejectedCodes } = await sendMail(bridge.smtpPort, { ...alarm, to: ['alarm@a', 'status@b', 'alarm@c'] });
     assert.deepEqual(rejectedCodes, [452]);
   });
