@@ -129,7 +129,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         allowInsecureAuth: smtp.allow_insecure_auth,
         allowedNetworks: parseNetworks(smtp.allowed_networks),
         acceptRecipient: (address) =>
-          acceptsRecipient(address, { alarm: smtp.alarm_recipients, status: smtp.status_recipients, smsNumbers: config.sms.provider !== 'none', defaultRegion: config.sms.default_region }),
+          acceptsRecipient(address, { alarm: smtp.alarm_recipients, status: smtp.status_recipients, defaultRegion: config.sms.default_region }),
         maxClients: smtp.max_clients,
         maxClientsPerAddress: smtp.max_clients_per_address,
         maxRecipients: smtp.max_recipients,

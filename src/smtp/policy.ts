@@ -21,15 +21,16 @@ export function isAllowedAddress(remoteAddress: string, networks: readonly Netwo
 }
 
 export interface RecipientPolicy extends RouteTable {
-  /** Phone number addresses (`+4915112345678@…`) are accepted only while SMS can be sent. */
-  smsNumbers: boolean;
   defaultRegion: string;
 }
 
-/** Only addresses that mean something; the bridge relays nothing anywhere, so it is never an open relay. */
+/**
+ * Only addresses that mean something; the bridge relays nothing anywhere, so it is never an open relay. Phone number
+ * addresses (`+4915112345678@…`) are accepted also in SMS dry-run, so routing can be tried before a provider is paid.
+ */
 export function acceptsRecipient(address: string, policy: RecipientPolicy): boolean {
   if (routeOf([address], policy) !== 'other') return true;
-  return policy.smsNumbers && numberInAddress(address, policy.defaultRegion) !== undefined;
+  return numberInAddress(address, policy.defaultRegion) !== undefined;
 }
 
 export interface User {

@@ -3,9 +3,11 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../log.js';
+import { maskAddress, maskSecret } from '../mask.js';
 import type { Envelope } from '../mail/mail.js';
 import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
 import { checkCredentials, isAllowedAddress, type Network, type User } from './policy.js';
+import { Slots } from './slots.js';
 
 /** An SMTP reply for the client; smtp-server sends `responseCode` and the message. */
 export class MailRejected extends Error {
@@ -37,6 +39,14 @@ export interface IntakeOptions {
 /** A refused address is logged at most once an hour, so a scan cannot flood the log. */
 const refusalLogIntervalMs = 60 * 60 * 1000;
 
+/**
+ * Time to say HELO/EHLO, and to make progress while the slots run short (Postfix's stress mode uses 10 s too);
+ * a shorter `idle_timeout` wins.
+ */
+const shortTimeoutMs = 10_000;
+/** From this share of `max_clients` in use on, connections that make no progress are cut after `shortTimeoutMs`. */
+const stressShare = 0.8;
+
 export interface IntakeDependencies {
   spool: MailSpool;
   log: Logger;
@@ -52,9 +62,14 @@ export interface Intake {
 
 export async function startIntake(options: IntakeOptions, { spool, log, onAccepted }: IntakeDependencies): Promise<Intake> {
   const refusalsLogged = new Map<string, number>();
-  const clientsPerAddress = new Map<string, number>();
-  /** Sessions counted in clientsPerAddress (refused ones close too, and must not be subtracted). */
-  const counted = new Set<string>();
+  const slots = new Slots({
+    maxClients: options.maxClients,
+    maxClientsPerAddress: options.maxClientsPerAddress,
+    greetingTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
+    stressIdleTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
+    stressShare,
+  });
+  let shortageLoggedAt = -Infinity;
   const { tls } = options;
   const server = new SMTPServer({
     name: 'alarm-mail-bridge',
@@ -71,7 +86,9 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     ...(tls.minVersion === 'TLSv1' || tls.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     disableReverseLookup: true,
     closeTimeout: 5000,
-    maxClients: options.maxClients,
+    // Slots are ours (src/smtp/slots.ts): past max_clients an idle connection gives way instead of the newcomer
+    // getting 421. smtp-server's own limit stays as a ceiling on sockets not yet given a slot.
+    maxClients: options.maxClients * 2,
     maxRecipients: options.maxRecipients,
     // With auth: required, a client that keeps talking without logging in is dropped (421); smtp-server's own default.
     maxAllowedUnauthenticatedCommands: 10,
@@ -87,26 +104,42 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         }
         return callback(new MailRejected(554, `Access denied for ${address}`));
       }
-      const clients = (clientsPerAddress.get(address) ?? 0) + 1;
-      if (clients > options.maxClientsPerAddress) return callback(new MailRejected(421, 'Too many connections from your address, try again later'));
-      clientsPerAddress.set(address, clients);
-      counted.add(session.id);
+      // The session object lives as long as the connection; its fields tell what the client has done so far.
+      const admission = slots.admit(session.id, address, () => ({ greeted: Boolean(session.hostNameAppearsAs), inTransaction: Boolean(session.envelope.mailFrom) }));
+      if (!admission.admitted) {
+        return callback(admission.reason === 'address' ? new MailRejected(421, 'Too many connections from your address, try again later') : new MailRejected(421, 'Too many connected clients, try again in a moment'));
+      }
+      if (admission.evicted !== undefined) {
+        closeConnection(admission.evicted, 'Too many connections: closing an idle one to make room');
+        if (Date.now() - shortageLoggedAt > refusalLogIntervalMs) {
+          shortageLoggedAt = Date.now();
+          log.warn({ maxClients: options.maxClients }, 'SMTP connections ran short: idle ones are closed to make room (logged once an hour)');
+        }
+      }
       callback();
     },
     onClose(session) {
-      if (!counted.delete(session.id)) return;
-      const clients = (clientsPerAddress.get(session.remoteAddress) ?? 1) - 1;
-      if (clients <= 0) clientsPerAddress.delete(session.remoteAddress);
-      else clientsPerAddress.set(session.remoteAddress, clients);
+      slots.release(session.id);
+    },
+    onMailFrom(_address, session, callback) {
+      slots.progress(session.id);
+      callback();
     },
     onAuth(auth, session, callback) {
-      if (options.auth === 'accept_any' || checkCredentials(options.users, auth.username ?? '', auth.password ?? '')) return callback(null, { user: auth.username });
-      log.warn({ remote: session.remoteAddress, username: auth.username }, 'AUTH refused: wrong user name or password');
+      if (options.auth === 'accept_any' || checkCredentials(options.users, auth.username ?? '', auth.password ?? '')) {
+        slots.progress(session.id);
+        return callback(null, { user: auth.username });
+      }
+      // The user name is sometimes a password typed into the wrong field.
+      log.warn({ remote: session.remoteAddress, username: maskSecret(auth.username ?? '') }, 'AUTH refused: wrong user name or password');
       callback(new MailRejected(535, 'Authentication credentials invalid'));
     },
     onRcptTo(address, session, callback) {
-      if (options.acceptRecipient(address.address)) return callback();
-      log.info({ remote: session.remoteAddress, recipient: address.address }, 'recipient refused: not an alarm, status or SMS address');
+      if (options.acceptRecipient(address.address)) {
+        slots.progress(session.id);
+        return callback();
+      }
+      log.info({ remote: session.remoteAddress, recipient: maskAddress(address.address) }, 'recipient refused: not an alarm, status or SMS address');
       callback(new MailRejected(550, `No such recipient here: ${address.address}`));
     },
     onData(stream, session, callback) {
@@ -116,17 +149,22 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         .then(async (draft) => {
           if (draft.oversized || stream.sizeExceeded) {
             await draft.discard();
-            log.warn({ from: envelope.from, remote: envelope.remoteAddress, limitBytes: options.maxMessageBytes }, 'mail refused: too large');
+            log.warn({ from: maskAddress(envelope.from), remote: envelope.remoteAddress, limitBytes: options.maxMessageBytes }, 'mail refused: too large');
             callback(new MailRejected(552, 'Error: message exceeds fixed maximum message size'));
             return;
           }
           const { id, entry } = await draft.commit();
-          log.info({ mailId: id, from: envelope.from, recipients: envelope.recipients, bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
+          log.info({ mailId: id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
           callback(null, `Queued as ${id}`);
           onAccepted(id, entry);
         })
         .catch((error: unknown) => {
-          log.error({ err: error, from: envelope.from }, 'mail not stored: answered 451 so the sender retries');
+          if (clientWentAway(error)) {
+            // Nothing to answer and nothing lost: the sender still has the mail and was told nothing.
+            log.info({ from: maskAddress(envelope.from), remote: envelope.remoteAddress }, 'client went away in the middle of DATA: nothing stored');
+          } else {
+            log.error({ err: error, from: maskAddress(envelope.from) }, 'mail not stored: answered 451 so the sender retries');
+          }
           callback(new MailRejected(451, 'Temporary local problem: mail not stored, try again later'));
         });
     },
@@ -140,6 +178,18 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     });
   });
   server.on('error', (error) => log.warn({ err: error }, 'SMTP connection error'));
+  /** smtp-server's connections carry the session's id; a 421 from `send` also closes the connection. */
+  function closeConnection(id: string, message: string): void {
+    for (const connection of server.connections) {
+      if (connection.id === id) return connection.send(421, message);
+    }
+  }
+  const sweep = setInterval(() => {
+    for (const { id, reason } of slots.expired()) {
+      log.debug({ reason }, 'closing an SMTP connection early');
+      closeConnection(id, reason === 'greeting' ? 'No HELO/EHLO in time, closing connection' : 'Idle while connections run short, closing connection');
+    }
+  }, 1000).unref();
   // Idle time is bounded per command; this bounds a whole session, e.g. a client that drips bytes forever.
   server.server.on('connection', (socket) => {
     const timer = setTimeout(() => socket.destroy(), options.sessionTimeoutMs).unref();
@@ -149,8 +199,23 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
 
   return {
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      clearInterval(sweep);
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+}
+
+/**
+ * smtp-server destroys the message stream when the socket closes before the final dot: with an `ECONNECTION` error
+ * once the spool reads it, without one before (then reading it fails with a premature close). Nothing else ends it.
+ */
+function clientWentAway(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const { code } = cause as NodeJS.ErrnoException;
+    if (code === 'ECONNECTION' || code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+  }
+  return false;
 }
 
 function envelopeOf(session: SMTPServerSession): Envelope {

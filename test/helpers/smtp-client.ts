@@ -1,5 +1,5 @@
 // A real SMTP client (nodemailer) speaking to the bridge over TCP.
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 
 export interface SendResult {
@@ -94,5 +94,79 @@ export async function greet(port: number, localAddress?: string): Promise<{ bann
     return { banner, capabilities: ehlo.split('\r\n').filter(Boolean).slice(1).map((line) => line.slice(4)) };
   } finally {
     socket.destroy();
+  }
+}
+
+/**
+ * An SMTP client on a plain socket that says exactly what a test makes it say: half a DATA, nothing at all, NOOPs.
+ * Replies are read whole (multi-line ones up to their last line); after the server closed, a reply is ''.
+ */
+export class RawSmtpClient {
+  readonly socket: Socket;
+  /** Everything the server sent. */
+  transcript = '';
+  /** The server's first reply: 220, or 421/554 when it refused the connection. */
+  banner = '';
+  readonly closed: Promise<void>;
+  #buffer = '';
+  #waiting: ((reply: string) => void)[] = [];
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      this.transcript += chunk.toString();
+      this.#buffer += chunk.toString();
+      this.#deliver();
+    });
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    void this.closed.then(() => {
+      for (const waiter of this.#waiting.splice(0)) waiter('');
+    });
+  }
+
+  static async connect(port: number, localAddress?: string): Promise<RawSmtpClient> {
+    const client = new RawSmtpClient(createConnection({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) }));
+    client.banner = await client.#next();
+    return client;
+  }
+
+  /** Sends one command line and waits for its reply. */
+  async command(line: string): Promise<string> {
+    const reply = this.#next();
+    this.write(`${line}\r\n`);
+    return reply;
+  }
+
+  write(data: string): void {
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
+  /** The last complete reply line the server sent, e.g. `421 … closing`. */
+  get lastReply(): string {
+    return this.transcript.split('\r\n').filter((line) => /^\d{3} /.test(line)).at(-1) ?? '';
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  #next(): Promise<string> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#deliver();
+      if (this.socket.destroyed) for (const waiter of this.#waiting.splice(0)) waiter('');
+    });
+  }
+
+  #deliver(): void {
+    for (;;) {
+      const match = /^\d{3} .*\r\n/m.exec(this.#buffer);
+      if (!match || this.#waiting.length === 0) return;
+      const end = match.index + match[0].length;
+      const reply = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end);
+      this.#waiting.shift()!(reply);
+    }
   }
 }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
-import { greet, replyCode, sendMail } from '../helpers/smtp-client.js';
+import { greet, RawSmtpClient, replyCode, sendMail } from '../helpers/smtp-client.js';
 import { selfSignedCertificate } from '../helpers/tls.js';
 
 const alarm = { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' };
@@ -59,10 +59,11 @@ describe('SMTP access control', () => {
     assert.match(replies.at(-1) ?? '', /^421 .*too many unauthenticated commands/);
   });
 
-  it('refuses recipients that mean nothing (550), phone numbers while SMS is off, and too many recipients (452)', async () => {
+  it('refuses recipients that mean nothing (550) and too many recipients (452); takes phone numbers also in SMS dry-run', async () => {
     const { bridge } = await bridgeWith({ max_recipients: 2 });
     await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: 'someone@gmail.com' }), (error) => replyCode(error) === 550);
-    await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: '+4915112345678@sms.local' }), (error) => replyCode(error) === 550);
+    await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: '+999123456789@sms.local' }), (error) => replyCode(error) === 550, 'no valid number');
+    assert.match((await sendMail(bridge.smtpPort, { ...alarm, to: '+4915112345678@sms.local' })).response, /^250 /);
     const { rejectedCodes } = await sendMail(bridge.smtpPort, { ...alarm, to: ['alarm@a', 'status@b', 'alarm@c'] });
     assert.deepEqual(rejectedCodes, [452]);
   });
@@ -82,26 +83,76 @@ describe('SMTP access control', () => {
     assert.match((await sendMail(implicit.bridge.smtpPort, alarm, { secure: true })).response, /^250 /);
   });
 
-  it('closes silent clients after idle_timeout and every client after session_timeout; 421 past max_clients', async () => {
+  it('closes silent clients after idle_timeout and every client after session_timeout; 421 once every slot holds a mail', async () => {
     const { bridge } = await bridgeWith({ idle_timeout: 1, session_timeout: 2, max_clients: 2 });
-    const connect = async () => {
-      const socket = createConnection({ port: bridge.smtpPort, host: '127.0.0.1' });
-      socket.on('error', () => undefined);
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      await new Promise((resolve) => socket.once('data', resolve)); // the greeting: early talkers are dropped
-      return { socket, closed };
+    const inTransaction = async () => {
+      const client = await RawSmtpClient.connect(bridge.smtpPort);
+      await client.command('EHLO panel.local');
+      assert.match(await client.command('MAIL FROM:<xt1@panel.local>'), /^250 /);
+      return client;
     };
-    const silent = await connect();
-    const chatty = await connect();
-    const keepTalking = setInterval(() => chatty.socket.write('NOOP\r\n'), 200);
+    const silent = await inTransaction();
+    const chatty = await inTransaction();
+    const keepTalking = setInterval(() => chatty.write('NOOP\r\n'), 200);
     try {
-      assert.match((await greet(bridge.smtpPort)).banner, /^421 /, 'two clients are the limit');
+      assert.match((await greet(bridge.smtpPort)).banner, /^421 /, 'a mail under way is never pushed out');
       await silent.closed; // idle_timeout
       await chatty.closed; // session_timeout, although it never fell silent
     } finally {
       clearInterval(keepTalking);
     }
     assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+  });
+
+  it('takes the panel’s mail while 60 silent and NOOP-ing connections from six addresses hold every slot', async (t) => {
+    const { bridge } = await bridgeWith({}); // max_clients 50, max_clients_per_address 10
+    const flood: RawSmtpClient[] = [];
+    const noops: NodeJS.Timeout[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: 60 }, async (_, n) => {
+          const client = await RawSmtpClient.connect(bridge.smtpPort, `127.0.0.${2 + Math.floor(n / 10)}`);
+          flood.push(client);
+          if (n % 2 === 1) {
+            client.write('EHLO prober\r\n');
+            noops.push(setInterval(() => client.write('NOOP\r\n'), 100));
+          }
+        }),
+      );
+      assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+      assert.ok(flood.every((client) => client.banner.startsWith('220')), 'every flood connection got a slot, the oldest gave way');
+      const madeRoom = flood.filter((client) => /^421 .*make room/.test(client.lastReply)).length;
+      assert.ok(madeRoom >= 11, `${madeRoom} idle connections closed to make room`);
+      t.diagnostic(`slot flood: 60 idle/NOOP connections from 127.0.0.2-7, ${madeRoom} closed to make room; the panel got 250`);
+    } finally {
+      for (const timer of noops) clearInterval(timer);
+      for (const client of flood) client.destroy();
+    }
+  });
+
+  it('closes a connection that says no HELO/EHLO within 10 s, long before idle_timeout', async () => {
+    const { bridge } = await bridgeWith({ idle_timeout: 30 });
+    const client = await RawSmtpClient.connect(bridge.smtpPort);
+    await client.closed;
+    assert.match(client.lastReply, /^421 .*No HELO\/EHLO in time/);
+  });
+
+  it('while the slots run short, cuts the connection that has only NOOPed longest, not after session_timeout', async () => {
+    const { bridge } = await bridgeWith({ idle_timeout: 1, session_timeout: 600, max_clients: 2 });
+    const first = await RawSmtpClient.connect(bridge.smtpPort);
+    await first.command('EHLO first.local');
+    const second = await RawSmtpClient.connect(bridge.smtpPort);
+    await second.command('EHLO second.local');
+    const noops = [first, second].map((client) => setInterval(() => client.write('NOOP\r\n'), 200));
+    try {
+      await first.closed;
+      assert.match(first.lastReply, /^421 .*Idle while connections run short/);
+      assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+    } finally {
+      for (const timer of noops) clearInterval(timer);
+      first.destroy();
+      second.destroy();
+    }
   });
 
   it('keeps serving a real client while 1,000 connections from elsewhere sit idle', async (t) => {

@@ -31,14 +31,13 @@ describe('isAllowedAddress with the default home networks', () => {
 });
 
 describe('acceptsRecipient', () => {
-  const policy = { alarm: ['alarm'], status: ['status'], smsNumbers: true, defaultRegion: 'DE' };
+  const policy = { alarm: ['alarm'], status: ['status'], defaultRegion: 'DE' };
   it('accepts the alarm and status local parts in any case, on any domain', () => {
     for (const address of ['alarm@bridge.local', 'ALARM@x', 'Status@panel']) assert.equal(acceptsRecipient(address, policy), true, address);
   });
-  it('accepts phone numbers only while SMS is on', () => {
+  it('accepts phone numbers, whether an SMS provider is set or not (dry-run)', () => {
     assert.equal(acceptsRecipient('+4915112345678@sms.local', policy), true);
     assert.equal(acceptsRecipient('015112345678@sms.local', policy), true);
-    assert.equal(acceptsRecipient('+4915112345678@sms.local', { ...policy, smsNumbers: false }), false);
   });
   it('refuses everything else: no relay', () => {
     for (const address of ['postmaster@bridge.local', 'someone@gmail.com', '12@sms.local', 'alarm.x@y', '']) assert.equal(acceptsRecipient(address, policy), false, address);

@@ -1,0 +1,138 @@
+// Who holds the intake's connection slots, and who gives way when they run short. Pure: the clock is injected and
+// what an SMTP session is doing is asked through a probe, so the rules are tested without sockets.
+//
+// A few silent or NOOP-ing connections must not lock the panel out until they time out (as Postfix's postscreen
+// and its "stress" mode see to): a newcomer takes the slot of the connection that has gone longest without
+// progress, unless every connection is in a mail transaction; and a connection that has not said HELO/EHLO soon,
+// or that makes no progress while the slots run short, is closed early.
+
+export interface SlotLimits {
+  /** Connections at once (`smtp.max_clients`). */
+  maxClients: number;
+  /** Connections at once from one address (`smtp.max_clients_per_address`); past it a newcomer is refused. */
+  maxClientsPerAddress: number;
+  /** How long a connection may go without saying HELO/EHLO. */
+  greetingTimeoutMs: number;
+  /** Under stress: how long a connection outside a mail transaction may go without progress. */
+  stressIdleTimeoutMs: number;
+  /** The share of `maxClients` in use from which the slots are under stress, e.g. 0.8. */
+  stressShare: number;
+}
+
+/** What the SMTP session of a connection is doing, asked when a rule needs it. */
+export interface ConnectionState {
+  /** It said HELO or EHLO. */
+  greeted: boolean;
+  /** A MAIL FROM was accepted and its transaction (RCPT, DATA, the reply) is not over. */
+  inTransaction: boolean;
+}
+
+export type Admission =
+  /** `evicted`: the connection that gave way, to be closed now; its slot is already free. */
+  | { admitted: true; evicted?: string }
+  | { admitted: false; reason: 'address' | 'full' };
+
+export type Expiry = { id: string; reason: 'greeting' | 'stress' };
+
+interface Slot {
+  address: string;
+  connectedAt: number;
+  /** Connect, or the last step towards a mail: AUTH, MAIL FROM, an accepted RCPT. NOOP, RSET, HELO do not count. */
+  lastProgressAt: number;
+  state: () => ConnectionState;
+}
+
+export class Slots {
+  readonly #limits: SlotLimits;
+  readonly #now: () => number;
+  /** In order of admission, which breaks ties in favour of the newer connection. */
+  readonly #held = new Map<string, Slot>();
+  readonly #perAddress = new Map<string, number>();
+
+  constructor(limits: SlotLimits, now: () => number = Date.now) {
+    this.#limits = limits;
+    this.#now = now;
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** True while so many slots are held that idling costs others their turn. */
+  get stressed(): boolean {
+    return this.#held.size >= Math.ceil(this.#limits.maxClients * this.#limits.stressShare);
+  }
+
+  /** Connections from `address` holding a slot. */
+  heldBy(address: string): number {
+    return this.#perAddress.get(address) ?? 0;
+  }
+
+  /**
+   * A new connection asks for a slot. The per-address limit refuses outright (a host cannot push out its own
+   * connections to hold more than its share); when all slots are held, the connection that has gone longest
+   * without progress and is not in a mail transaction gives way, whichever address it is from.
+   */
+  admit(id: string, address: string, state: () => ConnectionState): Admission {
+    if (this.heldBy(address) >= this.#limits.maxClientsPerAddress) return { admitted: false, reason: 'address' };
+    let evicted: string | undefined;
+    if (this.#held.size >= this.#limits.maxClients) {
+      evicted = this.#longestWithoutProgress();
+      if (evicted === undefined) return { admitted: false, reason: 'full' };
+      this.release(evicted);
+    }
+    const now = this.#now();
+    this.#held.set(id, { address, connectedAt: now, lastProgressAt: now, state });
+    this.#perAddress.set(address, this.heldBy(address) + 1);
+    return evicted === undefined ? { admitted: true } : { admitted: true, evicted };
+  }
+
+  /** The connection took a step towards a mail. */
+  progress(id: string): void {
+    const slot = this.#held.get(id);
+    if (slot) slot.lastProgressAt = this.#now();
+  }
+
+  /** The connection closed or is being closed; false when it held no slot (refused, or released before). */
+  release(id: string): boolean {
+    const slot = this.#held.get(id);
+    if (!slot) return false;
+    this.#held.delete(id);
+    const left = this.heldBy(slot.address) - 1;
+    if (left > 0) this.#perAddress.set(slot.address, left);
+    else this.#perAddress.delete(slot.address);
+    return true;
+  }
+
+  /**
+   * The connections to close now, their slots already released: those that have not said HELO/EHLO in time, and,
+   * while under stress, those outside a mail transaction that have gone too long without progress, longest first
+   * and only until the stress is over.
+   */
+  expired(): Expiry[] {
+    const now = this.#now();
+    const expired: Expiry[] = [];
+    for (const [id, slot] of this.#held) {
+      if (!slot.state().greeted && now - slot.connectedAt >= this.#limits.greetingTimeoutMs) expired.push({ id, reason: 'greeting' });
+    }
+    for (const { id } of expired) this.release(id);
+    const idle = [...this.#held]
+      .filter(([, slot]) => now - slot.lastProgressAt >= this.#limits.stressIdleTimeoutMs && !slot.state().inTransaction)
+      .sort(([, a], [, b]) => a.lastProgressAt - b.lastProgressAt);
+    for (const [id] of idle) {
+      if (!this.stressed) break;
+      this.release(id);
+      expired.push({ id, reason: 'stress' });
+    }
+    return expired;
+  }
+
+  #longestWithoutProgress(): string | undefined {
+    let oldest: [string, Slot] | undefined;
+    for (const entry of this.#held) {
+      if (entry[1].state().inTransaction) continue;
+      if (!oldest || entry[1].lastProgressAt < oldest[1].lastProgressAt) oldest = entry;
+    }
+    return oldest?.[0];
+  }
+}
