@@ -9,6 +9,7 @@ import { mqttServiceWhenReady } from './config/supervisor.js';
 import { createLogger } from './log.js';
 import { startBridge, type Bridge, type BridgeOptions } from './main.js';
 import { readPackageInfo } from './package-info.js';
+import { StartFailed } from './start/start-failed.js';
 
 const usage = `Usage: alarm-mail-bridge [--config FILE]
 
@@ -65,7 +66,9 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     bridge = await startBridge(config, log, options);
   } catch (error) {
-    log.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    // A known failure is the setting and the advice, no stack; anything else keeps its stack for a bug report.
+    if (error instanceof StartFailed) log.fatal({ key: error.key, value: error.value, code: error.code }, `cannot start: ${error.message}`);
+    else log.fatal({ err: error }, `cannot start: ${(error as Error).message.split('\n')[0]}`);
     log.flush(() => process.exit(1));
     return;
   }

@@ -1,5 +1,5 @@
 // The composition root: configuration → parts → wiring → start; a clean stop on SIGTERM/SIGINT.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loggableConfig, startSummary } from './config/describe.js';
 import type { Config } from './config/schema.js';
@@ -17,9 +17,12 @@ import { acceptsRecipient, parseNetworks } from './smtp/policy.js';
 import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
 import { SmsOutput, type FinishedSmsJob, type SmsJob } from './outputs/sms/index.js';
 import { loadProvider } from './outputs/sms/providers/load.js';
+import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
+import { prepareDataDir } from './spool/data-dir.js';
 import { JobStore } from './spool/job-store.js';
 import { MailSpool } from './spool/mail-spool.js';
 import { StateFile } from './spool/state-file.js';
+import { codeOf, fileUnreadable, listenFailed, oneLine, StartFailed } from './start/start-failed.js';
 
 export interface Bridge {
   smtpPort: number;
@@ -43,9 +46,14 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
   log.info(startSummary(config, packageInfo.version, mqttConnection ? 'supervisor' : 'embedded'), 'starting Alarm Mail Bridge');
   log.debug({ config: loggableConfig(config) }, 'configuration');
   try {
-    await mkdir(config.data_dir, { recursive: true });
+    await prepareDataDir(config.data_dir);
+    // Before the spool opens: a second bridge on this data_dir would replay the same mails and SMS jobs.
+    const lock = await lockFor(config.data_dir);
+    stops.push(() => lock.release());
     const spool = new MailSpool(config.data_dir);
-    await spool.open();
+    await spool.open().catch((error: unknown) => {
+      throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, 'set data_dir to a folder this user can write', { cause: error });
+    });
     stops.push(() => spool.close());
     const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'));
     await alarmState.load();
@@ -119,6 +127,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     stops.push(() => worker.stop());
 
     const { smtp } = config;
+    const tls = await tlsFiles(smtp.tls);
     const intake: Intake = await startIntake(
       {
         host: smtp.host,
@@ -135,10 +144,14 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         maxRecipients: smtp.max_recipients,
         idleTimeoutMs: smtp.idle_timeout * 1000,
         sessionTimeoutMs: smtp.session_timeout * 1000,
-        tls: await tlsFiles(smtp.tls),
+        tls,
       },
       { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, entry) => worker.enqueue(id, entry) },
-    );
+    ).catch((error: unknown) => {
+      if (!isListenError(error)) throw error;
+      const inUse = 'stop the other program (another mail server, or a bridge already running), or set smtp.port to a free port';
+      throw listenFailed({ portKey: 'smtp.port', hostKey: 'smtp.host', host: smtp.host, port: smtp.port, inUse }, error);
+    });
     stops.push(() => intake.close());
     return { smtpPort: intake.port, stop };
   } catch (error) {
@@ -154,7 +167,12 @@ async function brokerFor(config: Config, log: Logger, lookUp: (() => Promise<Mqt
   if (lookUp) return lookUp;
   // Loaded only when used: a configured broker keeps start-up lean.
   const { startEmbeddedBroker } = await import('./outputs/mqtt/embedded-broker.js');
-  const broker = await startEmbeddedBroker(config.mqtt.embedded_host, config.mqtt.embedded_port, log.child({ component: 'broker' }));
+  const { embedded_host: host, embedded_port: port } = config.mqtt;
+  const broker = await startEmbeddedBroker(host, port, log.child({ component: 'broker' })).catch((error: unknown) => {
+    if (!isListenError(error)) throw error;
+    const inUse = `a broker already listens on ${port}: set mqtt.url to use it, or mqtt.embedded_port to a free port`;
+    throw listenFailed({ portKey: 'mqtt.embedded_port', hostKey: 'mqtt.embedded_host', host, port, inUse }, error);
+  });
   stops.push(() => broker.close());
   return async () => ({ url: broker.url, username: '', password: '' });
 }
@@ -162,6 +180,27 @@ async function brokerFor(config: Config, log: Logger, lookUp: (() => Promise<Mqt
 /** The certificate and key, read once at start: a missing file stops the start with its name. */
 async function tlsFiles(tls: Config['smtp']['tls']): Promise<IntakeOptions['tls']> {
   if (tls.mode === 'off') return { mode: 'off', minVersion: tls.min_version };
-  const [cert, key] = await Promise.all([readFile(tls.cert), readFile(tls.key)]);
+  const [cert, key] = await Promise.all([
+    readFile(tls.cert).catch((error: unknown) => Promise.reject(fileUnreadable('smtp.tls.cert', tls.cert, error))),
+    readFile(tls.key).catch((error: unknown) => Promise.reject(fileUnreadable('smtp.tls.key', tls.key, error))),
+  ]);
   return { mode: tls.mode, cert, key, minVersion: tls.min_version };
+}
+
+/** The lock of data_dir; another bridge on it stops this start with its pid. */
+async function lockFor(dataDir: string): Promise<DataDirLock> {
+  try {
+    return await lockDataDir(dataDir);
+  } catch (error) {
+    if (error instanceof DataDirLocked) {
+      const problem = `already used by another Alarm Mail Bridge${error.pid === undefined ? '' : ` (pid ${error.pid})`}`;
+      throw new StartFailed('data_dir', dataDir, problem, 'stop the other bridge, or give each its own data_dir: two would both replay the spool and send every SMS twice', { cause: error });
+    }
+    throw new StartFailed('data_dir', dataDir, `cannot hold its lock ${dataDir}/bridge.lock (${codeOf(error) ?? oneLine(error)})`, 'use a local folder that can hold a Unix socket (not FAT or a network share)', { cause: error });
+  }
+}
+
+/** An error of binding a listening socket (as opposed to e.g. a bad TLS key), which names a host or port setting. */
+function isListenError(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'listen' || ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(codeOf(error) ?? '');
 }

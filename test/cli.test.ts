@@ -1,16 +1,21 @@
-// The command line as a user meets it: --help, and a bad configuration as one clear line with exit code 1.
+// The command line as a user meets it: --help, and a bad configuration or a failed start as one clear line
+// naming the setting, with exit code 1.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { freePort } from './helpers/ports.js';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+// A start that hangs (as one under /proc did, at full CPU) is killed and fails the test instead of holding it.
 const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], { env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json' } }).then(
+  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], { env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json' }, timeout: 60_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
@@ -40,5 +45,78 @@ describe('alarm-mail-bridge command', () => {
     const { code, stderr } = await run(['--config', join(dir, 'missing.yaml')]);
     assert.equal(code, 1);
     assert.match(stderr, /missing\.yaml: file not found/);
+  });
+
+  it('names line, column and the line of a YAML syntax error', async () => {
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, 'smtp:\n  port: 2525\n   host: 0.0.0.0\n');
+    const { code, stderr } = await run(['--config', file]);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, /broken\.yaml: not valid YAML at line 2, column \d+ \(\w+\): .*: "  port: 2525"/);
+  });
+
+  describe('a start that fails', () => {
+    let holder: Server;
+    let takenPort: number;
+    before(async () => {
+      // Another program on a port, as a mail server or a Mosquitto would be.
+      holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      takenPort = (holder.address() as { port: number }).port;
+    });
+    after(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+
+    /** Runs the command on this configuration and returns its one fatal line; the start must fail with exit 1. */
+    async function fatalLine(config: Record<string, unknown>): Promise<string> {
+      const file = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+      await writeFile(file, stringify({ data_dir: join(dir, 'data'), ...config }));
+      const { code, stdout, stderr } = await run(['--config', file]);
+      assert.equal(code, 1, `exit code; output: ${stdout}${stderr}`);
+      const fatal = stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown })
+        .filter((line) => line.level === 60);
+      assert.equal(fatal.length, 1, stdout);
+      assert.equal(fatal[0]?.err, undefined, 'a known start failure carries no stack');
+      assert.doesNotMatch(fatal[0]?.msg ?? '', /\n/);
+      return fatal[0]?.msg ?? '';
+    }
+
+    const smtpOnFreePort = async () => ({ host: '127.0.0.1', port: await freePort() });
+
+    it('names smtp.port when another program listens there', async () => {
+      const line = await fatalLine({ smtp: { host: '127.0.0.1', port: takenPort }, mqtt: { embedded_port: 0 } });
+      assert.match(line, new RegExp(`^cannot start: smtp\\.port ${takenPort}: another program already listens on 127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\): .*set smtp\\.port to a free port`));
+    });
+
+    it('names smtp.host when the address is not on this machine', async () => {
+      const line = await fatalLine({ smtp: { host: '192.0.2.1', port: 0 }, mqtt: { embedded_port: 0 } });
+      assert.match(line, /^cannot start: smtp\.host 192\.0\.2\.1: not an address of this machine \(EADDRNOTAVAIL\)/);
+    });
+
+    it('names mqtt.embedded_port when a broker already listens there', async () => {
+      const line = await fatalLine({ smtp: await smtpOnFreePort(), mqtt: { embedded_port: takenPort } });
+      assert.match(line, new RegExp(`^cannot start: mqtt\\.embedded_port ${takenPort}: .*: a broker already listens on ${takenPort}: set mqtt\\.url to use it, or mqtt\\.embedded_port`));
+    });
+
+    it('names data_dir when a file is in the way', async () => {
+      const file = join(dir, 'in-the-way');
+      await writeFile(file, 'x');
+      const line = await fatalLine({ data_dir: join(file, 'data'), smtp: await smtpOnFreePort(), mqtt: { embedded_port: 0 } });
+      assert.match(line, /^cannot start: data_dir .*in-the-way\/data: cannot be created: .* is a file, not a folder \(ENOTDIR\): set data_dir/);
+    });
+
+    it('names data_dir under /proc at once instead of spinning without a word', async () => {
+      const line = await fatalLine({ data_dir: '/proc/amb-test', smtp: await smtpOnFreePort(), mqtt: { embedded_port: 0 } });
+      assert.match(line, /^cannot start: data_dir \/proc\/amb-test: cannot be created: \/proc exists but cannot hold folders/);
+    });
+
+    it('names smtp.tls.cert when the certificate file is missing', async () => {
+      const tls = { mode: 'starttls', cert: join(dir, 'missing-cert.pem'), key: join(dir, 'missing-key.pem') };
+      const line = await fatalLine({ smtp: { ...(await smtpOnFreePort()), tls }, mqtt: { embedded_port: 0 } });
+      assert.match(line, /^cannot start: smtp\.tls\.(cert|key) .*missing-(cert|key)\.pem: file not found: set smtp\.tls\.(cert|key)/);
+    });
   });
 });

@@ -1,6 +1,6 @@
 // Turns the sources of configuration (YAML file, environment) into one validated, frozen Config.
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -53,13 +53,31 @@ async function readYamlFile(file: string): Promise<Record<string, unknown>> {
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new ConfigInvalid(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`], { cause: error });
+    throw new ConfigInvalid(file, [describeYamlError(error, text)], { cause: error });
   }
   if (document === null || document === undefined) return {};
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigInvalid(file, ['expected a mapping of keys at the top level']);
   }
   return document as Record<string, unknown>;
+}
+
+/** Longest piece of the offending line quoted in the one-line error. */
+const quotedLineLimit = 120;
+
+/**
+ * "not valid YAML at line 3, column 5 (BAD_INDENT): <reason>: "<the line>"": on one line, so the line's text is
+ * quoted rather than underlined with a caret. A secret's value on that line is replaced: this line goes to logs.
+ */
+function describeYamlError(error: unknown, text: string): string {
+  if (!(error instanceof YAMLParseError) || !error.linePos) return `not valid YAML: ${(error as Error).message.split('\n')[0]}`;
+  const { line, col } = error.linePos[0];
+  // The library appends " at line L, column C:" and a drawing of the spot to its message.
+  const reason = error.message.split(/ at line \d+, column \d+/)[0]?.split('\n')[0] ?? error.message;
+  const source = (text.split(/\r?\n/)[line - 1] ?? '').trimEnd();
+  const shown = source.replace(/^(\s*(?:-\s*)?["']?[\w.-]*(?:password|token|secret)[\w.-]*["']?\s*:\s*).+$/i, '$1[redacted]');
+  const quoted = shown.length > quotedLineLimit ? `${shown.slice(0, quotedLineLimit)}…` : shown;
+  return `not valid YAML at line ${line}, column ${col} (${error.code}): ${reason}: ${JSON.stringify(quoted)}`;
 }
 
 function applyEnvironment(input: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {

@@ -78,6 +78,21 @@ describe('loadConfig', () => {
     await assert.rejects(loadConfig({ file: await fileWith('- a list\n'), env: {} }), /expected a mapping/);
   });
 
+  it('names line and column of a YAML syntax error and quotes that line', async () => {
+    assert.deepEqual(await problemsOf('log_level: info\nsmtp:\n\tport: 25\n'), [
+      'not valid YAML at line 3, column 1 (TAB_AS_INDENT): Tabs are not allowed as indentation: "\\tport: 25"',
+    ]);
+    assert.deepEqual(await problemsOf('smtp:\n  port: 2525\n   host: 0.0.0.0\n'), [
+      'not valid YAML at line 2, column 9 (BLOCK_AS_IMPLICIT_KEY): Nested mappings are not allowed in compact mappings: "  port: 2525"',
+    ]);
+  });
+
+  it('does not quote a secret from the line of a YAML syntax error', async () => {
+    const [problem] = await problemsOf('mqtt:\n  password: "s3cr"et-value\n');
+    assert.match(problem ?? '', /^not valid YAML at line 2, column \d+ \(\w+\): .*: "  password: \[redacted\]"$/);
+    assert.doesNotMatch(problem ?? '', /s3cr|et-value/);
+  });
+
   it('normalizes SMS numbers to E.164 and refuses a wrong one, naming it', async () => {
     const config = await loadConfig({ file: await fileWith('sms:\n  recipients: ["+49 170 1234567", "0170 7654321", "0043 664 1234567"]\n'), env: {} });
     assert.deepEqual(config.sms.recipients, ['+491701234567', '+491707654321', '+436641234567']);

@@ -21,10 +21,11 @@ export class BridgeProcess {
     this.#configFile = configFile;
   }
 
-  static async create(dataDir: string, mqttUrl: string): Promise<BridgeProcess> {
+  /** `configName` lets two bridges on one data_dir keep their own configuration files. */
+  static async create(dataDir: string, mqttUrl: string, configName = 'config.yaml'): Promise<BridgeProcess> {
     const smtpPort = await freePort();
     await mkdir(dataDir, { recursive: true });
-    const configFile = join(dataDir, 'config.yaml');
+    const configFile = join(dataDir, configName);
     await writeFile(configFile, stringify({ data_dir: dataDir, smtp: { host: '127.0.0.1', port: smtpPort }, mqtt: { url: mqttUrl } }));
     return new BridgeProcess(smtpPort, configFile);
   }
@@ -39,6 +40,16 @@ export class BridgeProcess {
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.#child = child;
     await waitForPort(this.smtpPort, child);
+  }
+
+  /** The pid of the running (or last) process. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** The exit code once the process has ended by itself; null while it runs or when a signal ended it. */
+  get exitCode(): number | null {
+    return this.#child?.exitCode ?? null;
   }
 
   /** SIGKILL: no shutdown code runs, as in a power cut or an OOM kill. */

@@ -1,0 +1,62 @@
+// A start step failed: which setting, its value, and what the user can do, as one line with no stack.
+// main.ts wraps each start step; the parts below it (intake, broker, spool) throw their raw errors.
+
+/** A start step failed because of the value of one setting. */
+export class StartFailed extends Error {
+  /** The configuration key, e.g. `smtp.port`. */
+  readonly key: string;
+  /** The value that did not work, as the user wrote it (never a secret). */
+  readonly value: string;
+  /** What to do about it. */
+  readonly advice: string;
+  /** The system's error code (EADDRINUSE, ENOENT, …) when there is one. */
+  readonly code: string | undefined;
+
+  constructor(key: string, value: unknown, problem: string, advice: string, options?: ErrorOptions) {
+    super(`${key} ${String(value)}: ${problem}: ${advice}`, options);
+    this.name = 'StartFailed';
+    this.key = key;
+    this.value = String(value);
+    this.advice = advice;
+    this.code = codeOf(options?.cause);
+  }
+}
+
+export function codeOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** What a failed `listen` means for the setting that gave the port (`smtp.port`, `mqtt.embedded_port`). */
+export function listenFailed(setting: { portKey: string; hostKey: string; host: string; port: number; inUse: string }, error: unknown): Error {
+  const { portKey, hostKey, host, port, inUse } = setting;
+  const code = codeOf(error);
+  const options = { cause: error };
+  switch (code) {
+    case 'EADDRINUSE':
+      return new StartFailed(portKey, port, `another program already listens on ${host}:${port} (EADDRINUSE)`, inUse, options);
+    case 'EACCES':
+    case 'EPERM':
+      return new StartFailed(portKey, port, `port ${port} is below 1024 and needs privileges (${code})`, `use a port from 1024 up (and forward ${port} to it), or give the process the right to bind low ports`, options);
+    case 'EADDRNOTAVAIL':
+      return new StartFailed(hostKey, host, `not an address of this machine (EADDRNOTAVAIL)`, `use 0.0.0.0 for every address, or one of this machine's own addresses`, options);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartFailed(hostKey, host, `no such host (${code})`, `use an IP address of this machine, or 0.0.0.0`, options);
+    default:
+      return new StartFailed(portKey, port, `cannot listen on ${host}:${port} (${oneLine(error)})`, `check ${hostKey} and ${portKey}`, options);
+  }
+}
+
+/** What a file that could not be read means for the setting that names it (`smtp.tls.cert`). */
+export function fileUnreadable(key: string, path: string, error: unknown): StartFailed {
+  const code = codeOf(error);
+  const problem =
+    code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'not readable (EACCES)' : `cannot be read (${oneLine(error)})`;
+  return new StartFailed(key, path, problem, `set ${key} to the path of a readable PEM file`, { cause: error });
+}
+
+/** The first line of an error's message: a start failure is one line. */
+export function oneLine(error: unknown): string {
+  return String((error as Error | undefined)?.message ?? error).split('\n')[0] ?? '';
+}
