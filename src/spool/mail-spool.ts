@@ -172,10 +172,13 @@ export class MailSpool {
   /** The draft becomes `mails/<id>.eml`, with its resend marker if it has a key, both made durable by one folder sync. */
   async #commit(draftPath: string, id: string, key: string | undefined): Promise<void> {
     try {
-      await this.#renameInTurn(draftPath, join(this.#mails, `${id}.eml`));
-      // After the rename, so a crash cannot leave the marker durable and the mail not (the folder's changes reach
-      // the disk in order on ext4): a resend would then be dropped for a mail that was never stored.
-      if (key) await this.#recent.mark(key, id);
+      // The marker after the rename, so a crash cannot leave the marker durable and the mail not (the folder's
+      // changes reach the disk in order on ext4): a resend would then be dropped for a mail that was never stored.
+      // Both in the mail's turn, so that the folder syncs are still asked for in id order.
+      await this.#inTurn(async () => {
+        await rename(draftPath, join(this.#mails, `${id}.eml`));
+        if (key) await this.#recent.mark(key, id);
+      });
       await this.#requireMailsSync().sync();
     } catch (error) {
       // Answered 451, so the sender sends it again: no copy may stay behind to be processed as well.
@@ -187,11 +190,11 @@ export class MailSpool {
   }
 
   /**
-   * Renames one after another, in the order ids were given: the folder syncs that follow then end in that order
-   * too, so mails are handed on in id order, the order a replay of the spool takes.
+   * Renames (with their resend markers) one after another, in the order ids were given: the folder syncs that follow
+   * then end in that order too, so mails are handed on in id order, the order a replay of the spool takes.
    */
-  #renameInTurn(from: string, to: string): Promise<void> {
-    const renamed = this.#renames.then(() => rename(from, to));
+  #inTurn(step: () => Promise<void>): Promise<void> {
+    const renamed = this.#renames.then(step);
     this.#renames = renamed.catch(() => undefined);
     return renamed;
   }

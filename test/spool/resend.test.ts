@@ -136,6 +136,14 @@ describe('MailSpool and resent mails', () => {
     assert.ok(markers[0]?.startsWith((await reopened.pending()).at(-1) ?? '-'));
   });
 
+  it('still hands mails on in id order when some have a Message-ID (a marker to write) and others not', async () => {
+    const spool = await openSpool('h');
+    const drafts = await Promise.all(Array.from({ length: 30 }, (_, index) => spool.write(envelope, Readable.from([index % 2 ? withId(`<${index}@cam>`) : withoutId(`mail ${index}`)]), 1024)));
+    const handedOn: string[] = [];
+    await Promise.all(drafts.map(async (draft) => handedOn.push((await draft.commit()).id)));
+    assert.deepEqual(handedOn, [...handedOn].sort());
+  });
+
   it('answers for a copy only once the first is durable, and forgets a first whose commit failed', async () => {
     const spool = await openSpool('f');
     const drafts = await Promise.all([1, 2].map(() => spool.write(envelope, Readable.from([withId('<1@cam>')]), 1024)));
