@@ -47,8 +47,6 @@ export class MailWorker {
   readonly #prepared = new Map<string, Promise<MailOutcome | undefined>>();
   readonly #unfinished = new Map<string, Unfinished>();
   readonly #stopping = new AbortController();
-  /** Resolves on stop, so that a parse in progress (up to its time budget) does not hold the stop up. */
-  readonly #stopRequested = new Promise<undefined>((resolve) => this.#stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
   readonly #signal = new WakeSignal();
   readonly #finishing = new BackgroundTasks();
   #loop: Promise<void> | undefined;
@@ -120,7 +118,8 @@ export class MailWorker {
     const headSubmitted = this.#inMemory.has(id) || this.#prepared.has(id);
     if (!this.#prepared.has(id)) this.#prepare(id);
     if (headSubmitted) for (const ahead of this.#queue.slice(1, parseAhead)) if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
-    const outcome = await Promise.race([this.#prepared.get(id), this.#stopRequested]);
+    // A parse in progress (up to its time budget) must not hold a stop up.
+    const outcome = await unlessAborted(this.#prepared.get(id), this.#stopping.signal);
     if (this.#stopping.signal.aborted) return; // stopping: not delivered, the mail stays in the spool
     this.#prepared.delete(id);
     this.#inMemory.delete(id);
@@ -147,4 +146,21 @@ export class MailWorker {
     await this.#deps.spool.quarantine(event.id);
     this.#deps.log.warn({ mailId: event.id, category: event.category, reason: unparsable }, 'mail could not be parsed: kept in quarantine, reported as unparsed');
   }
+}
+
+/**
+ * `work`'s result, or undefined as soon as `signal` aborts. Not `Promise.race` against a promise that settles at
+ * stop: each race leaves a reaction on that promise which holds the race's result (here the event, and through
+ * its substrings the mail's whole decoded text) until the process ends; 600 mails of 9 MB ran the heap out.
+ * The abort listener here is removed when the work settles, so nothing of a finished mail stays attached.
+ */
+function unlessAborted<T>(work: Promise<T> | undefined, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(work)
+      .finally(() => signal.removeEventListener('abort', onAbort))
+      .then(resolve, reject);
+  });
 }

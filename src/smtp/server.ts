@@ -153,7 +153,12 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
             callback(new MailRejected(552, 'Error: message exceeds fixed maximum message size'));
             return;
           }
-          const { id, entry } = await draft.commit();
+          const { id, entry, resent } = await draft.commit();
+          if (resent) {
+            log.info({ mailId: id, from: maskAddress(envelope.from), remote: envelope.remoteAddress }, `mail resent by the client: kept as ${id}`);
+            callback(null, `Queued as ${id}`);
+            return;
+          }
           log.info({ mailId: id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
           callback(null, `Queued as ${id}`);
           onAccepted(id, entry);

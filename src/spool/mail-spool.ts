@@ -1,5 +1,6 @@
 // The spool of accepted mails: a mail answered with 250 is in `mails/` until every output has its event.
-// A spool file is one line of JSON (the envelope), then the raw message as received.
+// A spool file is one line of JSON (the envelope), then the raw message as received. A mail the client sends again
+// because it never read its 250 is recognised and keeps its first id (recent-mails.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,9 +9,18 @@ import type { Envelope } from '../mail/mail.js';
 import { removeIfPresent, renameDurably } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
 import { continueAfter, newMailId } from './mail-id.js';
+import { RecentMails } from './recent-mails.js';
+import { ResendKeyReader } from './resend-key.js';
 
 /** Mails up to this size are written in one go and handed on in memory, not read back from disk. */
 const inMemoryLimit = 256 * 1024;
+/**
+ * How long a stored mail is recognised when it is sent again. A panel or camera resends at once or not at all; a
+ * relay such as Postfix retries a deferred mail after 5 to 10 minutes (minimal_backoff_time and queue_run_delay,
+ * 300 s each), and the bridge may take a minute to come back after a crash. Longer would only add the risk of
+ * merging two real alarms from a sender whose mails are byte for byte the same, constant Message-ID included.
+ */
+const resendWindowMs = 15 * 60 * 1000;
 
 /** The spool cannot store a mail (disk full, read-only): the sender must try again later (451). */
 export class SpoolUnavailable extends Error {
@@ -33,22 +43,31 @@ export interface SpoolDraft {
   /**
    * Makes the mail durable under its id, given now: ids sort in the order mails are accepted, which is the order
    * they are processed in, also when the spool is replayed after a crash. `entry` when small enough to keep in memory.
+   * `resent`: the same mail (Message-ID, envelope and bytes) was stored within the last minutes; this copy is
+   * dropped and `id` is the first one's, which is already on its way.
    */
-  commit(): Promise<{ id: string; entry: SpoolEntry | undefined }>;
+  commit(): Promise<{ id: string; entry: SpoolEntry | undefined; resent: boolean }>;
   discard(): Promise<void>;
+}
+
+export interface MailSpoolOptions {
+  /** Wall clock in ms, for the resend window; tests move it. */
+  now?: () => number;
 }
 
 export class MailSpool {
   readonly #incoming: string;
   readonly #mails: string;
   readonly #quarantine: string;
+  readonly #recent: RecentMails;
   #mailsSync: FolderSync | undefined;
   #renames: Promise<void> = Promise.resolve();
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, { now = Date.now }: MailSpoolOptions = {}) {
     this.#incoming = join(dataDir, 'spool', 'incoming');
     this.#mails = join(dataDir, 'spool', 'mails');
     this.#quarantine = join(dataDir, 'quarantine');
+    this.#recent = new RecentMails(this.#mails, resendWindowMs, now);
   }
 
   /** Creates the folders and drops drafts of a previous run: those were never answered with 250. */
@@ -57,11 +76,13 @@ export class MailSpool {
     for (const dir of [this.#incoming, this.#mails, this.#quarantine]) await mkdir(dir, { recursive: true });
     await this.#mailsSync?.close();
     this.#mailsSync = await FolderSync.open(this.#mails);
+    await this.#recent.load();
     const newest = (await this.pending()).at(-1);
     if (newest) continueAfter(newest);
   }
 
   async close(): Promise<void> {
+    await this.#recent.close();
     await this.#mailsSync?.close();
     this.#mailsSync = undefined;
   }
@@ -75,6 +96,7 @@ export class MailSpool {
     let stored = 0;
     let oversized = false;
     let file: FileHandle | undefined;
+    const resendKey = new ResendKeyReader();
     try {
       file = await open(draftPath, 'wx');
       for await (const chunk of message as AsyncIterable<Buffer>) {
@@ -84,6 +106,7 @@ export class MailSpool {
           oversized = true;
           continue;
         }
+        resendKey.update(chunk);
         if (stored <= inMemoryLimit) chunks.push(chunk);
         unwritten.push(chunk);
         unwrittenBytes += chunk.length;
@@ -104,20 +127,21 @@ export class MailSpool {
     } finally {
       await file?.close();
     }
+    const key = oversized ? undefined : resendKey.key(envelope);
     return {
       oversized,
       commit: async () => {
-        const id = newMailId();
-        try {
-          await this.#renameInTurn(draftPath, join(this.#mails, `${id}.eml`));
-          await this.#requireMailsSync().sync();
-        } catch (error) {
-          // Answered 451, so the sender sends it again: no copy may stay behind to be processed as well.
-          await removeIfPresent(draftPath).catch(() => undefined);
-          await removeIfPresent(join(this.#mails, `${id}.eml`)).catch(() => undefined);
-          throw new SpoolUnavailable(`cannot commit mail: ${(error as Error).message}`, { cause: error });
+        for (let earlier = key && this.#recent.get(key); earlier; earlier = key && this.#recent.get(key)) {
+          // The first copy may still be committing: it answers for this one only once it is durable.
+          if (!(await earlier.stored)) continue; // it failed and is forgotten; look again
+          await removeIfPresent(draftPath);
+          return { id: earlier.id, entry: undefined, resent: true };
         }
-        return { id, entry: stored <= inMemoryLimit ? { id, envelope, raw: Buffer.concat(chunks) } : undefined };
+        const id = newMailId();
+        const committed = this.#commit(draftPath, id, key);
+        if (key) this.#recent.add(key, id, committed.then(() => true, () => false));
+        await committed;
+        return { id, entry: stored <= inMemoryLimit ? { id, envelope, raw: Buffer.concat(chunks) } : undefined, resent: false };
       },
       discard: () => removeIfPresent(draftPath),
     };
@@ -145,12 +169,32 @@ export class MailSpool {
     await renameDurably(join(this.#mails, `${id}.eml`), join(this.#quarantine, `${id}.eml`), this.#quarantine);
   }
 
+  /** The draft becomes `mails/<id>.eml`, with its resend marker if it has a key, both made durable by one folder sync. */
+  async #commit(draftPath: string, id: string, key: string | undefined): Promise<void> {
+    try {
+      // The marker after the rename, so a crash cannot leave the marker durable and the mail not (the folder's
+      // changes reach the disk in order on ext4): a resend would then be dropped for a mail that was never stored.
+      // Both in the mail's turn, so that the folder syncs are still asked for in id order.
+      await this.#inTurn(async () => {
+        await rename(draftPath, join(this.#mails, `${id}.eml`));
+        if (key) await this.#recent.mark(key, id);
+      });
+      await this.#requireMailsSync().sync();
+    } catch (error) {
+      // Answered 451, so the sender sends it again: no copy may stay behind to be processed as well.
+      await removeIfPresent(draftPath).catch(() => undefined);
+      await removeIfPresent(join(this.#mails, `${id}.eml`)).catch(() => undefined);
+      if (key) await this.#recent.unmark(key, id).catch(() => undefined);
+      throw new SpoolUnavailable(`cannot commit mail: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   /**
-   * Renames one after another, in the order ids were given: the folder syncs that follow then end in that order
-   * too, so mails are handed on in id order, the order a replay of the spool takes.
+   * Renames (with their resend markers) one after another, in the order ids were given: the folder syncs that follow
+   * then end in that order too, so mails are handed on in id order, the order a replay of the spool takes.
    */
-  #renameInTurn(from: string, to: string): Promise<void> {
-    const renamed = this.#renames.then(() => rename(from, to));
+  #inTurn(step: () => Promise<void>): Promise<void> {
+    const renamed = this.#renames.then(step);
     this.#renames = renamed.catch(() => undefined);
     return renamed;
   }

@@ -1,0 +1,163 @@
+// A mail sent again because its 250 was lost keeps its first id; two real mails are never merged.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { MailSpool } from '../../src/spool/mail-spool.js';
+import { messageIdOf, ResendKeyReader } from '../../src/spool/resend-key.js';
+
+const envelope = { from: 'cam@garden.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const withId = (messageId: string, body = 'Motion detected') => Buffer.from(`From: cam@garden.local\r\nMessage-ID: ${messageId}\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
+const withoutId = (body = 'Zone:1 Terrasse, Innenbereich Alarm') => Buffer.from(`From: xt1@panel.local\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
+
+function keyOf(chunks: Buffer[], to = envelope): string | undefined {
+  const reader = new ResendKeyReader();
+  for (const chunk of chunks) reader.update(chunk);
+  return reader.key(to);
+}
+
+/** The message cut at the given offsets, as TCP may deliver it. */
+function cut(message: Buffer, offsets: number[]): Buffer[] {
+  const points = [...new Set(offsets.map((offset) => offset % (message.length + 1)))].sort((a, b) => a - b);
+  return [0, ...points].map((start, index) => message.subarray(start, points[index] ?? message.length)).filter((chunk) => chunk.length > 0);
+}
+
+describe('messageIdOf', () => {
+  it('reads the field whatever its case, unfolds a continued line, and finds nothing when it is absent', () => {
+    assert.equal(messageIdOf('From: a@b\r\nMessage-ID: <1@cam>\r\n'), '<1@cam>');
+    assert.equal(messageIdOf('message-id:<2@cam>\n'), '<2@cam>');
+    assert.equal(messageIdOf('From: a@b\r\nMessage-Id:\r\n <3@cam>\r\nSubject: x\r\n'), '<3@cam>');
+    assert.equal(messageIdOf('From: a@b\r\nX-Message-ID: <4@cam>\r\n'), undefined);
+    assert.equal(messageIdOf('From: a@b\r\nMessage-ID: \r\n'), undefined);
+  });
+});
+
+describe('ResendKeyReader', () => {
+  it('gives the same key however the bytes are cut into chunks', () => {
+    const message = withId('<1@cam>', 'x'.repeat(300));
+    const whole = keyOf([message]);
+    assert.ok(whole);
+    fc.assert(fc.property(fc.array(fc.nat(), { maxLength: 12 }), (offsets) => keyOf(cut(message, offsets)) === whole), { numRuns: 500 });
+  });
+
+  it('differs with the bytes, the sender or the recipients, and is absent without a Message-ID', () => {
+    const key = keyOf([withId('<1@cam>')]);
+    assert.notEqual(keyOf([withId('<1@cam>', 'Motion detected again')]), key, 'a constant Message-ID with other content');
+    assert.notEqual(keyOf([withId('<2@cam>')]), key);
+    assert.notEqual(keyOf([withId('<1@cam>')], { ...envelope, from: 'other@garden.local' }), key);
+    assert.notEqual(keyOf([withId('<1@cam>')], { ...envelope, recipients: ['status@bridge.local'] }), key);
+    assert.equal(keyOf([withoutId()]), undefined);
+  });
+
+  it('looks for the Message-ID in the header only, and only in its first 64 KB', () => {
+    assert.equal(keyOf([Buffer.from('From: a@b\r\n\r\nMessage-ID: <in-the-body@cam>\r\n')]), undefined);
+    assert.equal(keyOf([Buffer.from('\r\nMessage-ID: <after-an-empty-header@cam>\r\n')]), undefined);
+    assert.ok(keyOf([Buffer.from('From: a@b\r\nMessage-ID: <no-body@cam>\r\n')]), 'a mail that is all header');
+    const longHeader = Buffer.from(`X-Filler: ${'a'.repeat(70 * 1024)}\r\nMessage-ID: <late@cam>\r\n\r\nbody\r\n`);
+    assert.equal(keyOf(cut(longHeader, [1000, 40_000, 65_000])), undefined);
+  });
+});
+
+describe('MailSpool and resent mails', () => {
+  let dataDir: string;
+  const opened: MailSpool[] = [];
+  before(async () => (dataDir = await mkdtemp(join(tmpdir(), 'amb-resend-'))));
+  after(async () => {
+    for (const spool of opened) await spool.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function openSpool(folder: string, now?: () => number): Promise<MailSpool> {
+    const spool = new MailSpool(join(dataDir, folder), now ? { now } : {});
+    await spool.open();
+    opened.push(spool);
+    return spool;
+  }
+
+  async function store(spool: MailSpool, message: Buffer, to = envelope) {
+    const draft = await spool.write(to, Readable.from([message]), 1024 * 1024);
+    return draft.commit();
+  }
+
+  it('keeps the first id for the same mail sent again, also after the bridge restarted, and stores it once', async () => {
+    const spool = await openSpool('a');
+    const first = await store(spool, withId('<1@cam>'));
+    assert.equal(first.resent, false);
+    const again = await store(spool, withId('<1@cam>'));
+    assert.deepEqual([again.id, again.resent, again.entry], [first.id, true, undefined]);
+    await spool.close();
+    const restarted = await openSpool('a'); // the crash came between the commit and the client reading its 250
+    const afterRestart = await store(restarted, withId('<1@cam>'));
+    assert.deepEqual([afterRestart.id, afterRestart.resent], [first.id, true]);
+    assert.deepEqual(await restarted.pending(), [first.id], 'one mail in the spool, the marker is not a mail');
+    assert.deepEqual(await readdir(join(dataDir, 'a', 'spool', 'incoming')), [], 'the copy is not left behind');
+  });
+
+  it('recognises the mail after the first one was delivered and retired', async () => {
+    const spool = await openSpool('b');
+    const first = await store(spool, withId('<1@cam>'));
+    await spool.retire(first.id);
+    assert.deepEqual([(await store(spool, withId('<1@cam>'))).id, (await spool.pending()).length], [first.id, 0]);
+  });
+
+  it('stores every mail without a Message-ID, even byte for byte the same (the XT1 repeats its lines)', async () => {
+    const spool = await openSpool('c');
+    const ids = [(await store(spool, withoutId())).id, (await store(spool, withoutId())).id];
+    assert.notEqual(ids[0], ids[1]);
+    assert.deepEqual(await spool.pending(), ids);
+  });
+
+  it('stores a mail with the same Message-ID but other bytes or another envelope as a mail of its own', async () => {
+    const spool = await openSpool('d');
+    const first = await store(spool, withId('<constant@cam>', 'Motion 1'));
+    const otherBytes = await store(spool, withId('<constant@cam>', 'Motion 2'));
+    const otherRecipient = await store(spool, withId('<constant@cam>', 'Motion 1'), { ...envelope, recipients: ['status@bridge.local'] });
+    assert.deepEqual([otherBytes.resent, otherRecipient.resent], [false, false]);
+    assert.deepEqual(await spool.pending(), [first.id, otherBytes.id, otherRecipient.id]);
+  });
+
+  it('forgets a mail after the window, in memory and on disk at the next open', async () => {
+    let now = Date.now();
+    const spool = await openSpool('e', () => now);
+    const first = await store(spool, withId('<1@cam>'));
+    now += 16 * 60 * 1000;
+    const later = await store(spool, withId('<1@cam>'));
+    assert.equal(later.resent, false, 'a quarter of an hour later it is a new mail');
+    assert.notEqual(later.id, first.id);
+    await spool.close();
+    now += 16 * 60 * 1000;
+    const reopened = await openSpool('e', () => now);
+    assert.equal((await store(reopened, withId('<2@cam>'))).resent, false);
+    const markers = (await readdir(join(dataDir, 'e', 'spool', 'mails'))).filter((name) => !name.endsWith('.eml'));
+    assert.equal(markers.length, 1, `only the newest mail's marker is left: ${markers.join(', ')}`);
+    assert.ok(markers[0]?.startsWith((await reopened.pending()).at(-1) ?? '-'));
+  });
+
+  it('still hands mails on in id order when some have a Message-ID (a marker to write) and others not', async () => {
+    const spool = await openSpool('h');
+    const drafts = await Promise.all(Array.from({ length: 30 }, (_, index) => spool.write(envelope, Readable.from([index % 2 ? withId(`<${index}@cam>`) : withoutId(`mail ${index}`)]), 1024)));
+    const handedOn: string[] = [];
+    await Promise.all(drafts.map(async (draft) => handedOn.push((await draft.commit()).id)));
+    assert.deepEqual(handedOn, [...handedOn].sort());
+  });
+
+  it('answers for a copy only once the first is durable, and forgets a first whose commit failed', async () => {
+    const spool = await openSpool('f');
+    const drafts = await Promise.all([1, 2].map(() => spool.write(envelope, Readable.from([withId('<1@cam>')]), 1024)));
+    const [first, second] = await Promise.all(drafts.map((draft) => draft.commit()));
+    assert.deepEqual([second?.id, second?.resent], [first?.id, true]);
+
+    const failing = await openSpool('g');
+    const draft = await failing.write(envelope, Readable.from([withId('<2@cam>')]), 1024);
+    await failing.close(); // the folder sync after the rename fails: the client is told 451 and sends it again
+    await assert.rejects(draft.commit(), { name: 'SpoolUnavailable' });
+    assert.deepEqual(await readdir(join(dataDir, 'g', 'spool', 'mails')), [], 'neither the mail nor its marker');
+    const retried = await openSpool('g');
+    const stored = await store(retried, withId('<2@cam>'));
+    assert.equal(stored.resent, false, 'the retry is stored, not answered with the id of a mail that was never kept');
+    assert.deepEqual(await retried.pending(), [stored.id]);
+  });
+});
