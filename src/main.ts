@@ -72,7 +72,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         projectUrl: packageInfo.homepage,
         eventTypes: eventTypesOf(rules),
         smsHealth: config.sms.provider !== 'none',
-        fullRecipients: config.mqtt.full_recipients,
+        fullAddresses: config.mqtt.full_addresses,
       },
       {
         log: mqttLog,

@@ -18,11 +18,20 @@ export function maskNumbersIn(text: string): string {
   return text.replace(numberInText, (candidate) => (candidate.replace(/\D/g, '').length >= 7 ? maskNumber(candidate) : candidate));
 }
 
-/** `+4915112345678@sms.local` → `**********5678@sms.local`; an address whose local part is no number is unchanged. */
+/** What a number written as an address's local part looks like (`+4915112345678`, `0151.1234.5678`, `0151/12345678`). */
+export function isNumberShaped(localPart: string): boolean {
+  return /^[+0-9][0-9 ()./-]{5,}$/.test(localPart);
+}
+
+/**
+ * `+4915112345678@sms.local` → `**********5678@sms.local`, whatever separators the number is written with (the same
+ * shape the SMS routing reads as a number); numbers inside any other local part are masked as in free text.
+ */
 export function maskAddress(address: string): string {
   const at = address.lastIndexOf('@');
-  if (at === -1) return maskNumbersIn(address);
-  return `${maskNumbersIn(address.slice(0, at))}${address.slice(at)}`;
+  const localPart = at === -1 ? address : address.slice(0, at);
+  const domain = at === -1 ? '' : address.slice(at);
+  return `${isNumberShaped(localPart) ? maskNumber(localPart) : maskNumbersIn(localPart)}${domain}`;
 }
 
 /** A value that may be a secret typed into the wrong field (a user name that is a password): its first character only. */

@@ -17,6 +17,11 @@ describe('masking', () => {
   it('masks the number in an address and leaves other addresses', () => {
     assert.equal(maskAddress('+4915112345678@sms.local'), '**********5678@sms.local');
     assert.equal(maskAddress('alarm@bridge.local'), 'alarm@bridge.local');
+    // Every notation the SMS routing reads as a number is masked whole.
+    assert.equal(maskAddress('0151.1234.5678@sms.local'), '**********5678@sms.local');
+    assert.equal(maskAddress('+49.151.12345678@sms.local'), '************5678@sms.local');
+    assert.equal(maskAddress('0151/12345678@sms.local'), '*********5678@sms.local');
+    assert.equal(maskAddress('melder-01701234567@panel.local'), 'melder-*******4567@panel.local');
   });
 
   it('shows a secret-like value by its first character only', () => {

@@ -94,8 +94,8 @@ const mqtt = z
     discovery: z.boolean().default(true),
     /** Seconds a zone's motion sensor stays on after IR Activity (the XT1 sends no "motion ended"). */
     motion_off_delay: z.number().int().min(1).max(3600).default(30),
-    /** Event recipients such as `+4915112345678@sms.local` in full in MQTT payloads; masked (`…5678`) by default. */
-    full_recipients: z.boolean().default(false),
+    /** Number addresses such as `+4915112345678@sms.local` in an event's from and recipients in full on MQTT; masked (`…5678`) by default. */
+    full_addresses: z.boolean().default(false),
     /** Where the embedded broker listens when no url is set; loopback unless the user opens it. */
     embedded_host: z.string().min(1).default('127.0.0.1'),
     embedded_port: z.number().int().min(0).max(65535).default(1883),

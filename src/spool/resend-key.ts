@@ -1,6 +1,8 @@
 // What makes a resent mail recognisable, gathered while it streams into the spool: its Message-ID, its envelope
 // and a hash of its exact bytes. A client that never read its 250 (the bridge crashed in between) sends the same
 // bytes again; two real alarms differ in Message-ID or, from a camera that sends a constant one, in their bytes.
+// Only a mail with a `Date:` as well gets a key: a device that writes no date could send byte-identical mails for
+// two real motions, and those must never be merged (RFC 5322 §3.6 asks for both fields; the naive senders omit them).
 import { createHash, type Hash } from 'node:crypto';
 import type { Envelope } from '../mail/mail.js';
 
@@ -48,18 +50,19 @@ export class ResendKeyReader {
     const head = Buffer.concat(this.#head);
     this.#head = [];
     if (headerBytes === undefined || headerBytes > maxHeadBytes) return;
-    this.#messageId = messageIdOf(head.subarray(0, headerBytes).toString('latin1'));
+    this.#messageId = resendIdentityOf(head.subarray(0, headerBytes).toString('latin1'));
     if (this.#messageId === undefined) return;
     this.#hash = createHash('sha256').update(head);
   }
 }
 
-/** The header block's `Message-ID` value, unfolded and trimmed. */
-export function messageIdOf(header: string): string | undefined {
+/** The header block's `Message-ID` value, unfolded and trimmed; undefined without one, or without a `Date:`. */
+export function resendIdentityOf(header: string): string | undefined {
   // RFC 5322 §2.2.3: a field continues on the lines that start with white space.
   const unfolded = header.replace(/\r?\n(?=[ \t])/g, '');
   const value = /^message-id[ \t]*:(.*)$/im.exec(unfolded)?.[1]?.trim();
-  return value ? value : undefined;
+  const dated = /^date[ \t]*:[ \t]*\S/im.test(unfolded);
+  return value && dated ? value : undefined;
 }
 
 /** The offset just past the header's last line (before the empty line that ends it), if the empty line is here. */

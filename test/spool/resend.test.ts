@@ -7,10 +7,10 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MailSpool } from '../../src/spool/mail-spool.js';
-import { messageIdOf, ResendKeyReader } from '../../src/spool/resend-key.js';
+import { resendIdentityOf, ResendKeyReader } from '../../src/spool/resend-key.js';
 
 const envelope = { from: 'cam@garden.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
-const withId = (messageId: string, body = 'Motion detected') => Buffer.from(`From: cam@garden.local\r\nMessage-ID: ${messageId}\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
+const withId = (messageId: string, body = 'Motion detected') => Buffer.from(`From: cam@garden.local\r\nMessage-ID: ${messageId}\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
 const withoutId = (body = 'Zone:1 Terrasse, Innenbereich Alarm') => Buffer.from(`From: xt1@panel.local\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
 
 function keyOf(chunks: Buffer[], to = envelope): string | undefined {
@@ -25,13 +25,16 @@ function cut(message: Buffer, offsets: number[]): Buffer[] {
   return [0, ...points].map((start, index) => message.subarray(start, points[index] ?? message.length)).filter((chunk) => chunk.length > 0);
 }
 
-describe('messageIdOf', () => {
+describe('resendIdentityOf', () => {
   it('reads the field whatever its case, unfolds a continued line, and finds nothing when it is absent', () => {
-    assert.equal(messageIdOf('From: a@b\r\nMessage-ID: <1@cam>\r\n'), '<1@cam>');
-    assert.equal(messageIdOf('message-id:<2@cam>\n'), '<2@cam>');
-    assert.equal(messageIdOf('From: a@b\r\nMessage-Id:\r\n <3@cam>\r\nSubject: x\r\n'), '<3@cam>');
-    assert.equal(messageIdOf('From: a@b\r\nX-Message-ID: <4@cam>\r\n'), undefined);
-    assert.equal(messageIdOf('From: a@b\r\nMessage-ID: \r\n'), undefined);
+    const date = 'Date: Sat, 21 Nov 2026 18:03:12 +0100\r\n';
+    assert.equal(resendIdentityOf(`From: a@b\r\nMessage-ID: <1@cam>\r\n${date}`), '<1@cam>');
+    assert.equal(resendIdentityOf(`message-id:<2@cam>\n${date}`), '<2@cam>');
+    assert.equal(resendIdentityOf(`From: a@b\r\nMessage-Id:\r\n <3@cam>\r\nSubject: x\r\n${date}`), '<3@cam>');
+    assert.equal(resendIdentityOf(`From: a@b\r\nX-Message-ID: <4@cam>\r\n${date}`), undefined);
+    assert.equal(resendIdentityOf(`From: a@b\r\nMessage-ID: \r\n${date}`), undefined);
+    // Without a date, two real motions from a naive camera can be byte for byte the same: never merged.
+    assert.equal(resendIdentityOf('From: a@b\r\nMessage-ID: <5@cam>\r\n'), undefined);
   });
 });
 
@@ -55,8 +58,8 @@ describe('ResendKeyReader', () => {
   it('looks for the Message-ID in the header only, and only in its first 64 KB', () => {
     assert.equal(keyOf([Buffer.from('From: a@b\r\n\r\nMessage-ID: <in-the-body@cam>\r\n')]), undefined);
     assert.equal(keyOf([Buffer.from('\r\nMessage-ID: <after-an-empty-header@cam>\r\n')]), undefined);
-    assert.ok(keyOf([Buffer.from('From: a@b\r\nMessage-ID: <no-body@cam>\r\n')]), 'a mail that is all header');
-    const longHeader = Buffer.from(`X-Filler: ${'a'.repeat(70 * 1024)}\r\nMessage-ID: <late@cam>\r\n\r\nbody\r\n`);
+    assert.ok(keyOf([Buffer.from('From: a@b\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\nMessage-ID: <no-body@cam>\r\n')]), 'a mail that is all header');
+    const longHeader = Buffer.from(`X-Filler: ${'a'.repeat(70 * 1024)}\r\nMessage-ID: <late@cam>\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\n\r\nbody\r\n`);
     assert.equal(keyOf(cut(longHeader, [1000, 40_000, 65_000])), undefined);
   });
 });

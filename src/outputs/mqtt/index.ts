@@ -28,8 +28,8 @@ export interface MqttSettings {
   eventTypes: readonly string[];
   /** An SMS provider is configured: show its delivery problem flag in Home Assistant. */
   smsHealth: boolean;
-  /** Number addresses in an event's recipients in full; else masked to their last four digits. */
-  fullRecipients: boolean;
+  /** Number addresses in an event's sender and recipients in full; else masked to their last four digits. */
+  fullAddresses: boolean;
 }
 
 /** Discovery topics published so far, with their components (id → platform), to remove what is gone. */
@@ -99,7 +99,7 @@ export class MqttOutput implements Output {
     const change = zoneChange(this.#zones, event);
     if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
     const client = await this.#link.ready();
-    const payload = JSON.stringify(this.#settings.fullRecipients ? event : { ...event, recipients: event.recipients.map(maskAddress) });
+    const payload = JSON.stringify(this.#settings.fullAddresses ? event : { ...event, from: maskAddress(event.from), recipients: event.recipients.map(maskAddress) });
     const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.event, payload, once), client.publishAsync(this.#topics.lastEvent, payload, retained)];
     if (event.alarm_state && event.alarm_state !== this.#publishedState) {
       this.#publishedState = event.alarm_state;

@@ -78,7 +78,7 @@ describe('MqttOutput', () => {
         projectUrl: undefined,
         eventTypes: ['intrusion'],
         smsHealth: true,
-        fullRecipients: false,
+        fullAddresses: false,
         ...settings,
       },
       {
@@ -111,11 +111,19 @@ describe('MqttOutput', () => {
     }
   });
 
-  it('publishes number addresses in full when mqtt.full_recipients is on', async () => {
-    const { output } = create({ fullRecipients: true });
+  it('masks a number address as the sender too', async () => {
+    const { output } = create();
     await output.start();
-    const received = await deliverAndSee(output, event(['+4915112345678@sms.local']));
+    const received = await deliverAndSee(output, { ...event(['alarm@bridge.local']), from: '0151.1234.5678@panel.local' });
+    assert.equal((JSON.parse(received.payload) as AlarmEvent).from, '**********5678@panel.local');
+  });
+
+  it('publishes number addresses in full when mqtt.full_addresses is on', async () => {
+    const { output } = create({ fullAddresses: true });
+    await output.start();
+    const received = await deliverAndSee(output, { ...event(['+4915112345678@sms.local']), from: '+4915112345678@panel.local' });
     assert.deepEqual((JSON.parse(received.payload) as AlarmEvent).recipients, ['+4915112345678@sms.local']);
+    assert.equal((JSON.parse(received.payload) as AlarmEvent).from, '+4915112345678@panel.local');
   });
 
   it('publishes the SMS problem flag once per change and once after a reconnect', async () => {
