@@ -28,7 +28,7 @@ const holdsNumbersByNeed = (path: string) => path.startsWith(`outbox${sep}`) || 
 describe('secrets and numbers', () => {
   const secrets = { smtp: 'smtp-user-password-7731', mqtt: 'mqtt-password-5519', mqttUrl: 'mqtt-url-password-2284', twilio: '' };
   /** Every number the user wrote or addressed, in their notation, in E.164, in CM's 00 notation, and its national digits. */
-  const numbers = ['0170 1234567', '+491701234567', '00491701234567', '1701234567', '+15005550006', '5005550006', '+4915112345678', '15112345678'];
+  const numbers = ['0170 1234567', '+491701234567', '00491701234567', '1701234567', '+15005550006', '5005550006', '+4915112345678', '15112345678', '0151.1234.5678', '0170.123.4567'];
   let broker: Mosquitto;
   let twilio: FakeTwilio;
   let test: TestBridge;
@@ -56,6 +56,9 @@ describe('secrets and numbers', () => {
     await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('21211'));
     await sendMail(test.bridge.smtpPort, { to: '+4915112345678@sms.local', body: 'Zone:3 Haustür, DC Open - Mobility' }, auth);
     await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('"sent"'));
+    // A number written with dots, as the address and as the sender.
+    await sendMail(test.bridge.smtpPort, { to: '0151.1234.5678@sms.local', from: '0170.123.4567@panel.local', body: 'Zone:3 Haustür, DC Close - Mobility' }, auth);
+    await subscriber.next('alarm-mail-bridge/last_event', (message) => message.payload.includes('DC Close'));
     await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'x' }, { auth: { user: 'xt1', pass: `${secrets.smtp}-wrong` } }), (error) => replyCode(error) === 535);
     await subscriber.next('alarm-mail-bridge/last_event', (message) => message.payload.includes('sms.local'));
 
@@ -73,7 +76,8 @@ describe('secrets and numbers', () => {
     assert.ok(logs.includes('[redacted]'), 'the debug dump shows the secrets redacted');
     const start = test.logs.find((line) => line.msg === 'starting Alarm Mail Bridge');
     assert.equal(start?.mqtt, `mqtt://bridge:redacted@127.0.0.1:${broker.port}`);
-    assert.ok(payloads.some((payload) => payload.includes('*****1234567') || payload.includes('**********5678@sms.local')), 'numbers show masked');
+    assert.ok(payloads.some((payload) => payload.includes('**********5678@sms.local')), 'a number address shows masked');
+    assert.ok(payloads.some((payload) => payload.includes('*********4567 is not a valid phone number')), "the provider's text shows the number masked");
     assert.ok(files.some((file) => holdsNumbersByNeed(file.path) && file.text.includes('+4915112345678')), 'the outbox keeps the number it must send to');
   });
 

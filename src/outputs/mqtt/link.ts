@@ -89,7 +89,7 @@ export class MqttLink {
         () => true,
         () => false,
       );
-      offlineAcknowledged = (await Promise.race([offline, delay(offlineAckWaitMs, false)])) === true;
+      offlineAcknowledged = (await Promise.race([offline, delay(offlineAckWaitMs, false, { ref: false })])) === true;
     }
     // mqtt.js keeps unacknowledged QoS 1 publishes for a reconnect and fails them on a forced end only when it
     // would not reconnect; without this a stop during an outage would wait for them forever.
@@ -99,7 +99,7 @@ export class MqttLink {
     const polite = offlineAcknowledged && client.connected && Object.keys(client.outgoing).length === 0;
     const ended = client.endAsync(!polite);
     // The polite end waits for the broker to close the socket; one that hangs right now gets it dropped.
-    if (polite && !(await Promise.race([ended.then(() => true), delay(offlineAckWaitMs, false)]))) client.stream.destroy();
+    if (polite && !(await Promise.race([ended.then(() => true), delay(offlineAckWaitMs, false, { ref: false })]))) client.stream.destroy();
     await ended;
   }
 

@@ -255,9 +255,10 @@ describe('SmsOutput', () => {
 
   it('records a dry-run as dry_run in its result and its log line, never as sent', async () => {
     const { output, nextResult, logs, problems } = await start({}, cm.productToken, (log) => new DryRunProvider(log));
-    await output.deliver(event('Einbruch'));
+    await output.deliver(event('Einbruch, bitte 0170 1234567 anrufen'));
     const [result] = await nextResult(1);
     assert.deepEqual([result?.result, result?.provider, result?.recipient], ['dry_run', 'none', '**********5678']);
+    assert.ok(!logs.join('').includes('0170 1234567'), 'a number in the text is masked in the dry-run line too');
     const lines = logs.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(lines.filter((line) => line.result !== undefined).map((line) => line.result), ['dry_run']);
     assert.equal(lines.some((line) => String(line.msg).includes('SMS sent')), false);

@@ -1,6 +1,6 @@
 // No provider configured: log what would be sent, so the set-up can be tried without an account.
 import type { Logger } from '../../../log.js';
-import { maskNumber } from '../../../mask.js';
+import { maskNumber, maskNumbersIn } from '../../../mask.js';
 import type { SendResult, SmsMessage, SmsProvider } from './provider.js';
 
 export class DryRunProvider implements SmsProvider {
@@ -12,7 +12,7 @@ export class DryRunProvider implements SmsProvider {
   }
 
   async send(message: SmsMessage): Promise<SendResult> {
-    this.#log.info({ to: maskNumber(message.to), text: message.text }, 'SMS dry-run (sms.provider: none): not sent');
+    this.#log.info({ to: maskNumber(message.to), text: maskNumbersIn(message.text) }, 'SMS dry-run (sms.provider: none): not sent');
     return { messageId: null, dryRun: true };
   }
 }
