@@ -70,14 +70,14 @@ export class Slots {
 
   /**
    * A new connection asks for a slot. The per-address limit refuses outright (a host cannot push out its own
-   * connections to hold more than its share); when all slots are held, the connection that has gone longest
-   * without progress and is not in a mail transaction gives way, whichever address it is from.
+   * connections to hold more than its share); when all slots are held, one connection not in a mail transaction
+   * gives way (see #whoGivesWay).
    */
   admit(id: string, address: string, state: () => ConnectionState): Admission {
     if (this.heldBy(address) >= this.#limits.maxClientsPerAddress) return { admitted: false, reason: 'address' };
     let evicted: string | undefined;
     if (this.#held.size >= this.#limits.maxClients) {
-      evicted = this.#longestWithoutProgress();
+      evicted = this.#whoGivesWay();
       if (evicted === undefined) return { admitted: false, reason: 'full' };
       this.release(evicted);
     }
@@ -127,12 +127,27 @@ export class Slots {
     return expired;
   }
 
-  #longestWithoutProgress(): string | undefined {
-    let oldest: [string, Slot] | undefined;
-    for (const entry of this.#held) {
-      if (entry[1].state().inTransaction) continue;
-      if (!oldest || entry[1].lastProgressAt < oldest[1].lastProgressAt) oldest = entry;
+  /**
+   * Out of the connections not in a mail transaction: one from the address that holds the most slots (a flood comes
+   * from few hosts, the panel holds one or two), then one that has not said HELO/EHLO, then the one longest without
+   * progress. So a flood that keeps opening connections pushes out its own, not the panel between EHLO and MAIL FROM.
+   */
+  #whoGivesWay(): string | undefined {
+    let chosen: { id: string; rank: [number, number, number] } | undefined;
+    for (const [id, slot] of this.#held) {
+      const state = slot.state();
+      if (state.inTransaction) continue;
+      const rank: [number, number, number] = [-this.heldBy(slot.address), state.greeted ? 1 : 0, slot.lastProgressAt];
+      if (!chosen || isBefore(rank, chosen.rank)) chosen = { id, rank };
     }
-    return oldest?.[0];
+    return chosen?.id;
   }
+}
+
+function isBefore(a: readonly number[], b: readonly number[]): boolean {
+  for (const [index, value] of a.entries()) {
+    const other = b[index] ?? 0;
+    if (value !== other) return value < other;
+  }
+  return false;
 }

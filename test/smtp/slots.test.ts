@@ -53,6 +53,23 @@ describe('Slots.admit', () => {
     assert.equal(slots.heldBy('192.168.1.9'), 3);
   });
 
+  it('a flood that keeps opening connections pushes out its own, never the panel between EHLO and MAIL FROM', () => {
+    const { slots, admit, advance } = setUp({ maxClients: 50, maxClientsPerAddress: 10 });
+    let next = 0;
+    const flood = () => admit(`flood-${next++}`, `127.0.0.${2 + (next % 5)}`);
+    for (let i = 0; i < 49; i++) flood();
+    advance(1000);
+    admit('panel', '192.168.1.50', { greeted: true, inTransaction: false });
+    slots.progress('panel'); // AUTH
+    for (let i = 0; i < 500; i++) {
+      advance(4); // 250 new connections a second
+      const admission = flood();
+      assert.equal(admission.admitted, true);
+      assert.notEqual((admission as { evicted?: string }).evicted, 'panel');
+    }
+    assert.equal(slots.heldBy('192.168.1.50'), 1, 'the panel still holds its slot');
+  });
+
   it('counts an evicted connection off its address at once, also when it is the newcomer’s own', () => {
     const { slots, admit, advance } = setUp();
     admit('1', '192.168.1.9');
