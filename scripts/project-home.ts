@@ -93,8 +93,14 @@ export function projectHomeChanges(home = readProjectHome()): { file: string; ex
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const changes = projectHomeChanges();
-  for (const { file, expected } of changes) writeFileSync(path(file), expected);
-  console.info(changes.length === 0 ? 'every file agrees with project-home.yaml' : `updated ${changes.map(({ file }) => file).join(', ')}`);
-  console.info('after a change of package: npm run addon:lock (the add-on lock names the package)');
+  if (process.argv[2] === '--print') {
+    // For workflows: `node --import tsx scripts/project-home.ts --print >> "$GITHUB_OUTPUT"`.
+    const home = readProjectHome();
+    for (const [key, value] of Object.entries(home)) console.info(`${key}=${value}`);
+  } else {
+    const changes = projectHomeChanges();
+    for (const { file, expected } of changes) writeFileSync(path(file), expected);
+    console.info(changes.length === 0 ? 'every file agrees with project-home.yaml' : `updated ${changes.map(({ file }) => file).join(', ')}`);
+    console.info('after a change of package: npm run addon:lock (the add-on lock names the package)');
+  }
 }
