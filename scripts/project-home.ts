@@ -77,6 +77,7 @@ const updates: FileUpdate[] = [
   },
   { file: 'repository.yaml', update: (text, home) => updateYaml(text, (document) => document.set('url', home.repository)) },
   { file: 'addon/config.yaml', update: (text, home) => updateYaml(text, (document) => document.set('url', home.repository)) },
+  { file: 'addon/DOCS.md', update: (text, home) => text.replace(/https:\/\/github\.com\/[\w.-]+\/[\w.-]+(?=`)/g, home.repository) },
   {
     file: 'addon/Dockerfile',
     update: (text, home) => text.replace(/(io\.hass\.url=|org\.opencontainers\.image\.source=)"[^"]*"/g, `$1"${home.repository}"`),

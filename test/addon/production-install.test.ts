@@ -15,6 +15,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { packBridge, writeAddonLock, type Tarball } from '../../scripts/addon-lock.js';
+import { buildLocalAddon } from '../../scripts/local-addon.js';
 import { registryTarballUrl, root } from '../../scripts/project-home.js';
 import { cleanUp, killOnExit } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
@@ -96,6 +97,14 @@ describe('production install from the add-on lock, run as the add-on', () => {
     return `http://127.0.0.1:${(registry.address() as AddressInfo).port}/`;
   }
 
+  it('packs only what runs, and the tarball passes `npm publish --dry-run`', { timeout: 120_000 }, async () => {
+    const { stdout } = await run('tar', ['-tzf', tarball.path]);
+    const files = stdout.trim().split('\n').map((file) => file.replace(/^package\//, ''));
+    assert.deepEqual(files.filter((file) => !/^dist\/.+\.js$/.test(file)).sort(), ['LICENSE', 'README.md', 'package.json']);
+    assert.ok(files.includes('dist/bin.js'));
+    await run('npm', ['publish', '--dry-run', '--ignore-scripts', tarball.path], { cwd: work });
+  });
+
   it('installs exactly the locked tree, without development dependencies, and starts from options.json with the Supervisor broker', { timeout: 600_000 }, async () => {
     const app = await addonFolder('app');
     const lock = JSON.parse(await readFile(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string; integrity?: string }> };
@@ -163,5 +172,14 @@ describe('production install from the add-on lock, run as the add-on', () => {
     const install = run('npm', [...(await dockerfileInstall(app)), '--registry', await registryFor(file), '--fetch-retries', '0'], { cwd: app });
     await assert.rejects(install, (error: Error & { stderr?: string }) => /EINTEGRITY/.test(`${error.stderr ?? ''}${error.message}`));
     assert.ok(!existsSync(join(app, 'node_modules', '.bin', 'alarm-mail-bridge')));
+  });
+
+  it('a local add-on (npm run addon:local) installs with no npm registry at all', { timeout: 600_000 }, async () => {
+    const local = join(work, 'alarm_mail_bridge');
+    await buildLocalAddon(local);
+    const unreachable = `http://127.0.0.1:${await freePort()}/`;
+    await run('npm', [...(await dockerfileInstall(local)), '--offline', '--registry', unreachable], { cwd: local });
+    const { stdout } = await run(process.execPath, [join(local, 'node_modules', '.bin', 'alarm-mail-bridge'), '--version']);
+    assert.equal(stdout.trim(), tarball.version);
   });
 });

@@ -25,7 +25,7 @@ interface LockEntry {
 }
 
 describe('the project home', () => {
-  it('is written into package.json, repository.yaml, addon/config.yaml and the Dockerfile (npm run home)', () => {
+  it('is written into package.json, repository.yaml, addon/config.yaml, addon/DOCS.md and the Dockerfile (npm run home)', () => {
     const home = readProjectHome();
     assert.deepEqual(projectHomeChanges(home).map(({ file }) => file), []);
     const fields = packageFields(home);
@@ -33,6 +33,7 @@ describe('the project home', () => {
     assert.equal(manifest.license, 'MIT');
     assert.equal((parse(read('addon/config.yaml')) as { url: string }).url, home.repository);
     assert.match(read('addon/Dockerfile'), new RegExp(`io\\.hass\\.url="${home.repository}"`));
+    assert.ok(read('addon/DOCS.md').includes(`\`${home.repository}\``), 'DOCS.md names the repository to add');
   });
 });
 
