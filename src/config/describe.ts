@@ -1,7 +1,7 @@
 // The configuration as it may be logged: one start-up line with what a user checks first, and the whole
 // configuration (for debug) with secrets, URL credentials and phone numbers taken out.
 import { redactUrl } from '../log.js';
-import { maskNumber, maskNumbersIn } from '../mask.js';
+import { maskNumber, maskNumbersIn } from '../core/mask.js';
 import type { Config } from './schema.js';
 
 const redacted = '[redacted]';

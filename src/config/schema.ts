@@ -2,8 +2,8 @@
 // Keys stay flat (two levels at most) so the add-on's options form can carry them.
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
-import { toE164 } from '../outputs/sms/phone.js';
-import { homeNetworks } from '../smtp/policy.js';
+import { toE164 } from '../core/phone.js';
+import { homeNetworks } from '../core/networks.js';
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']);
 

@@ -1,7 +1,7 @@
 // Mail → AlarmEvent: pure. A line a rule knows decides type, category and state; otherwise the route does.
 // The body's lines come first; the subject counts only when no body line matches any rule.
 import type { Mail } from '../mail/mail.js';
-import { fallbackTypes, type AlarmEvent, type Route } from './event.js';
+import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
 import type { Rule } from './rules.js';
 
 /** Enough for any panel's message; bounds the regex work a huge body can cause, and the event's text and subject. */

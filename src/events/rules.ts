@@ -1,6 +1,6 @@
 // The rule: a pattern tried on a line of the mail, and what a match means. User rules come first.
 import type { RuleConfig } from '../config/schema.js';
-import type { AlarmState, Category } from './event.js';
+import type { AlarmState, Category } from '../core/event.js';
 
 export interface Rule {
   /** Named groups `zone`, `sensor` and `user` are taken into the event. */

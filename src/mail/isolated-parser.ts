@@ -4,7 +4,8 @@
 // whole process instead of the worker when a capped worker makes one large allocation (nodejs/node#47224);
 // max_message_kb bounds what a parse can allocate.
 import { Worker } from 'node:worker_threads';
-import type { Envelope, Mail } from './mail.js';
+import type { Envelope } from '../core/envelope.js';
+import type { Mail } from './mail.js';
 import { MailUnparsable } from './unparsable.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
 

@@ -1,15 +1,5 @@
 // The Mail value: what the rest of the bridge knows of a received message. Nothing about alarms.
-
-/** What the SMTP session said about the message, kept with the raw bytes in the spool. */
-export interface Envelope {
-  /** MAIL FROM; empty for a bounce (`<>`). */
-  from: string;
-  /** RCPT TO addresses, in the order given. */
-  recipients: string[];
-  /** When the message arrived (ISO 8601, UTC). */
-  receivedAt: string;
-  remoteAddress: string;
-}
+import type { Envelope } from '../core/envelope.js';
 
 export interface MailAttachment {
   filename: string | null;

@@ -1,6 +1,7 @@
 // The parser's own thread: a mail that makes mailparser loop is ended with this thread, not with the bridge.
 import { parentPort } from 'node:worker_threads';
-import type { Envelope, Mail } from './mail.js';
+import type { Envelope } from '../core/envelope.js';
+import type { Mail } from './mail.js';
 import { parseMail } from './parse.js';
 
 export interface ParseRequest {

@@ -1,6 +1,7 @@
 // Raw MIME → Mail, with mailparser (charsets, quoted-printable, base64, HTML-only bodies).
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { Envelope, Mail } from './mail.js';
+import type { Envelope } from '../core/envelope.js';
+import type { Mail } from './mail.js';
 import { MailUnparsable } from './unparsable.js';
 
 /**

@@ -1,5 +1,5 @@
 // The contract every output (MQTT, later SMS and Telegram) fulfils.
-import type { AlarmEvent } from '../events/event.js';
+import type { AlarmEvent } from '../core/event.js';
 
 export interface Output {
   /** Names the output's durable queue in data_dir; never change it for an existing output. */

@@ -1,5 +1,5 @@
 // The panel's alarm state as the events tell it, kept in data_dir so it survives a restart.
-import type { AlarmEvent, AlarmState } from '../events/event.js';
+import type { AlarmEvent, AlarmState } from '../core/event.js';
 import { StateFile } from '../spool/state-file.js';
 
 interface StoredState {

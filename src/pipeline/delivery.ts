@@ -1,7 +1,7 @@
 // Feeds one output its events in order, with up to `window` deliveries in flight; failures are retried
 // with backoff. Reports each delivered event so the mail can be retired once every output has it.
 import pRetry, { AbortError } from 'p-retry';
-import type { AlarmEvent } from '../events/event.js';
+import type { AlarmEvent } from '../core/event.js';
 import type { Logger } from '../log.js';
 import type { Output } from '../outputs/output.js';
 import { WakeSignal } from '../wake-signal.js';

@@ -1,8 +1,8 @@
 // Works through the spool in arrival order: mail → event → every output. A mail is retired (or moved to
 // quarantine) only once every output has delivered its event; until then a restart replays it with the
 // same id. Outputs run apart, so one that is down never holds up another.
-import type { AlarmEvent } from '../events/event.js';
-import type { RouteTable } from '../events/route.js';
+import type { AlarmEvent } from '../core/event.js';
+import type { RouteTable } from '../core/route.js';
 import type { Rule } from '../events/rules.js';
 import type { Logger } from '../log.js';
 import type { MailParser } from '../mail/isolated-parser.js';

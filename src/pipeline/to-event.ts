@@ -1,7 +1,7 @@
 // A spooled mail → its one event: parse, then classify; a mail that cannot be parsed still makes an event.
 import { classifyMail } from '../events/classify.js';
-import { fallbackTypes, type AlarmEvent, type Route } from '../events/event.js';
-import { routeOf, type RouteTable } from '../events/route.js';
+import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
+import { routeOf, type RouteTable } from '../core/route.js';
 import type { Rule } from '../events/rules.js';
 import type { MailParser } from '../mail/isolated-parser.js';
 import { MailUnparsable } from '../mail/unparsable.js';

@@ -3,10 +3,11 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../log.js';
-import { maskAddress, maskSecret } from '../mask.js';
-import type { Envelope } from '../mail/mail.js';
+import { maskAddress, maskSecret } from '../core/mask.js';
+import type { Envelope } from '../core/envelope.js';
 import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
-import { checkCredentials, isAllowedAddress, type Network, type User } from './policy.js';
+import { isAllowedAddress, type Network } from '../core/networks.js';
+import { checkCredentials, type User } from './policy.js';
 import { Slots } from './slots.js';
 
 /** An SMTP reply for the client; smtp-server sends `responseCode` and the message. */

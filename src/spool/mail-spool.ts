@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Envelope } from '../mail/mail.js';
+import type { Envelope } from '../core/envelope.js';
 import { removeIfPresent, renameDurably } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
 import { continueAfter, newMailId } from './mail-id.js';

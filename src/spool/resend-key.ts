@@ -4,7 +4,7 @@
 // Only a mail with a `Date:` as well gets a key: a device that writes no date could send byte-identical mails for
 // two real motions, and those must never be merged (RFC 5322 §3.6 asks for both fields; the naive senders omit them).
 import { createHash, type Hash } from 'node:crypto';
-import type { Envelope } from '../mail/mail.js';
+import type { Envelope } from '../core/envelope.js';
 
 /** How far the header block is looked at; a mail whose header is longer gets no key (it stays at-least-once). */
 const maxHeadBytes = 64 * 1024;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyMail } from '../../src/events/classify.js';
-import type { AlarmEvent, Route } from '../../src/events/event.js';
+import type { AlarmEvent, Route } from '../../src/core/event.js';
 import { buildRules } from '../../src/events/profiles/index.js';
 import type { RuleConfig } from '../../src/config/schema.js';
 import type { Mail } from '../../src/mail/mail.js';

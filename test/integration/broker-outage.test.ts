@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AlarmEvent } from '../../src/events/event.js';
+import type { AlarmEvent } from '../../src/core/event.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { Mosquitto } from '../helpers/mosquitto.js';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AlarmEvent } from '../../src/events/event.js';
+import type { AlarmEvent } from '../../src/core/event.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { BridgeProcess } from '../helpers/bridge-process.js';
 import { Mosquitto } from '../helpers/mosquitto.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import type { AlarmEvent } from '../../src/events/event.js';
+import type { AlarmEvent } from '../../src/core/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';

@@ -1,7 +1,7 @@
 // With no mqtt.url the bridge runs its own broker (standalone start), and events reach its subscribers.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { AlarmEvent } from '../../src/events/event.js';
+import type { AlarmEvent } from '../../src/core/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { maskSecret } from '../../src/mask.js';
+import { maskSecret } from '../../src/core/mask.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { Mosquitto } from '../helpers/mosquitto.js';

@@ -2,7 +2,7 @@
 // back every event arrives, in order, on each output.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AlarmEvent } from '../../src/events/event.js';
+import type { AlarmEvent } from '../../src/core/event.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { FakeCm } from '../helpers/fake-cm.js';

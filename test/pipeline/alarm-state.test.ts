@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { RuleConfig } from '../../src/config/schema.js';
 import { classifyMail } from '../../src/events/classify.js';
-import type { Route } from '../../src/events/event.js';
+import type { Route } from '../../src/core/event.js';
 import { buildRules } from '../../src/events/profiles/index.js';
 import { AlarmStateStore } from '../../src/pipeline/alarm-state.js';
 

@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { pino } from 'pino';
 import { runInNewContext } from 'node:vm';
 import { buildRules } from '../../src/events/profiles/index.js';
-import type { AlarmEvent } from '../../src/events/event.js';
+import type { AlarmEvent } from '../../src/core/event.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import type { Output } from '../../src/outputs/output.js';
 import { AlarmStateStore } from '../../src/pipeline/alarm-state.js';

@@ -1,7 +1,8 @@
 // Intake policy tables: networks (IPv4, IPv6, IPv4-mapped), recipients, credentials.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { acceptsRecipient, checkCredentials, homeNetworks, isAllowedAddress, parseNetworks } from '../../src/smtp/policy.js';
+import { homeNetworks, isAllowedAddress, parseNetworks } from '../../src/core/networks.js';
+import { acceptsRecipient, checkCredentials } from '../../src/smtp/policy.js';
 
 describe('isAllowedAddress with the default home networks', () => {
   const networks = parseNetworks(homeNetworks);

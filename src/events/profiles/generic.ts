@@ -1,7 +1,7 @@
 // Words that other panels and later XT firmware use (German and English), for texts no exact line matched.
 // German joins words ("Feueralarm", "Rauchmelder"), so German stems match at a word start only;
 // English words match as whole words. Restore and test lines come first: they must never trigger.
-import type { AlarmState, Category } from '../event.js';
+import type { AlarmState, Category } from '../../core/event.js';
 import type { Rule } from '../rules.js';
 
 const source = 'generic';

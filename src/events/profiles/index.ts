@@ -1,6 +1,6 @@
 // The rules in the order they are tried: the user's first, then the XT1's exact lines, then keywords.
 import type { RuleConfig } from '../../config/schema.js';
-import { fallbackTypes } from '../event.js';
+import { fallbackTypes } from '../../core/event.js';
 import { compileUserRules, type Rule } from '../rules.js';
 import { genericRules } from './generic.js';
 import { xt1Rules } from './xt1.js';

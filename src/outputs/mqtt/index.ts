@@ -2,9 +2,9 @@
 // discovery for them; re-announced on every connect and when Home Assistant comes online.
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { MqttConnection } from '../../config/supervisor.js';
-import type { AlarmEvent, AlarmState } from '../../events/event.js';
+import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { Logger } from '../../log.js';
-import { maskAddress } from '../../mask.js';
+import { maskAddress } from '../../core/mask.js';
 import { BackgroundTasks } from '../../background-tasks.js';
 import type { StateFile } from '../../spool/state-file.js';
 import type { Output } from '../output.js';

@@ -1,6 +1,6 @@
 // Zones of the panel as the mails reveal them: `Zone:<n> <name>` creates one, its events drive its states.
 // Pure: the output persists the result and publishes the changes.
-import type { AlarmEvent } from '../../events/event.js';
+import type { AlarmEvent } from '../../core/event.js';
 
 export type OnOff = 'ON' | 'OFF';
 

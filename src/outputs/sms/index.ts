@@ -2,9 +2,9 @@
 // through the jobs, a few numbers at once and in order per number, with backoff on temporary failures, a final
 // answer recorded once, and flood limits.
 import { createHash } from 'node:crypto';
-import type { AlarmEvent } from '../../events/event.js';
+import type { AlarmEvent } from '../../core/event.js';
 import type { Logger } from '../../log.js';
-import { maskNumber } from '../../mask.js';
+import { maskNumber } from '../../core/mask.js';
 import type { JobStore } from '../../spool/job-store.js';
 import type { Output } from '../output.js';
 import { WakeSignal } from '../../wake-signal.js';

@@ -1,6 +1,6 @@
 // Who gets an event by SMS: the numbers written in the recipient addresses, or else the default recipients.
-import type { AlarmEvent, Category } from '../../events/event.js';
-import { numberInAddress } from './phone.js';
+import type { AlarmEvent, Category } from '../../core/event.js';
+import { numberInAddress } from '../../core/phone.js';
 
 export interface SmsRouting {
   /** E.164, validated at start. */

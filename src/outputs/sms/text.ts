@@ -1,5 +1,5 @@
 // SMS text: the template, GSM-7 vs UCS-2 and the number of parts, which decides the cost (3GPP TS 23.038).
-import type { AlarmEvent } from '../../events/event.js';
+import type { AlarmEvent } from '../../core/event.js';
 
 const gsmBasic =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';

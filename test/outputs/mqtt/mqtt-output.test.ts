@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { AlarmEvent } from '../../../src/events/event.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
 import { createLogger } from '../../../src/log.js';
 import { MqttOutput, type AnnouncedDiscovery, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
 import type { Zones } from '../../../src/outputs/mqtt/zones.js';

@@ -1,7 +1,7 @@
 // Zone states from events: door, motion, tamper, supervision; new zones and renames call for discovery.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlarmEvent } from '../../../src/events/event.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
 import { zoneChange, type Zones } from '../../../src/outputs/mqtt/zones.js';
 
 function event(type: string, zone: number | null, sensor: string | null): AlarmEvent {

@@ -1,7 +1,7 @@
 // Who gets an SMS: numbers in the recipient addresses, else the defaults for the categories in send_on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlarmEvent, Category } from '../../../src/events/event.js';
+import type { AlarmEvent, Category } from '../../../src/core/event.js';
 import { smsRecipients } from '../../../src/outputs/sms/routing.js';
 
 const routing = { defaultRecipients: ['+491701234567', '+491709876543'], sendOn: ['alarm', 'trouble'] as Category[], defaultRegion: 'DE' };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { AlarmEvent } from '../../../src/events/event.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
 import { createLogger, type Logger } from '../../../src/log.js';
 import { SmsOutput, type FinishedSmsJob, type SmsJob, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
 import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';

@@ -2,7 +2,7 @@
 // punctuation, cutting with an ellipsis, and the template.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlarmEvent } from '../../../src/events/event.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
 import { countSegments, fitToParts, renderTemplate, toGsmFriendly } from '../../../src/outputs/sms/text.js';
 
 describe('countSegments', () => {

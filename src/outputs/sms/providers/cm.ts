@@ -1,7 +1,7 @@
 // CM.com through the official @cmdotcom/text-sdk (JSON `POST /v1.0/message`, product token in the body).
 import { CMTypes, MessageApiClient } from '@cmdotcom/text-sdk';
-import { toCmNotation } from '../phone.js';
-import { maskNumbersIn } from '../../../mask.js';
+import { toCmNotation } from '../../../core/phone.js';
+import { maskNumbersIn } from '../../../core/mask.js';
 import { ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
 
 export interface CmSettings {

@@ -1,6 +1,6 @@
 // Twilio through the official `twilio` SDK (`POST /2010-04-01/Accounts/{Sid}/Messages.json`, basic auth).
 import twilio from 'twilio';
-import { maskNumbersIn } from '../../../mask.js';
+import { maskNumbersIn } from '../../../core/mask.js';
 import { ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
 
 export interface TwilioSettings {

@@ -1,7 +1,7 @@
 // Phone numbers: any common notation in, E.164 out; CM's 00 notation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { numberInAddress, toCmNotation, toE164 } from '../../../src/outputs/sms/phone.js';
+import { numberInAddress, toCmNotation, toE164 } from '../../src/core/phone.js';
 
 const table: [input: string, region: string, expected: string | undefined][] = [
   ['+49 170 1234567', 'DE', '+491701234567'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskAddress, maskNumber, maskNumbersIn, maskSecret } from '../src/mask.js';
+import { maskAddress, maskNumber, maskNumbersIn, maskSecret } from '../../src/core/mask.js';
 
 describe('masking', () => {
   it('keeps the last four digits of a number', () => assert.equal(maskNumber('+4915112345678'), '**********5678'));
