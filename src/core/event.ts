@@ -1,4 +1,5 @@
 // The normalized alarm event: what every output receives, and the documented JSON of `<prefix>/event`.
+import type { ImageRef } from './images.js';
 
 export const alarmStates = ['disarmed', 'armed_home', 'armed_away', 'triggered'] as const;
 export type AlarmState = (typeof alarmStates)[number];
@@ -33,4 +34,13 @@ export interface AlarmEvent {
   /** Envelope recipients (RCPT TO), which decide the route. */
   recipients: string[];
   subject: string;
+  /**
+   * Camera events only (and absent on every other event, whose JSON stays as it was): the camera's id
+   * (`sensor` holds its name), its snapshots (no bytes: the snapshot store keeps them), its own clock as text
+   * (cameras send no time zone), and whether a camera that mails the end of an event says it started or stopped.
+   */
+  device?: string;
+  images?: ImageRef[];
+  device_time?: string | null;
+  phase?: 'start' | 'stop' | null;
 }
