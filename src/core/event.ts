@@ -8,7 +8,7 @@ export const categories = ['alarm', 'status', 'trouble', 'test'] as const;
 export type Category = (typeof categories)[number];
 
 /** How the sender classed the mail by the address it used: the XT1 knows no other way to say it. */
-export type Route = 'alarm' | 'status' | 'other';
+export type Route = 'alarm' | 'status' | 'camera' | 'other';
 
 /** Types given when no rule decides: by the route, or for a mail that could not be parsed. */
 export const fallbackTypes = { alarmRoute: 'alarm', otherRoute: 'unknown', unparsed: 'unparsed' } as const;
