@@ -27,3 +27,13 @@ export interface SourceCatalog {
   /** A zone of the panel, by its number. */
   zone(zone: number): DeviceInfo;
 }
+
+/** What a camera profile says of its cameras, for their device in Home Assistant. */
+export interface CameraDescription {
+  manufacturer: string;
+  model: string;
+  /** Every type its events can have: the camera's event entity's event_types. */
+  eventTypes: readonly string[];
+  /** Types that mean something moves in the picture: they turn the camera's motion sensor on. */
+  motionTypes: readonly string[];
+}
