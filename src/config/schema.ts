@@ -2,6 +2,7 @@
 // Keys stay flat (two levels at most) so the add-on's options form can carry them.
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
+import { maskNumber } from '../core/mask.js';
 import { toE164 } from '../core/phone.js';
 import { homeNetworks } from '../core/networks.js';
 
@@ -128,7 +129,9 @@ const sms = z
   .superRefine((value, context) => {
     value.recipients.forEach((number, index) => {
       if (!toE164(number, value.default_region)) {
-        context.addIssue({ code: 'custom', path: ['recipients', index], message: `"${number}" is not a valid phone number (region ${value.default_region})` });
+        // The error is logged: the path finds the entry, so a number long enough to be someone's keeps its last four digits only.
+        const shown = number.replace(/\D/g, '').length >= 7 ? maskNumber(number) : number;
+        context.addIssue({ code: 'custom', path: ['recipients', index], message: `"${shown}" is not a valid phone number (region ${value.default_region})` });
       }
     });
     const missing = (path: string[], message: string) => context.addIssue({ code: 'custom', path, message });

@@ -113,7 +113,7 @@ describe('loadConfig', () => {
     assert.doesNotMatch(problem ?? '', /170 123|170 765/);
   });
 
-  it('normalizes SMS numbers to E.164 and refuses a wrong one, naming it', async () => {
+  it('normalizes SMS numbers to E.164 and refuses a wrong one, naming its entry', async () => {
     const config = await loadConfig({ file: await fileWith('sms:\n  recipients: ["+49 170 1234567", "0170 7654321", "0043 664 1234567"]\n'), env: {} });
     assert.deepEqual(config.sms.recipients, ['+491701234567', '+491707654321', '+436641234567']);
     assert.equal(config.sms.provider, 'none');
@@ -123,6 +123,13 @@ describe('loadConfig', () => {
     assert.deepEqual(await problemsOf('sms:\n  recipients: ["0170 12", "+49 170 1234567", alarm]\n'), [
       'sms.recipients.0: "0170 12" is not a valid phone number (region DE)',
       'sms.recipients.2: "alarm" is not a valid phone number (region DE)',
+    ]);
+  });
+
+  it('shows a wrong number long enough to be someone\'s with its last four digits only', async () => {
+    assert.deepEqual(await problemsOf('sms:\n  recipients: ["+49 170 123456", "+1 555 0100 99"]\n'), [
+      'sms.recipients.0: "**********3456" is not a valid phone number (region DE)',
+      'sms.recipients.1: "**********0 99" is not a valid phone number (region DE)',
     ]);
   });
 
