@@ -19,7 +19,7 @@ import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
 import { SmsOutput, type FinishedSmsJob, type SmsJob } from './outputs/sms/index.js';
 import { loadProvider } from './outputs/sms/providers/load.js';
 import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
-import { prepareDataDir } from './spool/data-dir.js';
+import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
 import { JobStore } from './spool/job-store.js';
 import { MailSpool } from './spool/mail-spool.js';
 import { StateFile } from './spool/state-file.js';
@@ -47,13 +47,15 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
   log.info(startSummary(config, packageInfo.version, mqttConnection ? 'supervisor' : 'embedded'), 'starting Alarm Mail Bridge');
   log.debug({ config: loggableConfig(config) }, 'configuration');
   try {
-    await prepareDataDir(config.data_dir);
+    await prepareDataDir(config.data_dir).catch((error: unknown) => {
+      throw error instanceof DataDirUnusable ? new StartFailed('data_dir', config.data_dir, error.message, dataDirAdvice, { cause: error }) : error;
+    });
     // Before the spool opens: a second bridge on this data_dir would replay the same mails and SMS jobs.
     const lock = await lockFor(config.data_dir);
     stops.push(() => lock.release());
     const spool = new MailSpool(config.data_dir);
     await spool.open().catch((error: unknown) => {
-      throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, 'set data_dir to a folder this user can write', { cause: error });
+      throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, dataDirAdvice, { cause: error });
     });
     stops.push(() => spool.close());
     const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'));
@@ -187,6 +189,9 @@ async function tlsFiles(tls: Config['smtp']['tls']): Promise<IntakeOptions['tls'
   ]);
   return { mode: tls.mode, cert, key, minVersion: tls.min_version };
 }
+
+/** What to do when data_dir cannot hold the spool. */
+const dataDirAdvice = 'set data_dir to a folder this user can write (the add-on uses /data)';
 
 /** The lock of data_dir; another bridge on it stops this start with its pid. */
 async function lockFor(dataDir: string): Promise<DataDirLock> {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { codeOf } from '../start/start-failed.js';
+import { codeOf } from '../errors.js';
 
 const lockName = 'bridge.lock';
 /** Room in `sockaddr_un.sun_path` (108 bytes on Linux): libuv silently cuts longer socket paths. */
