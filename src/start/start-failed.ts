@@ -60,3 +60,8 @@ export function fileUnreadable(key: string, path: string, error: unknown): Start
 export function oneLine(error: unknown): string {
   return String((error as Error | undefined)?.message ?? error).split('\n')[0] ?? '';
 }
+
+/** An error of binding a listening socket (as opposed to e.g. a bad TLS key), which names a host or port setting. */
+export function isListenError(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'listen' || ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(codeOf(error) ?? '');
+}
