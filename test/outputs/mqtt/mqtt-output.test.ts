@@ -190,4 +190,25 @@ describe('MqttOutput', () => {
     await output.stop();
     assert.deepEqual(logs.filter((line) => String(line.msg).includes('publishing')), []);
   });
+
+  it('publishes the health of any output from the bus, by its description alone', async () => {
+    const { output } = create({ health: [{ output: 'telegram', problem: { name: 'Telegram problem' }, last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent'] } }] });
+    await output.start();
+    bus.emit('health', { output: 'telegram', problem: true, last: { result: 'sent' } });
+    bus.emit('health', { output: 'undescribed', problem: true, last: { result: 'sent' } });
+    await deliverAndSee(output);
+    assert.deepEqual(live(`${prefix}/telegram/problem`).map((message) => message.payload), ['ON']);
+    assert.deepEqual(live(`${prefix}/telegram/last`).map((message) => message.payload), ['{"result":"sent"}']);
+    assert.deepEqual(live(`${prefix}/undescribed/problem`), []);
+  });
+
+  it('hands a command from Home Assistant to the bus and knows nothing of the panel', async () => {
+    const { output, logs } = create();
+    const command = new Promise<unknown>((resolve) => bus.on('command', resolve));
+    await output.start();
+    await deliverAndSee(output); // connected and subscribed
+    await subscriber.publish(`${prefix}/command`, 'ARM_AWAY');
+    assert.deepEqual(await command, { target: 'panel', command: 'ARM_AWAY' });
+    assert.deepEqual(logs.filter((line) => Number(line.level) >= 40), []);
+  });
 });
