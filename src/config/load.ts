@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { maskNumbersIn } from '../core/mask.js';
 import { oneLine } from '../errors.js';
 import { redactUrlsIn } from '../log.js';
+import { outputModules } from '../outputs/registry.js';
 import { configSchema, type Config } from './schema.js';
 
 /** The configuration cannot be used; `problems` lists every one of them at once. */
@@ -17,14 +18,10 @@ export class ConfigInvalid extends Error {
   }
 }
 
-/** Environment variables that override single keys, for secrets kept out of files. */
-export const environmentOverrides = {
-  ALARM_MAIL_BRIDGE_MQTT_URL: ['mqtt', 'url'],
-  ALARM_MAIL_BRIDGE_MQTT_USERNAME: ['mqtt', 'username'],
-  ALARM_MAIL_BRIDGE_MQTT_PASSWORD: ['mqtt', 'password'],
-  ALARM_MAIL_BRIDGE_SMS_CM_PRODUCT_TOKEN: ['sms', 'cm', 'product_token'],
-  ALARM_MAIL_BRIDGE_SMS_TWILIO_AUTH_TOKEN: ['sms', 'twilio', 'auth_token'],
-} as const satisfies Record<string, readonly string[]>;
+/** Environment variables that override single keys, for secrets kept out of files; the outputs name theirs. */
+export const environmentOverrides: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  outputModules.flatMap((module) => Object.entries(module.environment).map(([name, path]) => [name, [module.name, ...path]])),
+);
 
 export interface ConfigSources {
   /** Path of a YAML file; none means defaults only. */

@@ -1,6 +1,7 @@
 // Works through the spool in arrival order: mail → event → every output. A mail is retired (or moved to
 // quarantine) only once every output has delivered its event; until then a restart replays it with the
 // same id. Outputs run apart, so one that is down never holds up another.
+import type { Bus } from '../core/bus.js';
 import type { AlarmEvent } from '../core/event.js';
 import type { RouteTable } from '../core/route.js';
 import type { Rule } from '../events/rules.js';
@@ -30,6 +31,8 @@ export interface MailWorkerDependencies {
   routes: RouteTable;
   parser: MailParser;
   log: Logger;
+  /** Told of each event as the outputs get it, for observers. */
+  bus?: Bus;
 }
 
 interface Unfinished {
@@ -130,6 +133,7 @@ export class MailWorker {
     this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
     this.#unfinished.set(id, { waitingFor: deliveries.length, unparsable });
     for (const delivery of deliveries) delivery.accept(event);
+    this.#deps.bus?.emit('event', event);
   }
 
   #delivered(event: AlarmEvent): void {

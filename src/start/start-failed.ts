@@ -3,8 +3,6 @@
 // main turns into a StartFailed naming the setting.
 import { codeOf, oneLine } from '../errors.js';
 
-export { codeOf, oneLine };
-
 /** A start step failed because of the value of one setting. */
 export class StartFailed extends Error {
   /** The configuration key, e.g. `smtp.port`. */
@@ -57,4 +55,9 @@ export function fileUnreadable(key: string, path: string, error: unknown): Start
   const problem =
     code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'not readable (EACCES)' : `cannot be read (${oneLine(error)})`;
   return new StartFailed(key, path, problem, `set ${key} to the path of a readable PEM file`, { cause: error });
+}
+
+/** An error of binding a listening socket (as opposed to e.g. a bad TLS key), which names a host or port setting. */
+export function isListenError(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'listen' || ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(codeOf(error) ?? '');
 }

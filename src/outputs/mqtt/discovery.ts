@@ -1,5 +1,6 @@
 // Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
 // Pure: the output decides when to publish and remembers what it published.
+import type { OutputHealth } from '../module.js';
 import type { Topics } from './topics.js';
 import type { ZoneState } from './zones.js';
 
@@ -11,8 +12,8 @@ export interface DiscoveryContext {
   projectUrl: string | undefined;
   eventTypes: readonly string[];
   motionOffDelaySeconds: number;
-  /** An SMS provider is configured: the delivery problem entity exists (the last SMS result always does). */
-  smsHealth: boolean;
+  /** The health every output reports: diagnostic entities of the bridge device. */
+  health: readonly OutputHealth[];
 }
 
 export type Component = Record<string, unknown> & { platform: string };
@@ -52,40 +53,41 @@ export function bridgeDevice(context: DiscoveryContext): DeviceDiscovery {
         state_topic: topics.lastEvent,
         value_template: ha.eventTime,
       },
-      ...smsComponents(context),
+      ...healthComponents(context),
     },
   };
 }
 
-/**
- * The last SMS result exists in dry-run too, where it shows `dry_run`: a user sees what would have been sent. A
- * delivery problem needs a provider to have one.
- */
-function smsComponents({ nodeId, topics, smsHealth }: DiscoveryContext): Record<string, Component> {
-  const last: Component = {
-    platform: 'sensor',
-    unique_id: `${nodeId}_sms_last`,
-    name: 'Last SMS result',
-    device_class: 'enum',
-    options: ['sent', 'dry_run', 'failed', 'suppressed'],
-    entity_category: 'diagnostic',
-    icon: 'mdi:message-text',
-    state_topic: topics.smsLast,
-    value_template: '{{ value_json.result }}',
-    json_attributes_topic: topics.smsLast,
-  };
-  if (!smsHealth) return { sms_last: last };
-  return {
-    sms_problem: {
-      platform: 'binary_sensor',
-      unique_id: `${nodeId}_sms_problem`,
-      name: 'SMS delivery problem',
-      device_class: 'problem',
-      entity_category: 'diagnostic',
-      state_topic: topics.smsProblem,
-    },
-    sms_last: last,
-  };
+/** Each output's problem flag and last result, as its health description has them, e.g. `sms_problem`, `sms_last`. */
+function healthComponents({ nodeId, topics, health }: DiscoveryContext): Record<string, Component> {
+  const components: Record<string, Component> = {};
+  for (const { output, problem, last } of health) {
+    if (problem) {
+      components[`${output}_problem`] = {
+        platform: 'binary_sensor',
+        unique_id: `${nodeId}_${output}_problem`,
+        name: problem.name,
+        device_class: 'problem',
+        entity_category: 'diagnostic',
+        state_topic: topics.health(output, 'problem'),
+      };
+    }
+    if (last) {
+      components[`${output}_last`] = {
+        platform: 'sensor',
+        unique_id: `${nodeId}_${output}_last`,
+        name: last.name,
+        device_class: 'enum',
+        options: [...last.options],
+        entity_category: 'diagnostic',
+        icon: last.icon,
+        state_topic: topics.health(output, 'last'),
+        value_template: '{{ value_json.result }}',
+        json_attributes_topic: topics.health(output, 'last'),
+      };
+    }
+  }
+  return components;
 }
 
 export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
