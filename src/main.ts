@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { loggableConfig, startSummary } from './config/describe.js';
 import type { Config } from './config/schema.js';
 import type { MqttConnection } from './config/supervisor.js';
-import { buildRules, eventTypesOf } from './events/profiles/index.js';
 import type { Logger } from './log.js';
 import { IsolatedParser } from './mail/isolated-parser.js';
 import { MqttOutput, type AnnouncedDiscovery } from './outputs/mqtt/index.js';
@@ -22,6 +21,8 @@ import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-l
 import { prepareDataDir } from './spool/data-dir.js';
 import { JobStore } from './spool/job-store.js';
 import { MailSpool } from './spool/mail-spool.js';
+import { catalogOf } from './sources/catalog.js';
+import { buildProfiles } from './sources/registry.js';
 import { StateFile } from './spool/state-file.js';
 import { codeOf, fileUnreadable, listenFailed, oneLine, StartFailed } from './start/start-failed.js';
 
@@ -60,7 +61,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     await alarmState.load();
 
     const connection = await brokerFor(config, log, mqttConnection, stops);
-    const rules = buildRules(config.rules);
+    const profiles = buildProfiles(config.rules);
     const mqttLog = log.child({ component: 'mqtt' });
     const mqtt = new MqttOutput(
       {
@@ -71,7 +72,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         motionOffDelaySeconds: config.mqtt.motion_off_delay,
         version: packageInfo.version,
         projectUrl: packageInfo.homepage,
-        eventTypes: eventTypesOf(rules),
+        catalog: catalogOf(profiles),
         smsHealth: config.sms.provider !== 'none',
         fullAddresses: config.mqtt.full_addresses,
       },
@@ -120,7 +121,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
       parser,
       deliveries,
       alarmState,
-      rules,
+      profiles,
       routes: { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients },
       log: log.child({ component: 'pipeline' }),
     });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DiscoveryContext } from '../../../src/outputs/mqtt/discovery.js';
 import { nodeIdFor, topicsFor } from '../../../src/outputs/mqtt/topics.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
 import { checkDevicePayload } from '../../helpers/ha-discovery.js';
 
 const context: DiscoveryContext = {
@@ -10,7 +12,7 @@ const context: DiscoveryContext = {
   topics: topicsFor('alarm-mail-bridge', 'homeassistant'),
   version: '1.2.3',
   projectUrl: undefined,
-  eventTypes: ['intrusion', 'tamper', 'unknown'],
+  catalog: { ...catalogOf(buildProfiles([])), eventTypes: ['intrusion', 'tamper', 'unknown'] },
   motionOffDelaySeconds: 45,
   smsHealth: true,
 };
