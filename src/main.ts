@@ -5,7 +5,6 @@ import { loggableConfig, startSummary } from './config/describe.js';
 import type { Config } from './config/schema.js';
 import type { MqttConnection } from './config/supervisor.js';
 import { Bus } from './core/bus.js';
-import { buildRules, eventTypesOf } from './events/profiles/index.js';
 import type { Logger } from './log.js';
 import { IsolatedParser } from './mail/isolated-parser.js';
 import type { BuiltOutput, OutputContext, OutputModule } from './outputs/module.js';
@@ -21,7 +20,8 @@ import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
 import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
 import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
 import { MailSpool } from './spool/mail-spool.js';
-import type { SourceCatalog } from './sources/catalog.js';
+import { catalogOf } from './sources/catalog.js';
+import { buildProfiles } from './sources/registry.js';
 import { codeOf, oneLine } from './errors.js';
 import { fileUnreadable, isListenError, listenFailed, StartFailed } from './start/start-failed.js';
 
@@ -64,8 +64,8 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'), bus);
     await alarmState.load();
 
-    const rules = buildRules(config.rules);
-    const context = { log, bus, dataDir: config.data_dir, catalog: catalogSeam(rules), packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
+    const profiles = buildProfiles(config.rules);
+    const context = { log, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
     const deliveries = (await buildOutputs(config, context, stops)).map(({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus));
 
     const parser = new IsolatedParser();
@@ -76,7 +76,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
       parser,
       deliveries,
       alarmState,
-      rules,
+      profiles,
       routes: { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients },
       log: log.child({ component: 'pipeline' }),
       bus,
@@ -134,20 +134,6 @@ async function buildOutputs(config: Config, context: Omit<OutputContext, 'health
     built.push(output);
   }
   return built;
-}
-
-/**
- * SEAM, replaced by engineer A's catalog built from the source profiles (sources/): until then today's rules give
- * the event types and the XT1 is the only panel. Only `eventTypes` is read by the MQTT output on this branch.
- */
-function catalogSeam(rules: Parameters<typeof eventTypesOf>[0]): SourceCatalog {
-  const device = { manufacturer: 'Lupus Electronics', model: 'XT1' };
-  return {
-    eventTypes: eventTypesOf(rules),
-    zoneEffect: () => undefined,
-    panel: { id: 'xt1', name: 'Lupusec XT1', ...device },
-    zone: (zone) => ({ name: `Zone ${zone}`, ...device, model: `XT1 zone ${zone}` }),
-  };
 }
 
 /** The certificate and key, read once at start: a missing file stops the start with its name. */

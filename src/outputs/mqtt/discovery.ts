@@ -1,6 +1,7 @@
 // Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
 // Pure: the output decides when to publish and remembers what it published.
 import type { OutputHealth } from '../module.js';
+import type { SourceCatalog } from '../../sources/catalog.js';
 import type { Topics } from './topics.js';
 import type { ZoneState } from './zones.js';
 
@@ -10,7 +11,8 @@ export interface DiscoveryContext {
   version: string;
   /** Shown in Home Assistant as the origin's support URL; none when package.json names no homepage. */
   projectUrl: string | undefined;
-  eventTypes: readonly string[];
+  /** What the sources produce and describe: the event types, the panel's and the zones' devices. */
+  catalog: SourceCatalog;
   motionOffDelaySeconds: number;
   /** The health every output reports: diagnostic entities of the bridge device. */
   health: readonly OutputHealth[];
@@ -92,17 +94,18 @@ function healthComponents({ nodeId, topics, health }: DiscoveryContext): Record<
 
 export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
   const { nodeId, topics } = context;
-  const id = `${nodeId}_xt1`;
+  const { id: panelId, name, manufacturer, model } = context.catalog.panel;
+  const id = `${nodeId}_${panelId}`;
   return {
     id,
-    device: { identifiers: [id], name: 'Lupusec XT1', manufacturer: 'Lupus Electronics', model: 'XT1', via_device: nodeId },
+    device: { identifiers: [id], name, manufacturer, model, via_device: nodeId },
     components: {
       alarm: {
         platform: 'alarm_control_panel',
         unique_id: `${id}_alarm`,
         name: null,
         state_topic: topics.state,
-        // Required by Home Assistant; the XT1 cannot be armed by mail, so no arm features are offered.
+        // Required by Home Assistant; a panel cannot be armed by mail, so no arm features are offered.
         command_topic: topics.command,
         supported_features: [],
         code_arm_required: false,
@@ -124,7 +127,7 @@ export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
         icon: 'mdi:alarm-light',
         state_topic: topics.event,
         value_template: ha.eventPayload,
-        event_types: [...context.eventTypes],
+        event_types: [...context.catalog.eventTypes],
       },
       last_event: {
         platform: 'sensor',
@@ -171,9 +174,10 @@ export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneS
       ...(entity.key === 'motion' ? { off_delay: context.motionOffDelaySeconds } : {}),
     };
   }
+  const { manufacturer, model } = context.catalog.zone(zone);
   return {
     id,
-    device: { identifiers: [id], name: state.name, manufacturer: 'Lupus Electronics', model: `XT1 zone ${zone}`, via_device: `${nodeId}_xt1` },
+    device: { identifiers: [id], name: state.name, manufacturer, model, via_device: `${nodeId}_${context.catalog.panel.id}` },
     components,
   };
 }

@@ -6,6 +6,7 @@ import type { MqttConnection } from '../../config/supervisor.js';
 import type { Bus, BusEvents } from '../../core/bus.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { Logger } from '../../log.js';
+import type { SourceCatalog } from '../../sources/catalog.js';
 import { maskAddress } from '../../core/mask.js';
 import { BackgroundTasks } from '../../background-tasks.js';
 import type { StateFile } from '../../spool/state-file.js';
@@ -27,8 +28,8 @@ export interface MqttSettings {
   motionOffDelaySeconds: number;
   version: string;
   projectUrl: string | undefined;
-  /** Every type the classifier can produce: the event entity's event_types. */
-  eventTypes: readonly string[];
+  /** What the sources produce and describe: the event entity's event_types, zone meanings, panel and zone devices. */
+  catalog: SourceCatalog;
   /** The health every output reports, as Home Assistant shows it. */
   health: readonly OutputHealth[];
   /** Number addresses in an event's sender and recipients in full; else masked to their last four digits. */
@@ -82,7 +83,7 @@ export class MqttOutput implements Output {
       topics: this.#topics,
       version: settings.version,
       projectUrl: settings.projectUrl,
-      eventTypes: settings.eventTypes,
+      catalog: settings.catalog,
       motionOffDelaySeconds: settings.motionOffDelaySeconds,
       health: settings.health,
     };
@@ -105,7 +106,7 @@ export class MqttOutput implements Output {
 
   async deliver(event: AlarmEvent): Promise<void> {
     // Zone state follows the order of deliver calls, before any waiting.
-    const change = zoneChange(this.#zones, event);
+    const change = zoneChange(this.#zones, event, this.#settings.catalog);
     if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
     const client = await this.#link.ready();
     const payload = JSON.stringify(this.#settings.fullAddresses ? event : { ...event, from: maskAddress(event.from), recipients: event.recipients.map(maskAddress) });

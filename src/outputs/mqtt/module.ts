@@ -30,7 +30,7 @@ export const mqttModule = outputModule({
         version: context.packageInfo.version,
         projectUrl: context.packageInfo.homepage,
         // Seam for the source catalog (sources/): the MQTT output reads event types and devices from it.
-        eventTypes: context.catalog.eventTypes,
+        catalog: context.catalog,
         health: context.health,
         fullAddresses: settings.full_addresses,
       },

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DiscoveryContext } from '../../../src/outputs/mqtt/discovery.js';
 import { nodeIdFor, topicsFor } from '../../../src/outputs/mqtt/topics.js';
 import { smsHealth } from '../../../src/outputs/sms/health.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
 import { checkDevicePayload } from '../../helpers/ha-discovery.js';
 
 const context: DiscoveryContext = {
@@ -11,7 +13,7 @@ const context: DiscoveryContext = {
   topics: topicsFor('alarm-mail-bridge', 'homeassistant'),
   version: '1.2.3',
   projectUrl: undefined,
-  eventTypes: ['intrusion', 'tamper', 'unknown'],
+  catalog: { ...catalogOf(buildProfiles([])), eventTypes: ['intrusion', 'tamper', 'unknown'] },
   motionOffDelaySeconds: 45,
   health: [{ output: 'sms', ...smsHealth(true) }],
 };

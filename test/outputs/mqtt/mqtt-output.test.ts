@@ -13,6 +13,8 @@ import { createLogger } from '../../../src/log.js';
 import { MqttOutput, type AnnouncedDiscovery, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
 import type { Zones } from '../../../src/outputs/mqtt/zones.js';
 import { smsHealth } from '../../../src/outputs/sms/health.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
 import { StateFile } from '../../../src/spool/state-file.js';
 import { cleanUp } from '../../helpers/cleanup.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
@@ -87,7 +89,7 @@ describe('MqttOutput', () => {
         motionOffDelaySeconds: 30,
         version: '1.2.3',
         projectUrl: undefined,
-        eventTypes: ['intrusion'],
+        catalog: { ...catalogOf(buildProfiles([])), eventTypes: ['intrusion'] },
         health: [{ output: 'sms', ...smsHealth(withProvider) }],
         fullAddresses: false,
         ...rest,
