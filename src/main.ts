@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loggableConfig, startSummary } from './config/describe.js';
 import type { Config } from './config/schema.js';
-import type { MqttConnection } from './config/supervisor.js';
+import type { MqttConnection } from './outputs/mqtt/connection.js';
 import { Bus } from './core/bus.js';
 import type { Logger } from './log.js';
 import { IsolatedParser } from './mail/isolated-parser.js';

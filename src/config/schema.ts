@@ -3,7 +3,7 @@
 // add-on's options form can carry them.
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
-import { alarmStates, categories } from '../core/event.js';
+import { ruleSchema } from '../sources/rules/config.js';
 import { homeNetworks } from '../core/networks.js';
 import { outputModules } from '../outputs/registry.js';
 
@@ -15,21 +15,6 @@ const localPart = z
   .min(1)
   .regex(/^[^@\s]+$/, 'a local part without "@" or spaces, e.g. "alarm"')
   .transform((value) => value.toLowerCase());
-
-const alarmState = z.enum(alarmStates);
-const category = z.enum(categories);
-
-/** A user rule: tried before the built-in profiles, first match wins. */
-const rule = z
-  .object({
-    /** Regular expression (case-insensitive) tried on each line of the mail; named groups zone, sensor, user are taken over. */
-    match: z.string().min(1).refine(isValidRegex, 'a valid regular expression'),
-    type: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a snake_case event type, e.g. "garage_open"'),
-    category,
-    /** The panel state after such an event; null leaves it unchanged. */
-    alarm_state: alarmState.nullable().default(null),
-  })
-  .strict();
 
 const tls = z
   .object({
@@ -85,22 +70,12 @@ export const configSchema = z
     data_dir: z.string().min(1).default('./data'),
     smtp: smtp.prefault({}),
     ...outputSections,
-    rules: z.array(rule).default([]),
+    rules: z.array(ruleSchema).default([]),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
-export type RuleConfig = z.infer<typeof rule>;
 export type LogLevel = z.infer<typeof logLevel>;
 
 /** Paths of values that must never reach a log line or an MQTT payload: the outputs' secrets and SMTP passwords. */
 export const secretPaths: readonly string[] = [...outputModules.flatMap((module) => module.secrets.map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];
-
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source, 'iu');
-    return true;
-  } catch {
-    return false;
-  }
-}

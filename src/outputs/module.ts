@@ -1,7 +1,7 @@
 // The output module: what the bridge needs to know to configure, build and show an output (MQTT, SMS, later
 // Telegram), so that adding one is one folder and one line in registry.ts. Nothing outside the module knows its fields.
 import type { z } from 'zod';
-import type { MqttConnection } from '../config/supervisor.js';
+import type { MqttConnection } from './mqtt/connection.js';
 import type { Bus } from '../core/bus.js';
 import type { AlarmState } from '../core/event.js';
 import type { Logger } from '../log.js';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { RuleConfig } from '../../src/config/schema.js';
+import type { RuleConfig } from '../../src/sources/rules/config.js';
 import { classifyMail } from '../../src/sources/classify.js';
 import type { Route } from '../../src/core/event.js';
 import { buildProfiles } from '../../src/sources/registry.js';

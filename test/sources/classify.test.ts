@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { classifyMail } from '../../src/sources/classify.js';
 import type { AlarmEvent, Route } from '../../src/core/event.js';
 import { buildProfiles } from '../../src/sources/registry.js';
-import type { RuleConfig } from '../../src/config/schema.js';
+import type { RuleConfig } from '../../src/sources/rules/config.js';
 import type { Mail } from '../../src/mail/mail.js';
 
 function mail(text: string, subject = ''): Mail {

@@ -2,7 +2,7 @@
 // discovery for them; re-announced on every connect and when Home Assistant comes online. It shows any output's
 // health from the bus, and turns Home Assistant's commands into bus commands: it knows no other output and no panel.
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
-import type { MqttConnection } from '../../config/supervisor.js';
+import type { MqttConnection } from './connection.js';
 import type { Bus, BusEvents } from '../../core/bus.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { Logger } from '../../log.js';

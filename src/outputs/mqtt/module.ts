@@ -1,7 +1,7 @@
 // The MQTT output as a module: its config section, secret, environment overrides, its own files in data_dir, its
 // tuning, and the broker it talks to (the configured one, the Supervisor's, or an embedded one it starts itself).
 import { join } from 'node:path';
-import type { MqttConnection } from '../../config/supervisor.js';
+import type { MqttConnection } from './connection.js';
 import { isListenError, listenFailed } from '../../start/start-failed.js';
 import { outputModule, type OutputContext } from '../module.js';
 import { mqttSection, type MqttConfig } from './config.js';
