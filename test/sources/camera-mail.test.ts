@@ -5,15 +5,11 @@ import { describe, it } from 'node:test';
 import type { Route } from '../../src/core/event.js';
 import { parseMail } from '../../src/mail/parse.js';
 import { readCameraMail, type CameraMailSettings } from '../../src/sources/camera/camera-mail.js';
-import { genericCameraReader } from '../../src/sources/camera/generic.js';
 import { cameraConfig } from '../../src/sources/camera/identity.js';
-import { dahuaReader } from '../../src/sources/dahua/read.js';
-import { hikvisionReader } from '../../src/sources/hikvision/read.js';
-import { reolinkReader } from '../../src/sources/reolink/read.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 
 const settings: CameraMailSettings = {
-  vendors: [hikvisionReader, dahuaReader, reolinkReader],
-  fallback: genericCameraReader,
+  profiles: buildProfiles([]),
   addresses: ['camera', 'garage'],
   cameras: [cameraConfig.parse({ id: 'garage', name: 'Garage', match_recipient: 'garage' }), cameraConfig.parse({ id: 'nvr_garage', name: 'Garage (NVR)', match_from: 'nvr@cam.local', match_name: 'CAM 2 Garage' })],
 };

@@ -5,7 +5,8 @@ import type { Route } from '../../core/event.js';
 import { localPartOf } from '../../core/route.js';
 import type { Mail } from '../../mail/mail.js';
 import { identifyCamera, type CameraConfig, type CameraIdentity } from './identity.js';
-import type { CameraReader, CameraReading } from './reading.js';
+import type { Profile } from '../profile.js';
+import type { CameraReading } from './reading.js';
 
 export interface CameraMail {
   /** The reader that read it: the event's `source`. */
@@ -15,19 +16,18 @@ export interface CameraMail {
 }
 
 export interface CameraMailSettings {
-  /** Vendor readers in the order they are asked whether they claim a mail. */
-  vendors: readonly CameraReader[];
-  /** For camera mails no vendor claims. */
-  fallback: CameraReader;
+  /** The registry's profiles: the camera vendors are asked in their order, the fallback reads what none claims. */
+  profiles: readonly Profile[];
   /** Local parts that make a mail a camera's (`camera`, and configured cameras' match_recipient). */
   addresses: readonly string[];
   cameras: readonly CameraConfig[];
 }
 
 export function readCameraMail(mail: Mail, route: Route, settings: CameraMailSettings): CameraMail | undefined {
-  const vendor = settings.vendors.find((reader) => reader.claims(mail));
+  const cameras = settings.profiles.flatMap((profile) => (profile.camera ? [profile.camera] : []));
+  const vendor = cameras.find((camera) => !camera.fallback && camera.reader.claims(mail))?.reader;
   const toCamera = route === 'camera' || mail.envelope.recipients.some((recipient) => settings.addresses.includes(localPartOf(recipient)));
-  const reader = vendor ?? (toCamera ? settings.fallback : undefined);
+  const reader = vendor ?? (toCamera ? cameras.find((camera) => camera.fallback)?.reader : undefined);
   if (!reader) return undefined;
   const reading = reader.read(mail);
   const camera = identifyCamera({ recipients: mail.envelope.recipients, from: mail.envelope.from || mail.headerFrom, cameraName: reading.camera }, settings.cameras);

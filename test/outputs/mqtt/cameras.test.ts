@@ -6,7 +6,8 @@ import { cameraDevice, cameraTopicsFor } from '../../../src/outputs/mqtt/camera-
 import { cameraChange } from '../../../src/outputs/mqtt/cameras.js';
 import { discoveryPayload, type DiscoveryContext } from '../../../src/outputs/mqtt/discovery.js';
 import { nodeIdFor, topicsFor } from '../../../src/outputs/mqtt/topics.js';
-import type { CameraDescription } from '../../../src/sources/catalog.js';
+import { catalogOf, type CameraDescription } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
 import { checkDevicePayload } from '../../helpers/ha-discovery.js';
 
 const description: CameraDescription = { manufacturer: 'Dahua', model: 'IP camera', eventTypes: ['motion', 'person', 'video_loss', 'test'], motionTypes: ['motion', 'person'] };
@@ -15,9 +16,9 @@ const context = {
   topics: topicsFor('alarm-mail-bridge', 'homeassistant'),
   version: '1.2.3',
   projectUrl: undefined,
-  eventTypes: ['unknown'],
+  catalog: catalogOf(buildProfiles([])),
   motionOffDelaySeconds: 30,
-  smsHealth: false,
+  health: [],
   cameraMotionOffDelaySeconds: 20,
 } satisfies DiscoveryContext & { cameraMotionOffDelaySeconds: number };
 
