@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { MqttConnection } from './mqtt/connection.js';
 import type { Bus } from '../core/bus.js';
 import type { AlarmState } from '../core/event.js';
+import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
 import type { PackageInfo } from '../package-info.js';
 import type { SourceCatalog } from '../sources/catalog.js';
@@ -38,6 +39,8 @@ export interface OutputContext {
   dataDir: string;
   /** What the sources can produce and the devices they describe. */
   catalog: SourceCatalog;
+  /** The cameras' pictures that events name (`event.images`), by their SHA-256. */
+  images: ImageStore;
   packageInfo: PackageInfo;
   now: () => number;
   /** The panel's alarm state as last known (null until an event says it). */

@@ -12,7 +12,7 @@ import type { AlarmStateStore } from './alarm-state.js';
 import type { Delivery } from './delivery.js';
 import { BackgroundTasks } from '../background-tasks.js';
 import { WakeSignal } from '../wake-signal.js';
-import { eventFromMail, type MailOutcome } from './to-event.js';
+import { eventFromMail, type CameraIntake, type MailOutcome } from './to-event.js';
 
 /** Events held in memory per output; past this the worker waits and the mails wait in the spool. */
 const maxBacklog = 10_000;
@@ -28,6 +28,8 @@ export interface MailWorkerDependencies {
   deliveries: readonly Delivery[];
   alarmState: AlarmStateStore;
   profiles: readonly Profile[];
+  /** Camera mails and their pictures; without it no mail is read as a camera's. */
+  cameras?: CameraIntake;
   routes: RouteTable;
   parser: MailParser;
   log: Logger;
@@ -102,14 +104,14 @@ export class MailWorker {
 
   /** Reads, parses and classifies ahead; the outcome waits in #prepared until its turn. */
   #prepare(id: string): void {
-    const { spool, profiles, routes, parser } = this.#deps;
+    const { spool, profiles, routes, parser, cameras } = this.#deps;
     const prepared = (async () => {
       if (this.#unfinished.has(id)) return undefined;
       const entry = this.#inMemory.get(id) ?? await spool.read(id).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined; // already retired
         throw error;
       });
-      return entry && eventFromMail(entry, profiles, routes, parser);
+      return entry && eventFromMail(entry, profiles, routes, parser, cameras);
     })();
     prepared.catch(() => undefined); // a failure is reported when its turn comes
     this.#prepared.set(id, prepared);
@@ -127,7 +129,8 @@ export class MailWorker {
     this.#prepared.delete(id);
     this.#inMemory.delete(id);
     if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs
-    const { event: classified, unparsable } = outcome;
+    const { event: classified, unparsable, refusedImages } = outcome;
+    if (refusedImages) this.#deps.log.warn({ mailId: id, refused: refusedImages }, 'attachments not kept as pictures');
     const event = await alarmState.resolve(classified);
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;
     this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');

@@ -65,7 +65,7 @@ export function cameraDevice(context: DiscoveryContext & { cameraMotionOffDelayS
     unique_id: `${deviceId}_snapshot`,
     name: 'Snapshot',
     image_topic: topics.image,
-    content_type: state.contentType ?? 'image/jpeg',
+    content_type: state.image?.content_type ?? 'image/jpeg',
   };
   return {
     id: deviceId,

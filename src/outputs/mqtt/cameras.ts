@@ -2,6 +2,7 @@
 // picture. Pure: the output persists the result (cameras.json, so discovery is re-announced after a restart) and
 // publishes the changes.
 import type { AlarmEvent } from '../../core/event.js';
+import type { ImageRef } from '../../core/images.js';
 import type { CameraDescription } from '../../sources/catalog.js';
 
 export interface CameraState {
@@ -9,8 +10,8 @@ export interface CameraState {
   name: string;
   /** The profile that reads its mails: its description makes the device. */
   source: string;
-  /** The type of its last picture: the image entity announces it. Null until a picture came. */
-  contentType: string | null;
+  /** Its last picture: published again after a connect (a broker without persistence forgets retained values). */
+  image: ImageRef | null;
 }
 
 /** Keyed by camera id. */
@@ -19,7 +20,7 @@ export type Cameras = Record<string, CameraState>;
 export interface CameraChange {
   id: string;
   state: CameraState;
-  /** New, or renamed, or its kind of picture changed: its discovery must be sent (again). */
+  /** New, renamed, or its kind of picture changed: its discovery must be sent (again). */
   rediscover: boolean;
   /** ON when something moves; OFF at a camera's "Stop" mail (else Home Assistant turns it off after a delay). */
   motion: 'ON' | 'OFF' | undefined;
@@ -30,14 +31,15 @@ export interface CameraChange {
 export function cameraChange(cameras: Cameras, event: AlarmEvent, description: CameraDescription | undefined): CameraChange | undefined {
   if (event.device === undefined || !description) return undefined;
   const previous = cameras[event.device];
-  const first = event.images?.[0];
   const state: CameraState = {
     name: event.sensor ?? previous?.name ?? event.device,
     source: event.source,
-    contentType: first?.content_type ?? previous?.contentType ?? null,
+    // The first of several: the moment the camera saw something.
+    image: event.images?.[0] ?? previous?.image ?? null,
   };
   const moving = description.motionTypes.includes(event.type);
   const motion = moving ? (event.phase === 'stop' ? 'OFF' : 'ON') : undefined;
-  const changed = !previous || previous.name !== state.name || previous.source !== state.source || previous.contentType !== state.contentType;
-  return { id: event.device, state, rediscover: changed, motion, changed };
+  const rediscover = !previous || previous.name !== state.name || previous.source !== state.source || previous.image?.content_type !== state.image?.content_type;
+  const changed = rediscover || previous.image?.sha256 !== state.image?.sha256;
+  return { id: event.device, state, rediscover, motion, changed };
 }

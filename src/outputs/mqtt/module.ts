@@ -27,6 +27,7 @@ export const mqttModule = outputModule({
         discoveryPrefix: settings.discovery_prefix,
         discovery: settings.discovery,
         motionOffDelaySeconds: settings.motion_off_delay,
+        cameraMotionOffDelaySeconds: settings.camera_motion_off_delay,
         version: context.packageInfo.version,
         projectUrl: context.packageInfo.homepage,
         // Seam for the source catalog (sources/): the MQTT output reads event types and devices from it.
@@ -40,6 +41,8 @@ export const mqttModule = outputModule({
         currentAlarmState: context.panelState,
         zoneFile: new StateFile(join(context.dataDir, 'zones.json')),
         announcedFile: new StateFile(join(context.dataDir, 'discovery.json')),
+        cameraFile: new StateFile(join(context.dataDir, 'cameras.json')),
+        images: context.images,
       },
     );
     // MQTT keeps order on its one connection, so many events may wait for their PUBACK at once.

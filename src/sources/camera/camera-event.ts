@@ -3,6 +3,7 @@
 import type { AlarmEvent, Route } from '../../core/event.js';
 import type { ImageRef } from '../../core/images.js';
 import type { Mail } from '../../mail/mail.js';
+import type { Match } from '../profile.js';
 import type { CameraIdentity } from './identity.js';
 import type { CameraReading } from './reading.js';
 
@@ -17,21 +18,26 @@ export interface CameraEventInput {
   reading: CameraReading;
   camera: CameraIdentity;
   images: ImageRef[];
+  /** A user rule that matched the camera's text: its type, category and state win. */
+  rule?: Match | undefined;
 }
 
-export function cameraEvent({ id, mail, route, source, reading, camera, images }: CameraEventInput): AlarmEvent {
+export function cameraEvent({ id, mail, route, source, reading, camera, images, rule }: CameraEventInput): AlarmEvent {
   const triggers = route === 'alarm' && reading.type !== 'test' && reading.phase !== 'stop';
+  const decided: Pick<AlarmEvent, 'category' | 'type' | 'alarm_state' | 'text'> = rule
+    ? { category: rule.category, type: rule.type, alarm_state: rule.alarmState, text: rule.line }
+    : { category: triggers ? 'alarm' : reading.type === 'test' ? 'test' : 'status', type: reading.type, alarm_state: triggers ? 'triggered' : null, text: reading.text };
   return {
     id,
     time: mail.envelope.receivedAt,
     source,
-    category: triggers ? 'alarm' : reading.type === 'test' ? 'test' : 'status',
-    type: reading.type,
-    alarm_state: triggers ? 'triggered' : null,
+    category: decided.category,
+    type: decided.type,
+    alarm_state: decided.alarm_state,
     zone: null,
     sensor: camera.name,
     user: null,
-    text: reading.text,
+    text: decided.text,
     from: mail.envelope.from || mail.headerFrom,
     recipients: [...mail.envelope.recipients],
     subject: mail.subject.trim().slice(0, maxSubjectLength),

@@ -22,34 +22,38 @@ const context = {
   cameraMotionOffDelaySeconds: 20,
 } satisfies DiscoveryContext & { cameraMotionOffDelaySeconds: number };
 
+const jpeg = { name: 'a.jpg', content_type: 'image/jpeg', size: 10, sha256: 'a'.repeat(64) };
+
 function event(overrides: Partial<AlarmEvent>): AlarmEvent {
   return {
     id: 'm1', time: '2026-11-21T18:03:12.345Z', source: 'dahua', category: 'status', type: 'motion', alarm_state: null, zone: null, sensor: 'Einfahrt Süd', user: null,
     text: 'Alarm Event: Motion Detection', from: 'cam@cam.local', recipients: ['camera@bridge.local'], subject: '', device: 'einfahrt_sud',
-    images: [{ name: 'a.jpg', content_type: 'image/jpeg', size: 10, sha256: 'a'.repeat(64) }], device_time: null, phase: null, ...overrides,
+    images: [jpeg], device_time: null, phase: null, ...overrides,
   };
 }
 
 describe('cameraChange', () => {
   it('creates a camera from its first event and turns its motion on', () => {
     assert.deepEqual(cameraChange({}, event({}), description), {
-      id: 'einfahrt_sud', state: { name: 'Einfahrt Süd', source: 'dahua', contentType: 'image/jpeg' }, rediscover: true, motion: 'ON', changed: true,
+      id: 'einfahrt_sud', state: { name: 'Einfahrt Süd', source: 'dahua', image: jpeg }, rediscover: true, motion: 'ON', changed: true,
     });
   });
 
   it('a Stop mail turns motion off at once; types that are no motion leave it alone', () => {
-    const cameras = { einfahrt_sud: { name: 'Einfahrt Süd', source: 'dahua', contentType: 'image/jpeg' } };
+    const cameras = { einfahrt_sud: { name: 'Einfahrt Süd', source: 'dahua', image: jpeg } };
     assert.equal(cameraChange(cameras, event({ phase: 'stop' }), description)?.motion, 'OFF');
     assert.equal(cameraChange(cameras, event({ type: 'person', phase: 'start' }), description)?.motion, 'ON');
     assert.equal(cameraChange(cameras, event({ type: 'video_loss' }), description)?.motion, undefined);
     assert.deepEqual([cameraChange(cameras, event({}), description)?.rediscover, cameraChange(cameras, event({}), description)?.changed], [false, false]);
+    const another = cameraChange(cameras, event({ images: [{ ...jpeg, sha256: 'c'.repeat(64) }] }), description);
+    assert.deepEqual([another?.rediscover, another?.changed], [false, true]);
   });
 
   it('is announced again when its kind of picture changes, and keeps it through a mail without one', () => {
-    const cameras = { einfahrt_sud: { name: 'Einfahrt Süd', source: 'dahua', contentType: 'image/jpeg' } };
+    const cameras = { einfahrt_sud: { name: 'Einfahrt Süd', source: 'dahua', image: jpeg } };
     const png = cameraChange(cameras, event({ images: [{ name: 'a.png', content_type: 'image/png', size: 1, sha256: 'b'.repeat(64) }] }), description);
-    assert.deepEqual([png?.state.contentType, png?.rediscover], ['image/png', true]);
-    assert.equal(cameraChange(cameras, event({ images: [] }), description)?.state.contentType, 'image/jpeg');
+    assert.deepEqual([png?.state.image?.content_type, png?.rediscover], ['image/png', true]);
+    assert.deepEqual(cameraChange(cameras, event({ images: [] }), description)?.state.image, jpeg);
   });
 
   it('ignores events without a camera, and cameras of a profile the catalog does not describe', () => {
@@ -63,7 +67,7 @@ describe('cameraDevice', () => {
   const topics = cameraTopicsFor('alarm-mail-bridge', 'einfahrt_sud');
 
   it('passes the discovery validator with motion, image, event and last-event entities', () => {
-    const device = cameraDevice(context, topics, 'einfahrt_sud', { name: 'Einfahrt Süd', source: 'dahua', contentType: null }, description);
+    const device = cameraDevice(context, topics, 'einfahrt_sud', { name: 'Einfahrt Süd', source: 'dahua', image: null }, description);
     const { problems, entities } = checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>);
     assert.deepEqual(problems, []);
     assert.deepEqual(entities.map((entity) => entity.platform).sort(), ['binary_sensor', 'event', 'image', 'sensor']);
@@ -76,7 +80,7 @@ describe('cameraDevice', () => {
   });
 
   it('the validator refuses an image entity without a topic or with a content type beside url_topic', () => {
-    const device = cameraDevice(context, topics, 'x', { name: 'X', source: 'dahua', contentType: 'image/png' }, description);
+    const device = cameraDevice(context, topics, 'x', { name: 'X', source: 'dahua', image: { ...jpeg, content_type: 'image/png' } }, description);
     const { image_topic: _topic, ...noTopic } = device.components.snapshot!;
     const broken = { ...device, components: { ...device.components, snapshot: noTopic, other: { ...noTopic, url_topic: 'u' } } } as typeof device;
     const { problems } = checkDevicePayload(JSON.parse(discoveryPayload(context, broken, {})) as Record<string, unknown>);
