@@ -25,6 +25,8 @@ export interface TestBridgeOptions {
   mqtt?: Record<string, unknown>;
   sms?: Record<string, unknown>;
   rules?: unknown[];
+  cameras?: unknown[];
+  snapshots?: Record<string, unknown>;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -37,6 +39,8 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       mqtt: { url: options.mqttUrl, ...options.mqtt },
       sms: options.sms ?? {},
       rules: options.rules ?? [],
+      ...(options.cameras ? { cameras: options.cameras } : {}),
+      ...(options.snapshots ? { snapshots: options.snapshots } : {}),
     },
     'test',
   );
