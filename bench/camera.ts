@@ -1,7 +1,8 @@
-// Benchmark case: camera mails with a 2 MB JPEG snapshot, one after another over one SMTP connection, into the
-// bridge (compiled, as shipped) with a real Mosquitto. Figures: end of DATA → the snapshot's bytes on
-// `<prefix>/camera/<id>/image` (p50/p99), and the bridge's peak RSS. The sequence number is written into each
-// picture, so every arrival is matched to its mail and no two pictures share a SHA-256.
+// Benchmark case: camera mails with a 2 MB JPEG snapshot over one SMTP connection into the bridge (compiled, as
+// shipped) with a real Mosquitto. Figures: end of DATA → the snapshot's bytes on `<prefix>/camera/<id>/image`
+// (p50/p99), and the bridge's peak RSS; `paced`: each mail only once the previous picture arrived (a camera's
+// pace: the latency of one mail), else back to back (a burst: what a queue of them costs). The sequence number is
+// written into each picture, so every arrival is matched to its mail and no two pictures share a SHA-256.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -54,7 +55,7 @@ function cameraMail(image: Buffer): string {
   ].join('\r\n');
 }
 
-export async function benchCamera(root: string, nodeArgs: string[], readPeakRssMb: (pid: number) => Promise<number>, mails = 40, imageBytes = 2 * 1024 * 1024): Promise<CameraFigures> {
+export async function benchCamera(root: string, nodeArgs: string[], readPeakRssMb: (pid: number) => Promise<number>, paced: boolean, mails = 40, imageBytes = 2 * 1024 * 1024): Promise<CameraFigures> {
   const broker = await Mosquitto.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'amb-bench-camera-'));
   const port = await freePort();
@@ -66,9 +67,11 @@ export async function benchCamera(root: string, nodeArgs: string[], readPeakRssM
   const arrived = new Map<number, number>();
   let allArrived: () => void = () => undefined;
   const all = new Promise<void>((resolve) => (allArrived = resolve));
+  let nextArrived: () => void = () => undefined;
   subscriber.on('message', (_topic, payload, packet) => {
     if (packet.retain) return; // the previous run's picture, or ours again after a reconnect
     arrived.set(payload.readUInt32BE(4), performance.now());
+    nextArrived();
     if (arrived.size === mails) allArrived();
   });
   await subscriber.subscribeAsync('alarm-mail-bridge/camera/+/image', { qos: 1 });
@@ -89,7 +92,9 @@ export async function benchCamera(root: string, nodeArgs: string[], readPeakRssM
       await expect(reader, '354');
       socket.write(`${mail}\r\n.\r\n`);
       dataEnd.set(sequence, performance.now());
+      const thisArrived = new Promise<void>((resolve) => (nextArrived = resolve));
       await expect(reader, '250');
+      if (paced && !arrived.has(sequence)) await thisArrived;
     }
     socket.end('QUIT\r\n');
     await all;
