@@ -6,6 +6,7 @@ import { addonEnvironment, loadAddonConfig } from './config/addon.js';
 import { ConfigInvalid, environmentOverrides, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { mqttServiceWhenReady } from './config/supervisor.js';
+import { oneLine } from './errors.js';
 import { createLogger } from './log.js';
 import { startBridge, type Bridge, type BridgeOptions } from './main.js';
 import { readPackageInfo } from './package-info.js';
@@ -68,7 +69,7 @@ export async function runCli(argv: string[]): Promise<void> {
   } catch (error) {
     // A known failure is the setting and the advice, no stack; anything else keeps its stack for a bug report.
     if (error instanceof StartFailed) log.fatal({ key: error.key, value: error.value, code: error.code }, `cannot start: ${error.message}`);
-    else log.fatal({ err: error }, `cannot start: ${(error as Error).message.split('\n')[0]}`);
+    else log.fatal({ err: error }, `cannot start: ${oneLine(error)}`);
     log.flush(() => process.exit(1));
     return;
   }

@@ -39,3 +39,12 @@ export function redactUrl(url: string): string {
     return url.replace(/\/\/[^/@\s]*@/g, '//[redacted]@');
   }
 }
+
+/**
+ * Every URL password inside a free text (a line of YAML, an error): `mqtt://user:s3cret@host` becomes
+ * `mqtt://user:redacted@host`. The password runs to the last `@` before a space, quote or `/`, so one with an `@`
+ * in it (`p@ss`) is taken whole.
+ */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/(\/\/[^\s/@:"']*):[^\s/"']*@/g, '$1:redacted@');
+}

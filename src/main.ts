@@ -3,12 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loggableConfig, startSummary } from './config/describe.js';
 import type { Config } from './config/schema.js';
-import type { MqttConnection } from './config/supervisor.js';
-import { buildRules, eventTypesOf } from './events/profiles/index.js';
+import type { MqttConnection } from './outputs/mqtt/connection.js';
+import { Bus } from './core/bus.js';
 import type { Logger } from './log.js';
 import { IsolatedParser } from './mail/isolated-parser.js';
-import { MqttOutput, type AnnouncedDiscovery } from './outputs/mqtt/index.js';
-import type { Zones } from './outputs/mqtt/zones.js';
+import type { BuiltOutput, OutputContext, OutputModule } from './outputs/module.js';
+import { outputModules } from './outputs/registry.js';
+import { watchPanelCommands } from './panel/commands.js';
 import { readPackageInfo, type PackageInfo } from './package-info.js';
 import { AlarmStateStore } from './pipeline/alarm-state.js';
 import { Delivery } from './pipeline/delivery.js';
@@ -16,14 +17,13 @@ import { MailWorker } from './pipeline/mail-worker.js';
 import { parseNetworks } from './core/networks.js';
 import { acceptsRecipient } from './smtp/policy.js';
 import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
-import { SmsOutput, type FinishedSmsJob, type SmsJob } from './outputs/sms/index.js';
-import { loadProvider } from './outputs/sms/providers/load.js';
 import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
-import { prepareDataDir } from './spool/data-dir.js';
-import { JobStore } from './spool/job-store.js';
+import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
 import { MailSpool } from './spool/mail-spool.js';
-import { StateFile } from './spool/state-file.js';
-import { codeOf, fileUnreadable, listenFailed, oneLine, StartFailed } from './start/start-failed.js';
+import { catalogOf } from './sources/catalog.js';
+import { buildProfiles } from './sources/registry.js';
+import { codeOf, oneLine } from './errors.js';
+import { fileUnreadable, isListenError, listenFailed, StartFailed } from './start/start-failed.js';
 
 export interface Bridge {
   smtpPort: number;
@@ -47,70 +47,26 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
   log.info(startSummary(config, packageInfo.version, mqttConnection ? 'supervisor' : 'embedded'), 'starting Alarm Mail Bridge');
   log.debug({ config: loggableConfig(config) }, 'configuration');
   try {
-    await prepareDataDir(config.data_dir);
+    await prepareDataDir(config.data_dir).catch((error: unknown) => {
+      throw error instanceof DataDirUnusable ? new StartFailed('data_dir', config.data_dir, error.message, dataDirAdvice, { cause: error }) : error;
+    });
     // Before the spool opens: a second bridge on this data_dir would replay the same mails and SMS jobs.
     const lock = await lockFor(config.data_dir);
     stops.push(() => lock.release());
     const spool = new MailSpool(config.data_dir);
     await spool.open().catch((error: unknown) => {
-      throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, 'set data_dir to a folder this user can write', { cause: error });
+      throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, dataDirAdvice, { cause: error });
     });
     stops.push(() => spool.close());
-    const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'));
+    // A listener that throws is logged and skipped (core/bus.ts): an observer never fails a mail.
+    const bus = new Bus((name, error) => log.error({ err: error, busEvent: name }, 'a bus listener failed'));
+    watchPanelCommands(bus, log.child({ component: 'panel' }));
+    const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'), bus);
     await alarmState.load();
 
-    const connection = await brokerFor(config, log, mqttConnection, stops);
-    const rules = buildRules(config.rules);
-    const mqttLog = log.child({ component: 'mqtt' });
-    const mqtt = new MqttOutput(
-      {
-        connection,
-        topicPrefix: config.mqtt.topic_prefix,
-        discoveryPrefix: config.mqtt.discovery_prefix,
-        discovery: config.mqtt.discovery,
-        motionOffDelaySeconds: config.mqtt.motion_off_delay,
-        version: packageInfo.version,
-        projectUrl: packageInfo.homepage,
-        eventTypes: eventTypesOf(rules),
-        smsHealth: config.sms.provider !== 'none',
-        fullAddresses: config.mqtt.full_addresses,
-      },
-      {
-        log: mqttLog,
-        currentAlarmState: () => alarmState.current,
-        zoneFile: new StateFile<Zones>(join(config.data_dir, 'zones.json')),
-        announcedFile: new StateFile<AnnouncedDiscovery>(join(config.data_dir, 'discovery.json')),
-      },
-    );
-    const smsLog = log.child({ component: 'sms' });
-    const sms = new SmsOutput(
-      {
-        defaultRecipients: config.sms.recipients,
-        sendOn: config.sms.send_on,
-        defaultRegion: config.sms.default_region,
-        template: config.sms.template,
-        maxParts: config.sms.max_parts,
-        maxPerHour: config.sms.max_per_hour,
-        retryForMs: config.sms.retry_minutes * 60_000,
-        retryBaseMs: 5_000,
-        maxRetryDelayMs: 5 * 60_000,
-      },
-      {
-        provider: await loadProvider(config.sms, smsLog),
-        jobs: new JobStore<SmsJob, FinishedSmsJob>(config.data_dir, 'sms'),
-        log: smsLog,
-        onResult: (result) => mqtt.publishSmsResult(result),
-        onProblem: (problem) => mqtt.publishSmsProblem(problem),
-      },
-    );
-    if (config.sms.provider === 'none') smsLog.info({ recipients: config.sms.recipients.length }, 'no SMS provider configured: SMS dry-run, texts are only logged');
-
-    const deliveries = [
-      // MQTT keeps order on its one connection, so many events may wait for their PUBACK at once.
-      new Delivery(mqtt, mqttLog, { window: 100, minRetryMs: 500, maxRetryMs: 30_000 }),
-      // The SMS output only stores jobs here; it sends on its own schedule.
-      new Delivery(sms, smsLog, { window: 1, minRetryMs: 500, maxRetryMs: 30_000 }),
-    ];
+    const profiles = buildProfiles(config.rules);
+    const context = { log, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
+    const deliveries = (await buildOutputs(config, context, stops)).map(({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus));
 
     const parser = new IsolatedParser();
     parser.start();
@@ -120,9 +76,10 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
       parser,
       deliveries,
       alarmState,
-      rules,
+      profiles,
       routes: { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients },
       log: log.child({ component: 'pipeline' }),
+      bus,
     });
     await worker.start();
     stops.push(() => worker.stop());
@@ -147,7 +104,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         sessionTimeoutMs: smtp.session_timeout * 1000,
         tls,
       },
-      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, entry) => worker.enqueue(id, entry) },
+      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, entry) => worker.enqueue(id, entry), bus },
     ).catch((error: unknown) => {
       if (!isListenError(error)) throw error;
       const inUse = 'stop the other program (another mail server, or a bridge already running), or set smtp.port to a free port';
@@ -161,21 +118,22 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
   }
 }
 
-/** The configured broker; else the one the caller finds (Supervisor); else the embedded one (standalone). */
-async function brokerFor(config: Config, log: Logger, lookUp: (() => Promise<MqttConnection>) | undefined, stops: (() => Promise<void>)[]): Promise<() => Promise<MqttConnection>> {
-  const { url, username, password } = config.mqtt;
-  if (url) return async () => ({ url, username, password });
-  if (lookUp) return lookUp;
-  // Loaded only when used: a configured broker keeps start-up lean.
-  const { startEmbeddedBroker } = await import('./outputs/mqtt/embedded-broker.js');
-  const { embedded_host: host, embedded_port: port } = config.mqtt;
-  const broker = await startEmbeddedBroker(host, port, log.child({ component: 'broker' })).catch((error: unknown) => {
-    if (!isListenError(error)) throw error;
-    const inUse = `a broker already listens on ${port}: set mqtt.url to use it, or mqtt.embedded_port to a free port`;
-    throw listenFailed({ portKey: 'mqtt.embedded_port', hostKey: 'mqtt.embedded_host', host, port, inUse }, error);
+/** Every output of the registry, from its own config section; what a module must close later goes into `stops`. */
+async function buildOutputs(config: Config, context: Omit<OutputContext, 'health'>, stops: (() => Promise<void>)[]): Promise<BuiltOutput[]> {
+  // Each module reads only its own section; the registry's tuple type cannot say which section is whose.
+  const modules: readonly OutputModule[] = outputModules;
+  const sectionOf = (module: OutputModule) => (config as Record<string, unknown>)[module.name];
+  const health = modules.flatMap((module) => {
+    const description = module.health(sectionOf(module));
+    return description ? [{ output: module.name, ...description }] : [];
   });
-  stops.push(() => broker.close());
-  return async () => ({ url: broker.url, username: '', password: '' });
+  const built: BuiltOutput[] = [];
+  for (const module of modules) {
+    const output = await module.create(sectionOf(module), { ...context, health });
+    if (output.close) stops.push(output.close);
+    built.push(output);
+  }
+  return built;
 }
 
 /** The certificate and key, read once at start: a missing file stops the start with its name. */
@@ -188,6 +146,9 @@ async function tlsFiles(tls: Config['smtp']['tls']): Promise<IntakeOptions['tls'
   return { mode: tls.mode, cert, key, minVersion: tls.min_version };
 }
 
+/** What to do when data_dir cannot hold the spool. */
+const dataDirAdvice = 'set data_dir to a folder this user can write (the add-on uses /data)';
+
 /** The lock of data_dir; another bridge on it stops this start with its pid. */
 async function lockFor(dataDir: string): Promise<DataDirLock> {
   try {
@@ -199,9 +160,4 @@ async function lockFor(dataDir: string): Promise<DataDirLock> {
     }
     throw new StartFailed('data_dir', dataDir, `cannot hold its lock ${dataDir}/bridge.lock (${codeOf(error) ?? oneLine(error)})`, 'use a local folder that can hold a Unix socket (not FAT or a network share)', { cause: error });
   }
-}
-
-/** An error of binding a listening socket (as opposed to e.g. a bad TLS key), which names a host or port setting. */
-function isListenError(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'listen' || ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(codeOf(error) ?? '');
 }

@@ -1,8 +1,9 @@
 // Running as a Home Assistant add-on: the options the Supervisor writes to /data/options.json become the
-// same configuration as a YAML file would give. The options form allows two levels, so the SMS provider
-// keys are flat there (`sms.cm_product_token` → `sms.cm.product_token`).
+// same configuration as a YAML file would give. The options form allows two levels, so an output may keep keys
+// flat there and map them back (SMS: `sms.cm_product_token` → `sms.cm.product_token`).
 import { readFile } from 'node:fs/promises';
 import { ConfigInvalid, validateConfig } from './load.js';
+import { outputModules } from '../outputs/registry.js';
 import type { Config } from './schema.js';
 
 export interface AddonEnvironment {
@@ -17,13 +18,6 @@ export function addonEnvironment(env: NodeJS.ProcessEnv = process.env): AddonEnv
   return { optionsFile: env.OPTIONS_FILE || '/data/options.json', dataDir: env.DATA_DIR || '/data', smtpPort: Number(env.SMTP_PORT || 2525) };
 }
 
-const flatSmsKeys: Record<string, [string, string]> = {
-  cm_product_token: ['cm', 'product_token'],
-  twilio_account_sid: ['twilio', 'account_sid'],
-  twilio_auth_token: ['twilio', 'auth_token'],
-  twilio_messaging_service_sid: ['twilio', 'messaging_service_sid'],
-};
-
 export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonEnvironment): Promise<Config> {
   let options: unknown;
   try {
@@ -36,7 +30,8 @@ export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonE
 }
 
 function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number): Record<string, unknown> {
-  const { smtp, smtp_users: users, mqtt, sms, ...rest } = options;
+  const { smtp, smtp_users: users, ...others } = options;
+  const rest = Object.fromEntries(Object.entries(others).filter(([key]) => !outputModules.some((module) => module.name === key)));
   const { tls_mode: mode, tls_cert: cert, tls_key: key, tls_min_version: minVersion, ...smtpRest } = isRecord(smtp) ? withoutEmpty(smtp) : {};
   const tls = withoutEmpty({ mode, min_version: minVersion, ...(mode && mode !== 'off' ? { cert: cert ?? addonCertificate.cert, key: key ?? addonCertificate.key } : {}) });
   const input: Record<string, unknown> = {
@@ -44,16 +39,10 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
     data_dir: dataDir,
     smtp: { ...smtpRest, ...withoutEmpty({ users }), tls, host: '0.0.0.0', port: smtpPort },
   };
-  if (isRecord(mqtt)) input.mqtt = withoutEmpty(mqtt);
-  if (isRecord(sms)) {
-    const nested: Record<string, Record<string, unknown>> = {};
-    const flat: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(withoutEmpty(sms))) {
-      const path = flatSmsKeys[key];
-      if (path) (nested[path[0]] ??= {})[path[1]] = value;
-      else flat[key] = value;
-    }
-    input.sms = { ...flat, ...nested };
+  for (const module of outputModules) {
+    const section = options[module.name];
+    if (!isRecord(section)) continue;
+    input[module.name] = module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section);
   }
   return input;
 }

@@ -2,7 +2,7 @@
 // configuration (for debug) with secrets, URL credentials and phone numbers taken out.
 import { redactUrl } from '../log.js';
 import { maskNumber, maskNumbersIn } from '../core/mask.js';
-import type { Config } from './schema.js';
+import { secretPaths, type Config } from './schema.js';
 
 const redacted = '[redacted]';
 
@@ -25,21 +25,26 @@ export function startSummary(config: Config, version: string, brokerSource: Brok
 
 /**
  * Every setting, for a debug line. Secrets are replaced here and not only by the logger's redaction paths, so the
- * value is safe wherever it is logged; numbers keep their last four digits (a sender ID of letters stays readable).
+ * value is safe wherever it is logged; they are the schema's `secretPaths`, so a secret added there is covered here.
+ * Numbers keep their last four digits (a sender ID of letters stays readable).
  */
 export function loggableConfig(config: Config): Config {
-  const { smtp, mqtt, sms } = config;
+  const withoutSecrets = secretPaths.reduce<unknown>((value, path) => redactAt(value, path.split(/\.|(?=\[)/)), config) as Config;
+  const { mqtt, sms } = withoutSecrets;
   return {
-    ...config,
-    smtp: { ...smtp, users: smtp.users.map((user) => ({ ...user, password: redacted })) },
-    mqtt: { ...mqtt, url: redactUrl(mqtt.url), password: mqtt.password && redacted },
-    sms: {
-      ...sms,
-      recipients: sms.recipients.map(maskNumber),
-      sender: maskNumbersIn(sms.sender),
-      api_url: redactUrl(sms.api_url),
-      cm: { product_token: sms.cm.product_token && redacted },
-      twilio: { ...sms.twilio, auth_token: sms.twilio.auth_token && redacted },
-    },
+    ...withoutSecrets,
+    mqtt: { ...mqtt, url: redactUrl(mqtt.url) },
+    sms: { ...sms, recipients: sms.recipients.map(maskNumber), sender: maskNumbersIn(sms.sender), api_url: redactUrl(sms.api_url) },
   };
+}
+
+/**
+ * A copy of `value` with the secret at `path` (`['smtp', 'users', '[*]', 'password']`, `[*]` for every item of a list)
+ * replaced; an empty secret stays empty, so the dump still shows that none is set.
+ */
+function redactAt(value: unknown, [key, ...rest]: string[]): unknown {
+  if (key === undefined) return typeof value === 'string' && value === '' ? value : redacted;
+  if (key === '[*]') return Array.isArray(value) ? value.map((item: unknown) => redactAt(item, rest)) : value;
+  if (!value || typeof value !== 'object' || !(key in value)) return value;
+  return { ...(value as Record<string, unknown>), [key]: redactAt((value as Record<string, unknown>)[key], rest) };
 }

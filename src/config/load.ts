@@ -2,6 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { maskNumbersIn } from '../core/mask.js';
+import { oneLine } from '../errors.js';
+import { redactUrlsIn } from '../log.js';
+import { outputModules } from '../outputs/registry.js';
 import { configSchema, type Config } from './schema.js';
 
 /** The configuration cannot be used; `problems` lists every one of them at once. */
@@ -14,14 +18,10 @@ export class ConfigInvalid extends Error {
   }
 }
 
-/** Environment variables that override single keys, for secrets kept out of files. */
-export const environmentOverrides = {
-  ALARM_MAIL_BRIDGE_MQTT_URL: ['mqtt', 'url'],
-  ALARM_MAIL_BRIDGE_MQTT_USERNAME: ['mqtt', 'username'],
-  ALARM_MAIL_BRIDGE_MQTT_PASSWORD: ['mqtt', 'password'],
-  ALARM_MAIL_BRIDGE_SMS_CM_PRODUCT_TOKEN: ['sms', 'cm', 'product_token'],
-  ALARM_MAIL_BRIDGE_SMS_TWILIO_AUTH_TOKEN: ['sms', 'twilio', 'auth_token'],
-} as const satisfies Record<string, readonly string[]>;
+/** Environment variables that override single keys, for secrets kept out of files; the outputs name theirs. */
+export const environmentOverrides: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  outputModules.flatMap((module) => Object.entries(module.environment).map(([name, path]) => [name, [module.name, ...path]])),
+);
 
 export interface ConfigSources {
   /** Path of a YAML file; none means defaults only. */
@@ -67,17 +67,32 @@ const quotedLineLimit = 120;
 
 /**
  * "not valid YAML at line 3, column 5 (BAD_INDENT): <reason>: "<the line>"": on one line, so the line's text is
- * quoted rather than underlined with a caret. A secret's value on that line is replaced: this line goes to logs.
+ * quoted rather than underlined with a caret. This line goes to logs, so what may be secret on it is taken out first.
  */
 function describeYamlError(error: unknown, text: string): string {
-  if (!(error instanceof YAMLParseError) || !error.linePos) return `not valid YAML: ${(error as Error).message.split('\n')[0]}`;
+  if (!(error instanceof YAMLParseError) || !error.linePos) return `not valid YAML: ${oneLine(error)}`;
   const { line, col } = error.linePos[0];
   // The library appends " at line L, column C:" and a drawing of the spot to its message.
-  const reason = error.message.split(/ at line \d+, column \d+/)[0]?.split('\n')[0] ?? error.message;
-  const source = (text.split(/\r?\n/)[line - 1] ?? '').trimEnd();
-  const shown = source.replace(/^(\s*(?:-\s*)?["']?[\w.-]*(?:password|token|secret)[\w.-]*["']?\s*:\s*).+$/i, '$1[redacted]');
+  const reason = oneLine(error.message.split(/ at line \d+, column \d+/)[0] ?? error.message);
+  const shown = redactLine((text.split(/\r?\n/)[line - 1] ?? '').trimEnd());
   const quoted = shown.length > quotedLineLimit ? `${shown.slice(0, quotedLineLimit)}…` : shown;
   return `not valid YAML at line ${line}, column ${col} (${error.code}): ${reason}: ${JSON.stringify(quoted)}`;
+}
+
+/** A secret's key (`password`, `auth_token`, `product_token`, …) at the start of the line: its value is the rest of it. */
+const secretLine = /^(\s*(?:-\s*)?["']?[\w.-]*(?:password|token|secret)[\w.-]*["']?\s*:\s*).+$/i;
+
+/**
+ * A secret's key and value inside a flow mapping, `{url: …, password: "pw", …}`: the value runs to its closing quote,
+ * then to the next `,`, `}` or `]`. A broken line is not YAML any more, so it is read by pattern; an unclosed quote
+ * takes the rest of the line.
+ */
+const secretPair = /((?:[\s{,[])["']?[\w.-]*(?:password|token|secret)[\w.-]*["']?\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?)?[^,}\]]*/gi;
+
+/** The offending line as it may be quoted: URL passwords, secrets' values and phone numbers taken out. */
+function redactLine(line: string): string {
+  const withoutSecrets = secretLine.test(line) ? line.replace(secretLine, '$1[redacted]') : line.replace(secretPair, (_pair, key: string) => `${key}[redacted]`);
+  return maskNumbersIn(redactUrlsIn(withoutSecrets));
 }
 
 function applyEnvironment(input: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {

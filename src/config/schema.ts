@@ -1,9 +1,11 @@
-// The one configuration schema: it gives the type, the defaults and the checks.
-// Keys stay flat (two levels at most) so the add-on's options form can carry them.
+// The one configuration schema: it gives the type, the defaults and the checks. The core sections are here; each
+// output's section comes from its module (outputs/registry.ts). Keys stay flat (two levels at most) so the
+// add-on's options form can carry them.
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
-import { toE164 } from '../core/phone.js';
+import { ruleSchema } from '../sources/rules/config.js';
 import { homeNetworks } from '../core/networks.js';
+import { outputModules } from '../outputs/registry.js';
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']);
 
@@ -13,28 +15,6 @@ const localPart = z
   .min(1)
   .regex(/^[^@\s]+$/, 'a local part without "@" or spaces, e.g. "alarm"')
   .transform((value) => value.toLowerCase());
-
-/** Topic levels of our own; wildcards or empty levels would publish where no one listens. */
-const topicPrefix = z
-  .string()
-  .min(1)
-  .regex(/^[^#+]+$/, 'a topic without the wildcards "+" or "#"')
-  .refine((value) => !value.startsWith('/') && !value.endsWith('/'), 'no leading or trailing "/"');
-
-const alarmState = z.enum(['disarmed', 'armed_home', 'armed_away', 'triggered']);
-const category = z.enum(['alarm', 'status', 'trouble', 'test']);
-
-/** A user rule: tried before the built-in profiles, first match wins. */
-const rule = z
-  .object({
-    /** Regular expression (case-insensitive) tried on each line of the mail; named groups zone, sensor, user are taken over. */
-    match: z.string().min(1).refine(isValidRegex, 'a valid regular expression'),
-    type: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a snake_case event type, e.g. "garage_open"'),
-    category,
-    /** The panel state after such an event; null leaves it unchanged. */
-    alarm_state: alarmState.nullable().default(null),
-  })
-  .strict();
 
 const tls = z
   .object({
@@ -79,94 +59,23 @@ const smtp = z
     }
   });
 
-const mqtt = z
-  .object({
-    url: z
-      .string()
-      .regex(/^(mqtts?|wss?|tcp|ssl):\/\/.+/, 'empty or a URL such as "mqtt://host:1883" or "mqtts://host:8883"')
-      .or(z.literal(''))
-      .default(''),
-    username: z.string().default(''),
-    password: z.string().default(''),
-    topic_prefix: topicPrefix.default('alarm-mail-bridge'),
-    discovery_prefix: topicPrefix.default('homeassistant'),
-    /** Home Assistant discovery; off removes the entities an earlier run announced. */
-    discovery: z.boolean().default(true),
-    /** Seconds a zone's motion sensor stays on after IR Activity (the XT1 sends no "motion ended"). */
-    motion_off_delay: z.number().int().min(1).max(3600).default(30),
-    /** Number addresses such as `+4915112345678@sms.local` in an event's from and recipients in full on MQTT; masked (`…5678`) by default. */
-    full_addresses: z.boolean().default(false),
-    /** Where the embedded broker listens when no url is set; loopback unless the user opens it. */
-    embedded_host: z.string().min(1).default('127.0.0.1'),
-    embedded_port: z.number().int().min(0).max(65535).default(1883),
-  })
-  .strict();
-
-const sms = z
-  .object({
-    /** none: dry-run, logs what would be sent. */
-    provider: z.enum(['none', 'cm', 'twilio']).default('none'),
-    /** Default numbers in any common notation; normalized to E.164 at start. */
-    recipients: z.array(z.string().min(1)).default([]),
-    default_region: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as "DE"').default('DE'),
-    send_on: z.array(category).default(['alarm', 'trouble']),
-    /** CM: sender ID (at most 11 letters or a number); Twilio: the From number. */
-    sender: z.string().default(''),
-    template: z.string().min(1).default('{text}'),
-    max_per_hour: z.number().int().min(1).max(1000).default(10),
-    max_parts: z.number().int().min(1).max(8).default(3),
-    /** How long temporary failures (network, 429, 5xx) are retried before giving up. */
-    retry_minutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
-    api_url: z.string().regex(/^https?:\/\/[^\s]+$/, 'empty or an http(s) URL').or(z.literal('')).default(''),
-    cm: z.object({ product_token: z.string().default('') }).strict().prefault({}),
-    twilio: z
-      .object({ account_sid: z.string().default(''), auth_token: z.string().default(''), messaging_service_sid: z.string().default('') })
-      .strict()
-      .prefault({}),
-  })
-  .strict()
-  .superRefine((value, context) => {
-    value.recipients.forEach((number, index) => {
-      if (!toE164(number, value.default_region)) {
-        context.addIssue({ code: 'custom', path: ['recipients', index], message: `"${number}" is not a valid phone number (region ${value.default_region})` });
-      }
-    });
-    const missing = (path: string[], message: string) => context.addIssue({ code: 'custom', path, message });
-    if (value.provider === 'cm') {
-      if (!value.cm.product_token) missing(['cm', 'product_token'], 'required for provider cm');
-      if (!value.sender) missing(['sender'], 'required for provider cm (sender ID or number)');
-    }
-    if (value.provider === 'twilio') {
-      if (!value.twilio.account_sid) missing(['twilio', 'account_sid'], 'required for provider twilio');
-      if (!value.twilio.auth_token) missing(['twilio', 'auth_token'], 'required for provider twilio');
-      if (!value.sender && !value.twilio.messaging_service_sid) missing(['sender'], 'required for provider twilio unless twilio.messaging_service_sid is set');
-    }
-  })
-  .transform((value) => ({ ...value, recipients: value.recipients.map((number) => toE164(number, value.default_region) ?? number) }));
+type OutputModules = (typeof outputModules)[number];
+/** `{ mqtt: <the MQTT module's schema>, sms: … }`, typed from the registry. */
+type OutputSections = { [Module in OutputModules as Module['name']]: Module['schema'] };
+const outputSections = Object.fromEntries(outputModules.map((module) => [module.name, module.schema])) as OutputSections;
 
 export const configSchema = z
   .object({
     log_level: logLevel.default('info'),
     data_dir: z.string().min(1).default('./data'),
     smtp: smtp.prefault({}),
-    mqtt: mqtt.prefault({}),
-    sms: sms.prefault({}),
-    rules: z.array(rule).default([]),
+    ...outputSections,
+    rules: z.array(ruleSchema).default([]),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
-export type RuleConfig = z.infer<typeof rule>;
 export type LogLevel = z.infer<typeof logLevel>;
 
-/** Paths of values that must never reach a log line or an MQTT payload. */
-export const secretPaths = ['mqtt.password', 'sms.cm.product_token', 'sms.twilio.auth_token', 'smtp.users[*].password'] as const;
-
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source, 'iu');
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Paths of values that must never reach a log line or an MQTT payload: the outputs' secrets and SMTP passwords. */
+export const secretPaths: readonly string[] = [...outputModules.flatMap((module) => module.secrets.map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];

@@ -2,12 +2,7 @@
 // `GET <supervisor>/services/mqtt` with the add-on's bearer token.
 import pRetry from 'p-retry';
 import { redactUrl, type Logger } from '../log.js';
-
-export interface MqttConnection {
-  url: string;
-  username: string;
-  password: string;
-}
+import type { MqttConnection } from '../outputs/mqtt/connection.js';
 
 export type LookupFailure = 'not_enabled' | 'unauthorized' | 'unreachable' | 'bad_response';
 

@@ -9,3 +9,12 @@ export interface Output {
   deliver(event: AlarmEvent): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How the pipeline feeds one output; the output's module chooses it. */
+export interface DeliveryOptions {
+  /** Deliveries in flight at once: 1 keeps strict order; MQTT keeps order on its one connection itself. */
+  window: number;
+  /** Backoff between attempts, growing from the first to the last value. */
+  minRetryMs: number;
+  maxRetryMs: number;
+}

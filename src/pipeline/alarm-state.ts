@@ -1,4 +1,5 @@
 // The panel's alarm state as the events tell it, kept in data_dir so it survives a restart.
+import type { Bus } from '../core/bus.js';
 import type { AlarmEvent, AlarmState } from '../core/event.js';
 import { StateFile } from '../spool/state-file.js';
 
@@ -11,8 +12,12 @@ export class AlarmStateStore {
   readonly #file: StateFile<StoredState>;
   #current: AlarmState | null = null;
 
-  constructor(path: string) {
+  readonly #bus: Bus | undefined;
+
+  /** `bus`: told of each change of state (after it is kept), for observers. */
+  constructor(path: string, bus?: Bus) {
     this.#file = new StateFile(path);
+    this.#bus = bus;
   }
 
   async load(): Promise<void> {
@@ -37,6 +42,7 @@ export class AlarmStateStore {
     if (next !== this.#current) {
       await this.#file.write({ alarm_state: next, since: event.time });
       this.#current = next;
+      this.#bus?.emit('panelState', { state: next, since: event.time });
     }
     return event;
   }

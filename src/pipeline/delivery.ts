@@ -2,17 +2,12 @@
 // with backoff. Reports each delivered event so the mail can be retired once every output has it.
 import pRetry, { AbortError } from 'p-retry';
 import type { AlarmEvent } from '../core/event.js';
+import type { Bus } from '../core/bus.js';
 import type { Logger } from '../log.js';
-import type { Output } from '../outputs/output.js';
-import { WakeSignal } from '../wake-signal.js';
+import type { DeliveryOptions, Output } from '../outputs/output.js';
 
-export interface DeliveryOptions {
-  /** Deliveries in flight at once: 1 keeps strict order; MQTT keeps order on its one connection itself. */
-  window: number;
-  /** Backoff between attempts, growing from the first to the last value. */
-  minRetryMs: number;
-  maxRetryMs: number;
-}
+export type { DeliveryOptions };
+import { WakeSignal } from '../wake-signal.js';
 
 export class Delivery {
   readonly #output: Output;
@@ -25,10 +20,14 @@ export class Delivery {
   readonly #signal = new WakeSignal();
   #loop: Promise<void> | undefined;
 
-  constructor(output: Output, log: Logger, options: DeliveryOptions) {
+  readonly #bus: Bus | undefined;
+
+  /** `bus`: told of each delivered event and each failed attempt, for observers. */
+  constructor(output: Output, log: Logger, options: DeliveryOptions, bus?: Bus) {
     this.#output = output;
     this.#log = log;
     this.#options = options;
+    this.#bus = bus;
   }
 
   get name(): string {
@@ -91,13 +90,16 @@ export class Delivery {
           randomize: true,
           signal,
           onFailedAttempt: ({ error, attemptNumber }) => {
-            if (!signal.aborted) this.#log.warn({ mailId: event.id, attempt: attemptNumber, err: error }, 'delivery failed, will retry');
+            if (signal.aborted) return;
+            this.#log.warn({ mailId: event.id, attempt: attemptNumber, err: error }, 'delivery failed, will retry');
+            this.#bus?.emit('delivery', { output: this.#output.name, eventId: event.id, result: 'retrying', error });
           },
         },
       );
     } catch {
       return; // stopping: the mail stays in the spool
     }
+    this.#bus?.emit('delivery', { output: this.#output.name, eventId: event.id, result: 'delivered' });
     this.#onDelivered(event);
   }
 }

@@ -1,12 +1,13 @@
 // Works through the spool in arrival order: mail → event → every output. A mail is retired (or moved to
 // quarantine) only once every output has delivered its event; until then a restart replays it with the
 // same id. Outputs run apart, so one that is down never holds up another.
+import type { Bus } from '../core/bus.js';
 import type { AlarmEvent } from '../core/event.js';
 import type { RouteTable } from '../core/route.js';
-import type { Rule } from '../events/rules.js';
 import type { Logger } from '../log.js';
 import type { MailParser } from '../mail/isolated-parser.js';
 import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
+import type { Profile } from '../sources/profile.js';
 import type { AlarmStateStore } from './alarm-state.js';
 import type { Delivery } from './delivery.js';
 import { BackgroundTasks } from '../background-tasks.js';
@@ -26,10 +27,12 @@ export interface MailWorkerDependencies {
   spool: MailSpool;
   deliveries: readonly Delivery[];
   alarmState: AlarmStateStore;
-  rules: readonly Rule[];
+  profiles: readonly Profile[];
   routes: RouteTable;
   parser: MailParser;
   log: Logger;
+  /** Told of each event as the outputs get it, for observers. */
+  bus?: Bus;
 }
 
 interface Unfinished {
@@ -99,14 +102,14 @@ export class MailWorker {
 
   /** Reads, parses and classifies ahead; the outcome waits in #prepared until its turn. */
   #prepare(id: string): void {
-    const { spool, rules, routes, parser } = this.#deps;
+    const { spool, profiles, routes, parser } = this.#deps;
     const prepared = (async () => {
       if (this.#unfinished.has(id)) return undefined;
       const entry = this.#inMemory.get(id) ?? await spool.read(id).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined; // already retired
         throw error;
       });
-      return entry && eventFromMail(entry, rules, routes, parser);
+      return entry && eventFromMail(entry, profiles, routes, parser);
     })();
     prepared.catch(() => undefined); // a failure is reported when its turn comes
     this.#prepared.set(id, prepared);
@@ -130,6 +133,7 @@ export class MailWorker {
     this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
     this.#unfinished.set(id, { waitingFor: deliveries.length, unparsable });
     for (const delivery of deliveries) delivery.accept(event);
+    this.#deps.bus?.emit('event', event);
   }
 
   #delivered(event: AlarmEvent): void {

@@ -1,11 +1,11 @@
 // A spooled mail → its one event: parse, then classify; a mail that cannot be parsed still makes an event.
-import { classifyMail } from '../events/classify.js';
 import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
 import { routeOf, type RouteTable } from '../core/route.js';
-import type { Rule } from '../events/rules.js';
 import type { MailParser } from '../mail/isolated-parser.js';
 import { MailUnparsable } from '../mail/unparsable.js';
 import type { SpoolEntry } from '../spool/mail-spool.js';
+import { classifyMail } from '../sources/classify.js';
+import type { Profile } from '../sources/profile.js';
 
 /** Enough raw text for a human to see what arrived, without pushing megabytes through MQTT. */
 const maxUnparsedText = 4096;
@@ -16,11 +16,11 @@ export interface MailOutcome {
   unparsable?: string;
 }
 
-export async function eventFromMail(entry: SpoolEntry, rules: readonly Rule[], routes: RouteTable, parser: MailParser): Promise<MailOutcome> {
+export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profile[], routes: RouteTable, parser: MailParser): Promise<MailOutcome> {
   const route = routeOf(entry.envelope.recipients, routes);
   try {
     const mail = await parser.parse(entry.raw, entry.envelope);
-    return { event: classifyMail({ id: entry.id, mail, route }, rules) };
+    return { event: classifyMail({ id: entry.id, mail, route }, profiles) };
   } catch (error) {
     if (!(error instanceof MailUnparsable)) throw error;
     return { event: unparsedEvent(entry, route), unparsable: error.message };

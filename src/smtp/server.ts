@@ -2,6 +2,7 @@
 // nothing is delivered inside the SMTP transaction.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { Bus } from '../core/bus.js';
 import type { Logger } from '../log.js';
 import { maskAddress, maskSecret } from '../core/mask.js';
 import type { Envelope } from '../core/envelope.js';
@@ -53,6 +54,8 @@ export interface IntakeDependencies {
   log: Logger;
   /** Called after the 250 for a mail now in the spool; small mails come along in memory. */
   onAccepted: (id: string, entry: SpoolEntry | undefined) => void;
+  /** Told of each mail accepted and each refusal with its SMTP code (addresses masked), for observers. */
+  bus?: Bus;
 }
 
 export interface Intake {
@@ -61,7 +64,12 @@ export interface Intake {
   close(): Promise<void>;
 }
 
-export async function startIntake(options: IntakeOptions, { spool, log, onAccepted }: IntakeDependencies): Promise<Intake> {
+export async function startIntake(options: IntakeOptions, { spool, log, onAccepted, bus }: IntakeDependencies): Promise<Intake> {
+  /** The reply for the client, told to the bus on the way. */
+  const refuse = (code: number, reply: string, remote: string | undefined, reason = reply) => {
+    bus?.emit('mailRefused', { code, reason, remote });
+    return new MailRejected(code, reply);
+  };
   const refusalsLogged = new Map<string, number>();
   const slots = new Slots({
     maxClients: options.maxClients,
@@ -103,12 +111,12 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
           refusalsLogged.set(address, Date.now());
           log.warn({ remote: address }, 'connection refused: address outside smtp.allowed_networks (logged once an hour per address)');
         }
-        return callback(new MailRejected(554, `Access denied for ${address}`));
+        return callback(refuse(554, `Access denied for ${address}`, address));
       }
       // The session object lives as long as the connection; its fields tell what the client has done so far.
       const admission = slots.admit(session.id, address, () => ({ greeted: Boolean(session.hostNameAppearsAs), inTransaction: Boolean(session.envelope.mailFrom) }));
       if (!admission.admitted) {
-        return callback(admission.reason === 'address' ? new MailRejected(421, 'Too many connections from your address, try again later') : new MailRejected(421, 'Too many connected clients, try again in a moment'));
+        return callback(admission.reason === 'address' ? refuse(421, 'Too many connections from your address, try again later', address) : refuse(421, 'Too many connected clients, try again in a moment', address));
       }
       if (admission.evicted !== undefined) {
         closeConnection(admission.evicted, 'Too many connections: closing an idle one to make room');
@@ -133,7 +141,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
       }
       // The user name is sometimes a password typed into the wrong field.
       log.warn({ remote: session.remoteAddress, username: maskSecret(auth.username ?? '') }, 'AUTH refused: wrong user name or password');
-      callback(new MailRejected(535, 'Authentication credentials invalid'));
+      callback(refuse(535, 'Authentication credentials invalid', session.remoteAddress));
     },
     onRcptTo(address, session, callback) {
       if (options.acceptRecipient(address.address)) {
@@ -141,7 +149,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         return callback();
       }
       log.info({ remote: session.remoteAddress, recipient: maskAddress(address.address) }, 'recipient refused: not an alarm, status or SMS address');
-      callback(new MailRejected(550, `No such recipient here: ${address.address}`));
+      callback(refuse(550, `No such recipient here: ${address.address}`, session.remoteAddress, `No such recipient here: ${maskAddress(address.address)}`));
     },
     onData(stream, session, callback) {
       const envelope = envelopeOf(session);
@@ -151,7 +159,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
           if (draft.oversized || stream.sizeExceeded) {
             await draft.discard();
             log.warn({ from: maskAddress(envelope.from), remote: envelope.remoteAddress, limitBytes: options.maxMessageBytes }, 'mail refused: too large');
-            callback(new MailRejected(552, 'Error: message exceeds fixed maximum message size'));
+            callback(refuse(552, 'Error: message exceeds fixed maximum message size', envelope.remoteAddress));
             return;
           }
           const { id, entry, resent } = await draft.commit();
@@ -163,6 +171,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
           log.info({ mailId: id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
           callback(null, `Queued as ${id}`);
           onAccepted(id, entry);
+          bus?.emit('mailAccepted', { id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), remote: envelope.remoteAddress, bytes: stream.byteLength });
         })
         .catch((error: unknown) => {
           if (clientWentAway(error)) {
@@ -171,7 +180,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
           } else {
             log.error({ err: error, from: maskAddress(envelope.from) }, 'mail not stored: answered 451 so the sender retries');
           }
-          callback(new MailRejected(451, 'Temporary local problem: mail not stored, try again later'));
+          callback(refuse(451, 'Temporary local problem: mail not stored, try again later', envelope.remoteAddress));
         });
     },
   });

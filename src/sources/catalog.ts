@@ -1,6 +1,8 @@
 // What outputs may know about the sources, without knowing any vendor: the event types the profiles can produce,
 // what a type means for a zone's entities, and how the panel and its zones present themselves as devices.
 // The profiles describe it (sources/); the MQTT output reads it for zones and Home Assistant discovery.
+import { fallbackTypes } from '../core/event.js';
+import type { Profile } from './profile.js';
 
 export type ZoneEntity = 'door' | 'motion' | 'tamper' | 'problem';
 
@@ -26,4 +28,30 @@ export interface SourceCatalog {
   panel: DeviceInfo & { id: string };
   /** A zone of the panel, by its number. */
   zone(zone: number): DeviceInfo;
+}
+
+/** When no profile describes a panel, the alarm state still needs a device to live on. */
+const unnamedPanel: PanelDescription = {
+  panel: { id: 'panel', name: 'Alarm panel', manufacturer: 'Alarm Mail Bridge', model: 'Panel' },
+  zone: (zone) => ({ name: `Zone ${zone}`, manufacturer: 'Alarm Mail Bridge', model: `Zone ${zone}` }),
+};
+
+type PanelDescription = Pick<SourceCatalog, 'panel' | 'zone'>;
+
+/**
+ * The catalog of these profiles (in the registry's order): their types and then the fallback types, each once;
+ * a type's zone effect from the first profile that gives it one (so a user rule named `door_open` drives a door
+ * as the XT1's does); the panel and its zones from the first profile that describes a panel.
+ */
+export function catalogOf(profiles: readonly Profile[]): SourceCatalog {
+  const types = profiles.flatMap((profile) => profile.eventTypes);
+  const effects = new Map<string, ZoneEffect>();
+  for (const { type, zoneEffect } of types) if (zoneEffect && !effects.has(type)) effects.set(type, zoneEffect);
+  const devices = profiles.find((profile) => profile.devices)?.devices ?? unnamedPanel;
+  return {
+    eventTypes: [...new Set([...types.map(({ type }) => type), ...Object.values(fallbackTypes)])],
+    zoneEffect: (type) => effects.get(type),
+    panel: devices.panel,
+    zone: (zone) => devices.zone(zone),
+  };
 }

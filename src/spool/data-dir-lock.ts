@@ -6,13 +6,30 @@
 // clocks (a Raspberry Pi has no RTC and its clock jumps at boot), and nothing is written while the lock is held (no
 // mtime refreshes on an SD card). It holds between processes of one machine, also in different containers sharing
 // the folder; it cannot see a process on another machine sharing data_dir over a network file system.
-import { randomUUID } from 'node:crypto';
-import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+//
+// Two rules keep racing starts apart. A socket only appears under the lock's name already listening: each start
+// listens on a name of its own and then hard-links it to `bridge.lock` (link fails if the name exists, atomically),
+// so a refused connection always means a dead holder, never one between bind() and listen(). And a stale file is
+// removed only under a short-lived `bridge.lock.takeover` folder (mkdir is atomic): between asking the file (refused)
+// and removing it, no other start can remove it and bind a live socket there, since the stale file holds the name.
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { codeOf } from '../start/start-failed.js';
+import { codeOf } from '../errors.js';
 
 const lockName = 'bridge.lock';
+const guardName = `${lockName}.takeover`;
+/**
+ * A takeover guard this old was left by a start that died during it (taking over asks a refused socket: a moment).
+ * The only clock in here, and only against a crash in those moments; either direction counts, so a clock that jumped
+ * at boot frees a guard left from before.
+ */
+const staleGuardMs = 10_000;
+/** How long a start waits for another one's takeover before looking again. */
+const guardWaitMs = 20;
+/** Rounds of link, ask, take over; a round waits at most `guardWaitMs` unless it asks a busy holder. */
+const maxRounds = 500;
 /** Room in `sockaddr_un.sun_path` (108 bytes on Linux): libuv silently cuts longer socket paths. */
 const maxSocketPath = 100;
 /** A holder that accepts but does not answer within this is alive all the same, only busy. */
@@ -39,31 +56,52 @@ export interface DataDirLock {
 /** Takes the lock of `dataDir` (which must exist) or throws DataDirLocked. */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const dir = resolve(dataDir);
+  const ownName = `.${lockName}.${randomBytes(6).toString('hex')}`;
   // A long data_dir is reached through the open folder's descriptor, so the socket path stays short.
-  const folder: FileHandle | undefined = Buffer.byteLength(join(dir, lockName)) > maxSocketPath && process.platform === 'linux' ? await open(dir, 'r') : undefined;
+  const folder: FileHandle | undefined = Buffer.byteLength(join(dir, ownName)) > maxSocketPath && process.platform === 'linux' ? await open(dir, 'r') : undefined;
   const base = folder ? `/proc/self/fd/${folder.fd}` : dir;
   const socketPath = join(base, lockName);
+  let server: Server | undefined;
   try {
+    const ownPath = join(base, ownName);
+    server = await listenOn(ownPath);
+    if (!server) throw new Error(`cannot listen on ${join(dir, ownName)}: the name is taken`);
+    const held = server;
     // Each round either takes the lock, finds a live holder, or removes one stale file; racing starts retry.
-    for (let round = 0; round < 10; round++) {
-      const server = await listenOn(socketPath);
-      if (server) {
+    for (let round = 0; round < maxRounds; round++) {
+      if (await linkedAs(ownPath, socketPath)) {
+        // The socket now lives under the lock's name alone; closing would remove only the own name (libuv), so
+        // release removes the lock's name itself first. Only a dead holder's file is ever removed, so it is ours.
+        await unlink(ownPath).catch(() => undefined);
         return {
           path: join(dir, lockName),
           release: async () => {
-            // Closing unlinks the socket file (libuv), so a clean stop leaves nothing behind.
-            await new Promise<void>((done) => server.close(() => done()));
+            await unlink(socketPath).catch(() => undefined);
+            await new Promise<void>((done) => held.close(() => done()));
             await folder?.close();
           },
         };
       }
       const holder = await ask(socketPath);
       if (holder.alive) throw new DataDirLocked(dir, holder.pid);
-      if (holder.stale) await removeStale(dir, base);
+      if (holder.stale) await removeStale(base);
     }
     throw new Error(`cannot take ${join(dir, lockName)}: other processes keep taking and leaving it`);
   } catch (error) {
+    // Closing removes the own name (libuv unlinks the path it bound), never the lock's.
+    if (server) await new Promise<void>((done) => server?.close(() => done()));
     await folder?.close();
+    throw error;
+  }
+}
+
+/** Links the own listening socket under the lock's name: true when taken, false when the name exists. */
+async function linkedAs(ownPath: string, lockPath: string): Promise<boolean> {
+  try {
+    await link(ownPath, lockPath);
+    return true;
+  } catch (error) {
+    if (codeOf(error) === 'EEXIST') return false;
     throw error;
   }
 }
@@ -122,21 +160,26 @@ function pidIn(answer: string): number | undefined {
 }
 
 /**
- * Removes a stale lock without removing a live one that a racing start took meanwhile: the file is first renamed
- * to a name of our own and asked again there; a live one is put back under its name.
+ * Removes the stale lock file, under the takeover guard: asked again there, a file that is still refused is dead and
+ * cannot have been replaced by a live one meanwhile (only a guard holder removes the file, and while it is there no
+ * one can link a socket to its name). Without the guard, another start may be taking over: wait a moment.
  */
-async function removeStale(dir: string, base: string): Promise<void> {
+async function removeStale(base: string): Promise<void> {
   const lockPath = join(base, lockName);
-  const aside = join(base, `.${lockName}.${randomUUID()}`);
+  const guard = join(base, guardName);
   try {
-    await rename(lockPath, aside);
+    await mkdir(guard);
   } catch (error) {
-    if (codeOf(error) === 'ENOENT') return;
-    throw error;
+    if (codeOf(error) !== 'EEXIST') throw error;
+    const age = await stat(guard).then((found) => Math.abs(Date.now() - found.mtimeMs), () => 0);
+    if (age > staleGuardMs) await rmdir(guard).catch(() => undefined);
+    else await new Promise((done) => setTimeout(done, guardWaitMs));
+    return;
   }
-  const holder = await ask(aside);
-  if (!holder.alive) return unlink(aside).catch(() => undefined);
-  await link(aside, lockPath).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
-  throw new DataDirLocked(dir, holder.pid);
+  try {
+    const holder = await ask(lockPath);
+    if (!holder.alive && holder.stale) await unlink(lockPath).catch((error: unknown) => (codeOf(error) === 'ENOENT' ? undefined : Promise.reject(error)));
+  } finally {
+    await rmdir(guard).catch(() => undefined);
+  }
 }

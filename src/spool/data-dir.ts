@@ -1,29 +1,38 @@
-// data_dir made ready before anything is stored in it: created, a folder, writable; or one clear line why not.
+// data_dir made ready before anything is stored in it: created, a folder, writable; or one clear reason why not.
 import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { codeOf, oneLine, StartFailed } from '../start/start-failed.js';
+import { codeOf, oneLine } from '../errors.js';
 
-const advice = 'set data_dir to a folder this user can write (the add-on uses /data)';
+/** data_dir cannot hold the spool; the message is the reason in one line (main adds the setting and the advice). */
+export class DataDirUnusable extends Error {
+  /** The system's error code (ENOTDIR, EACCES, …) when the system gave one. */
+  readonly code: string | undefined;
+  constructor(reason: string, options?: ErrorOptions) {
+    super(reason, options);
+    this.name = 'DataDirUnusable';
+    this.code = codeOf(options?.cause);
+  }
+}
 
-/** Creates `dataDir` and its parents, and proves it takes files; throws StartFailed naming data_dir. */
+/** Creates `dataDir` and its parents, and proves it takes files; throws DataDirUnusable saying why not. */
 export async function prepareDataDir(dataDir: string): Promise<void> {
   const path = resolve(dataDir);
   try {
     await makeFolders(path);
   } catch (error) {
-    throw new StartFailed('data_dir', dataDir, cannotCreate(error), advice, { cause: error });
+    throw new DataDirUnusable(cannotCreate(error), { cause: error });
   }
   const found = await stat(path).catch((error: unknown) => {
     // The name exists (mkdir said EEXIST) but stat cannot follow it: a link to nothing.
-    throw new StartFailed('data_dir', dataDir, `${path} is a link to something that does not exist (${codeOf(error) ?? oneLine(error)})`, advice, { cause: error });
+    throw new DataDirUnusable(`${path} is a link to something that does not exist (${codeOf(error) ?? oneLine(error)})`, { cause: error });
   });
-  if (!found.isDirectory()) throw new StartFailed('data_dir', dataDir, `${path} is a file, not a folder`, advice);
+  if (!found.isDirectory()) throw new DataDirUnusable(`${path} is a file, not a folder`);
   const probe = join(path, `.write-test-${process.pid}`);
   try {
     await writeFile(probe, '');
     await unlink(probe);
   } catch (error) {
-    throw new StartFailed('data_dir', dataDir, `${path} is not writable (${codeOf(error) ?? oneLine(error)})`, advice, { cause: error });
+    throw new DataDirUnusable(`${path} is not writable (${codeOf(error) ?? oneLine(error)})`, { cause: error });
   }
 }
 

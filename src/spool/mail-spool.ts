@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Envelope } from '../core/envelope.js';
 import { removeIfPresent, renameDurably } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
-import { continueAfter, newMailId } from './mail-id.js';
+import { MailIds } from './mail-id.js';
 import { RecentMails } from './recent-mails.js';
 import { ResendKeyReader } from './resend-key.js';
 
@@ -60,6 +60,8 @@ export class MailSpool {
   readonly #mails: string;
   readonly #quarantine: string;
   readonly #recent: RecentMails;
+  /** Ids of this spool: they continue after the newest stored mail, whatever another spool in the process gave. */
+  readonly #ids = new MailIds();
   #mailsSync: FolderSync | undefined;
   #renames: Promise<void> = Promise.resolve();
 
@@ -78,7 +80,7 @@ export class MailSpool {
     this.#mailsSync = await FolderSync.open(this.#mails);
     await this.#recent.load();
     const newest = (await this.pending()).at(-1);
-    if (newest) continueAfter(newest);
+    if (newest) this.#ids.continueAfter(newest);
   }
 
   async close(): Promise<void> {
@@ -137,7 +139,7 @@ export class MailSpool {
           await removeIfPresent(draftPath);
           return { id: earlier.id, entry: undefined, resent: true };
         }
-        const id = newMailId();
+        const id = this.#ids.next();
         const committed = this.#commit(draftPath, id, key);
         if (key) this.#recent.add(key, id, committed.then(() => true, () => false));
         await committed;

@@ -1,5 +1,7 @@
 // A start step failed: which setting, its value, and what the user can do, as one line with no stack.
-// main.ts wraps each start step; the parts below it (intake, broker, spool) throw their raw errors.
+// main.ts wraps each start step; the parts below it (intake, broker, spool) throw plain errors with a code, which
+// main turns into a StartFailed naming the setting.
+import { codeOf, oneLine } from '../errors.js';
 
 /** A start step failed because of the value of one setting. */
 export class StartFailed extends Error {
@@ -22,11 +24,6 @@ export class StartFailed extends Error {
   }
 }
 
-export function codeOf(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** What a failed `listen` means for the setting that gave the port (`smtp.port`, `mqtt.embedded_port`). */
 export function listenFailed(setting: { portKey: string; hostKey: string; host: string; port: number; inUse: string }, error: unknown): Error {
   const { portKey, hostKey, host, port, inUse } = setting;
@@ -37,7 +34,11 @@ export function listenFailed(setting: { portKey: string; hostKey: string; host: 
       return new StartFailed(portKey, port, `another program already listens on ${host}:${port} (EADDRINUSE)`, inUse, options);
     case 'EACCES':
     case 'EPERM':
-      return new StartFailed(portKey, port, `port ${port} is below 1024 and needs privileges (${code})`, `use a port from 1024 up (and forward ${port} to it), or give the process the right to bind low ports`, options);
+      // Below 1024 it is the missing privilege; above, a security module (SELinux, AppArmor) or a sandbox said no.
+      if (port < 1024) {
+        return new StartFailed(portKey, port, `port ${port} is below 1024 and needs privileges (${code})`, `use a port from 1024 up (and forward ${port} to it), or give the process the right to bind low ports`, options);
+      }
+      return new StartFailed(portKey, port, `the system refused to bind it (${code})`, `check whether SELinux, AppArmor or a sandbox forbids ${host}:${port}, or use another port`, options);
     case 'EADDRNOTAVAIL':
       return new StartFailed(hostKey, host, `not an address of this machine (EADDRNOTAVAIL)`, `use 0.0.0.0 for every address, or one of this machine's own addresses`, options);
     case 'ENOTFOUND':
@@ -56,7 +57,7 @@ export function fileUnreadable(key: string, path: string, error: unknown): Start
   return new StartFailed(key, path, problem, `set ${key} to the path of a readable PEM file`, { cause: error });
 }
 
-/** The first line of an error's message: a start failure is one line. */
-export function oneLine(error: unknown): string {
-  return String((error as Error | undefined)?.message ?? error).split('\n')[0] ?? '';
+/** An error of binding a listening socket (as opposed to e.g. a bad TLS key), which names a host or port setting. */
+export function isListenError(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'listen' || ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(codeOf(error) ?? '');
 }

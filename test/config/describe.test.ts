@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loggableConfig, startSummary } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
+import { secretPaths } from '../../src/config/schema.js';
 import { redactUrl } from '../../src/log.js';
 
 const secrets = ['mqtt-url-secret', 'mqtt-password', 'smtp-password', 'cm-token', 'twilio-token', 'api-secret'];
@@ -51,6 +52,17 @@ describe('loggable configuration', () => {
     assert.equal(logged.sms.twilio.account_sid, 'AC1');
     assert.equal(logged.smtp.users[0]?.username, 'xt1');
     assert.deepEqual(logged.rules, config.rules);
+  });
+
+  it('redacts every path the schema names as secret, and keeps an unset one empty', () => {
+    const logged = loggableConfig(config);
+    const unset = loggableConfig(validateConfig({ smtp: { users: [{ username: 'a', password: 'b' }] } }, 'test'));
+    for (const path of secretPaths) {
+      const values = (dump: unknown) => path.split(/\.|(?=\[)/).reduce<unknown[]>((found, key) => found.flatMap((value) => (key === '[*]' ? (value as unknown[]) : [(value as Record<string, unknown>)[key]])), [dump]);
+      assert.ok(values(config).every((value) => typeof value === 'string' && value !== ''), `the test config sets ${path}`);
+      assert.deepEqual(new Set(values(logged)), new Set(['[redacted]']), path);
+      assert.ok(values(unset).every((value) => value === '' || value === '[redacted]'), path);
+    }
   });
 
   it('leaves a sender ID of letters readable', () => {

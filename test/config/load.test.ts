@@ -93,7 +93,27 @@ describe('loadConfig', () => {
     assert.doesNotMatch(problem ?? '', /s3cr|et-value/);
   });
 
-  it('normalizes SMS numbers to E.164 and refuses a wrong one, naming it', async () => {
+  it('does not quote a password inside a URL on the line of a YAML syntax error', async () => {
+    const [problem] = await problemsOf('mqtt:\n  url: mqtt://user:s3cret@host: 1883\n');
+    assert.match(problem ?? '', /^not valid YAML at line 2, .*: "  url: mqtt:\/\/user:redacted@host: 1883"$/);
+    assert.doesNotMatch(problem ?? '', /s3cret/);
+  });
+
+  it('does not quote any secret of a flow mapping on the line of a YAML syntax error', async () => {
+    const [problem] = await problemsOf('mqtt: {url: "mqtt://user:s3cret@host", password: "pw1", x: [}\n');
+    assert.match(problem ?? '', /^not valid YAML at line 1, .*: "mqtt: \{url: \\"mqtt:\/\/user:redacted@host\\", password: \[redacted\], x: \[\}"$/);
+    assert.doesNotMatch(problem ?? '', /s3cret|pw1/);
+    const [tokens] = await problemsOf("sms: {cm: {product_token: 'a,b'}, twilio: {auth_token: \"c}d\", x: [}\n");
+    assert.match(tokens ?? '', /product_token: \[redacted\]\}, twilio: \{auth_token: \[redacted\], x:/);
+  });
+
+  it('masks phone numbers on the line of a YAML syntax error', async () => {
+    const [problem] = await problemsOf('sms:\n  recipients: [+49 170 1234567, 0170 7654321] x: [\n');
+    assert.match(problem ?? '', /^not valid YAML at line 2, .*: "  recipients: \[\*+4567, \*+4321\] x: \["$/);
+    assert.doesNotMatch(problem ?? '', /170 123|170 765/);
+  });
+
+  it('normalizes SMS numbers to E.164 and refuses a wrong one, naming its entry', async () => {
     const config = await loadConfig({ file: await fileWith('sms:\n  recipients: ["+49 170 1234567", "0170 7654321", "0043 664 1234567"]\n'), env: {} });
     assert.deepEqual(config.sms.recipients, ['+491701234567', '+491707654321', '+436641234567']);
     assert.equal(config.sms.provider, 'none');
@@ -103,6 +123,13 @@ describe('loadConfig', () => {
     assert.deepEqual(await problemsOf('sms:\n  recipients: ["0170 12", "+49 170 1234567", alarm]\n'), [
       'sms.recipients.0: "0170 12" is not a valid phone number (region DE)',
       'sms.recipients.2: "alarm" is not a valid phone number (region DE)',
+    ]);
+  });
+
+  it('shows a wrong number long enough to be someone\'s with its last four digits only', async () => {
+    assert.deepEqual(await problemsOf('sms:\n  recipients: ["+49 170 123456", "+1 555 0100 99"]\n'), [
+      'sms.recipients.0: "**********3456" is not a valid phone number (region DE)',
+      'sms.recipients.1: "**********0 99" is not a valid phone number (region DE)',
     ]);
   });
 

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { buildRules } from '../../src/events/profiles/index.js';
-import { eventTypesOf } from '../../src/events/profiles/index.js';
+import { catalogOf } from '../../src/sources/catalog.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import { eventFromMail } from '../../src/pipeline/to-event.js';
 
-const rules = buildRules([]);
-const knownTypes = new Set(eventTypesOf(rules));
+const profiles = buildProfiles([]);
+const knownTypes = new Set(catalogOf(profiles).eventTypes);
 const routes = { alarm: ['alarm'], status: ['status'] };
 const fixtures = readdirSync(new URL('../fixtures/mails/', import.meta.url)).map((name) => readFileSync(new URL(`../fixtures/mails/${name}`, import.meta.url)));
 
@@ -22,7 +22,7 @@ let unparsed = 0;
 async function survives(raw: Buffer): Promise<void> {
   tried += 1;
   const envelope = { from: 'x@y', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
-  const { event, unparsable } = await eventFromMail({ id: 'm', envelope, raw }, rules, routes, parser);
+  const { event, unparsable } = await eventFromMail({ id: 'm', envelope, raw }, profiles, routes, parser);
   if (unparsable !== undefined) unparsed += 1;
   assert.ok(knownTypes.has(event.type), event.type);
   assert.ok(event.text.length <= 4097);

@@ -4,14 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { RuleConfig } from '../../src/config/schema.js';
-import { classifyMail } from '../../src/events/classify.js';
+import type { RuleConfig } from '../../src/sources/rules/config.js';
+import { classifyMail } from '../../src/sources/classify.js';
 import type { Route } from '../../src/core/event.js';
-import { buildRules } from '../../src/events/profiles/index.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 import { AlarmStateStore } from '../../src/pipeline/alarm-state.js';
 
 const userRules: RuleConfig[] = [{ match: '^Anlage intern scharf$', type: 'panel_home', category: 'status', alarm_state: 'armed_home' }];
-const rules = buildRules(userRules);
+const profiles = buildProfiles(userRules);
 const directories: string[] = [];
 after(async () => {
   for (const directory of directories) await rm(directory, { recursive: true, force: true });
@@ -35,7 +35,7 @@ async function send(store: AlarmStateStore, text: string, route: Route = 'status
     text,
     attachments: [],
   };
-  return (await store.resolve(classifyMail({ id: 'm', mail, route }, rules))).alarm_state;
+  return (await store.resolve(classifyMail({ id: 'm', mail, route }, profiles))).alarm_state;
 }
 
 describe('AlarmStateStore', () => {

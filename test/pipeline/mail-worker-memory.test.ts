@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { pino } from 'pino';
 import { runInNewContext } from 'node:vm';
-import { buildRules } from '../../src/events/profiles/index.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 import type { AlarmEvent } from '../../src/core/event.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import type { Output } from '../../src/outputs/output.js';
@@ -83,7 +83,7 @@ describe('MailWorker memory', () => {
       parser,
       deliveries: outputs.map((output, index) => new Delivery(output, log, { window: index === 0 ? 100 : 1, minRetryMs: 10, maxRetryMs: 100 })),
       alarmState,
-      rules: buildRules([]),
+      profiles: buildProfiles([]),
       routes: { alarm: ['alarm'], status: ['status'] },
       log,
     });

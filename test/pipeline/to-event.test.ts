@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { buildRules } from '../../src/events/profiles/index.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import { eventFromMail } from '../../src/pipeline/to-event.js';
 
@@ -14,7 +14,7 @@ after(() => parser.close());
 async function eventOf(fixture: string | Buffer, recipient: string) {
   const raw = typeof fixture === 'string' ? await readFile(new URL(`../fixtures/mails/${fixture}`, import.meta.url)) : fixture;
   const envelope = { from: 'xt1@panel.local', recipients: [recipient], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
-  return eventFromMail({ id: 'm1', envelope, raw }, buildRules([]), routes, parser);
+  return eventFromMail({ id: 'm1', envelope, raw }, buildProfiles([]), routes, parser);
 }
 
 const table: [fixture: string, recipient: string, type: string, zone: number | null, sensor: string | null][] = [

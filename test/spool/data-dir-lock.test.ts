@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, lstatSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,10 +39,15 @@ describe('lockDataDir', () => {
       await lockDataDir(${JSON.stringify(dataDir)});
       process.stdout.write('locked\\n');
       setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await once(holder.stdout, 'data');
-    await assert.rejects(lockDataDir(dataDir), (error: unknown) => error instanceof DataDirLocked && error.pid === holder.pid);
-    holder.kill('SIGKILL');
-    await once(holder, 'exit');
+    const exited = once(holder, 'exit');
+    try {
+      await once(holder.stdout, 'data');
+      await assert.rejects(lockDataDir(dataDir), (error: unknown) => error instanceof DataDirLocked && error.pid === holder.pid);
+    } finally {
+      // Also when the assertion fails: the holder never ends by itself.
+      holder.kill('SIGKILL');
+      await exited;
+    }
     assert.ok(lstatSync(join(dataDir, 'bridge.lock')).isSocket(), 'the dead holder left its socket file');
     const lock = await lockDataDir(dataDir);
     await lock.release();
@@ -72,5 +77,39 @@ describe('lockDataDir', () => {
     assert.equal(taken.length, 1, JSON.stringify(results.map((result) => result.status === 'rejected' ? String(result.reason) : 'taken')));
     for (const result of results) if (result.status === 'rejected') assert.ok(result.reason instanceof DataDirLocked);
     await taken[0]?.value.release();
+  });
+
+  it('lets exactly one take a stale lock in every one of many rounds, and leaves nothing but the lock behind', async () => {
+    const dataDir = await folder('rounds');
+    for (let round = 0; round < 20; round++) {
+      await writeFile(join(dataDir, 'bridge.lock'), 'stale');
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => lockDataDir(dataDir)));
+      const taken = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      assert.equal(taken.length, 1, `round ${round}: ${results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'taken')).join(', ')}`);
+      assert.deepEqual(await readdir(dataDir), ['bridge.lock'], 'no own names or takeover guard left');
+      await taken[0]?.release();
+    }
+  });
+
+  it('never removes a live holder: racing starts against a held lock all fail and the holder still answers', async () => {
+    const dataDir = await folder('live');
+    const lock = await lockDataDir(dataDir);
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => lockDataDir(dataDir)));
+    for (const result of results) assert.ok(result.status === 'rejected' && result.reason instanceof DataDirLocked);
+    await assert.rejects(lockDataDir(dataDir), (error: unknown) => error instanceof DataDirLocked && error.pid === process.pid);
+    await lock.release();
+  });
+
+  it('is not stopped by a takeover guard that a crashed start left, however the clock jumped', async () => {
+    for (const [name, seconds] of [['guard-old', -3600], ['guard-future', 3600]] as const) {
+      const dataDir = await folder(name);
+      await writeFile(join(dataDir, 'bridge.lock'), 'stale');
+      await mkdir(join(dataDir, 'bridge.lock.takeover'));
+      const when = new Date(Date.now() + seconds * 1000);
+      await utimes(join(dataDir, 'bridge.lock.takeover'), when, when);
+      const lock = await lockDataDir(dataDir);
+      assert.deepEqual(await readdir(dataDir), ['bridge.lock']);
+      await lock.release();
+    }
   });
 });

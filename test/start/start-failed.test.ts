@@ -23,6 +23,24 @@ describe('listenFailed', () => {
   }
 });
 
+describe('listenFailed on EACCES/EPERM', () => {
+  // Only a port below 1024 needs privileges; above it a security module (SELinux, AppArmor) refused the bind.
+  const cases: [code: string, port: number, message: RegExp][] = [
+    ['EACCES', 25, /^smtp\.port 25: port 25 is below 1024 and needs privileges \(EACCES\)/],
+    ['EPERM', 1023, /^smtp\.port 1023: port 1023 is below 1024 and needs privileges \(EPERM\)/],
+    ['EACCES', 1024, /^smtp\.port 1024: the system refused to bind it \(EACCES\): check whether SELinux, AppArmor/],
+    ['EACCES', 2525, /^smtp\.port 2525: the system refused to bind it \(EACCES\)/],
+    ['EPERM', 2525, /^smtp\.port 2525: the system refused to bind it \(EPERM\)/],
+  ];
+  for (const [code, port, message] of cases) {
+    it(`says ${code} on port ${port} ${port < 1024 ? 'needs privileges' : 'was refused'}`, () => {
+      const error = listenFailed({ ...smtp, port }, systemError(code));
+      assert.match(error.message, message);
+      if (port >= 1024) assert.doesNotMatch(error.message, /below 1024/);
+    });
+  }
+});
+
 describe('fileUnreadable', () => {
   it('names the key and the path of a missing file', () => {
     const error = fileUnreadable('smtp.tls.key', '/ssl/key.pem', Object.assign(new Error('ENOENT'), { code: 'ENOENT' }));

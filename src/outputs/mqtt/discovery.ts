@@ -1,5 +1,7 @@
 // Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
 // Pure: the output decides when to publish and remembers what it published.
+import type { OutputHealth } from '../module.js';
+import type { SourceCatalog } from '../../sources/catalog.js';
 import type { Topics } from './topics.js';
 import type { ZoneState } from './zones.js';
 
@@ -9,10 +11,11 @@ export interface DiscoveryContext {
   version: string;
   /** Shown in Home Assistant as the origin's support URL; none when package.json names no homepage. */
   projectUrl: string | undefined;
-  eventTypes: readonly string[];
+  /** What the sources produce and describe: the event types, the panel's and the zones' devices. */
+  catalog: SourceCatalog;
   motionOffDelaySeconds: number;
-  /** An SMS provider is configured: the delivery problem entity exists (the last SMS result always does). */
-  smsHealth: boolean;
+  /** The health every output reports: diagnostic entities of the bridge device. */
+  health: readonly OutputHealth[];
 }
 
 export type Component = Record<string, unknown> & { platform: string };
@@ -52,55 +55,57 @@ export function bridgeDevice(context: DiscoveryContext): DeviceDiscovery {
         state_topic: topics.lastEvent,
         value_template: ha.eventTime,
       },
-      ...smsComponents(context),
+      ...healthComponents(context),
     },
   };
 }
 
-/**
- * The last SMS result exists in dry-run too, where it shows `dry_run`: a user sees what would have been sent. A
- * delivery problem needs a provider to have one.
- */
-function smsComponents({ nodeId, topics, smsHealth }: DiscoveryContext): Record<string, Component> {
-  const last: Component = {
-    platform: 'sensor',
-    unique_id: `${nodeId}_sms_last`,
-    name: 'Last SMS result',
-    device_class: 'enum',
-    options: ['sent', 'dry_run', 'failed', 'suppressed'],
-    entity_category: 'diagnostic',
-    icon: 'mdi:message-text',
-    state_topic: topics.smsLast,
-    value_template: '{{ value_json.result }}',
-    json_attributes_topic: topics.smsLast,
-  };
-  if (!smsHealth) return { sms_last: last };
-  return {
-    sms_problem: {
-      platform: 'binary_sensor',
-      unique_id: `${nodeId}_sms_problem`,
-      name: 'SMS delivery problem',
-      device_class: 'problem',
-      entity_category: 'diagnostic',
-      state_topic: topics.smsProblem,
-    },
-    sms_last: last,
-  };
+/** Each output's problem flag and last result, as its health description has them, e.g. `sms_problem`, `sms_last`. */
+function healthComponents({ nodeId, topics, health }: DiscoveryContext): Record<string, Component> {
+  const components: Record<string, Component> = {};
+  for (const { output, problem, last } of health) {
+    if (problem) {
+      components[`${output}_problem`] = {
+        platform: 'binary_sensor',
+        unique_id: `${nodeId}_${output}_problem`,
+        name: problem.name,
+        device_class: 'problem',
+        entity_category: 'diagnostic',
+        state_topic: topics.health(output, 'problem'),
+      };
+    }
+    if (last) {
+      components[`${output}_last`] = {
+        platform: 'sensor',
+        unique_id: `${nodeId}_${output}_last`,
+        name: last.name,
+        device_class: 'enum',
+        options: [...last.options],
+        entity_category: 'diagnostic',
+        icon: last.icon,
+        state_topic: topics.health(output, 'last'),
+        value_template: '{{ value_json.result }}',
+        json_attributes_topic: topics.health(output, 'last'),
+      };
+    }
+  }
+  return components;
 }
 
 export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
   const { nodeId, topics } = context;
-  const id = `${nodeId}_xt1`;
+  const { id: panelId, name, manufacturer, model } = context.catalog.panel;
+  const id = `${nodeId}_${panelId}`;
   return {
     id,
-    device: { identifiers: [id], name: 'Lupusec XT1', manufacturer: 'Lupus Electronics', model: 'XT1', via_device: nodeId },
+    device: { identifiers: [id], name, manufacturer, model, via_device: nodeId },
     components: {
       alarm: {
         platform: 'alarm_control_panel',
         unique_id: `${id}_alarm`,
         name: null,
         state_topic: topics.state,
-        // Required by Home Assistant; the XT1 cannot be armed by mail, so no arm features are offered.
+        // Required by Home Assistant; a panel cannot be armed by mail, so no arm features are offered.
         command_topic: topics.command,
         supported_features: [],
         code_arm_required: false,
@@ -122,7 +127,7 @@ export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
         icon: 'mdi:alarm-light',
         state_topic: topics.event,
         value_template: ha.eventPayload,
-        event_types: [...context.eventTypes],
+        event_types: [...context.catalog.eventTypes],
       },
       last_event: {
         platform: 'sensor',
@@ -169,9 +174,10 @@ export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneS
       ...(entity.key === 'motion' ? { off_delay: context.motionOffDelaySeconds } : {}),
     };
   }
+  const { manufacturer, model } = context.catalog.zone(zone);
   return {
     id,
-    device: { identifiers: [id], name: state.name, manufacturer: 'Lupus Electronics', model: `XT1 zone ${zone}`, via_device: `${nodeId}_xt1` },
+    device: { identifiers: [id], name: state.name, manufacturer, model, via_device: `${nodeId}_${context.catalog.panel.id}` },
     components,
   };
 }

@@ -1,12 +1,16 @@
 // The MQTT output: each event, the last event, the alarm state and the zones' states, and Home Assistant
-// discovery for them; re-announced on every connect and when Home Assistant comes online.
+// discovery for them; re-announced on every connect and when Home Assistant comes online. It shows any output's
+// health from the bus, and turns Home Assistant's commands into bus commands: it knows no other output and no panel.
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
-import type { MqttConnection } from '../../config/supervisor.js';
+import type { MqttConnection } from './connection.js';
+import type { Bus, BusEvents } from '../../core/bus.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { Logger } from '../../log.js';
+import type { SourceCatalog } from '../../sources/catalog.js';
 import { maskAddress } from '../../core/mask.js';
 import { BackgroundTasks } from '../../background-tasks.js';
 import type { StateFile } from '../../spool/state-file.js';
+import type { OutputHealth } from '../module.js';
 import type { Output } from '../output.js';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DeviceDiscovery, type DiscoveryContext } from './discovery.js';
 import { MqttLink } from './link.js';
@@ -24,10 +28,10 @@ export interface MqttSettings {
   motionOffDelaySeconds: number;
   version: string;
   projectUrl: string | undefined;
-  /** Every type the classifier can produce: the event entity's event_types. */
-  eventTypes: readonly string[];
-  /** An SMS provider is configured: show its delivery problem flag in Home Assistant. */
-  smsHealth: boolean;
+  /** What the sources produce and describe: the event entity's event_types, zone meanings, panel and zone devices. */
+  catalog: SourceCatalog;
+  /** The health every output reports, as Home Assistant shows it. */
+  health: readonly OutputHealth[];
   /** Number addresses in an event's sender and recipients in full; else masked to their last four digits. */
   fullAddresses: boolean;
 }
@@ -37,6 +41,8 @@ export type AnnouncedDiscovery = Record<string, Record<string, string>>;
 
 export interface MqttDependencies {
   log: Logger;
+  /** Health of the outputs comes from here; commands from Home Assistant go there. */
+  bus: Bus;
   /** The persisted alarm state, re-published on every (re)connect in case the broker lost it. */
   currentAlarmState: () => AlarmState | null;
   zoneFile: StateFile<Zones>;
@@ -62,8 +68,10 @@ export class MqttOutput implements Output {
   #publishedState: AlarmState | null = null;
   #birthTimer: NodeJS.Timeout | undefined;
   readonly #background = new BackgroundTasks();
-  /** The SMS output's last result and problem flag. */
-  readonly #smsValues: RetainedValues;
+  /** The outputs' last results and problem flags. */
+  readonly #healthValues: RetainedValues;
+  /** The last health each output reported: only a changed part is published. */
+  readonly #health = new Map<string, BusEvents['health']>();
   #stopping = false;
 
   constructor(settings: MqttSettings, deps: MqttDependencies) {
@@ -75,16 +83,18 @@ export class MqttOutput implements Output {
       topics: this.#topics,
       version: settings.version,
       projectUrl: settings.projectUrl,
-      eventTypes: settings.eventTypes,
+      catalog: settings.catalog,
       motionOffDelaySeconds: settings.motionOffDelaySeconds,
-      smsHealth: settings.smsHealth,
+      health: settings.health,
     };
-    this.#smsValues = new RetainedValues((topic, error) => deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'));
+    this.#healthValues = new RetainedValues((topic, error) => deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'));
     this.#link = new MqttLink(
       { connection: settings.connection, availabilityTopic: this.#topics.availability },
       deps.log,
       { onConnect: (client) => this.#onConnect(client), onMessage: (topic, payload) => this.#onMessage(topic, payload) },
     );
+    // From construction on: an output reports its health at its start, before this one is connected.
+    deps.bus.on('health', (health) => this.#showHealth(health));
   }
 
   /** Connects in the background: intake and the spool work whether or not the broker is there. */
@@ -96,7 +106,7 @@ export class MqttOutput implements Output {
 
   async deliver(event: AlarmEvent): Promise<void> {
     // Zone state follows the order of deliver calls, before any waiting.
-    const change = zoneChange(this.#zones, event);
+    const change = zoneChange(this.#zones, event, this.#settings.catalog);
     if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
     const client = await this.#link.ready();
     const payload = JSON.stringify(this.#settings.fullAddresses ? event : { ...event, from: maskAddress(event.from), recipients: event.recipients.map(maskAddress) });
@@ -116,14 +126,21 @@ export class MqttOutput implements Output {
     this.#lastEvent = payload;
   }
 
-  /** The SMS output's last final answer; retained, without making the caller wait. */
-  publishSmsResult(result: { result: string }): void {
-    this.#smsValues.set(this.#topics.smsLast, JSON.stringify(result));
-  }
-
-  /** The SMS output's delivery problem flag; there is no such flag, and no topic, without a provider. */
-  publishSmsProblem(problem: boolean): void {
-    if (this.#settings.smsHealth) this.#smsValues.set(this.#topics.smsProblem, problem ? 'ON' : 'OFF');
+  /**
+   * An output's last result and problem flag, retained, without making the reporter wait; only the parts its health
+   * description has (no problem flag, and no topic, for SMS without a provider).
+   */
+  #showHealth(health: BusEvents['health']): void {
+    const described = this.#settings.health.find((candidate) => candidate.output === health.output);
+    if (!described) return;
+    const before = this.#health.get(health.output);
+    this.#health.set(health.output, health);
+    if (described.last && health.last !== undefined && health.last !== before?.last) {
+      this.#healthValues.set(this.#topics.health(health.output, 'last'), JSON.stringify(health.last));
+    }
+    if (described.problem && health.problem !== undefined && health.problem !== before?.problem) {
+      this.#healthValues.set(this.#topics.health(health.output, 'problem'), health.problem ? 'ON' : 'OFF');
+    }
   }
 
   async stop(): Promise<void> {
@@ -140,7 +157,8 @@ export class MqttOutput implements Output {
 
   #onMessage(topic: string, payload: string): void {
     if (topic === this.#topics.command) {
-      this.#deps.log.warn({ command: payload.slice(0, 40) }, 'the XT1 cannot be armed or disarmed by mail: command ignored');
+      // Whoever can execute it subscribes (src/panel/); the alarm panel entity is the only one with a command topic.
+      this.#deps.bus.emit('command', { target: 'panel', command: payload });
     } else if (topic === this.#topics.homeAssistantStatus && payload === 'online') {
       // Home Assistant restarted: it may have lost our entities if the broker dropped retained configs.
       clearTimeout(this.#birthTimer);
@@ -172,7 +190,7 @@ export class MqttOutput implements Output {
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'problem'), zoneState.problem, retained));
     }
     if (this.#lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, this.#lastEvent, retained));
-    publishes.push(this.#smsValues.connected(client));
+    publishes.push(this.#healthValues.connected(client));
     await Promise.all(publishes);
     await this.#deps.announcedFile.write(this.#announced);
   }

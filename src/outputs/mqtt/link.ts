@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type MqttClient } from 'mqtt';
-import type { MqttConnection } from '../../config/supervisor.js';
+import type { MqttConnection } from './connection.js';
 import { redactUrl, type Logger } from '../../log.js';
 
 export interface LinkSettings {

@@ -1,4 +1,4 @@
-// Retained values the MQTT output holds for others (the SMS output's last result and problem flag): each is
+// Retained values the MQTT output holds for others (each output's last result and problem flag): each is
 // published once when it changes and once after each connect, never twice for one value on one connection.
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 

@@ -13,10 +13,11 @@ export interface Topics {
   command: string;
   /** `ON`/`OFF` of one binary state of a zone, e.g. `<prefix>/zone/3/door`. */
   zone: (zone: number, entity: string) => string;
-  /** The last final SMS answer as JSON, retained. */
-  smsLast: string;
-  /** `ON` after a failed SMS, `OFF` after the next one sent; retained. */
-  smsProblem: string;
+  /**
+   * An output's health, retained: `last` is its last final result as JSON (e.g. `<prefix>/sms/last`), `problem` is
+   * `ON` while it has a delivery problem (for SMS: after a failed SMS, `OFF` after the next one sent).
+   */
+  health: (output: string, part: 'last' | 'problem') => string;
   /** Home Assistant's birth and last will (`online`/`offline`). */
   homeAssistantStatus: string;
   /** Device-based discovery config of one device. */
@@ -30,8 +31,7 @@ export function topicsFor(prefix: string, discoveryPrefix: string): Topics {
     lastEvent: `${prefix}/last_event`,
     availability: `${prefix}/availability`,
     command: `${prefix}/command`,
-    smsLast: `${prefix}/sms/last`,
-    smsProblem: `${prefix}/sms/problem`,
+    health: (output, part) => `${prefix}/${output}/${part}`,
     zone: (zone, entity) => `${prefix}/zone/${zone}/${entity}`,
     homeAssistantStatus: `${discoveryPrefix}/status`,
     discovery: (deviceId) => `${discoveryPrefix}/device/${deviceId}/config`,

@@ -1,6 +1,7 @@
-// Zones of the panel as the mails reveal them: `Zone:<n> <name>` creates one, its events drive its states.
-// Pure: the output persists the result and publishes the changes.
+// Zones of the panel as the mails reveal them: an event with a zone creates one, and what its type means for a
+// zone (the sources' catalog) drives its states. Pure: the output persists the result and publishes the changes.
 import type { AlarmEvent } from '../../core/event.js';
+import type { SourceCatalog } from '../../sources/catalog.js';
 
 export type OnOff = 'ON' | 'OFF';
 
@@ -30,22 +31,23 @@ export interface ZoneChange {
   changed: boolean;
 }
 
-export function zoneChange(zones: Zones, event: AlarmEvent): ZoneChange | undefined {
+export function zoneChange(zones: Zones, event: AlarmEvent, catalog: Pick<SourceCatalog, 'zoneEffect' | 'zone'>): ZoneChange | undefined {
   if (event.zone === null) return undefined;
   const previous = zones[event.zone];
   const state: ZoneState = previous
     ? { ...previous }
-    : { name: event.sensor ?? `Zone ${event.zone}`, door: null, motion: false, tamper: 'OFF', problem: 'OFF' };
+    : { name: event.sensor ?? catalog.zone(event.zone).name, door: null, motion: false, tamper: 'OFF', problem: 'OFF' };
   if (event.sensor) state.name = event.sensor;
   const publish: ZoneChange['publish'] = {};
-  if (event.type === 'door_open' || event.type === 'door_closed') state.door = publish.door = event.type === 'door_open' ? 'ON' : 'OFF';
-  if (event.type === 'motion') {
+  const effect = catalog.zoneEffect(event.type);
+  if (effect?.entity === 'door') state.door = publish.door = effect.value;
+  if (effect?.entity === 'motion') {
     state.motion = true;
-    publish.motion = 'ON';
+    publish.motion = effect.value;
   }
-  if (event.type === 'tamper' || event.type === 'tamper_restored') state.tamper = publish.tamper = event.type === 'tamper' ? 'ON' : 'OFF';
+  if (effect?.entity === 'tamper') state.tamper = publish.tamper = effect.value;
   // Any other word from the sensor shows the panel hears it again.
-  const problem: OnOff = event.type === 'supervision_failure' ? 'ON' : 'OFF';
+  const problem: OnOff = effect?.entity === 'problem' ? effect.value : 'OFF';
   if (problem !== state.problem || !previous) state.problem = publish.problem = problem;
   if (!previous) publish.tamper = state.tamper;
   const rediscover =

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DiscoveryContext } from '../../../src/outputs/mqtt/discovery.js';
 import { nodeIdFor, topicsFor } from '../../../src/outputs/mqtt/topics.js';
+import { smsHealth } from '../../../src/outputs/sms/health.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
 import { checkDevicePayload } from '../../helpers/ha-discovery.js';
 
 const context: DiscoveryContext = {
@@ -10,9 +13,9 @@ const context: DiscoveryContext = {
   topics: topicsFor('alarm-mail-bridge', 'homeassistant'),
   version: '1.2.3',
   projectUrl: undefined,
-  eventTypes: ['intrusion', 'tamper', 'unknown'],
+  catalog: { ...catalogOf(buildProfiles([])), eventTypes: ['intrusion', 'tamper', 'unknown'] },
   motionOffDelaySeconds: 45,
-  smsHealth: true,
+  health: [{ output: 'sms', ...smsHealth(true) }],
 };
 const zone = { name: 'Tür Süd 2', door: 'OFF' as const, motion: true, tamper: 'OFF' as const, problem: 'OFF' as const };
 
@@ -47,14 +50,14 @@ describe('discovery builders', () => {
   });
 
   it('sends a removed component once as a bare platform, as Home Assistant wants for removal', () => {
-    const withoutSms = { ...context, smsHealth: false };
+    const withoutSms = { ...context, health: [{ output: 'sms', ...smsHealth(false) }] };
     const payload = JSON.parse(discoveryPayload(withoutSms, bridgeDevice(withoutSms), { sms_problem: 'binary_sensor' })) as { components: Record<string, unknown> };
     assert.deepEqual(payload.components.sms_problem, { platform: 'binary_sensor' });
     assert.ok('sms_problem' in bridgeDevice(context).components, 'present while a provider is configured');
   });
 
   it('shows the last SMS result in dry-run too, with dry_run among its states, and no delivery problem', () => {
-    const dryRun = { ...context, smsHealth: false };
+    const dryRun = { ...context, health: [{ output: 'sms', ...smsHealth(false) }] };
     const { problems, entities } = checkDevicePayload(JSON.parse(discoveryPayload(dryRun, bridgeDevice(dryRun), {})) as Record<string, unknown>);
     assert.deepEqual(problems, []);
     const last = entities.find((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_last');

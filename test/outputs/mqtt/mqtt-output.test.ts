@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
+import { Bus } from '../../../src/core/bus.js';
 import { createLogger } from '../../../src/log.js';
 import { MqttOutput, type AnnouncedDiscovery, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
 import type { Zones } from '../../../src/outputs/mqtt/zones.js';
+import { smsHealth } from '../../../src/outputs/sms/health.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
 import { StateFile } from '../../../src/spool/state-file.js';
 import { cleanUp } from '../../helpers/cleanup.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
@@ -59,13 +63,22 @@ describe('MqttOutput', () => {
     await cleanUp(...running.splice(0).map((output) => () => output.stop()), () => subscriber.close(), () => rm(dataDir, { recursive: true, force: true }));
   });
 
-  function create(settings: Partial<MqttSettings> = {}, url = broker.url) {
+  /** The SMS health the MQTT output shows, as the SMS output reports it on the bus. */
+  let bus: Bus;
+  const publishSmsProblem = (problem: boolean) => bus.emit('health', { output: 'sms', problem, last: undefined });
+  const publishSmsResult = (last: { result: string }) => bus.emit('health', { output: 'sms', problem: undefined, last });
+
+  function create(settings: Partial<MqttSettings> & { smsHealth?: boolean } = {}, url = broker.url) {
+    const { smsHealth: withProvider = true, ...rest } = settings;
     const logs: Record<string, unknown>[] = [];
     const destination = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
+    });
+    bus = new Bus((name, error) => {
+      throw new Error(`bus listener of ${name} failed`, { cause: error });
     });
     const output = new MqttOutput(
       {
@@ -76,13 +89,14 @@ describe('MqttOutput', () => {
         motionOffDelaySeconds: 30,
         version: '1.2.3',
         projectUrl: undefined,
-        eventTypes: ['intrusion'],
-        smsHealth: true,
+        catalog: { ...catalogOf(buildProfiles([])), eventTypes: ['intrusion'] },
+        health: [{ output: 'sms', ...smsHealth(withProvider) }],
         fullAddresses: false,
-        ...settings,
+        ...rest,
       },
       {
         log: createLogger({ level: 'debug', destination }),
+        bus,
         currentAlarmState: () => null,
         zoneFile: new StateFile<Zones>(join(dataDir, 'zones.json')),
         announcedFile: new StateFile<AnnouncedDiscovery>(join(dataDir, 'discovery.json')),
@@ -129,12 +143,12 @@ describe('MqttOutput', () => {
   it('publishes the SMS problem flag once per change and once after a reconnect', async () => {
     const { output, logs } = create();
     const problemTopic = `${prefix}/sms/problem`;
-    output.publishSmsProblem(false); // as the SMS output does at its start, before the broker is there
+    publishSmsProblem(false); // as the SMS output does at its start, before the broker is there
     await output.start();
     await deliverAndSee(output);
     assert.deepEqual(live(problemTopic).map((message) => message.payload), ['OFF'], 'once at the first connect');
-    output.publishSmsProblem(false);
-    output.publishSmsProblem(true);
+    publishSmsProblem(false);
+    publishSmsProblem(true);
     await deliverAndSee(output);
     assert.deepEqual(live(problemTopic).map((message) => message.payload), ['OFF', 'ON'], 'an unchanged value is not sent again');
 
@@ -148,8 +162,8 @@ describe('MqttOutput', () => {
 
   it('publishes no SMS problem flag without a provider, but the last SMS result', async () => {
     const { output } = create({ smsHealth: false });
-    output.publishSmsProblem(false);
-    output.publishSmsResult({ result: 'dry_run' });
+    publishSmsProblem(false);
+    publishSmsResult({ result: 'dry_run' });
     await output.start();
     await deliverAndSee(output);
     assert.deepEqual(live(`${prefix}/sms/problem`), []);
@@ -158,10 +172,10 @@ describe('MqttOutput', () => {
 
   it('says offline once on a clean stop, and logs no warning', async () => {
     const { output, logs } = create();
-    output.publishSmsProblem(false);
+    publishSmsProblem(false);
     await output.start();
     await deliverAndSee(output);
-    output.publishSmsResult({ result: 'sent' });
+    publishSmsResult({ result: 'sent' });
     await output.stop();
     // A round trip on the subscriber's own connection: a last will the broker sent at the close arrives before it.
     await subscriber.publish(`${prefix}/probe`, 'done');
@@ -172,10 +186,31 @@ describe('MqttOutput', () => {
 
   it('logs no failed publish when it stops before any broker answered', async () => {
     const { output, logs } = create({}, `mqtt://127.0.0.1:${await freePort()}`);
-    output.publishSmsProblem(true);
+    publishSmsProblem(true);
     await output.start();
-    output.publishSmsResult({ result: 'failed' });
+    publishSmsResult({ result: 'failed' });
     await output.stop();
     assert.deepEqual(logs.filter((line) => String(line.msg).includes('publishing')), []);
+  });
+
+  it('publishes the health of any output from the bus, by its description alone', async () => {
+    const { output } = create({ health: [{ output: 'telegram', problem: { name: 'Telegram problem' }, last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent'] } }] });
+    await output.start();
+    bus.emit('health', { output: 'telegram', problem: true, last: { result: 'sent' } });
+    bus.emit('health', { output: 'undescribed', problem: true, last: { result: 'sent' } });
+    await deliverAndSee(output);
+    assert.deepEqual(live(`${prefix}/telegram/problem`).map((message) => message.payload), ['ON']);
+    assert.deepEqual(live(`${prefix}/telegram/last`).map((message) => message.payload), ['{"result":"sent"}']);
+    assert.deepEqual(live(`${prefix}/undescribed/problem`), []);
+  });
+
+  it('hands a command from Home Assistant to the bus and knows nothing of the panel', async () => {
+    const { output, logs } = create();
+    const command = new Promise<unknown>((resolve) => bus.on('command', resolve));
+    await output.start();
+    await deliverAndSee(output); // connected and subscribed
+    await subscriber.publish(`${prefix}/command`, 'ARM_AWAY');
+    assert.deepEqual(await command, { target: 'panel', command: 'ARM_AWAY' });
+    assert.deepEqual(logs.filter((line) => Number(line.level) >= 40), []);
   });
 });

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { zoneChange, type Zones } from '../../../src/outputs/mqtt/zones.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
+
+const catalog = catalogOf(buildProfiles([]));
 
 function event(type: string, zone: number | null, sensor: string | null): AlarmEvent {
   return { id: 'm', time: '', source: 'xt1', category: 'status', type, alarm_state: null, zone, sensor, user: null, text: '', from: '', recipients: [], subject: '' };
@@ -11,7 +15,7 @@ function event(type: string, zone: number | null, sensor: string | null): AlarmE
 function run(events: AlarmEvent[]): { zones: Zones; changes: ReturnType<typeof zoneChange>[] } {
   let zones: Zones = {};
   const changes = events.map((each) => {
-    const change = zoneChange(zones, each);
+    const change = zoneChange(zones, each, catalog);
     if (change) zones = { ...zones, [change.zone]: change.state };
     return change;
   });
@@ -20,7 +24,7 @@ function run(events: AlarmEvent[]): { zones: Zones; changes: ReturnType<typeof z
 
 describe('zoneChange', () => {
   it('ignores events without a zone', () => {
-    assert.equal(zoneChange({}, event('armed_away', null, null)), undefined);
+    assert.equal(zoneChange({}, event('armed_away', null, null), catalog), undefined);
   });
 
   it('creates a zone at its first mail, with tamper and supervision states', () => {
@@ -52,7 +56,7 @@ describe('zoneChange', () => {
       { tamper: 'OFF', problem: 'OFF' },
     ]);
     assert.deepEqual(changes.map((change) => change?.rediscover), [true, false, true, false, false, false]);
-    assert.equal(zoneChange(zones, event('tamper_restored', 2, 'Tür'))?.changed, false, 'nothing new to save');
+    assert.equal(zoneChange(zones, event('tamper_restored', 2, 'Tür'), catalog)?.changed, false, 'nothing new to save');
     assert.deepEqual(zones[2], { name: 'Tür', door: 'OFF', motion: true, tamper: 'OFF', problem: 'OFF' });
   });
 

@@ -1,12 +1,12 @@
 // Picks the provider adapter for the configuration; an SDK is loaded only when its provider is configured.
-import type { Config } from '../../../config/schema.js';
+import type { SmsConfig } from '../config.js';
 import type { Logger } from '../../../log.js';
 import { DryRunProvider } from './dry-run.js';
 import type { SmsProvider } from './provider.js';
 
 const requestTimeoutMs = 15_000;
 
-export async function loadProvider(sms: Config['sms'], log: Logger): Promise<SmsProvider> {
+export async function loadProvider(sms: SmsConfig, log: Logger): Promise<SmsProvider> {
   switch (sms.provider) {
     case 'cm': {
       const { CmProvider } = await import('./cm.js');

@@ -1,10 +1,10 @@
 // The classifier over a table of lines: XT1 lines, later panels' words, unknown texts, and the route.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyMail } from '../../src/events/classify.js';
+import { classifyMail } from '../../src/sources/classify.js';
 import type { AlarmEvent, Route } from '../../src/core/event.js';
-import { buildRules } from '../../src/events/profiles/index.js';
-import type { RuleConfig } from '../../src/config/schema.js';
+import { buildProfiles } from '../../src/sources/registry.js';
+import type { RuleConfig } from '../../src/sources/rules/config.js';
 import type { Mail } from '../../src/mail/mail.js';
 
 function mail(text: string, subject = ''): Mail {
@@ -18,7 +18,7 @@ function mail(text: string, subject = ''): Mail {
 }
 
 function classify(text: string, route: Route = 'status', userRules: RuleConfig[] = [], subject = ''): AlarmEvent {
-  return classifyMail({ id: 'm1', mail: mail(text, subject), route }, buildRules(userRules));
+  return classifyMail({ id: 'm1', mail: mail(text, subject), route }, buildProfiles(userRules));
 }
 
 type Expected = [type: string, category: string, alarmState: string | null, zone: number | null, sensor: string | null, user: string | null, source: string];

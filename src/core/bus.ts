@@ -1,0 +1,73 @@
+// The bus: facts about the bridge's work (mail accepted or refused, event, delivery, output health, panel state)
+// for observers, and commands from Home Assistant for whoever can execute them. Node's EventEmitter with a typed
+// map, nothing more. Observers only subscribe; none sits on the path of a mail.
+import { EventEmitter } from 'node:events';
+import type { AlarmEvent, AlarmState } from './event.js';
+
+/** The last result of an output, published as JSON: e.g. SMS `{ time, recipient, provider, result, … }`. */
+export interface HealthResult {
+  /** One of the options of the output's health description, e.g. `sent`, `dry_run`, `failed`. */
+  result: string;
+}
+
+export interface BusEvents {
+  /** A mail is stored durably in the spool and was answered with 250. */
+  mailAccepted: { id: string; from: string; recipients: readonly string[]; remote: string; bytes: number };
+  /** A connection, recipient or mail was refused with this SMTP code. */
+  mailRefused: { code: number; reason: string; remote: string | undefined };
+  /** The classified event after the panel state was applied, as every output receives it. */
+  event: AlarmEvent;
+  /** One output has delivered (or, stopping, given up on) an event. */
+  delivery: { output: string; eventId: string; result: 'delivered' | 'retrying'; error?: unknown };
+  /** An output's health as data; a field left undefined is not known yet (or the output has no such thing). */
+  health: { output: string; problem: boolean | undefined; last: HealthResult | undefined };
+  /** The panel's alarm state changed. */
+  panelState: { state: AlarmState; since: string };
+  /** A command from Home Assistant, e.g. `{ target: 'panel', command: 'ARM_AWAY' }`. */
+  command: { target: string; command: string };
+}
+
+export type BusEventName = keyof BusEvents;
+export type BusListener<K extends BusEventName> = (payload: BusEvents[K]) => void;
+
+/**
+ * A listener that throws is logged and skipped: `emit` never throws into the emitter, so a broken observer cannot
+ * fail a mail's intake, its delivery or the retirement of its spool file. Listeners run synchronously, in the order
+ * they subscribed; one that has slow work to do must start it and return.
+ */
+export class Bus {
+  readonly #emitter = new EventEmitter({ captureRejections: false });
+  readonly #onListenerError: (name: BusEventName, error: unknown) => void;
+
+  constructor(onListenerError: (name: BusEventName, error: unknown) => void) {
+    this.#onListenerError = onListenerError;
+    // Every observer subscribes once; more than the default ten is no leak here.
+    this.#emitter.setMaxListeners(0);
+  }
+
+  on<K extends BusEventName>(name: K, listener: BusListener<K>): () => void {
+    const guarded = (payload: BusEvents[K]) => {
+      try {
+        const returned: unknown = listener(payload);
+        // An async listener's rejection is caught too: it must not become an unhandled rejection that ends the process.
+        if (returned instanceof Promise) returned.catch((error: unknown) => this.#report(name, error));
+      } catch (error) {
+        this.#report(name, error);
+      }
+    };
+    this.#emitter.on(name, guarded);
+    return () => this.#emitter.off(name, guarded);
+  }
+
+  emit<K extends BusEventName>(name: K, payload: BusEvents[K]): void {
+    this.#emitter.emit(name, payload);
+  }
+
+  #report(name: BusEventName, error: unknown): void {
+    try {
+      this.#onListenerError(name, error);
+    } catch {
+      // The error reporter itself failed (e.g. a closed log stream): nothing left to tell, and the mail goes on.
+    }
+  }
+}

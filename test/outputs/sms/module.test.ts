@@ -1,0 +1,42 @@
+// The SMS module: built from its own config section, it reports its health on the bus and calls no other output.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { Bus, type BusEvents } from '../../../src/core/bus.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
+import { createLogger } from '../../../src/log.js';
+import type { OutputContext } from '../../../src/outputs/module.js';
+import { smsModule } from '../../../src/outputs/sms/module.js';
+
+const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
+
+describe('smsModule', () => {
+  it('reports its problem flag and each final result as health on the bus (dry-run)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'amb-sms-module-'));
+    const bus = new Bus((_name, error) => assert.fail(error as Error));
+    const health: BusEvents['health'][] = [];
+    const dryRun = new Promise<void>((resolve) =>
+      bus.on('health', (reported) => {
+        health.push(reported);
+        if (reported.last?.result === 'dry_run') resolve();
+      }),
+    );
+    const settings = smsModule.schema.parse({ recipients: ['0170 1234567'] });
+    const context = { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), bus, dataDir, now: Date.now } as unknown as OutputContext;
+    const { output } = await smsModule.create(settings, context);
+    try {
+      await output.start();
+      await output.deliver(alarm);
+      await dryRun;
+      assert.deepEqual(health[0], { output: 'sms', problem: false, last: undefined });
+      assert.deepEqual([health.at(-1)?.output, health.at(-1)?.problem, health.at(-1)?.last?.result], ['sms', false, 'dry_run']);
+      assert.deepEqual(smsModule.health(settings), { last: { name: 'Last SMS result', icon: 'mdi:message-text', options: ['sent', 'dry_run', 'failed', 'suppressed'] } });
+    } finally {
+      await output.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
