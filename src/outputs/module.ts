@@ -69,6 +69,11 @@ export interface OutputModule<Schema extends z.ZodType = z.ZodType, Name extends
   readonly environment: Readonly<Record<string, readonly string[]>>;
   /** The add-on's options form (two levels) → the section's shape; absent: the same shape. */
   fromAddonOptions?(options: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Recipient addresses the output takes by itself, beyond the alarm and status addresses (the SMS output: number
+   * addresses); the intake accepts them. Absent: none.
+   */
+  addresses?(settings: z.output<Schema>): (address: string) => boolean;
   /** What health the output reports with these settings; undefined: none. */
   health(settings: z.output<Schema>): HealthDescription | undefined;
   create(settings: z.output<Schema>, context: OutputContext): Promise<BuiltOutput>;
