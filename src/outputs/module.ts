@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { MqttConnection } from './mqtt/connection.js';
 import type { Bus } from '../core/bus.js';
 import type { AlarmState } from '../core/event.js';
+import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
 import type { PackageInfo } from '../package-info.js';
 import type { SourceCatalog } from '../sources/catalog.js';
@@ -45,6 +46,8 @@ export interface OutputContext {
   /** The health descriptions of every configured output, for an output that shows them (MQTT). */
   health: readonly OutputHealth[];
   platform: PlatformServices;
+  /** Where camera sources keep the snapshots their events name; absent while no source stores any. */
+  images?: ImageStore;
 }
 
 /** A built output, with how the pipeline feeds it and what to stop apart from it (the embedded broker). */

@@ -24,6 +24,7 @@ export interface TestBridgeOptions {
   smtp?: Record<string, unknown>;
   mqtt?: Record<string, unknown>;
   sms?: Record<string, unknown>;
+  telegram?: Record<string, unknown>;
   rules?: unknown[];
 }
 
@@ -36,6 +37,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       smtp: { host: '127.0.0.1', port: 0, ...options.smtp },
       mqtt: { url: options.mqttUrl, ...options.mqtt },
       sms: options.sms ?? {},
+      ...(options.telegram ? { telegram: options.telegram } : {}),
       rules: options.rules ?? [],
     },
     'test',
