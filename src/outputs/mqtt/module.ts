@@ -29,7 +29,6 @@ export const mqttModule = outputModule({
         motionOffDelaySeconds: settings.motion_off_delay,
         version: context.packageInfo.version,
         projectUrl: context.packageInfo.homepage,
-        // Seam for the source catalog (sources/): the MQTT output reads event types and devices from it.
         catalog: context.catalog,
         health: context.health,
         fullAddresses: settings.full_addresses,
