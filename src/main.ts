@@ -97,6 +97,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     stops.push(() => worker.stop());
 
     const { smtp } = config;
+    const outputAddress = outputAddresses(config);
     const tls = await tlsFiles(smtp.tls);
     const intake: Intake = await startIntake(
       {
@@ -107,8 +108,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         users: smtp.users,
         allowInsecureAuth: smtp.allow_insecure_auth,
         allowedNetworks: parseNetworks(smtp.allowed_networks),
-        acceptRecipient: (address) =>
-          acceptsRecipient(address, { ...routes, defaultRegion: config.sms.default_region }),
+        acceptRecipient: (address) => acceptsRecipient(address, { ...routes, outputAddress }),
         maxClients: smtp.max_clients,
         maxClientsPerAddress: smtp.max_clients_per_address,
         maxRecipients: smtp.max_recipients,
@@ -130,18 +130,25 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
   }
 }
 
+// Each module reads only its own section; the registry's tuple type cannot say which section is whose.
+const modules: readonly OutputModule[] = outputModules;
+const sectionOf = (config: Config, module: OutputModule) => (config as Record<string, unknown>)[module.name];
+
+/** Recipient addresses some output takes by itself (the SMS output's numbers), for the intake. */
+function outputAddresses(config: Config): (address: string) => boolean {
+  const accepts = modules.flatMap((module) => module.addresses?.(sectionOf(config, module)) ?? []);
+  return (address) => accepts.some((accept) => accept(address));
+}
+
 /** Every output of the registry, from its own config section; what a module must close later goes into `stops`. */
 async function buildOutputs(config: Config, context: Omit<OutputContext, 'health'>, stops: (() => Promise<void>)[]): Promise<BuiltOutput[]> {
-  // Each module reads only its own section; the registry's tuple type cannot say which section is whose.
-  const modules: readonly OutputModule[] = outputModules;
-  const sectionOf = (module: OutputModule) => (config as Record<string, unknown>)[module.name];
   const health = modules.flatMap((module) => {
-    const description = module.health(sectionOf(module));
+    const description = module.health(sectionOf(config, module));
     return description ? [{ output: module.name, ...description }] : [];
   });
   const built: BuiltOutput[] = [];
   for (const module of modules) {
-    const output = await module.create(sectionOf(module), { ...context, health });
+    const output = await module.create(sectionOf(config, module), { ...context, health });
     if (output.close) stops.push(output.close);
     built.push(output);
   }

@@ -11,13 +11,14 @@ export type BrokerSource = 'supervisor' | 'embedded';
 
 /** The facts of the one `info` line at start: enough to see which broker, provider and folder are in use. */
 export function startSummary(config: Config, version: string, brokerSource: BrokerSource): Record<string, unknown> {
-  const { smtp, mqtt, sms } = config;
+  const { smtp, mqtt, sms, telegram } = config;
   const broker = mqtt.url ? redactUrl(mqtt.url) : brokerSource === 'supervisor' ? 'from the Supervisor' : `embedded on ${mqtt.embedded_host}:${mqtt.embedded_port}`;
   return {
     version,
     smtp: `${smtp.host}:${smtp.port}`,
     mqtt: broker,
     sms: sms.provider === 'none' ? 'dry-run' : sms.provider,
+    telegram: telegram.bot_token ? `${telegram.chat_ids.length} chat${telegram.chat_ids.length === 1 ? '' : 's'}` : 'off',
     rules: config.rules.length,
     data_dir: config.data_dir,
   };
@@ -30,11 +31,12 @@ export function startSummary(config: Config, version: string, brokerSource: Brok
  */
 export function loggableConfig(config: Config): Config {
   const withoutSecrets = secretPaths.reduce<unknown>((value, path) => redactAt(value, path.split(/\.|(?=\[)/)), config) as Config;
-  const { mqtt, sms } = withoutSecrets;
+  const { mqtt, sms, telegram } = withoutSecrets;
   return {
     ...withoutSecrets,
     mqtt: { ...mqtt, url: redactUrl(mqtt.url) },
     sms: { ...sms, recipients: sms.recipients.map(maskNumber), sender: maskNumbersIn(sms.sender), api_url: redactUrl(sms.api_url) },
+    telegram: { ...telegram, chat_ids: telegram.chat_ids.map(maskNumber), api_url: redactUrl(telegram.api_url) },
   };
 }
 

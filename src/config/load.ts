@@ -1,5 +1,6 @@
 // Turns the sources of configuration (YAML file, environment) into one validated, frozen Config.
 import { readFile } from 'node:fs/promises';
+import { deepFreeze } from '../core/freeze.js';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { maskNumbersIn } from '../core/mask.js';
@@ -120,12 +121,4 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `unknown key ${issue.keys.map((key) => `"${prefix}${key}"`).join(', ')}`;
   }
   return `${path}: ${issue.message}`;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -15,9 +15,9 @@ export interface BusEvents {
   mailAccepted: { id: string; from: string; recipients: readonly string[]; remote: string; bytes: number };
   /** A connection, recipient or mail was refused with this SMTP code. */
   mailRefused: { code: number; reason: string; remote: string | undefined };
-  /** The classified event after the panel state was applied, as every output receives it. */
+  /** The classified event after the panel state was applied, as every output receives it (frozen; number addresses in full). */
   event: AlarmEvent;
-  /** One output has delivered (or, stopping, given up on) an event. */
+  /** One output has delivered an event, or an attempt failed and will be retried. */
   delivery: { output: string; eventId: string; result: 'delivered' | 'retrying'; error?: unknown };
   /** An output's health as data; a field left undefined is not known yet (or the output has no such thing). */
   health: { output: string; problem: boolean | undefined; last: HealthResult | undefined };

@@ -11,6 +11,14 @@ import { MailUnparsable } from './unparsable.js';
 const maxHtmlLengthToParse = 1024 * 1024;
 const parserOptions = { skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, maxHtmlLengthToParse, checksumAlgo: false as const };
 
+/**
+ * More text than any sender's event needs (classification reads 20 lines of 500 characters). Cut here, in the parser's
+ * thread, the main thread receives only this much: an event's `text` is a slice of the mail's text and would keep a
+ * body of megabytes alive for as long as the event is held (queues during an outage, the last event).
+ */
+const maxTextLength = 64 * 1024;
+const maxSubjectLength = 4 * 1024;
+
 /** In this thread; the bridge runs it in a worker thread with a time budget (isolated-parser.ts). */
 export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> {
   let parsed: ParsedMail;
@@ -24,9 +32,9 @@ export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> 
   return {
     envelope,
     headerFrom: parsed.from?.value[0]?.address ?? '',
-    subject: parsed.subject ?? '',
+    subject: (parsed.subject ?? '').slice(0, maxSubjectLength),
     mailer: headerText(parsed.headers.get('x-mailer')),
-    text,
+    text: text.slice(0, maxTextLength),
     attachments: parsed.attachments.map((attachment) => ({
       filename: attachment.filename ?? null,
       contentType: attachment.contentType,

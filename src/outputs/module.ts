@@ -39,8 +39,6 @@ export interface OutputContext {
   dataDir: string;
   /** What the sources can produce and the devices they describe. */
   catalog: SourceCatalog;
-  /** The cameras' pictures that events name (`event.images`), by their SHA-256. */
-  images: ImageStore;
   packageInfo: PackageInfo;
   now: () => number;
   /** The panel's alarm state as last known (null until an event says it). */
@@ -48,6 +46,8 @@ export interface OutputContext {
   /** The health descriptions of every configured output, for an output that shows them (MQTT). */
   health: readonly OutputHealth[];
   platform: PlatformServices;
+  /** Where camera sources keep the snapshots their events name (the snapshot store); absent in tests without cameras. */
+  images?: ImageStore;
 }
 
 /** A built output, with how the pipeline feeds it and what to stop apart from it (the embedded broker). */
@@ -69,6 +69,11 @@ export interface OutputModule<Schema extends z.ZodType = z.ZodType, Name extends
   readonly environment: Readonly<Record<string, readonly string[]>>;
   /** The add-on's options form (two levels) → the section's shape; absent: the same shape. */
   fromAddonOptions?(options: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Recipient addresses the output takes by itself, beyond the alarm and status addresses (the SMS output: number
+   * addresses); the intake accepts them. Absent: none.
+   */
+  addresses?(settings: z.output<Schema>): (address: string) => boolean;
   /** What health the output reports with these settings; undefined: none. */
   health(settings: z.output<Schema>): HealthDescription | undefined;
   create(settings: z.output<Schema>, context: OutputContext): Promise<BuiltOutput>;

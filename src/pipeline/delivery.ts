@@ -5,8 +5,6 @@ import type { AlarmEvent } from '../core/event.js';
 import type { Bus } from '../core/bus.js';
 import type { Logger } from '../log.js';
 import type { DeliveryOptions, Output } from '../outputs/output.js';
-
-export type { DeliveryOptions };
 import { WakeSignal } from '../wake-signal.js';
 
 export class Delivery {

@@ -11,6 +11,7 @@ import type { Profile } from '../sources/profile.js';
 import type { AlarmStateStore } from './alarm-state.js';
 import type { Delivery } from './delivery.js';
 import { BackgroundTasks } from '../background-tasks.js';
+import { deepFreeze } from '../core/freeze.js';
 import { WakeSignal } from '../wake-signal.js';
 import { eventFromMail, type CameraIntake, type MailOutcome } from './to-event.js';
 
@@ -131,7 +132,8 @@ export class MailWorker {
     if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs
     const { event: classified, unparsable, refusedImages } = outcome;
     if (refusedImages) this.#deps.log.warn({ mailId: id, refused: refusedImages }, 'attachments not kept as pictures');
-    const event = await alarmState.resolve(classified);
+    // Frozen: every output and every observer of the bus gets this one object, and none may change it for the others.
+    const event = deepFreeze(await alarmState.resolve(classified));
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;
     this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
     this.#unfinished.set(id, { waitingFor: deliveries.length, unparsable });

@@ -1,19 +1,15 @@
 // What the intake accepts: credentials and recipients. Pure. (Which networks may connect: core/networks.ts.)
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { routeOf, type RouteTable } from '../core/route.js';
-import { numberInAddress } from '../core/phone.js';
 
 export interface RecipientPolicy extends RouteTable {
-  defaultRegion: string;
+  /** Addresses an output takes by itself, e.g. the SMS output's number addresses (`+4915112345678@…`). */
+  outputAddress: (address: string) => boolean;
 }
 
-/**
- * Only addresses that mean something; the bridge relays nothing anywhere, so it is never an open relay. Phone number
- * addresses (`+4915112345678@…`) are accepted also in SMS dry-run, so routing can be tried before a provider is paid.
- */
+/** Only addresses that mean something; the bridge relays nothing anywhere, so it is never an open relay. */
 export function acceptsRecipient(address: string, policy: RecipientPolicy): boolean {
-  if (routeOf([address], policy) !== 'other') return true;
-  return numberInAddress(address, policy.defaultRegion) !== undefined;
+  return routeOf([address], policy) !== 'other' || policy.outputAddress(address);
 }
 
 export interface User {

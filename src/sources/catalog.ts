@@ -30,6 +30,8 @@ export interface SourceCatalog {
   zone(zone: number): DeviceInfo;
   /** What the camera profile of this `source` says of its cameras; undefined for a source that is no camera's. */
   camera(source: string): CameraDescription | undefined;
+  /** The names of the camera profiles: an event with one of them as `source` is a camera's. */
+  cameraSources: readonly string[];
 }
 
 /** What a camera profile says of its cameras, for their device in Home Assistant. */
@@ -68,5 +70,6 @@ export function catalogOf(profiles: readonly Profile[]): SourceCatalog {
     panel: devices.panel,
     zone: (zone) => devices.zone(zone),
     camera: (source) => cameras.get(source),
+    cameraSources: [...cameras.keys()],
   };
 }

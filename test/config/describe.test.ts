@@ -6,7 +6,7 @@ import { validateConfig } from '../../src/config/load.js';
 import { secretPaths } from '../../src/config/schema.js';
 import { redactUrl } from '../../src/log.js';
 
-const secrets = ['mqtt-url-secret', 'mqtt-password', 'smtp-password', 'cm-token', 'twilio-token', 'api-secret'];
+const secrets = ['mqtt-url-secret', 'mqtt-password', 'smtp-password', 'cm-token', 'twilio-token', 'api-secret', 'AAtelegram-token', 'telegram-proxy-secret', '123456789', '1001234567890'];
 const config = validateConfig(
   {
     data_dir: '/data',
@@ -20,6 +20,7 @@ const config = validateConfig(
       cm: { product_token: 'cm-token' },
       twilio: { account_sid: 'AC1', auth_token: 'twilio-token' },
     },
+    telegram: { bot_token: '987654321:AAtelegram-token', chat_ids: [123456789, '-1001234567890'], api_url: 'https://proxy:telegram-proxy-secret@tg.example' },
     rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }],
   },
   'test',
@@ -32,6 +33,7 @@ describe('loggable configuration', () => {
       smtp: '0.0.0.0:2525',
       mqtt: 'mqtt://bridge:redacted@broker.lan:1883',
       sms: 'twilio',
+      telegram: '2 chats',
       rules: 1,
       data_dir: '/data',
     });
@@ -39,6 +41,7 @@ describe('loggable configuration', () => {
     assert.equal(startSummary(standalone, '1.2.3', 'embedded').mqtt, 'embedded on 127.0.0.1:1883');
     assert.equal(startSummary(standalone, '1.2.3', 'supervisor').mqtt, 'from the Supervisor');
     assert.equal(startSummary(standalone, '1.2.3', 'embedded').sms, 'dry-run');
+    assert.equal(startSummary(standalone, '1.2.3', 'embedded').telegram, 'off');
   });
 
   it('keeps every setting in the full dump but no secret, URL password or whole number', () => {

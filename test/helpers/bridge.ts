@@ -24,6 +24,7 @@ export interface TestBridgeOptions {
   smtp?: Record<string, unknown>;
   mqtt?: Record<string, unknown>;
   sms?: Record<string, unknown>;
+  telegram?: Record<string, unknown>;
   rules?: unknown[];
   cameras?: unknown[];
   snapshots?: Record<string, unknown>;
@@ -38,6 +39,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       smtp: { host: '127.0.0.1', port: 0, ...options.smtp },
       mqtt: { url: options.mqttUrl, ...options.mqtt },
       sms: options.sms ?? {},
+      ...(options.telegram ? { telegram: options.telegram } : {}),
       rules: options.rules ?? [],
       ...(options.cameras ? { cameras: options.cameras } : {}),
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),

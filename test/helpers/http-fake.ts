@@ -7,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** The body's bytes: a multipart upload is not UTF-8. */
+  raw: Buffer;
 }
 
 export interface Answer {
@@ -46,17 +48,18 @@ export abstract class HttpFake {
     return this.requests;
   }
 
-  protected abstract answer(request: RecordedRequest): Answer;
+  protected abstract answer(request: RecordedRequest): Answer | Promise<Answer>;
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const recorded = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const raw = Buffer.concat(chunks);
+    const recorded = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: raw.toString('utf8'), raw };
     this.requests.push(recorded);
     this.onRequest(recorded);
     for (const wake of this.#waiters.splice(0)) wake();
     await this.hold;
-    const { status, body } = this.scripted.shift() ?? this.answer(recorded);
+    const { status, body } = this.scripted.shift() ?? (await this.answer(recorded));
     response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   }
 }

@@ -142,3 +142,23 @@ describe('cameras end to end', () => {
     test = { ...test, stop: async () => undefined };
   });
 });
+
+describe('camera snapshots to Telegram', () => {
+  it('a camera mail arrives at the Bot API as a photo with the same bytes; two pictures as an album', async () => {
+    const { FakeTelegram } = await import('../helpers/fake-telegram.js');
+    const broker = await Mosquitto.start();
+    const telegram = await new FakeTelegram().start();
+    const test = await startTestBridge({ mqttUrl: broker.url, telegram: { bot_token: telegram.token, chat_ids: [123456789], api_url: telegram.url } });
+    try {
+      await sendMail(test.bridge.smtpPort, { to: 'camera@bridge.local', raw: await fixture('reolink-person-rfc2047.eml') });
+      await sendMail(test.bridge.smtpPort, { to: 'camera@bridge.local', raw: await fixture('hikvision-ipc-line-crossing.eml') });
+      const [photo, album] = await telegram.deliveredCount(2);
+      assert.equal(photo?.method, 'sendPhoto');
+      assert.deepEqual(photo?.photos.map((received) => received.bytes), [await fixture('images/snapshot.jpg')]);
+      assert.equal(album?.method, 'sendMediaGroup');
+      assert.deepEqual(album?.photos.map((received) => sha256(received.bytes)), [sha256(await fixture('images/snapshot.jpg')), sha256(await fixture('images/small.jpg'))]);
+    } finally {
+      await cleanUp(() => test.stop(), () => telegram.stop(), () => broker.stop());
+    }
+  });
+});

@@ -85,7 +85,7 @@ describe('secrets and numbers', () => {
     const start = test.logs.filter((line) => line.msg === 'starting Alarm Mail Bridge');
     assert.equal(start.length, 1);
     assert.equal(start[0]?.level, 30);
-    assert.deepEqual(Object.keys(start[0] ?? {}).filter((key) => !['level', 'time', 'msg'].includes(key)), ['version', 'smtp', 'mqtt', 'sms', 'rules', 'data_dir']);
+    assert.deepEqual(Object.keys(start[0] ?? {}).filter((key) => !['level', 'time', 'msg'].includes(key)), ['version', 'smtp', 'mqtt', 'sms', 'telegram', 'rules', 'data_dir']);
     const dump = test.logs.filter((line) => 'config' in line);
     assert.deepEqual(dump.map((line) => line.level), [20]);
   });

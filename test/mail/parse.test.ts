@@ -17,6 +17,16 @@ function lines(text: string): string[] {
     .filter(Boolean);
 }
 
+describe('parseMail bounds', () => {
+  it('hands on at most 64 KB of text and 4 KB of subject, however large the body', async () => {
+    const raw = Buffer.from(`Subject: ${'s'.repeat(900 * 1024)}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n${'x'.repeat(2 * 1024 * 1024)}\r\n`);
+    const mail = await parseMail(raw, { from: '', recipients: [], receivedAt: '', remoteAddress: '' });
+    assert.equal(mail.text.length, 64 * 1024);
+    assert.ok(mail.text.startsWith('Zone:1 Terrasse, Innenbereich Alarm'));
+    assert.equal(mail.subject.length, 4 * 1024);
+  });
+});
+
 describe('parseMail without a text/plain part', () => {
   it('takes the text from the HTML beside a 20 KB JPEG attachment (multipart/mixed)', async () => {
     const mail = await parseFixture('camera-html-jpeg-attachment.eml');

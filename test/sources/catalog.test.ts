@@ -9,7 +9,7 @@ import { buildProfiles } from '../../src/sources/registry.js';
 import { userRules } from '../../src/sources/rules/index.js';
 import type { Mail } from '../../src/mail/mail.js';
 
-/** The event entity's event_types before profiles had folders: Home Assistant keeps them, so the order is fixed. */
+/** The event entity's event_types: Home Assistant keeps them, so the order is fixed. */
 const typesBefore = [
   'armed_away', 'armed_home', 'disarmed', 'door_open', 'door_closed', 'motion', 'intrusion', 'tamper_restored', 'tamper',
   'periodic_test', 'supervision_failure', 'restored', 'test', 'low_battery', 'power_failure', 'fire', 'smoke', 'water',
@@ -38,6 +38,7 @@ describe('catalogOf', () => {
     );
     assert.deepEqual(catalog.camera('dahua')?.eventTypes, ['motion', 'person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area', 'video_loss', 'tamper', 'test', 'unknown']);
     assert.deepEqual(catalog.camera('dahua')?.motionTypes, ['motion', 'person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area']);
+    assert.deepEqual(catalog.cameraSources, ['hikvision', 'dahua', 'reolink', 'camera']);
     assert.equal(catalog.camera('xt1'), undefined);
     assert.equal(catalog.camera('rules'), undefined);
   });

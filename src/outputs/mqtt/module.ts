@@ -30,7 +30,6 @@ export const mqttModule = outputModule({
         cameraMotionOffDelaySeconds: settings.camera_motion_off_delay,
         version: context.packageInfo.version,
         projectUrl: context.packageInfo.homepage,
-        // Seam for the source catalog (sources/): the MQTT output reads event types and devices from it.
         catalog: context.catalog,
         health: context.health,
         fullAddresses: settings.full_addresses,
@@ -42,7 +41,7 @@ export const mqttModule = outputModule({
         zoneFile: new StateFile(join(context.dataDir, 'zones.json')),
         announcedFile: new StateFile(join(context.dataDir, 'discovery.json')),
         cameraFile: new StateFile(join(context.dataDir, 'cameras.json')),
-        images: context.images,
+        images: context.images ?? { read: async () => undefined },
       },
     );
     // MQTT keeps order on its one connection, so many events may wait for their PUBACK at once.

@@ -1,6 +1,7 @@
 // The SMS output as a module: its config section, secrets, add-on options, health and how it is built. The
 // output itself and the provider SDKs are loaded only when it is built.
 import type { BusEvents } from '../../core/bus.js';
+import { numberInAddress } from '../../core/phone.js';
 import { outputModule } from '../module.js';
 import { smsFromAddonOptions, smsSection } from './config.js';
 import { smsHealth } from './health.js';
@@ -16,6 +17,8 @@ export const smsModule = outputModule({
     ALARM_MAIL_BRIDGE_SMS_TWILIO_AUTH_TOKEN: ['twilio', 'auth_token'],
   },
   fromAddonOptions: smsFromAddonOptions,
+  // Number addresses are taken in dry-run too, so the routing can be tried before a provider is paid.
+  addresses: (settings) => (address) => numberInAddress(address, settings.default_region) !== undefined,
   health: (settings) => smsHealth(settings.provider !== 'none'),
   async create(settings, { log: root, bus, dataDir, now }) {
     const log = root.child({ component: 'sms' });

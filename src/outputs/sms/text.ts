@@ -1,5 +1,4 @@
-// SMS text: the template, GSM-7 vs UCS-2 and the number of parts, which decides the cost (3GPP TS 23.038).
-import type { AlarmEvent } from '../../core/event.js';
+// SMS text: GSM-7 vs UCS-2 and the number of parts, which decides the cost (3GPP TS 23.038).
 
 const gsmBasic =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -51,15 +50,4 @@ export function fitToParts(text: string, maxParts: number): string {
     else high = middle - 1;
   }
   return characters.slice(0, low).join('').trimEnd() + ellipsis;
-}
-
-const placeholders = ['text', 'type', 'category', 'zone', 'sensor', 'user', 'time'] as const;
-
-/** `{text}`, `{zone}` … from the event; an empty value for what the event does not have. */
-export function renderTemplate(template: string, event: AlarmEvent): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    if (!(placeholders as readonly string[]).includes(name)) return whole;
-    const value = event[name as (typeof placeholders)[number]];
-    return value === null ? '' : String(value);
-  });
 }

@@ -4,24 +4,25 @@
 //   Sensor: Window left    Melder: Fenster links
 //   User: Anna             Benutzer: Anna
 // The event word is read by the keyword profile's rules, so `Ereignis: Feueralarm beendet` is a restore like
-// any such text; a word the keywords do not know leaves the mail to the profiles after this one.
+// any such text; a word the keywords do not know leaves the mail to the profiles after this one. Only body lines
+// count: the keys name one another (zone, sensor), and a subject alone has none of them.
 import { keywords } from '../keywords/index.js';
 import type { LineDetails, MailText, Match, Profile } from '../profile.js';
 
 type Key = 'event' | 'zone' | 'sensor' | 'user';
 
 /** The keys understood, lower case. */
-const keys: Readonly<Record<string, Key>> = {
-  event: 'event',
-  ereignis: 'event',
-  zone: 'zone',
-  area: 'zone',
-  bereich: 'zone',
-  sensor: 'sensor',
-  melder: 'sensor',
-  user: 'user',
-  benutzer: 'user',
-};
+const keys: ReadonlyMap<string, Key> = new Map([
+  ['event', 'event'],
+  ['ereignis', 'event'],
+  ['zone', 'zone'],
+  ['area', 'zone'],
+  ['bereich', 'zone'],
+  ['sensor', 'sensor'],
+  ['melder', 'sensor'],
+  ['user', 'user'],
+  ['benutzer', 'user'],
+]);
 
 /** `Key: value`; the key is one word, so a sentence with a colon in it is no key line. */
 const keyLine = /^(?<key>\p{L}+)\s*:\s*(?<value>.*\S)\s*$/u;
@@ -39,14 +40,14 @@ function keyValues(lines: readonly string[]): KeyValue[] {
   const found: KeyValue[] = [];
   for (const line of lines) {
     const groups = keyLine.exec(line)?.groups;
-    const key = groups ? keys[groups.key!.toLowerCase()] : undefined;
+    const key = groups ? keys.get(groups.key!.toLowerCase()) : undefined;
     if (key) found.push({ key, value: groups!.value!, line });
   }
   return found;
 }
 
-function claims({ body, subject }: MailText): boolean {
-  return keyValues([...body, subject]).some((each) => each.key === 'event');
+function claims({ body }: MailText): boolean {
+  return keyValues(body).some((each) => each.key === 'event');
 }
 
 function match(lines: readonly string[]): Match | undefined {
@@ -55,6 +56,9 @@ function match(lines: readonly string[]): Match | undefined {
   // The keyword rules in their order over every event value: a restore wins over an alarm, as in any text.
   const word = keywords.match(events.map((each) => each.value));
   if (!word) return undefined;
+  // A restore, test or trouble line elsewhere in the mail must never become an alarm because the event word is one
+  // (`Event: Burglary` + `Status: Restored`): then the keywords read the mail as they always did.
+  if (word.alarmState === 'triggered' && keywords.match(lines)?.alarmState !== 'triggered') return undefined;
   const first = (key: Key) => values.find((each) => each.key === key)?.value;
   const zone = zoneValue.exec(first('zone') ?? '')?.groups;
   const details: LineDetails = { zone: zone?.zone, sensor: first('sensor') ?? (zone?.name || undefined), user: first('user') };

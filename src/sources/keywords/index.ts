@@ -1,7 +1,7 @@
 // Words that other panels and later XT firmware use (German and English), for texts no exact line matched.
 // German joins words ("Feueralarm", "Rauchmelder"), so German stems match at a word start only;
 // English words match as whole words. Restore and test lines come first: they must never trigger.
-// Its events keep the source `generic`, as before profiles had folders.
+// Its events have the source `generic` (the name events had before profiles had names; subscribers rely on it).
 import type { EventType, Profile } from '../profile.js';
 import { firstMatch, ruleFor, typesOf, type Rule } from '../rule.js';
 

@@ -1,9 +1,8 @@
 // SMS text: segments (GSM-7 160/153, UCS-2 70/67, two units for the extension table), GSM-friendly
-// punctuation, cutting with an ellipsis, and the template.
+// punctuation and cutting with an ellipsis.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlarmEvent } from '../../../src/core/event.js';
-import { countSegments, fitToParts, renderTemplate, toGsmFriendly } from '../../../src/outputs/sms/text.js';
+import { countSegments, fitToParts, toGsmFriendly } from '../../../src/outputs/sms/text.js';
 
 describe('countSegments', () => {
   const table: [text: string, encoding: string, units: number, parts: number][] = [
@@ -53,14 +52,5 @@ describe('fitToParts', () => {
     assert.ok(cut.endsWith('…'));
     assert.equal(countSegments(cut).parts, 2);
     assert.equal(countSegments(fitToParts('€'.repeat(200), 1)).parts, 1);
-  });
-});
-
-describe('renderTemplate', () => {
-  const event = { id: 'm', time: '2026-11-21T18:03:12.345Z', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: 'triggered', zone: 1, sensor: 'Terrasse', user: null, text: 'Zone:1 Terrasse, Innenbereich Alarm', from: '', recipients: [], subject: '' } satisfies AlarmEvent;
-
-  it('fills placeholders from the event, empty for missing values, and keeps unknown ones', () => {
-    assert.equal(renderTemplate('[{category}] {type} Zone {zone} {sensor} {user}: {text} {nope}', event), '[alarm] intrusion Zone 1 Terrasse : Zone:1 Terrasse, Innenbereich Alarm {nope}');
-    assert.equal(renderTemplate('{time}', event), '2026-11-21T18:03:12.345Z');
   });
 });

@@ -75,9 +75,21 @@ describe('key-value profile over lines', () => {
     });
   }
 
-  it('claims a mail by an event key in the subject too', () => {
-    const event = classify('', 'status', 'Event: Smoke');
-    assert.deepEqual([event.type, event.source, event.text], ['smoke', 'key-value', 'Event: Smoke']);
+  it('reads key lines in the body only: a subject `Event: …` is read by the keywords, as before', () => {
+    const event = classify('Sensor: Smoke detector', 'status', 'Event: Burglary');
+    assert.deepEqual([event.type, event.source], ['smoke', 'generic']);
+  });
+
+  it('never makes an alarm of a mail whose other lines say restore, test or trouble', () => {
+    for (const [text, type] of [
+      ['Event: Burglary\nStatus: Restored', 'restored'],
+      ['Event: Smoke alarm\nAlarm cleared', 'restored'],
+      ['Event: Burglary\nThis is a test message', 'test'],
+      ['Ereignis: Einbruch\nBatterie schwach', 'low_battery'],
+    ] as const) {
+      const event = classify(text);
+      assert.deepEqual([event.type, event.alarm_state, event.source], [type, null, 'generic'], text);
+    }
   });
 
   it('comes after the user rules', () => {

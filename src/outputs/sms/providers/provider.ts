@@ -1,5 +1,6 @@
 // The contract of an SMS provider adapter, and its two ways to fail (as grammY does it):
 // the provider answered "no" (permanent, never retried) or could not be reached (temporary, retried).
+import { DeliveryRejected, DeliveryUnreachable } from '../../outbox/failures.js';
 
 export interface SmsMessage {
   /** E.164. */
@@ -23,21 +24,11 @@ export interface SmsProvider {
   send(message: SmsMessage): Promise<SendResult>;
 }
 
-/** A provider failure with the provider's own code (e.g. Twilio 21211, CM 101), shown in Home Assistant. */
-abstract class ProviderError extends Error {
-  readonly code: string;
-  constructor(code: string | number, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = String(code);
-  }
-}
-
 /** The provider refused: wrong number, no credit, bad token. Retrying would only repeat the answer. */
-export class ProviderRejected extends ProviderError {}
+export class ProviderRejected extends DeliveryRejected {}
 
 /** The provider could not be reached or asked us to come back later (network, timeout, 429, 5xx). */
-export class ProviderUnreachable extends ProviderError {}
+export class ProviderUnreachable extends DeliveryUnreachable {}
 
 /**
  * A request that never got an answer. The message names the provider only; the cause carries the socket's own

@@ -1,7 +1,7 @@
 // Flood limits with an injected clock: per-number hourly limit, and identical texts within 60 s once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FloodGate } from '../../../src/outputs/sms/flood-gate.js';
+import { FloodGate } from '../../../src/outputs/outbox/flood-gate.js';
 
 describe('FloodGate', () => {
   it('holds the message past max_per_hour to one number, not to another, until the hour has passed', () => {

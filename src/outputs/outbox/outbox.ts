@@ -1,0 +1,269 @@
+// The durable outbox of every messaging output (SMS, Telegram): each (event, recipient) is a job stored before the
+// first attempt; the outbox works through the jobs a few recipients at once and in order per recipient, retries
+// temporary failures with backoff (or exactly after the wait the service asked for), records a final answer once,
+// and folds what the hourly limit holds back into one summary.
+import type { Logger } from '../../log.js';
+import type { JobStore } from '../../spool/job-store.js';
+import { WakeSignal } from '../../wake-signal.js';
+import { DeliveryRejected, DeliveryUnreachable, withCauses } from './failures.js';
+import { FloodGate } from './flood-gate.js';
+
+export interface OutboxJob {
+  /** `<event id>_<hash of the recipient>`: one job per event and recipient, so a replay finds it. */
+  id: string;
+  eventId: string;
+  /** The recipient (an E.164 number, a chat id): one lane per recipient. Shown masked only. */
+  to: string;
+  text: string;
+  createdAt: number;
+  /** Temporary failures are retried until then. */
+  deadline: number;
+  attempts: number;
+  notBefore: number;
+  /** Over the hourly limit: waits to be folded into a summary. */
+  held: boolean;
+  /** For a summary: the held jobs it stands for. */
+  folds?: string[];
+}
+
+/** A final answer; an output adds its own fields (the masked recipient, the provider) to publish it. */
+export interface Outcome {
+  /** `dry_run`: nothing was configured to send with, the text was only logged. */
+  result: 'sent' | 'dry_run' | 'failed' | 'suppressed';
+  message_id?: string | null;
+  error_code?: string;
+  error?: string;
+}
+
+export interface OutboxResult extends Outcome {
+  time: string;
+}
+
+export interface OutboxSettings {
+  maxPerHour: number;
+  retryForMs: number;
+  /** First delay after a temporary failure; it doubles per attempt up to `maxRetryDelayMs`. */
+  retryBaseMs: number;
+  maxRetryDelayMs: number;
+}
+
+export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult> {
+  /** What one job is called in log lines: `SMS`, `Telegram message`. */
+  noun: string;
+  jobs: JobStore<Job, Job & { outcome: Result }>;
+  log: Logger;
+  now: () => number;
+  /** Sends one job; a DeliveryRejected is final, anything else is retried. */
+  send(job: Job): Promise<{ messageId: string | null; dryRun?: boolean }>;
+  /** What two identical messages have in common, for "the same message within a minute once"; the text by default. */
+  fingerprint?(job: Job): string;
+  /** The summary that stands for the held jobs of one recipient: its text, and whatever else differs from the last one. */
+  summarize(folded: readonly Job[]): Partial<Job> & { text: string };
+  /** The published form of a final answer, the recipient masked. */
+  toResult(job: Job, outcome: OutboxResult): Result;
+  mask(to: string): string;
+  /** Every final answer, for the delivery health shown in Home Assistant. Must not block. */
+  onResult(result: Result): void;
+  /**
+   * Whether there is a delivery problem, on each change and once at start: a job waits for a retry, or the last
+   * message to some recipient failed. Must not block.
+   */
+  onProblem(problem: boolean): void;
+}
+
+const hourMs = 60 * 60 * 1000;
+/** Recipients sent to at once; a rate limit (429) is retried like any temporary failure. */
+const parallelRecipients = 4;
+const keepFinishedMs = 7 * 24 * hourMs;
+
+export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
+  readonly #settings: OutboxSettings;
+  readonly #parts: OutboxParts<Job, Result>;
+  readonly #gate: FloodGate;
+  #jobs: Job[] = [];
+  /** Recipients whose last final answer was a failure; a later message sent to them clears it. */
+  readonly #failedRecipients = new Set<string>();
+  #problemReported: boolean | undefined;
+  #stopped = false;
+  readonly #signal = new WakeSignal();
+  #loop: Promise<void> | undefined;
+
+  constructor(settings: OutboxSettings, parts: OutboxParts<Job, Result>) {
+    this.#settings = settings;
+    this.#parts = parts;
+    this.#gate = new FloodGate(settings.maxPerHour, parts.now);
+  }
+
+  /** Resumes pending jobs and rebuilds the hourly window from what was sent in the last hour. */
+  async start(): Promise<void> {
+    const { jobs, now, log, noun } = this.#parts;
+    await jobs.open();
+    for (const done of await jobs.doneSince(now() - hourMs, keepFinishedMs)) {
+      if (done.outcome.result === 'sent' || done.outcome.result === 'dry_run') this.#gate.record(done.to, this.#fingerprint(done), Date.parse(done.outcome.time));
+    }
+    this.#jobs = (await jobs.pending()).sort((a, b) => a.createdAt - b.createdAt);
+    if (this.#jobs.length > 0) log.info({ pending: this.#jobs.length }, `resuming ${noun} jobs`);
+    this.#reportProblem();
+    this.#loop = this.#run();
+  }
+
+  /**
+   * Stores the jobs of one event, except those whose id was ever created (a replay); sending happens apart. One
+   * wake-up for all of them, so that the next round starts every recipient's lane at once.
+   */
+  async add(jobs: readonly Job[]): Promise<void> {
+    for (const job of jobs) {
+      if (this.#jobs.some((pending) => pending.id === job.id) || (await this.#parts.jobs.has(job.id))) continue;
+      await this.#parts.jobs.put(job);
+      this.#jobs.push(job);
+    }
+    this.#signal.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#signal.wake();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        const waitMs = await this.#work();
+        if (this.#stopped) break;
+        await this.#signal.sleep(waitMs);
+      } catch (error) {
+        this.#parts.log.error({ err: error }, `${this.#parts.noun} outbox failed, retrying`);
+        await this.#signal.sleep(this.#settings.retryBaseMs);
+      }
+    }
+  }
+
+  /** Does what is due; returns how long until something else is. */
+  async #work(): Promise<number | undefined> {
+    await this.#foldHeld();
+    // One lane per recipient, a few at once: an alarm reaches every phone or chat without waiting for the others'
+    // requests, and messages to one recipient keep their order.
+    const lanes = new Map<string, Job[]>();
+    for (const job of [...this.#jobs].sort((a, b) => a.createdAt - b.createdAt)) {
+      const lane = lanes.get(job.to);
+      if (lane) lane.push(job);
+      else lanes.set(job.to, [job]);
+    }
+    const waiting = [...lanes.values()];
+    const sender = async () => {
+      for (let lane = waiting.shift(); lane && !this.#stopped; lane = waiting.shift()) await this.#workLane(lane);
+    };
+    // Every lane ends before this round does, also when one fails: a send still running must not be started again.
+    const lanesEnded = await Promise.allSettled(Array.from({ length: Math.min(parallelRecipients, waiting.length) }, sender));
+    const failed = lanesEnded.find((ended) => ended.status === 'rejected');
+    if (failed) throw failed.reason;
+    const next = this.#jobs.map((job) => (job.held ? this.#gate.nextSlot(job.to) : job.notBefore));
+    return next.length === 0 ? undefined : Math.max(0, Math.min(...next) - this.#parts.now());
+  }
+
+  /** The jobs to one recipient, oldest first: while one waits for its retry, the later ones wait behind it. */
+  async #workLane(jobs: Job[]): Promise<void> {
+    for (const job of jobs) {
+      if (this.#stopped) return;
+      if (job.held) continue;
+      if (job.notBefore > this.#parts.now()) return;
+      const decision = job.folds ? 'send' : this.#gate.decide(job.to, this.#fingerprint(job));
+      if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: 'same message to the same recipient within 60 s' });
+      else if (decision === 'hold') await this.#hold(job);
+      else await this.#attempt(job);
+      if (this.#jobs.includes(job) && !job.held) return;
+    }
+  }
+
+  async #attempt(job: Job): Promise<void> {
+    const { log, now, noun } = this.#parts;
+    try {
+      const { messageId, dryRun } = await this.#parts.send(job);
+      // A dry-run counts against the limits like a real message, so it shows what would be asked of the service.
+      this.#gate.record(job.to, this.#fingerprint(job));
+      await this.#finish(job, dryRun ? { result: 'dry_run' } : { result: 'sent', message_id: messageId });
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      if (error instanceof DeliveryRejected) return this.#finish(job, { result: 'failed', error_code: code, error: message });
+      const attempts = job.attempts + 1;
+      if (now() >= job.deadline) {
+        return this.#finish(job, { result: 'failed', error_code: code ?? 'unreachable', error: `gave up after ${attempts} attempts: ${withCauses(error)}` });
+      }
+      const askedMs = error instanceof DeliveryUnreachable ? error.retryAfterMs : undefined;
+      const delay = askedMs ?? Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+      Object.assign(job, { attempts, notBefore: now() + delay });
+      await this.#parts.jobs.put(job);
+      log.warn({ mailId: job.eventId, to: this.#parts.mask(job.to), attempt: attempts, retryInMs: Math.round(delay), err: error }, `${noun} not sent, will retry`);
+      this.#reportProblem();
+    }
+  }
+
+  async #hold(job: Job): Promise<void> {
+    job.held = true;
+    await this.#parts.jobs.put(job);
+    this.#parts.log.warn({ mailId: job.eventId, to: this.#parts.mask(job.to), maxPerHour: this.#settings.maxPerHour }, `${this.#parts.noun} held: hourly limit reached, will go out in a summary`);
+  }
+
+  /** Once a recipient has room again, its held messages go out as one summary, and they are done. */
+  async #foldHeld(): Promise<void> {
+    const held = this.#jobs.filter((job) => job.held);
+    for (const to of new Set(held.map((job) => job.to))) {
+      if (this.#gate.nextSlot(to) > this.#parts.now()) continue;
+      const folded = held.filter((job) => job.to === to);
+      const last = folded.at(-1);
+      if (!last) continue;
+      const now = this.#parts.now();
+      const summaryId = `${last.id}_summary`;
+      // A crash after the summary was stored and before the held jobs were finished: do not send it twice.
+      const alreadySummarized = this.#jobs.some((job) => job.id === summaryId) || (await this.#parts.jobs.has(summaryId));
+      if (!alreadySummarized) {
+        // Dated like the first held message, so the summary goes out before anything that came after.
+        const createdAt = folded[0]?.createdAt ?? now;
+        const base = { ...last, id: summaryId, held: false, attempts: 0, notBefore: now, createdAt, deadline: now + this.#settings.retryForMs, folds: folded.map((job) => job.id) };
+        const summary: Job = { ...base, ...this.#parts.summarize(folded) };
+        await this.#parts.jobs.put(summary);
+        this.#jobs.push(summary);
+      }
+      for (const job of folded) await this.#finish(job, { result: 'suppressed', error: `over ${this.#settings.maxPerHour} per hour: folded into a summary` });
+    }
+  }
+
+  async #finish(job: Job, outcome: Outcome): Promise<void> {
+    const { jobs, log, noun } = this.#parts;
+    const result = this.#parts.toResult(job, { time: new Date(this.#parts.now()).toISOString(), ...outcome });
+    await jobs.finish({ ...job, outcome: result });
+    this.#jobs = this.#jobs.filter((candidate) => candidate.id !== job.id);
+    const level = result.result === 'failed' ? 'error' : 'info';
+    log[level]({ mailId: job.eventId, to: this.#parts.mask(job.to), result: result.result, messageId: result.message_id, errorCode: result.error_code, error: result.error }, finishedMessage(noun, result.result));
+    this.#parts.onResult(result);
+    if (result.result === 'failed') this.#failedRecipients.add(job.to);
+    if (result.result === 'sent' || result.result === 'dry_run') this.#failedRecipients.delete(job.to);
+    this.#reportProblem();
+  }
+
+  #fingerprint(job: Job): string {
+    return this.#parts.fingerprint?.(job) ?? job.text;
+  }
+
+  /** Per recipient, so that one's success does not hide another's failure; a restart forgets old failures. */
+  #reportProblem(): void {
+    const problem = this.#failedRecipients.size > 0 || this.#jobs.some((job) => job.attempts > 0);
+    if (problem === this.#problemReported) return;
+    this.#problemReported = problem;
+    this.#parts.onProblem(problem);
+  }
+}
+
+function finishedMessage(noun: string, result: Outcome['result']): string {
+  switch (result) {
+    case 'sent':
+      return `${noun} sent`;
+    case 'dry_run':
+      return `${noun} not sent: dry-run`;
+    case 'failed':
+      return `${noun} failed`;
+    case 'suppressed':
+      return `${noun} suppressed`;
+  }
+}

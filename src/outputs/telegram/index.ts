@@ -1,0 +1,143 @@
+// The Telegram output: each (event, chat) becomes a durable job in the shared outbox (outputs/outbox), with the
+// same retries, order per chat, flood limit and summaries as SMS. A text event goes out as a message; a camera
+// event's snapshot as a photo with the text as caption, several as one album, the bytes read from the image store.
+import { createHash } from 'node:crypto';
+import type { ImageRef, ImageStore } from '../../core/images.js';
+import { maskNumber } from '../../core/mask.js';
+import type { Logger } from '../../log.js';
+import type { JobStore } from '../../spool/job-store.js';
+import type { Output } from '../output.js';
+import { Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import { renderTemplate } from '../template.js';
+import { maxAlbumPhotos, TelegramRejected, type BotApi, type Photo } from './bot-api.js';
+import { sendsToTelegram, type EventWithImages, type TelegramRouting } from './routing.js';
+import { captionLimit, fitToLimit, nonEmpty, textLimit } from './text.js';
+
+export interface TelegramJob extends OutboxJob {
+  /** The chat id (`123456789`, `-100…` for a group, `@channel`); `text` is the message, or the photos' caption. */
+  to: string;
+  /** The event's snapshots, sent as photos when `photos` is on; empty for a text message. */
+  images: ImageRef[];
+}
+
+/** A final answer, for "last Telegram result" in Home Assistant; the chat only masked. */
+export interface TelegramResult extends OutboxResult {
+  chat: string;
+}
+
+export type FinishedTelegramJob = TelegramJob & { outcome: TelegramResult };
+
+export interface TelegramSettings extends TelegramRouting, OutboxSettings {
+  chatIds: readonly string[];
+  template: string;
+  /** Camera snapshots as photos; off: only the text. */
+  photos: boolean;
+}
+
+export interface TelegramDependencies {
+  api: BotApi;
+  /** Where camera sources keep snapshots; without it every event goes out as text. */
+  images: ImageStore | undefined;
+  jobs: JobStore<TelegramJob, FinishedTelegramJob>;
+  log: Logger;
+  /** Every final answer. Must not block. */
+  onResult: (result: TelegramResult) => void;
+  /** A message waits for a retry, or the last one to some chat failed; on each change and once at start. */
+  onProblem: (problem: boolean) => void;
+  now?: () => number;
+}
+
+export class TelegramOutput implements Output {
+  readonly name = 'telegram';
+  readonly #settings: TelegramSettings;
+  readonly #deps: TelegramDependencies;
+  readonly #now: () => number;
+  readonly #outbox: Outbox<TelegramJob, TelegramResult>;
+
+  constructor(settings: TelegramSettings, deps: TelegramDependencies) {
+    this.#settings = settings;
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#outbox = new Outbox<TelegramJob, TelegramResult>(settings, {
+      noun: 'Telegram message',
+      jobs: deps.jobs,
+      log: deps.log,
+      now: this.#now,
+      send: (job) => this.#send(job),
+      // Two motion snapshots with the same caption are two messages; the same text twice within a minute is one.
+      fingerprint: (job) => [job.text, ...job.images.map((image) => image.sha256)].join('\n'),
+      summarize: (folded) => ({ text: summaryOf(folded), images: [] }),
+      toResult: (job, { time, ...outcome }) => ({ time, chat: maskNumber(job.to), ...outcome }),
+      mask: maskNumber,
+      onResult: deps.onResult,
+      onProblem: deps.onProblem,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#outbox.start();
+  }
+
+  /** Only stores the jobs: sending happens apart, so MQTT and intake never wait for Telegram. */
+  async deliver(event: EventWithImages): Promise<void> {
+    if (!sendsToTelegram(event, this.#settings)) return;
+    const now = this.#now();
+    const text = fitToLimit(nonEmpty(renderTemplate(this.#settings.template, event), `${event.category}: ${event.type}`), textLimit);
+    const images = this.#settings.photos ? [...(event.images ?? [])] : [];
+    const jobs = [...new Set(this.#settings.chatIds)].map((to) => ({
+      // The chat is hashed into the id: ids reach logs and MQTT.
+      id: `${event.id}_${createHash('sha256').update(to).digest('hex').slice(0, 12)}`,
+      eventId: event.id,
+      to,
+      text,
+      images,
+      createdAt: now,
+      deadline: now + this.#settings.retryForMs,
+      attempts: 0,
+      notBefore: now,
+      held: false,
+    }));
+    await this.#outbox.add(jobs);
+  }
+
+  async stop(): Promise<void> {
+    await this.#outbox.stop();
+  }
+
+  async #send(job: TelegramJob): Promise<{ messageId: string | null }> {
+    const { api } = this.#deps;
+    const photos = await this.#photosOf(job);
+    if (photos.length === 0) return { messageId: String(await api.sendMessage(job.to, job.text)) };
+    const caption = fitToLimit(job.text, captionLimit);
+    try {
+      if (photos.length === 1 && photos[0]) return { messageId: String(await api.sendPhoto(job.to, photos[0], caption)) };
+      const [first] = await api.sendMediaGroup(job.to, photos, caption);
+      return { messageId: first === undefined ? null : String(first) };
+    } catch (error) {
+      // A picture Telegram cannot take (IMAGE_PROCESS_FAILED, too large) must not cost the alarm: the text goes alone.
+      if (!(error instanceof TelegramRejected) || error.code !== '400' || /chat/i.test(error.message)) throw error;
+      this.#deps.log.warn({ mailId: job.eventId, to: maskNumber(job.to), err: error }, 'Telegram refused the photo, sending the text alone');
+      return { messageId: String(await api.sendMessage(job.to, fitToLimit(`${job.text}\n(photo not accepted by Telegram)`, textLimit))) };
+    }
+  }
+
+  /** The stored snapshots, at most one album's worth; one no longer stored (removed by age) is left out. */
+  async #photosOf(job: TelegramJob): Promise<Photo[]> {
+    const store = this.#deps.images;
+    if (!store || job.images.length === 0) return [];
+    const photos: Photo[] = [];
+    for (const image of job.images.slice(0, maxAlbumPhotos)) {
+      const bytes = await store.read(image);
+      if (bytes) photos.push({ name: image.name, contentType: image.content_type, bytes });
+      else this.#deps.log.warn({ mailId: job.eventId, image: image.name }, 'snapshot no longer stored, not sent');
+    }
+    return photos;
+  }
+}
+
+/** `+2 more events: a | b`, the photos of the held messages only counted. */
+function summaryOf(folded: readonly TelegramJob[]): string {
+  const photos = folded.reduce((sum, job) => sum + job.images.length, 0);
+  const unsent = photos === 0 ? '' : ` (${photos} photo${photos === 1 ? '' : 's'} not sent)`;
+  return fitToLimit(`+${folded.length} more event${folded.length === 1 ? '' : 's'}${unsent}: ${folded.map((job) => job.text).join(' | ')}`, textLimit);
+}

@@ -1,0 +1,79 @@
+// The Telegram module: off without a token (nothing made, nothing sent), its health on the bus with one, and the
+// add-on's options form giving the same section.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { loadAddonConfig } from '../../../src/config/addon.js';
+import { Bus, type BusEvents } from '../../../src/core/bus.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
+import { createLogger } from '../../../src/log.js';
+import type { OutputContext } from '../../../src/outputs/module.js';
+import { telegramModule } from '../../../src/outputs/telegram/module.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
+import { FakeTelegram } from '../../helpers/fake-telegram.js';
+
+const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
+
+describe('telegramModule', () => {
+  const telegram = new FakeTelegram();
+  let dataDir: string;
+  before(async () => {
+    await telegram.start();
+    dataDir = await mkdtemp(join(tmpdir(), 'amb-telegram-module-'));
+  });
+  after(async () => {
+    await telegram.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function contextWith(bus: Bus): OutputContext {
+    return { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), bus, dataDir, now: Date.now, catalog: catalogOf(buildProfiles([])) } as unknown as OutputContext;
+  }
+
+  it('is off without a token: no health entities, no folder, nothing sent', async () => {
+    const bus = new Bus((_name, error) => assert.fail(error as Error));
+    const health: BusEvents['health'][] = [];
+    bus.on('health', (reported) => health.push(reported));
+    const settings = telegramModule.schema.parse({ chat_ids: [Number('123456789')], api_url: telegram.url });
+    assert.equal(telegramModule.health(settings), undefined);
+    const { output } = await telegramModule.create(settings, contextWith(bus));
+    await output.start();
+    await output.deliver(alarm);
+    await output.stop();
+    assert.deepEqual([health, await readdir(dataDir), telegram.requests.length], [[], [], 0]);
+  });
+
+  it('reports its problem flag and each final result as health on the bus', async () => {
+    const bus = new Bus((_name, error) => assert.fail(error as Error));
+    const health: BusEvents['health'][] = [];
+    const sent = new Promise<void>((resolve) =>
+      bus.on('health', (reported) => {
+        health.push(reported);
+        if (reported.last?.result === 'sent') resolve();
+      }),
+    );
+    const settings = telegramModule.schema.parse({ bot_token: telegram.token, chat_ids: ['123456789'], api_url: telegram.url });
+    const { output } = await telegramModule.create(settings, contextWith(bus));
+    try {
+      await output.start();
+      await output.deliver(alarm);
+      await sent;
+    } finally {
+      await output.stop();
+    }
+    assert.deepEqual(health[0], { output: 'telegram', problem: false, last: undefined });
+    assert.deepEqual([health.at(-1)?.problem, health.at(-1)?.last], [false, { time: (health.at(-1)?.last as { time?: string })?.time, chat: '*****6789', result: 'sent', message_id: String(telegram.delivered[0]?.messageIds[0]) }]);
+    assert.deepEqual(telegramModule.health(settings), { problem: { name: 'Telegram delivery problem' }, last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent', 'failed', 'suppressed'] } });
+  });
+
+  it('takes the add-on options form as it is, with chat ids typed as text and an empty URL left out', async () => {
+    const optionsFile = join(dataDir, 'options.json');
+    await writeFile(optionsFile, JSON.stringify({ telegram: { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], api_url: '' } }));
+    const config = await loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525 });
+    assert.deepEqual(config.telegram, { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], template: '{text}', photos: true, max_per_hour: 30, retry_minutes: 60, api_url: '' });
+  });
+});

@@ -1,0 +1,24 @@
+// Which events go to Telegram: by category, and every camera event with `camera`.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AlarmEvent } from '../../../src/core/event.js';
+import { sendsToTelegram, type EventWithImages, type TelegramTrigger } from '../../../src/outputs/telegram/routing.js';
+
+const base: AlarmEvent = { id: 'e', time: '', source: 'xt1', category: 'status', type: 'door_open', alarm_state: null, zone: 1, sensor: 'Tür', user: null, text: 'Zone:1 Tür, DC Open', from: '', recipients: [], subject: '' };
+const snapshot = { name: 'snapshot-1.jpg', content_type: 'image/jpeg', size: 3, sha256: 'ab' };
+
+describe('sendsToTelegram', () => {
+  const cameraSources = new Set(['hikvision']);
+  const table: [name: string, event: EventWithImages, sendOn: TelegramTrigger[], expected: boolean][] = [
+    ['an alarm with alarm in send_on', { ...base, category: 'alarm' }, ['alarm', 'trouble', 'camera'], true],
+    ['a status event without status', base, ['alarm', 'trouble', 'camera'], false],
+    ['a status event with status', base, ['status'], true],
+    ['a camera profile event without images', { ...base, source: 'hikvision' }, ['camera'], true],
+    ['any event with images', { ...base, images: [snapshot] }, ['camera'], true],
+    ['an event with an empty images list', { ...base, images: [] }, ['camera'], false],
+    ['a camera event without camera in send_on', { ...base, source: 'hikvision', images: [snapshot] }, ['alarm'], false],
+  ];
+  for (const [name, event, sendOn, expected] of table) {
+    it(name, () => assert.equal(sendsToTelegram(event, { sendOn, cameraSources }), expected));
+  }
+});
