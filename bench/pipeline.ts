@@ -14,6 +14,7 @@ import { FakeCm } from '../test/helpers/fake-cm.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { Subscriber } from '../test/helpers/mqtt-subscriber.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
+import { benchCamera } from './camera.js';
 import { runLoad, type MailTiming } from './smtp-load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -127,11 +128,19 @@ const line = (label: string, figures: Figures) => `${label} p50 ${format(figures
 console.info(`mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}; bridge node options: ${nodeArgs.join(' ') || 'none'}`);
 const mqttOnly = await benchBridge(false);
 const withSms = await benchBridge(true);
+const cameraPaced = await benchCamera(root, nodeArgs, peakRssMb, true);
+const cameraBurst = await benchCamera(root, nodeArgs, peakRssMb, false);
 const ceiling = await benchSink('bare');
 const durableCeiling = await benchSink('durable');
 console.info(line('bridge        end of DATA → MQTT event: ', mqttOnly.event), `| peak RSS ${format(mqttOnly.peakRssMb)} MB`);
 console.info(line('bridge + SMS  end of DATA → MQTT event: ', withSms.event));
 if (withSms.sms) console.info(line('bridge + SMS  end of DATA → SMS request:', withSms.sms), `| peak RSS ${format(withSms.peakRssMb)} MB`);
+for (const [label, camera] of [['one at a time', cameraPaced], ['back to back', cameraBurst]] as const) {
+  const sorted = [...camera.latencies].sort((a, b) => a - b);
+  console.info(
+    `camera        end of DATA → snapshot on MQTT (${camera.mails} mails of ${format(camera.imageBytes / 1024 / 1024)} MB JPEG, ${label}): p50 ${format(percentile(sorted, 0.5))} ms, p99 ${format(percentile(sorted, 0.99))} ms | peak RSS ${format(camera.peakRssMb)} MB`,
+  );
+}
 console.info(line('ceiling       end of DATA → 250 (bare smtp-server sink):', ceiling), `| peak RSS ${format(ceiling.peakRssMb)} MB (under tsx)`);
 console.info(line('durable sink  end of DATA → 250 (smtp-server + the spool, no parse, no delivery):', durableCeiling), `| peak RSS ${format(durableCeiling.peakRssMb)} MB (under tsx)`);
 console.info(`ratio         throughput bridge/ceiling ${format(mqttOnly.event.perSecond / ceiling.perSecond)}, bridge/durable sink ${format(mqttOnly.event.perSecond / durableCeiling.perSecond)}`);

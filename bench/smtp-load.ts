@@ -10,7 +10,7 @@ export interface MailTiming {
   reply: string;
 }
 
-class ReplyReader {
+export class ReplyReader {
   #buffer = '';
   #waiting: ((reply: string) => void)[] = [];
   #replies: string[] = [];
@@ -38,7 +38,7 @@ class ReplyReader {
   }
 }
 
-async function expect(reader: ReplyReader, code: string): Promise<string> {
+export async function expect(reader: ReplyReader, code: string): Promise<string> {
   const reply = await reader.next();
   if (!reply.split('\n').at(-1)?.startsWith(code)) throw new Error(`expected ${code}, got "${reply}"`);
   return reply;

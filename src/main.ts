@@ -20,6 +20,9 @@ import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
 import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
 import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
 import { MailSpool } from './spool/mail-spool.js';
+import { snapshotLimitsOf } from './snapshots/config.js';
+import { SnapshotStore } from './snapshots/snapshot-store.js';
+import { localPartOf } from './core/route.js';
 import { catalogOf } from './sources/catalog.js';
 import { buildProfiles } from './sources/registry.js';
 import { codeOf, oneLine } from './errors.js';
@@ -65,7 +68,15 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     await alarmState.load();
 
     const profiles = buildProfiles(config.rules);
-    const context = { log, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
+    const snapshots = await SnapshotStore.open(join(config.data_dir, 'snapshots'), snapshotLimitsOf(config.snapshots)).catch((error: unknown) => {
+      throw new StartFailed('data_dir', config.data_dir, `cannot open the snapshot store (${oneLine(error)})`, dataDirAdvice, { cause: error });
+    });
+    // Age counts without new mails too: an hourly look keeps the limit when a camera falls silent.
+    const pruning = setInterval(() => void snapshots.prune().catch((error: unknown) => log.warn({ err: error }, 'cannot remove old snapshots')), 3600_000).unref();
+    stops.push(async () => clearInterval(pruning));
+    const cameraAddresses = [...config.smtp.camera_recipients, ...config.cameras.flatMap((camera) => (camera.match_recipient ? [localPartOf(camera.match_recipient)] : []))];
+    const routes = { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients, camera: cameraAddresses };
+    const context = { log, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
     const deliveries = (await buildOutputs(config, context, stops)).map(({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus));
 
     const parser = new IsolatedParser();
@@ -77,7 +88,8 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
       deliveries,
       alarmState,
       profiles,
-      routes: { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients },
+      routes,
+      cameras: { snapshots, cameras: config.cameras, addresses: cameraAddresses },
       log: log.child({ component: 'pipeline' }),
       bus,
     });
@@ -96,7 +108,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         users: smtp.users,
         allowInsecureAuth: smtp.allow_insecure_auth,
         allowedNetworks: parseNetworks(smtp.allowed_networks),
-        acceptRecipient: (address) => acceptsRecipient(address, { alarm: smtp.alarm_recipients, status: smtp.status_recipients, outputAddress }),
+        acceptRecipient: (address) => acceptsRecipient(address, { ...routes, outputAddress }),
         maxClients: smtp.max_clients,
         maxClientsPerAddress: smtp.max_clients_per_address,
         maxRecipients: smtp.max_recipients,

@@ -30,7 +30,7 @@ export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonE
 }
 
 function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number): Record<string, unknown> {
-  const { smtp, smtp_users: users, ...others } = options;
+  const { smtp, smtp_users: users, cameras, ...others } = options;
   const rest = Object.fromEntries(Object.entries(others).filter(([key]) => !outputModules.some((module) => module.name === key)));
   const { tls_mode: mode, tls_cert: cert, tls_key: key, tls_min_version: minVersion, ...smtpRest } = isRecord(smtp) ? withoutEmpty(smtp) : {};
   const tls = withoutEmpty({ mode, min_version: minVersion, ...(mode && mode !== 'off' ? { cert: cert ?? addonCertificate.cert, key: key ?? addonCertificate.key } : {}) });
@@ -39,6 +39,8 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
     data_dir: dataDir,
     smtp: { ...smtpRest, ...withoutEmpty({ users }), tls, host: '0.0.0.0', port: smtpPort },
   };
+  // A camera's match_* left empty in the form matches nothing in particular: it is left out.
+  if (Array.isArray(cameras)) input.cameras = cameras.map((camera) => (isRecord(camera) ? withoutEmpty(camera) : camera));
   for (const module of outputModules) {
     const section = options[module.name];
     if (!isRecord(section)) continue;

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
 import { ruleSchema } from '../sources/rules/config.js';
+import { cameraConfig } from '../sources/camera/identity.js';
+import { snapshotsSection } from '../snapshots/config.js';
 import { homeNetworks } from '../core/networks.js';
 import { outputModules } from '../outputs/registry.js';
 
@@ -34,6 +36,8 @@ const smtp = z
     max_message_kb: z.number().int().min(1).max(1024 * 1024).default(10240),
     alarm_recipients: z.array(localPart).default(['alarm']),
     status_recipients: z.array(localPart).default(['status']),
+    /** Local parts that mean "a camera's mail" (vendors the bridge knows are recognised at any address too). */
+    camera_recipients: z.array(localPart).default(['camera']),
     /** off: no AUTH offered; accept_any: any credentials (the XT1 and cameras send some); required: only `users`. */
     auth: z.enum(['off', 'accept_any', 'required']).default('accept_any'),
     users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) }).strict()).default([]),
@@ -71,6 +75,17 @@ export const configSchema = z
     smtp: smtp.prefault({}),
     ...outputSections,
     rules: z.array(ruleSchema).default([]),
+    cameras: z
+      .array(cameraConfig)
+      .default([])
+      .superRefine((cameras, context) => {
+        const seen = new Set<string>();
+        for (const [index, camera] of cameras.entries()) {
+          if (seen.has(camera.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `camera id "${camera.id}" is used twice` });
+          seen.add(camera.id);
+        }
+      }),
+    snapshots: snapshotsSection.prefault({}),
   })
   .strict();
 

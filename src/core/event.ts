@@ -1,4 +1,5 @@
 // The normalized alarm event: what every output receives, and the documented JSON of `<prefix>/event`.
+import type { ImageRef } from './images.js';
 
 export const alarmStates = ['disarmed', 'armed_home', 'armed_away', 'triggered'] as const;
 export type AlarmState = (typeof alarmStates)[number];
@@ -7,7 +8,7 @@ export const categories = ['alarm', 'status', 'trouble', 'test'] as const;
 export type Category = (typeof categories)[number];
 
 /** How the sender classed the mail by the address it used: the XT1 knows no other way to say it. */
-export type Route = 'alarm' | 'status' | 'other';
+export type Route = 'alarm' | 'status' | 'camera' | 'other';
 
 /** Types given when no rule decides: by the route, or for a mail that could not be parsed. */
 export const fallbackTypes = { alarmRoute: 'alarm', otherRoute: 'unknown', unparsed: 'unparsed' } as const;
@@ -33,4 +34,13 @@ export interface AlarmEvent {
   /** Envelope recipients (RCPT TO), which decide the route. */
   recipients: string[];
   subject: string;
+  /**
+   * Camera events only (and absent on every other event, whose JSON stays as it was): the camera's id
+   * (`sensor` holds its name), its snapshots (no bytes: the snapshot store keeps them), its own clock as text
+   * (cameras send no time zone), and whether a camera that mails the end of an event says it started or stopped.
+   */
+  device?: string;
+  images?: ImageRef[];
+  device_time?: string | null;
+  phase?: 'start' | 'stop' | null;
 }

@@ -13,6 +13,8 @@ export interface Mail {
   /** The `From:` header's address, empty when absent. */
   headerFrom: string;
   subject: string;
+  /** The `X-Mailer:` header, empty when absent: some senders name themselves only there (Hikvision's `HIKMailer`). */
+  mailer?: string;
   /** The plain text body, or the text of the HTML part when there is no plain one. */
   text: string;
   attachments: MailAttachment[];

@@ -33,6 +33,7 @@ export async function parseMail(raw: Buffer, envelope: Envelope): Promise<Mail> 
     envelope,
     headerFrom: parsed.from?.value[0]?.address ?? '',
     subject: (parsed.subject ?? '').slice(0, maxSubjectLength),
+    mailer: headerText(parsed.headers.get('x-mailer')),
     text: text.slice(0, maxTextLength),
     attachments: parsed.attachments.map((attachment) => ({
       filename: attachment.filename ?? null,
@@ -78,6 +79,11 @@ async function parseUndeclaredLatin1(raw: Buffer, parsed: ParsedMail): Promise<P
   const withoutContentType = header.replace(/^content-type:.*(?:\r?\n[ \t].*)*(?:\r?\n|$)/gim, '');
   const declared = `${withoutContentType.replace(/\r?\n?$/, '')}\r\nContent-Type: ${mediaType}; charset=windows-1252`;
   return simpleParser(Buffer.concat([Buffer.from(declared, 'latin1'), raw.subarray(headerEnd)]), parserOptions);
+}
+
+/** A header mailparser left as text; anything else (absent, or parsed into a structure) is empty. */
+function headerText(value: unknown): string {
+  return typeof value === 'string' ? value.trim().slice(0, 200) : '';
 }
 
 /** Offset of the line break that ends the header, for CRLF or bare LF mails; -1 without a body. */

@@ -46,7 +46,7 @@ export interface OutputContext {
   /** The health descriptions of every configured output, for an output that shows them (MQTT). */
   health: readonly OutputHealth[];
   platform: PlatformServices;
-  /** Where camera sources keep the snapshots their events name; absent while no source stores any. */
+  /** Where camera sources keep the snapshots their events name (the snapshot store); absent in tests without cameras. */
   images?: ImageStore;
 }
 

@@ -13,7 +13,7 @@ import type { Delivery } from './delivery.js';
 import { BackgroundTasks } from '../background-tasks.js';
 import { deepFreeze } from '../core/freeze.js';
 import { WakeSignal } from '../wake-signal.js';
-import { eventFromMail, type MailOutcome } from './to-event.js';
+import { eventFromMail, type CameraIntake, type MailOutcome } from './to-event.js';
 
 /** Events held in memory per output; past this the worker waits and the mails wait in the spool. */
 const maxBacklog = 10_000;
@@ -29,6 +29,8 @@ export interface MailWorkerDependencies {
   deliveries: readonly Delivery[];
   alarmState: AlarmStateStore;
   profiles: readonly Profile[];
+  /** Camera mails and their pictures; without it no mail is read as a camera's. */
+  cameras?: CameraIntake;
   routes: RouteTable;
   parser: MailParser;
   log: Logger;
@@ -103,14 +105,14 @@ export class MailWorker {
 
   /** Reads, parses and classifies ahead; the outcome waits in #prepared until its turn. */
   #prepare(id: string): void {
-    const { spool, profiles, routes, parser } = this.#deps;
+    const { spool, profiles, routes, parser, cameras } = this.#deps;
     const prepared = (async () => {
       if (this.#unfinished.has(id)) return undefined;
       const entry = this.#inMemory.get(id) ?? await spool.read(id).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined; // already retired
         throw error;
       });
-      return entry && eventFromMail(entry, profiles, routes, parser);
+      return entry && eventFromMail(entry, profiles, routes, parser, cameras);
     })();
     prepared.catch(() => undefined); // a failure is reported when its turn comes
     this.#prepared.set(id, prepared);
@@ -128,7 +130,8 @@ export class MailWorker {
     this.#prepared.delete(id);
     this.#inMemory.delete(id);
     if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs
-    const { event: classified, unparsable } = outcome;
+    const { event: classified, unparsable, refusedImages } = outcome;
+    if (refusedImages) this.#deps.log.warn({ mailId: id, refused: refusedImages }, 'attachments not kept as pictures');
     // Frozen: every output and every observer of the bus gets this one object, and none may change it for the others.
     const event = deepFreeze(await alarmState.resolve(classified));
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;

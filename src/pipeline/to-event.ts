@@ -1,9 +1,17 @@
 // A spooled mail → its one event: parse, then classify; a mail that cannot be parsed still makes an event.
+// A camera's mail is read whole by its camera profile, and its pictures are stored before its event exists, so
+// the mail is retired (after delivery) only once they are kept.
 import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
 import { routeOf, type RouteTable } from '../core/route.js';
 import type { MailParser } from '../mail/isolated-parser.js';
 import { MailUnparsable } from '../mail/unparsable.js';
 import type { SpoolEntry } from '../spool/mail-spool.js';
+import type { Mail } from '../mail/mail.js';
+import type { StoredImages } from '../snapshots/snapshot-store.js';
+import { cameraEvent } from '../sources/camera/camera-event.js';
+import { readCameraMail } from '../sources/camera/camera-mail.js';
+import type { CameraConfig } from '../sources/camera/identity.js';
+import { linesOf } from '../sources/camera/text.js';
 import { classifyMail } from '../sources/classify.js';
 import type { Profile } from '../sources/profile.js';
 
@@ -14,12 +22,31 @@ export interface MailOutcome {
   event: AlarmEvent;
   /** Why the mail could not be parsed; it then belongs in quarantine. */
   unparsable?: string;
+  /** A camera mail's attachments that were not kept as pictures, and why: for the log. */
+  refusedImages?: StoredImages['refused'];
 }
 
-export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profile[], routes: RouteTable, parser: MailParser): Promise<MailOutcome> {
+/** What camera mails need: where their pictures go, and the user's cameras. */
+export interface CameraIntake {
+  snapshots: { put(attachments: Mail['attachments']): Promise<StoredImages> };
+  cameras: readonly CameraConfig[];
+  /** Local parts that make a mail a camera's (`smtp.camera_recipients` and the cameras' match_recipient). */
+  addresses: readonly string[];
+}
+
+export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profile[], routes: RouteTable, parser: MailParser, cameras?: CameraIntake): Promise<MailOutcome> {
   const route = routeOf(entry.envelope.recipients, routes);
   try {
     const mail = await parser.parse(entry.raw, entry.envelope);
+    const camera = cameras && readCameraMail(mail, route, { profiles, addresses: cameras.addresses, cameras: cameras.cameras });
+    if (camera) {
+      // A failure to store (disk full) is no MailUnparsable: it is thrown on, and the mail stays in the spool.
+      const { images, refused } = await cameras.snapshots.put(mail.attachments);
+      // The user's rules may say what a camera's text means (e.g. make it an alarm); the camera still names itself.
+      const rule = profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean));
+      const event = cameraEvent({ id: entry.id, mail, route, source: camera.source, reading: camera.reading, camera: camera.camera, images, rule });
+      return refused.length > 0 ? { event, refusedImages: refused } : { event };
+    }
     return { event: classifyMail({ id: entry.id, mail, route }, profiles) };
   } catch (error) {
     if (!(error instanceof MailUnparsable)) throw error;

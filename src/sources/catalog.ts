@@ -28,6 +28,20 @@ export interface SourceCatalog {
   panel: DeviceInfo & { id: string };
   /** A zone of the panel, by its number. */
   zone(zone: number): DeviceInfo;
+  /** What the camera profile of this `source` says of its cameras; undefined for a source that is no camera's. */
+  camera(source: string): CameraDescription | undefined;
+  /** The names of the camera profiles: an event with one of them as `source` is a camera's. */
+  cameraSources: readonly string[];
+}
+
+/** What a camera profile says of its cameras, for their device in Home Assistant. */
+export interface CameraDescription {
+  manufacturer: string;
+  model: string;
+  /** Every type its events can have: the camera's event entity's event_types. */
+  eventTypes: readonly string[];
+  /** Types that mean something moves in the picture: they turn the camera's motion sensor on. */
+  motionTypes: readonly string[];
 }
 
 /** When no profile describes a panel, the alarm state still needs a device to live on. */
@@ -41,17 +55,21 @@ type PanelDescription = Pick<SourceCatalog, 'panel' | 'zone'>;
 /**
  * The catalog of these profiles (in the registry's order): their types and then the fallback types, each once;
  * a type's zone effect from the first profile that gives it one (so a user rule named `door_open` drives a door
- * as the XT1's does); the panel and its zones from the first profile that describes a panel.
+ * as the XT1's does); the panel and its zones from the first profile that describes a panel; each camera
+ * profile's description by its name.
  */
 export function catalogOf(profiles: readonly Profile[]): SourceCatalog {
   const types = profiles.flatMap((profile) => profile.eventTypes);
   const effects = new Map<string, ZoneEffect>();
   for (const { type, zoneEffect } of types) if (zoneEffect && !effects.has(type)) effects.set(type, zoneEffect);
   const devices = profiles.find((profile) => profile.devices)?.devices ?? unnamedPanel;
+  const cameras = new Map(profiles.flatMap((profile) => (profile.camera ? [[profile.name, profile.camera.description] as const] : [])));
   return {
     eventTypes: [...new Set([...types.map(({ type }) => type), ...Object.values(fallbackTypes)])],
     zoneEffect: (type) => effects.get(type),
     panel: devices.panel,
     zone: (zone) => devices.zone(zone),
+    camera: (source) => cameras.get(source),
+    cameraSources: [...cameras.keys()],
   };
 }

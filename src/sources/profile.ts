@@ -4,7 +4,8 @@
 // through the catalog. A new kind of sender is one folder under sources/ and one line in registry.ts.
 import type { AlarmState, Category } from '../core/event.js';
 import type { Mail } from '../mail/mail.js';
-import type { DeviceInfo, ZoneEffect } from './catalog.js';
+import type { CameraReader } from './camera/reading.js';
+import type { CameraDescription, DeviceInfo, ZoneEffect } from './catalog.js';
 
 /** What an event type means: for the event itself, for the panel and for the zone it names. */
 export interface EventType {
@@ -70,4 +71,14 @@ export interface Profile {
   detailsOf?(line: string): LineDetails | undefined;
   /** The panel and zones it describes, if it reports any. */
   readonly devices?: PanelDevices;
+  /** A camera profile's own part: it reads a whole mail (pipeline/to-event.ts, before the line classifier). */
+  readonly camera?: CameraSource;
+}
+
+/** How a camera profile reads its mails and describes its cameras. */
+export interface CameraSource {
+  reader: CameraReader;
+  description: CameraDescription;
+  /** The generic camera profile: it reads the mails to a camera address that no vendor claims. */
+  fallback?: boolean;
 }

@@ -58,6 +58,17 @@ describe('add-on options', () => {
     assert.match(error.message, /smtp\.max_message_kb: .*expected number/);
   });
 
+  it('takes cameras and snapshot limits; empty match fields of a camera are left out', async () => {
+    const config = await load({
+      ...(await addonOptions()),
+      cameras: [{ id: 'garage', name: 'Garage', match_recipient: '', match_from: 'nvr@cam.local', match_name: null }],
+      snapshots: { max_image_kb: 1024, max_total_mb: 50, max_age_days: 2 },
+    });
+    assert.deepEqual(config.cameras, [{ id: 'garage', name: 'Garage', match_from: 'nvr@cam.local' }]);
+    assert.deepEqual(config.snapshots, { max_image_kb: 1024, max_total_mb: 50, max_age_days: 2 });
+    assert.deepEqual(config.smtp.camera_recipients, ['camera']);
+  });
+
   it('says so when options.json is not readable', async () => {
     await assert.rejects(loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525 }), /cannot read the add-on options/);
   });

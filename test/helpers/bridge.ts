@@ -26,6 +26,8 @@ export interface TestBridgeOptions {
   sms?: Record<string, unknown>;
   telegram?: Record<string, unknown>;
   rules?: unknown[];
+  cameras?: unknown[];
+  snapshots?: Record<string, unknown>;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -39,6 +41,8 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       sms: options.sms ?? {},
       ...(options.telegram ? { telegram: options.telegram } : {}),
       rules: options.rules ?? [],
+      ...(options.cameras ? { cameras: options.cameras } : {}),
+      ...(options.snapshots ? { snapshots: options.snapshots } : {}),
     },
     'test',
   );

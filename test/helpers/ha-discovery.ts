@@ -9,6 +9,9 @@ const platforms: Record<string, { required: string[]; optional: string[] }> = {
   sensor: { required: ['state_topic'], optional: ['value_template', 'device_class', 'state_class', 'unit_of_measurement', 'expire_after', 'force_update', 'options', 'suggested_display_precision', 'last_reset_value_template'] },
   binary_sensor: { required: ['state_topic'], optional: ['value_template', 'device_class', 'payload_on', 'payload_off', 'off_delay', 'expire_after', 'force_update'] },
   event: { required: ['state_topic', 'event_types'], optional: ['value_template', 'device_class'] },
+  // HA's mqtt/image.py: one of image_topic (raw bytes, or base64 with image_encoding b64) or url_topic is required
+  // (checked below); content_type only with image_topic.
+  image: { required: [], optional: ['image_topic', 'content_type', 'image_encoding', 'url_topic', 'url_template'] },
   alarm_control_panel: {
     required: ['state_topic', 'command_topic'],
     optional: ['value_template', 'command_template', 'supported_features', 'code', 'code_arm_required', 'code_disarm_required', 'code_trigger_required', 'retain',
@@ -55,6 +58,12 @@ export function checkDevicePayload(payload: Record<string, unknown>): { problems
     unknown(id, component, [...entityCommon, ...schema.required, ...schema.optional]);
     if (platform === 'sensor' && component.options && component.device_class !== 'enum') problems.push(`${id}: options need device_class enum`);
     if (platform === 'event' && (!Array.isArray(component.event_types) || component.event_types.length === 0)) problems.push(`${id}: event_types must be a non-empty list`);
+    if (platform === 'image') {
+      if (!('image_topic' in component) && !('url_topic' in component)) problems.push(`${id}: one of image_topic, url_topic is required`);
+      if ('content_type' in component && 'url_topic' in component) problems.push(`${id}: content_type cannot be used with url_topic`);
+      if ('image_encoding' in component && component.image_encoding !== 'b64') problems.push(`${id}: image_encoding must be b64`);
+      if ('content_type' in component && !/^image\/[a-z0-9.+-]+$/.test(String(component.content_type))) problems.push(`${id}: content_type must be an image type`);
+    }
     if (platform === 'alarm_control_panel' && Array.isArray(component.supported_features)) {
       for (const feature of component.supported_features) if (!alarmFeatures.includes(String(feature))) problems.push(`${id}: unknown feature ${String(feature)}`);
     }

@@ -4,6 +4,8 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 export interface Received {
   topic: string;
   payload: string;
+  /** The payload as it came, for binary ones (a camera's picture). */
+  bytes: Buffer;
   retain: boolean;
 }
 
@@ -15,7 +17,7 @@ export class Subscriber {
   private constructor(client: MqttClient) {
     this.#client = client;
     client.on('message', (topic, payload, packet) => {
-      const message = { topic, payload: payload.toString('utf8'), retain: packet.retain };
+      const message = { topic, payload: payload.toString('utf8'), bytes: payload, retain: packet.retain };
       this.messages.push(message);
       this.#waiters = this.#waiters.filter((waiter) => {
         if (!waiter.predicate(message)) return true;

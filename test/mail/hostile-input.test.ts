@@ -12,7 +12,9 @@ import { eventFromMail } from '../../src/pipeline/to-event.js';
 const profiles = buildProfiles([]);
 const knownTypes = new Set(catalogOf(profiles).eventTypes);
 const routes = { alarm: ['alarm'], status: ['status'] };
-const fixtures = readdirSync(new URL('../fixtures/mails/', import.meta.url)).map((name) => readFileSync(new URL(`../fixtures/mails/${name}`, import.meta.url)));
+const fixtures = readdirSync(new URL('../fixtures/mails/', import.meta.url), { recursive: true, encoding: 'utf8' })
+  .filter((name) => name.endsWith('.eml'))
+  .map((name) => readFileSync(new URL(`../fixtures/mails/${name}`, import.meta.url)));
 
 const parser = new IsolatedParser();
 after(() => parser.close());

@@ -41,6 +41,12 @@ describe('acceptsRecipient', () => {
     assert.equal(acceptsRecipient('+4915112345678@sms.local', policy), true);
     assert.equal(acceptsRecipient('015112345678@sms.local', policy), true);
   });
+  it('accepts camera addresses in any case once cameras are known, and not before', () => {
+    const withCameras = { ...policy, camera: ['camera', 'garage'] };
+    for (const address of ['camera@bridge.local', 'CAMERA@x', 'Garage@nvr']) assert.equal(acceptsRecipient(address, withCameras), true, address);
+    assert.equal(acceptsRecipient('camera@bridge.local', policy), false);
+    assert.equal(acceptsRecipient('cameras@bridge.local', withCameras), false);
+  });
   it('refuses everything else: no relay', () => {
     for (const address of ['postmaster@bridge.local', 'someone@gmail.com', '12@sms.local', 'alarm.x@y', '']) assert.equal(acceptsRecipient(address, policy), false, address);
   });

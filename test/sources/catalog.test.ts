@@ -16,14 +16,31 @@ const typesBefore = [
   'gas', 'panic', 'emergency', 'alarm', 'unknown', 'unparsed',
 ];
 
+/** The camera profiles add the types no panel profile had, before the fallbacks (camera events go to `<prefix>/event` too). */
+const cameraTypes = ['person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area', 'video_loss'];
+const typesNow = [...typesBefore.slice(0, -3), ...cameraTypes, ...typesBefore.slice(-3)];
+
 describe('catalogOf', () => {
   it('lists every type once: the user rules, each profile in order, then the fallbacks', () => {
-    assert.deepEqual(catalogOf(buildProfiles([])).eventTypes, typesBefore);
+    assert.deepEqual(catalogOf(buildProfiles([])).eventTypes, typesNow);
     const rules = [
       { match: '^Garage offen$', type: 'garage_open', category: 'status' as const, alarm_state: null },
       { match: '^Garage zu$', type: 'garage_open', category: 'status' as const, alarm_state: null },
     ];
-    assert.deepEqual(catalogOf(buildProfiles(rules)).eventTypes, ['garage_open', ...typesBefore]);
+    assert.deepEqual(catalogOf(buildProfiles(rules)).eventTypes, ['garage_open', ...typesNow]);
+  });
+
+  it('describes the cameras of each camera profile, and no camera for other sources', () => {
+    const catalog = catalogOf(buildProfiles([]));
+    assert.deepEqual(
+      ['hikvision', 'dahua', 'reolink', 'camera'].map((source) => catalog.camera(source)?.manufacturer),
+      ['Hikvision', 'Dahua', 'Reolink', 'Alarm Mail Bridge'],
+    );
+    assert.deepEqual(catalog.camera('dahua')?.eventTypes, ['motion', 'person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area', 'video_loss', 'tamper', 'test', 'unknown']);
+    assert.deepEqual(catalog.camera('dahua')?.motionTypes, ['motion', 'person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area']);
+    assert.deepEqual(catalog.cameraSources, ['hikvision', 'dahua', 'reolink', 'camera']);
+    assert.equal(catalog.camera('xt1'), undefined);
+    assert.equal(catalog.camera('rules'), undefined);
   });
 
   it('gives each zone type its effect, also to a user rule of the same name', () => {

@@ -23,6 +23,8 @@ export const mqttSection = z
     discovery: z.boolean().default(true),
     /** Seconds a zone's motion sensor stays on after IR Activity (the XT1 sends no "motion ended"). */
     motion_off_delay: z.number().int().min(1).max(3600).default(30),
+    /** Seconds a camera's motion sensor stays on after its mail, unless the camera mails "Stop" before. */
+    camera_motion_off_delay: z.number().int().min(1).max(3600).default(30),
     /** Number addresses such as `+4915112345678@sms.local` in an event's from and recipients in full on MQTT; masked (`…5678`) by default. */
     full_addresses: z.boolean().default(false),
     /** Where the embedded broker listens when no url is set; loopback unless the user opens it. */

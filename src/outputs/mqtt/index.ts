@@ -5,6 +5,7 @@ import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { MqttConnection } from './connection.js';
 import type { Bus, BusEvents } from '../../core/bus.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
+import type { ImageStore } from '../../core/images.js';
 import type { Logger } from '../../log.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
 import { maskAddress } from '../../core/mask.js';
@@ -12,6 +13,8 @@ import { BackgroundTasks } from '../../background-tasks.js';
 import type { StateFile } from '../../spool/state-file.js';
 import type { OutputHealth } from '../module.js';
 import type { Output } from '../output.js';
+import { CameraPublisher } from './camera-publisher.js';
+import type { Cameras } from './cameras.js';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DeviceDiscovery, type DiscoveryContext } from './discovery.js';
 import { MqttLink } from './link.js';
 import { RetainedValues } from './retained-values.js';
@@ -26,6 +29,8 @@ export interface MqttSettings {
   /** Home Assistant discovery on or off; off removes what an earlier run announced. */
   discovery: boolean;
   motionOffDelaySeconds: number;
+  /** Seconds a camera's motion sensor stays on, unless the camera mails "Stop" first. */
+  cameraMotionOffDelaySeconds: number;
   version: string;
   projectUrl: string | undefined;
   /** What the sources produce and describe: the event entity's event_types, zone meanings, panel and zone devices. */
@@ -47,6 +52,9 @@ export interface MqttDependencies {
   currentAlarmState: () => AlarmState | null;
   zoneFile: StateFile<Zones>;
   announcedFile: StateFile<AnnouncedDiscovery>;
+  cameraFile: StateFile<Cameras>;
+  /** The cameras' pictures, read by the SHA-256 an event names. */
+  images: ImageStore;
   /** Delay before answering Home Assistant's `online`; random by default so many bridges do not answer at once. */
   birthDelayMs?: () => number;
 }
@@ -61,6 +69,7 @@ export class MqttOutput implements Output {
   readonly #topics: Topics;
   readonly #discovery: DiscoveryContext;
   readonly #link: MqttLink;
+  readonly #cameras: CameraPublisher;
   #zones: Zones = {};
   #announced: AnnouncedDiscovery = {};
   #lastEvent: string | undefined;
@@ -87,6 +96,14 @@ export class MqttOutput implements Output {
       motionOffDelaySeconds: settings.motionOffDelaySeconds,
       health: settings.health,
     };
+    this.#cameras = new CameraPublisher({
+      topicPrefix: settings.topicPrefix,
+      catalog: settings.catalog,
+      discovery: { ...this.#discovery, cameraMotionOffDelaySeconds: settings.cameraMotionOffDelaySeconds },
+      file: deps.cameraFile,
+      images: deps.images,
+      log: deps.log,
+    });
     this.#healthValues = new RetainedValues((topic, error) => deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'));
     this.#link = new MqttLink(
       { connection: settings.connection, availabilityTopic: this.#topics.availability },
@@ -101,6 +118,7 @@ export class MqttOutput implements Output {
   async start(): Promise<void> {
     this.#zones = (await this.#deps.zoneFile.read()) ?? {};
     this.#announced = (await this.#deps.announcedFile.read()) ?? {};
+    await this.#cameras.load();
     this.#link.start();
   }
 
@@ -108,9 +126,11 @@ export class MqttOutput implements Output {
     // Zone state follows the order of deliver calls, before any waiting.
     const change = zoneChange(this.#zones, event, this.#settings.catalog);
     if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
-    const client = await this.#link.ready();
     const payload = JSON.stringify(this.#settings.fullAddresses ? event : { ...event, from: maskAddress(event.from), recipients: event.recipients.map(maskAddress) });
-    const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.event, payload, once), client.publishAsync(this.#topics.lastEvent, payload, retained)];
+    const ready = this.#link.ready();
+    const cameraPublishes = this.#cameras.publish(ready, event, payload, this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined);
+    const client = await ready;
+    const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.event, payload, once), client.publishAsync(this.#topics.lastEvent, payload, retained), ...cameraPublishes];
     if (event.alarm_state && event.alarm_state !== this.#publishedState) {
       this.#publishedState = event.alarm_state;
       publishes.push(client.publishAsync(this.#topics.state, event.alarm_state, retained));
@@ -173,7 +193,12 @@ export class MqttOutput implements Output {
   async #announceAll(client: MqttClient): Promise<void> {
     const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.availability, 'online', retained)];
     const devices = this.#settings.discovery
-      ? [bridgeDevice(this.#discovery), panelDevice(this.#discovery), ...Object.entries(this.#zones).map(([zone, state]) => zoneDevice(this.#discovery, Number(zone), state))]
+      ? [
+          bridgeDevice(this.#discovery),
+          panelDevice(this.#discovery),
+          ...Object.entries(this.#zones).map(([zone, state]) => zoneDevice(this.#discovery, Number(zone), state)),
+          ...this.#cameras.devices(),
+        ]
       : [];
     const current = new Set(devices.map((device) => this.#topics.discovery(device.id)));
     for (const topic of Object.keys(this.#announced).filter((announced) => !current.has(announced))) {
@@ -190,6 +215,7 @@ export class MqttOutput implements Output {
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'problem'), zoneState.problem, retained));
     }
     if (this.#lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, this.#lastEvent, retained));
+    publishes.push(...this.#cameras.republish(client));
     publishes.push(this.#healthValues.connected(client));
     await Promise.all(publishes);
     await this.#deps.announcedFile.write(this.#announced);

@@ -27,6 +27,7 @@ export const mqttModule = outputModule({
         discoveryPrefix: settings.discovery_prefix,
         discovery: settings.discovery,
         motionOffDelaySeconds: settings.motion_off_delay,
+        cameraMotionOffDelaySeconds: settings.camera_motion_off_delay,
         version: context.packageInfo.version,
         projectUrl: context.packageInfo.homepage,
         catalog: context.catalog,
@@ -39,6 +40,8 @@ export const mqttModule = outputModule({
         currentAlarmState: context.panelState,
         zoneFile: new StateFile(join(context.dataDir, 'zones.json')),
         announcedFile: new StateFile(join(context.dataDir, 'discovery.json')),
+        cameraFile: new StateFile(join(context.dataDir, 'cameras.json')),
+        images: context.images ?? { read: async () => undefined },
       },
     );
     // MQTT keeps order on its one connection, so many events may wait for their PUBACK at once.

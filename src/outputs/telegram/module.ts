@@ -20,7 +20,7 @@ export const telegramModule = outputModule({
   environment: { ALARM_MAIL_BRIDGE_TELEGRAM_BOT_TOKEN: ['bot_token'] },
   // The add-on's form has the same flat keys; chat ids are typed as text there.
   health: (settings) => telegramHealth(settings.bot_token !== ''),
-  async create(settings, { log: root, bus, dataDir, now, images }) {
+  async create(settings, { log: root, bus, dataDir, now, images, catalog }) {
     const delivery = { window: 1, minRetryMs: 500, maxRetryMs: 30_000 };
     if (!settings.bot_token) return { output: off, delivery };
     const log = root.child({ component: 'telegram' });
@@ -32,8 +32,8 @@ export const telegramModule = outputModule({
       {
         chatIds: settings.chat_ids,
         sendOn: settings.send_on,
-        // No source describes itself as a camera yet: camera events are known by their images.
-        cameraSources: new Set(),
+        // The camera profiles' events, with or without a picture (a camera's video loss too).
+        cameraSources: new Set(catalog.cameraSources),
         template: settings.template,
         photos: settings.photos,
         maxPerHour: settings.max_per_hour,

@@ -87,6 +87,7 @@ describe('MqttOutput', () => {
         discoveryPrefix: `${prefix}-ha`,
         discovery: true,
         motionOffDelaySeconds: 30,
+        cameraMotionOffDelaySeconds: 30,
         version: '1.2.3',
         projectUrl: undefined,
         catalog: { ...catalogOf(buildProfiles([])), eventTypes: ['intrusion'] },
@@ -100,6 +101,8 @@ describe('MqttOutput', () => {
         currentAlarmState: () => null,
         zoneFile: new StateFile<Zones>(join(dataDir, 'zones.json')),
         announcedFile: new StateFile<AnnouncedDiscovery>(join(dataDir, 'discovery.json')),
+        cameraFile: new StateFile(join(dataDir, 'cameras.json')),
+        images: { read: async () => undefined },
       },
     );
     running.push(output);

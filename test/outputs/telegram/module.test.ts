@@ -12,6 +12,8 @@ import type { AlarmEvent } from '../../../src/core/event.js';
 import { createLogger } from '../../../src/log.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { telegramModule } from '../../../src/outputs/telegram/module.js';
+import { catalogOf } from '../../../src/sources/catalog.js';
+import { buildProfiles } from '../../../src/sources/registry.js';
 import { FakeTelegram } from '../../helpers/fake-telegram.js';
 
 const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
@@ -29,7 +31,7 @@ describe('telegramModule', () => {
   });
 
   function contextWith(bus: Bus): OutputContext {
-    return { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), bus, dataDir, now: Date.now } as unknown as OutputContext;
+    return { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), bus, dataDir, now: Date.now, catalog: catalogOf(buildProfiles([])) } as unknown as OutputContext;
   }
 
   it('is off without a token: no health entities, no folder, nothing sent', async () => {

@@ -1,0 +1,91 @@
+// The MQTT output's cameras: per camera its events, last event, motion and last picture (raw bytes, retained, read
+// from the snapshot store by the SHA-256 the event names), and its Home Assistant device. Cameras are remembered
+// in cameras.json, so their devices and pictures are announced again after a restart.
+import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import type { AlarmEvent } from '../../core/event.js';
+import type { ImageStore } from '../../core/images.js';
+import type { Logger } from '../../log.js';
+import type { SourceCatalog } from '../../sources/catalog.js';
+import type { StateFile } from '../../spool/state-file.js';
+import { cameraDevice, cameraTopicsFor } from './camera-discovery.js';
+import { cameraChange, type Cameras } from './cameras.js';
+import type { DeviceDiscovery, DiscoveryContext } from './discovery.js';
+
+export interface CameraPublisherOptions {
+  topicPrefix: string;
+  catalog: SourceCatalog;
+  discovery: DiscoveryContext & { cameraMotionOffDelaySeconds: number };
+  file: StateFile<Cameras>;
+  images: ImageStore;
+  log: Logger;
+}
+
+const retained: IClientPublishOptions = { qos: 1, retain: true };
+const once: IClientPublishOptions = { qos: 1, retain: false };
+
+export class CameraPublisher {
+  readonly #options: CameraPublisherOptions;
+  #cameras: Cameras = {};
+  /** Each camera's last event JSON, sent again after a connect. */
+  readonly #lastEvents = new Map<string, string>();
+
+  constructor(options: CameraPublisherOptions) {
+    this.#options = options;
+  }
+
+  async load(): Promise<void> {
+    this.#cameras = (await this.#options.file.read()) ?? {};
+  }
+
+  /**
+   * The camera's share of one event's publishes. The camera's state changes at once, in the order of the calls;
+   * `announce` sends its discovery when it is new or changed. `payload` is the event's JSON as published.
+   */
+  publish(client: Promise<MqttClient>, event: AlarmEvent, payload: string, announce: ((client: MqttClient, device: DeviceDiscovery) => Promise<void>) | undefined): Promise<unknown>[] {
+    const description = event.device === undefined ? undefined : this.#options.catalog.camera(event.source);
+    const change = cameraChange(this.#cameras, event, description);
+    if (!change || !description) return [];
+    this.#cameras = { ...this.#cameras, [change.id]: change.state };
+    this.#lastEvents.set(change.id, payload);
+    const topics = cameraTopicsFor(this.#options.topicPrefix, change.id);
+    return [
+      (async () => {
+        const ready = await client;
+        const publishes: Promise<unknown>[] = [ready.publishAsync(topics.event, payload, once), ready.publishAsync(topics.lastEvent, payload, retained)];
+        if (change.motion) publishes.push(ready.publishAsync(topics.motion, change.motion, once));
+        const image = event.images?.[0];
+        if (image) publishes.push(this.#publishImage(ready, topics.image, image));
+        if (change.rediscover && announce) publishes.push(announce(ready, cameraDevice(this.#options.discovery, topics, change.id, change.state, description)));
+        if (change.changed) publishes.push(this.#options.file.write(this.#cameras));
+        await Promise.all(publishes);
+      })(),
+    ];
+  }
+
+  /** Every known camera's device, for the announcement after a connect. */
+  devices(): DeviceDiscovery[] {
+    return Object.entries(this.#cameras).flatMap(([id, state]) => {
+      const description = this.#options.catalog.camera(state.source);
+      return description ? [cameraDevice(this.#options.discovery, cameraTopicsFor(this.#options.topicPrefix, id), id, state, description)] : [];
+    });
+  }
+
+  /** The retained values a broker without persistence may have lost: last events and last pictures. */
+  republish(client: MqttClient): Promise<unknown>[] {
+    return Object.entries(this.#cameras).flatMap(([id, state]) => {
+      const topics = cameraTopicsFor(this.#options.topicPrefix, id);
+      const lastEvent = this.#lastEvents.get(id);
+      return [...(lastEvent ? [client.publishAsync(topics.lastEvent, lastEvent, retained)] : []), ...(state.image ? [this.#publishImage(client, topics.image, state.image)] : [])];
+    });
+  }
+
+  /** A picture gone from the store (by age or size) is not published; the event still is. */
+  async #publishImage(client: MqttClient, topic: string, image: NonNullable<AlarmEvent['images']>[number]): Promise<void> {
+    const bytes = await this.#options.images.read(image);
+    if (!bytes) {
+      this.#options.log.debug({ sha256: image.sha256 }, 'snapshot no longer stored: not published');
+      return;
+    }
+    await client.publishAsync(topic, bytes, retained);
+  }
+}

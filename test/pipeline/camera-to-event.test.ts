@@ -1,0 +1,67 @@
+// Camera mails through eventFromMail: read whole by their profile, pictures stored before the event exists, the
+// user's rules and the alarm address as the only ways to the panel.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { Envelope } from '../../src/core/envelope.js';
+import { parseMail } from '../../src/mail/parse.js';
+import { eventFromMail, type CameraIntake } from '../../src/pipeline/to-event.js';
+import { SnapshotStore } from '../../src/snapshots/snapshot-store.js';
+import type { RuleConfig } from '../../src/sources/rules/config.js';
+import { buildProfiles } from '../../src/sources/registry.js';
+
+const routes = { alarm: ['alarm'], status: ['status'], camera: ['camera'] };
+const parser = { parse: (raw: Buffer, envelope: Envelope) => parseMail(raw, envelope) };
+const folders: string[] = [];
+after(() => Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true }))));
+
+async function intake(): Promise<CameraIntake> {
+  const folder = await mkdtemp(join(tmpdir(), 'amb-camera-event-'));
+  folders.push(folder);
+  return { snapshots: await SnapshotStore.open(join(folder, 'snapshots')), cameras: [], addresses: ['camera'] };
+}
+
+async function eventOf(fixture: string, recipient: string, cameras: CameraIntake | undefined, rules: RuleConfig[] = []) {
+  const raw = await readFile(new URL(`../fixtures/mails/${fixture}`, import.meta.url));
+  const envelope = { from: 'cam@cam.local', recipients: [recipient], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
+  return eventFromMail({ id: 'm1', envelope, raw }, buildProfiles(rules), routes, parser, cameras);
+}
+
+describe('eventFromMail for camera mails', () => {
+  it('makes a camera event whose images are already in the store', async () => {
+    const cameras = await intake();
+    const { event } = await eventOf('cameras/reolink-person-rfc2047.eml', 'camera@bridge.local', cameras);
+    assert.deepEqual([event.source, event.type, event.category, event.alarm_state, event.device, event.sensor], ['reolink', 'person', 'status', null, 'front_door', 'Front Door']);
+    assert.equal(event.images?.length, 1);
+    assert.ok(await (cameras.snapshots as SnapshotStore).read(event.images![0]!));
+  });
+
+  it('a rule of the user decides what a camera text means, and the camera stays named', async () => {
+    const rules: RuleConfig[] = [{ match: 'person was detected', type: 'intruder', category: 'alarm', alarm_state: 'triggered' }];
+    const { event } = await eventOf('cameras/reolink-person-rfc2047.eml', 'camera@bridge.local', await intake(), rules);
+    assert.deepEqual([event.type, event.category, event.alarm_state, event.device, event.images?.length], ['intruder', 'alarm', 'triggered', 'front_door', 1]);
+  });
+
+  it('a Stop mail or a test mail to an alarm address never triggers', async () => {
+    const stop = await eventOf('cameras/dahua-motion-stop.eml', 'alarm@bridge.local', await intake());
+    const test = await eventOf('cameras/reolink-test.eml', 'alarm@bridge.local', await intake());
+    assert.deepEqual([stop.event.alarm_state, test.event.alarm_state, test.event.category], [null, null, 'test']);
+  });
+
+  it('a picture that cannot be stored fails the mail (it stays in the spool), never an event without it', async () => {
+    const failing: CameraIntake = { ...(await intake()), snapshots: { put: async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) } };
+    await assert.rejects(eventOf('cameras/dahua-motion-base64.eml', 'camera@bridge.local', failing), /ENOSPC/);
+  });
+
+  it('reports the attachments it did not keep', async () => {
+    const { refusedImages } = await eventOf('cameras/camera-hostile-images.eml', 'camera@bridge.local', await intake());
+    assert.deepEqual(refusedImages?.map((refused) => refused.reason), ['not_an_image', 'empty', 'truncated']);
+  });
+
+  it('without cameras wired, a camera mail is classified as before', async () => {
+    const { event } = await eventOf('cameras/dahua-motion-base64.eml', 'status@bridge.local', undefined);
+    assert.deepEqual([event.source, event.type, 'device' in event], ['generic', 'unknown', false]);
+  });
+});
