@@ -28,6 +28,11 @@ export class CameraPublisher {
   #cameras: Cameras = {};
   /** Each camera's last event JSON, sent again after a connect. */
   readonly #lastEvents = new Map<string, string>();
+  /**
+   * Each camera's newest picture: one still waiting for the broker (an outage, a burst) is not read or sent once a
+   * newer one is due, so at most one picture per camera is held in memory, whatever the backlog.
+   */
+  readonly #newestImage = new Map<string, string>();
 
   constructor(options: CameraPublisherOptions) {
     this.#options = options;
@@ -48,13 +53,14 @@ export class CameraPublisher {
     this.#cameras = { ...this.#cameras, [change.id]: change.state };
     this.#lastEvents.set(change.id, payload);
     const topics = cameraTopicsFor(this.#options.topicPrefix, change.id);
+    const image = event.images?.[0];
+    if (image) this.#newestImage.set(change.id, image.sha256);
     return [
       (async () => {
         const ready = await client;
         const publishes: Promise<unknown>[] = [ready.publishAsync(topics.event, payload, once), ready.publishAsync(topics.lastEvent, payload, retained)];
         if (change.motion) publishes.push(ready.publishAsync(topics.motion, change.motion, once));
-        const image = event.images?.[0];
-        if (image) publishes.push(this.#publishImage(ready, topics.image, image));
+        if (image) publishes.push(this.#publishImage(ready, change.id, topics.image, image));
         if (change.rediscover && announce) publishes.push(announce(ready, cameraDevice(this.#options.discovery, topics, change.id, change.state, description)));
         if (change.changed) publishes.push(this.#options.file.write(this.#cameras));
         await Promise.all(publishes);
@@ -70,17 +76,26 @@ export class CameraPublisher {
     });
   }
 
-  /** The retained values a broker without persistence may have lost: last events and last pictures. */
+  /**
+   * The retained values a broker without persistence may have lost: last events, and last pictures one after another
+   * (not every camera's picture in memory at once).
+   */
   republish(client: MqttClient): Promise<unknown>[] {
-    return Object.entries(this.#cameras).flatMap(([id, state]) => {
-      const topics = cameraTopicsFor(this.#options.topicPrefix, id);
+    const cameras = Object.entries(this.#cameras);
+    const lastEvents = cameras.flatMap(([id]) => {
       const lastEvent = this.#lastEvents.get(id);
-      return [...(lastEvent ? [client.publishAsync(topics.lastEvent, lastEvent, retained)] : []), ...(state.image ? [this.#publishImage(client, topics.image, state.image)] : [])];
+      return lastEvent ? [client.publishAsync(cameraTopicsFor(this.#options.topicPrefix, id).lastEvent, lastEvent, retained)] : [];
     });
+    const pictures = (async () => {
+      for (const [id, state] of cameras) if (state.image) await this.#publishImage(client, id, cameraTopicsFor(this.#options.topicPrefix, id).image, state.image);
+    })();
+    return [...lastEvents, pictures];
   }
 
-  /** A picture gone from the store (by age or size) is not published; the event still is. */
-  async #publishImage(client: MqttClient, topic: string, image: NonNullable<AlarmEvent['images']>[number]): Promise<void> {
+  /** A picture gone from the store (by age or size), or replaced by a newer one meanwhile, is not published; the event still is. */
+  async #publishImage(client: MqttClient, cameraId: string, topic: string, image: NonNullable<AlarmEvent['images']>[number]): Promise<void> {
+    const newest = this.#newestImage.get(cameraId);
+    if (newest !== undefined && newest !== image.sha256) return;
     const bytes = await this.#options.images.read(image);
     if (!bytes) {
       this.#options.log.debug({ sha256: image.sha256 }, 'snapshot no longer stored: not published');

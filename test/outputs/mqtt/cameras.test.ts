@@ -87,3 +87,32 @@ describe('cameraDevice', () => {
     assert.deepEqual(problems, ['snapshot: one of image_topic, url_topic is required', 'other: content_type cannot be used with url_topic']);
   });
 });
+
+describe('CameraPublisher', () => {
+  it('reads and sends only the newest of the pictures waiting for the broker, one camera at a time', async () => {
+    const { CameraPublisher } = await import('../../../src/outputs/mqtt/camera-publisher.js');
+    const { createLogger } = await import('../../../src/log.js');
+    const { Writable } = await import('node:stream');
+    const cameraCatalog = { ...catalogOf(buildProfiles([])), camera: () => description };
+    const read: string[] = [];
+    const published: string[] = [];
+    const publisher = new CameraPublisher({
+      topicPrefix: 'alarm-mail-bridge',
+      catalog: cameraCatalog,
+      discovery: context,
+      file: { read: async () => undefined, write: async () => undefined } as never,
+      images: { read: async (image) => (read.push(image.sha256), Buffer.from(image.sha256)) },
+      log: createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+    });
+    let connect: (client: never) => void = () => undefined;
+    const client = new Promise<never>((resolve) => (connect = resolve));
+    const fake = { publishAsync: async (topic: string, payload: string | Buffer) => void published.push(`${topic} ${payload.length}`) };
+    const pictures = ['1', '2', '3'].map((digit) => ({ ...jpeg, sha256: digit.repeat(64) }));
+    // Three mails of one camera arrive while the broker is away.
+    const waiting = pictures.flatMap((image, index) => publisher.publish(client, event({ id: `m${index}`, images: [image] }), '{}', undefined));
+    connect(fake as never);
+    await Promise.all(waiting);
+    assert.deepEqual(read, ['3'.repeat(64)]);
+    assert.equal(published.filter((line) => line.startsWith('alarm-mail-bridge/camera/einfahrt_sud/image')).length, 1);
+  });
+});
