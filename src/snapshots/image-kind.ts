@@ -14,12 +14,15 @@ const pngSignature = Buffer.from('89504e470d0a1a0a', 'hex');
 const pngEnd = Buffer.from('49454e44ae426082', 'hex'); // "IEND" and its fixed CRC
 /** Some encoders pad after the end marker; look for it this far from the end. */
 const endSlack = 64;
+/** Smaller than any camera's snapshot (a 1×1 JPEG is ~130 bytes): such bytes are no picture worth a file. */
+export const minImageBytes = 100;
 
 export function imageKindOf(attachment: Pick<MailAttachment, 'contentType' | 'content'>, maxBytes: number): ImageKind | { refused: Refusal } {
   const bytes = attachment.content;
   if (!declaredImage.test(attachment.contentType.trim())) return { refused: 'not_an_image' };
   if (bytes.length === 0) return { refused: 'empty' };
   if (bytes.length > maxBytes) return { refused: 'too_large' };
+  if (bytes.length < minImageBytes) return { refused: 'not_an_image' };
   const tail = bytes.subarray(Math.max(0, bytes.length - endSlack));
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
     return tail.includes(Buffer.from([0xff, 0xd9])) ? { contentType: 'image/jpeg', extension: 'jpg' } : { refused: 'truncated' };

@@ -1,5 +1,7 @@
 // Camera snapshots under data_dir: kept by the SHA-256 of their bytes (the same picture twice is one file), written
-// durably, bounded in total size and age (oldest removed first), found again after a restart by listing the folder.
+// durably, bounded in total size, count and age (oldest removed first), found again after a restart by listing the
+// folder. A file or the folder removed by hand is written again; a full disk costs the oldest pictures. What still
+// fails is the caller's to tell: an alarm never waits behind its picture (pipeline/to-event.ts).
 // Outputs read them through ImageStore (core/images.ts); an event carries only their ImageRef.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, utimes } from 'node:fs/promises';
@@ -16,10 +18,16 @@ export interface SnapshotLimits {
   maxTotalBytes: number;
   /** Older pictures go. */
   maxAgeMs: number;
+  /** At most this many files, whatever their size (each costs an inode and a directory entry). */
+  maxFiles?: number;
 }
 
 /** Enough for days of snapshots from a few cameras on a Raspberry Pi's SD card. */
-export const defaultSnapshotLimits: SnapshotLimits = { maxImageBytes: 8 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxAgeMs: 7 * 24 * 3600_000 };
+export const defaultSnapshotLimits: SnapshotLimits = { maxImageBytes: 8 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxAgeMs: 7 * 24 * 3600_000, maxFiles: 2000 };
+
+/** A file takes whole blocks of the disk: a 200-byte picture costs 4 KiB, and the total counts what the disk gives. */
+const blockBytes = 4096;
+const onDisk = (bytes: number) => Math.ceil(bytes / blockBytes) * blockBytes;
 
 /** Hikvision sends up to three snapshots per event; more in one mail are not kept. */
 export const maxImagesPerMail = 10;
@@ -32,6 +40,7 @@ export interface StoredImages {
 
 interface Entry {
   file: string;
+  /** What it takes on disk, in whole blocks. */
   size: number;
   storedAt: number;
 }
@@ -47,6 +56,7 @@ export class SnapshotStore implements ImageStore {
   readonly #dir: string;
   readonly #limits: SnapshotLimits;
   readonly #now: () => number;
+  /** Oldest first: a picture stored (again) goes to the end, so pruning walks from the front without sorting. */
   readonly #entries = new Map<string, Entry>();
   #total = 0;
   /** Writes and removals one at a time, so the total stays right. */
@@ -54,7 +64,7 @@ export class SnapshotStore implements ImageStore {
 
   private constructor(dir: string, limits: SnapshotLimits, now: () => number) {
     this.#dir = dir;
-    this.#limits = { ...limits, maxImageBytes: Math.min(limits.maxImageBytes, limits.maxTotalBytes) };
+    this.#limits = { ...limits, maxImageBytes: Math.min(limits.maxImageBytes, limits.maxTotalBytes), maxFiles: limits.maxFiles ?? defaultSnapshotLimits.maxFiles! };
     this.#now = now;
   }
 
@@ -62,6 +72,7 @@ export class SnapshotStore implements ImageStore {
   static async open(dir: string, limits: SnapshotLimits = defaultSnapshotLimits, now: () => number = Date.now): Promise<SnapshotStore> {
     await mkdir(dir, { recursive: true });
     const store = new SnapshotStore(dir, limits, now);
+    const found: [string, Entry][] = [];
     for (const name of await readdir(dir)) {
       const path = join(dir, name);
       const sha256 = fileName.exec(name)?.groups?.sha256;
@@ -70,8 +81,10 @@ export class SnapshotStore implements ImageStore {
         continue;
       }
       const info = await stat(path).catch(() => undefined);
-      if (info?.isFile()) store.#add(sha256, { file: name, size: info.size, storedAt: info.mtimeMs });
+      if (info?.isFile()) found.push([sha256, { file: name, size: onDisk(info.size), storedAt: info.mtimeMs }]);
     }
+    // Sorted once here; from now on the map stays in age order.
+    for (const [sha256, entry] of found.sort(([, a], [, b]) => a.storedAt - b.storedAt)) store.#add(sha256, entry);
     await store.prune();
     return store;
   }
@@ -84,7 +97,11 @@ export class SnapshotStore implements ImageStore {
     return this.#entries.size;
   }
 
-  /** Keeps a mail's pictures and names them for its event; throws SnapshotStoreFailed when the disk does not take them. */
+  /**
+   * Keeps a mail's pictures and names them for its event. A picture removed by hand, or the whole folder, is written
+   * again; on a full disk the oldest pictures go and the write is tried once more. Throws SnapshotStoreFailed when
+   * the disk still does not take them.
+   */
   put(attachments: readonly MailAttachment[]): Promise<StoredImages> {
     return this.#serial(() => this.#put(attachments));
   }
@@ -117,18 +134,8 @@ export class SnapshotStore implements ImageStore {
         continue;
       }
       const sha256 = sha256Of(attachment.content);
-      const file = `${sha256}.${kind.extension}`;
-      const now = this.#now();
       try {
-        if (this.#entries.has(sha256)) {
-          // The same picture again: it counts as new for the age and size limits.
-          await utimes(join(this.#dir, file), now / 1000, now / 1000);
-          this.#entries.get(sha256)!.storedAt = now;
-        } else {
-          await writeFileDurably(this.#dir, file, attachment.content);
-          await utimes(join(this.#dir, file), now / 1000, now / 1000);
-          this.#add(sha256, { file, size: attachment.content.length, storedAt: now });
-        }
+        await this.#keep(sha256, `${sha256}.${kind.extension}`, attachment.content);
       } catch (error) {
         throw new SnapshotStoreFailed(`cannot keep snapshot ${name}: ${(error as Error).message}`, { cause: error });
       }
@@ -138,22 +145,79 @@ export class SnapshotStore implements ImageStore {
     return result;
   }
 
-  async #prune(): Promise<void> {
-    const oldestFirst = [...this.#entries].sort(([, a], [, b]) => a.storedAt - b.storedAt);
-    const tooOld = this.#now() - this.#limits.maxAgeMs;
-    for (const [sha256, entry] of oldestFirst) {
-      if (entry.storedAt >= tooOld && this.#total <= this.#limits.maxTotalBytes) break;
-      await removeIfPresent(join(this.#dir, entry.file));
-      this.#entries.delete(sha256);
-      this.#total -= entry.size;
+  async #keep(sha256: string, file: string, content: Buffer): Promise<void> {
+    const now = this.#now();
+    const path = join(this.#dir, file);
+    const known = this.#entries.get(sha256);
+    if (known) {
+      try {
+        // The same picture again: it counts as new for the age and size limits.
+        await utimes(path, now / 1000, now / 1000);
+        this.#add(sha256, { ...known, storedAt: now });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.#forget(sha256); // removed by hand: written again below
+      }
+    }
+    await this.#write(file, content).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        // The folder itself was removed: nothing in it is left either.
+        for (const key of [...this.#entries.keys()]) this.#forget(key);
+        await mkdir(this.#dir, { recursive: true });
+      } else if (error.code === 'ENOSPC') {
+        await this.#freeFor(onDisk(content.length));
+      } else {
+        throw error;
+      }
+      await this.#write(file, content);
+    });
+    await utimes(path, now / 1000, now / 1000);
+    this.#add(sha256, { file, size: onDisk(content.length), storedAt: now });
+  }
+
+  async #write(file: string, content: Buffer): Promise<void> {
+    try {
+      await writeFileDurably(this.#dir, file, content);
+    } catch (error) {
+      await removeIfPresent(join(this.#dir, `.${file}.tmp`)).catch(() => undefined);
+      throw error;
     }
   }
 
+  /** The disk is full (maybe by others): the oldest quarter of our pictures, and at least this many bytes, go. */
+  async #freeFor(bytes: number): Promise<void> {
+    const target = Math.max(bytes, this.#total / 4);
+    let freed = 0;
+    for (const [sha256, entry] of this.#entries) {
+      if (freed >= target) break;
+      await removeIfPresent(join(this.#dir, entry.file));
+      this.#forget(sha256);
+      freed += entry.size;
+    }
+  }
+
+  async #prune(): Promise<void> {
+    const tooOld = this.#now() - this.#limits.maxAgeMs;
+    for (const [sha256, entry] of this.#entries) {
+      if (entry.storedAt >= tooOld && this.#total <= this.#limits.maxTotalBytes && this.#entries.size <= this.#limits.maxFiles!) break;
+      await removeIfPresent(join(this.#dir, entry.file));
+      this.#forget(sha256);
+    }
+  }
+
+  /** Adds or moves the entry to the end: the newest. */
   #add(sha256: string, entry: Entry): void {
-    const old = this.#entries.get(sha256);
-    if (old) this.#total -= old.size;
+    this.#forget(sha256);
     this.#entries.set(sha256, entry);
     this.#total += entry.size;
+  }
+
+  #forget(sha256: string): void {
+    const old = this.#entries.get(sha256);
+    if (!old) return;
+    this.#entries.delete(sha256);
+    this.#total -= old.size;
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {

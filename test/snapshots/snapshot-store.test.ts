@@ -32,6 +32,8 @@ function attachment(content: Buffer, filename: string | null = 'snap.jpg', conte
   return { filename, contentType, size: content.length, content };
 }
 
+/** What a file takes on disk: whole 4 KiB blocks. */
+const disk = (bytes: number) => Math.ceil(bytes / 4096) * 4096;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const limits: SnapshotLimits = { maxImageBytes: 1024 * 1024, maxTotalBytes: 64 * 1024, maxAgeMs: 3600_000 };
 
@@ -48,7 +50,7 @@ describe('SnapshotStore', () => {
     assert.deepEqual(await store.read(inline.images[0]!), small);
     // The same picture twice is one file.
     assert.equal(store.count, 2);
-    assert.equal(store.totalBytes, jpeg.length + small.length);
+    assert.equal(store.totalBytes, disk(jpeg.length) + disk(small.length));
   });
 
   it('keeps a PNG as a PNG, also one sent as octet-stream or labelled JPEG: the bytes decide', async () => {
@@ -99,7 +101,7 @@ describe('SnapshotStore', () => {
 
   it('removes the oldest pictures first when the total is over the limit', async () => {
     let now = 1_700_000_000_000;
-    const store = await SnapshotStore.open(await folder(), { ...limits, maxTotalBytes: jpeg.length + small.length + png.length }, () => now);
+    const store = await SnapshotStore.open(await folder(), { ...limits, maxTotalBytes: disk(jpeg.length) + disk(small.length) + disk(png.length) }, () => now);
     const first = (await store.put([attachment(jpeg, 'a.jpg')])).images[0]!;
     now += 1000;
     const second = (await store.put([attachment(small, 'b.jpg')])).images[0]!;
@@ -114,7 +116,7 @@ describe('SnapshotStore', () => {
     await store.put([attachment(other, 'd.jpg')]);
     assert.equal(await store.read(second), undefined);
     assert.deepEqual(await store.read(first), jpeg);
-    assert.ok(store.totalBytes <= jpeg.length + small.length + png.length);
+    assert.ok(store.totalBytes <= disk(jpeg.length) + disk(small.length) + disk(png.length));
   });
 
   it('removes pictures past the age limit', async () => {
@@ -138,7 +140,7 @@ describe('SnapshotStore', () => {
     await writeFile(join(dir, `.${'0'.repeat(64)}.jpg.tmp`), 'half');
     const after = await SnapshotStore.open(dir, limits, () => now);
     assert.deepEqual(await after.read(image), small);
-    assert.equal(after.totalBytes, small.length);
+    assert.equal(after.totalBytes, disk(small.length));
     assert.deepEqual(await readdir(dir), [`${image.sha256}.jpg`]);
     now += limits.maxAgeMs + 1;
     const later = await SnapshotStore.open(dir, limits, () => now);
@@ -154,6 +156,47 @@ describe('SnapshotStore', () => {
     assert.equal(await store.read({ ...image, sha256: 'a'.repeat(64) }), undefined);
     await writeFile(join(dir, `${image.sha256}.jpg`), 'changed');
     assert.equal(await store.read(image), undefined);
+  });
+});
+
+describe('SnapshotStore when the disk or a user gets in the way', () => {
+  const variant = (index: number) => Buffer.concat([small.subarray(0, -2), Buffer.from([index & 0xff, index >> 8, 0xff, 0xd9])]);
+
+  it('writes a picture again whose file a user deleted (ENOENT on the timestamp update)', async () => {
+    const dir = await folder();
+    const store = await SnapshotStore.open(dir);
+    const image = (await store.put([attachment(small)])).images[0]!;
+    await rm(join(dir, `${image.sha256}.jpg`));
+    const again = await store.put([attachment(small)]);
+    assert.deepEqual(again.images.map((stored) => stored.sha256), [image.sha256]);
+    assert.deepEqual(await store.read(image), small);
+    assert.equal(store.totalBytes, disk(small.length));
+  });
+
+  it('makes the folder again when it was removed, and forgets what was in it', async () => {
+    const dir = await folder();
+    const store = await SnapshotStore.open(dir);
+    const gone = (await store.put([attachment(jpeg)])).images[0]!;
+    await rm(dir, { recursive: true });
+    const image = (await store.put([attachment(small)])).images[0]!;
+    assert.deepEqual(await store.read(image), small);
+    assert.equal(await store.read(gone), undefined);
+    assert.deepEqual([store.count, store.totalBytes], [1, disk(small.length)]);
+    // The same picture as before the removal is written again too.
+    assert.deepEqual(await store.read((await store.put([attachment(jpeg)])).images[0]!), jpeg);
+  });
+
+  it('keeps many tiny pictures within the file cap, and counts each as at least a block', async () => {
+    const store = await SnapshotStore.open(await folder(), { ...limits, maxTotalBytes: 1024 * 1024 * 1024, maxFiles: 20 });
+    for (let index = 0; index < 60; index += 1) await store.put([attachment(variant(index), `${index}.jpg`)]);
+    assert.equal(store.count, 20);
+    assert.equal(store.totalBytes, 20 * 4096);
+  });
+
+  it('refuses a picture under 100 bytes as no picture', async () => {
+    const store = await SnapshotStore.open(await folder());
+    const tiny = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0xff, 0xd9]);
+    assert.deepEqual(await store.put([attachment(tiny, 'tiny.jpg')]), { images: [], refused: [{ name: 'tiny.jpg', reason: 'not_an_image' }] });
   });
 });
 
