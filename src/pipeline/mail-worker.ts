@@ -130,8 +130,9 @@ export class MailWorker {
     this.#prepared.delete(id);
     this.#inMemory.delete(id);
     if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs
-    const { event: classified, unparsable, refusedImages } = outcome;
+    const { event: classified, unparsable, refusedImages, imagesFailed } = outcome;
     if (refusedImages) this.#deps.log.warn({ mailId: id, refused: refusedImages }, 'attachments not kept as pictures');
+    if (imagesFailed) this.#deps.log.error({ mailId: id, reason: imagesFailed }, 'cannot store the camera pictures: the event goes out without them');
     // Frozen: every output and every observer of the bus gets this one object, and none may change it for the others.
     const event = deepFreeze(await alarmState.resolve(classified));
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;

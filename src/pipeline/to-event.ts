@@ -1,6 +1,7 @@
 // A spooled mail → its one event: parse, then classify; a mail that cannot be parsed still makes an event.
 // A camera's mail is read whole by its camera profile, and its pictures are stored before its event exists, so
-// the mail is retired (after delivery) only once they are kept.
+// the mail is retired (after delivery) only once they are kept. A picture that cannot be stored (disk full, folder
+// gone) costs the picture, never the event: an alarm must not wait in the spool behind it.
 import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
 import { routeOf, type RouteTable } from '../core/route.js';
 import type { MailParser } from '../mail/isolated-parser.js';
@@ -24,6 +25,8 @@ export interface MailOutcome {
   unparsable?: string;
   /** A camera mail's attachments that were not kept as pictures, and why: for the log. */
   refusedImages?: StoredImages['refused'];
+  /** Why a camera mail's pictures could not be stored: the event went out without them (an error line). */
+  imagesFailed?: string;
 }
 
 /** What camera mails need: where their pictures go, and the user's cameras. */
@@ -40,12 +43,15 @@ export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profil
     const mail = await parser.parse(entry.raw, entry.envelope);
     const camera = cameras && readCameraMail(mail, route, { profiles, addresses: cameras.addresses, cameras: cameras.cameras });
     if (camera) {
-      // A failure to store (disk full) is no MailUnparsable: it is thrown on, and the mail stays in the spool.
-      const { images, refused } = await cameras.snapshots.put(mail.attachments);
+      const stored = await cameras.snapshots.put(mail.attachments).then(
+        (result) => ({ ...result, failed: undefined }),
+        (error: unknown) => ({ images: [], refused: [], failed: error instanceof Error ? error.message : String(error) }),
+      );
+      const { images, refused, failed } = stored;
       // The user's rules may say what a camera's text means (e.g. make it an alarm); the camera still names itself.
       const rule = profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean));
       const event = cameraEvent({ id: entry.id, mail, route, source: camera.source, reading: camera.reading, camera: camera.camera, images, rule });
-      return refused.length > 0 ? { event, refusedImages: refused } : { event };
+      return { event, ...(refused.length > 0 ? { refusedImages: refused } : {}), ...(failed !== undefined ? { imagesFailed: failed } : {}) };
     }
     return { event: classifyMail({ id: entry.id, mail, route }, profiles) };
   } catch (error) {

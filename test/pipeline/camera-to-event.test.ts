@@ -50,9 +50,20 @@ describe('eventFromMail for camera mails', () => {
     assert.deepEqual([stop.event.alarm_state, test.event.alarm_state, test.event.category], [null, null, 'test']);
   });
 
-  it('a picture that cannot be stored fails the mail (it stays in the spool), never an event without it', async () => {
+  it('a picture that cannot be stored costs the picture, never the event: it goes out without images and says why', async () => {
     const failing: CameraIntake = { ...(await intake()), snapshots: { put: async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) } };
-    await assert.rejects(eventOf('cameras/dahua-motion-base64.eml', 'camera@bridge.local', failing), /ENOSPC/);
+    const { event, imagesFailed } = await eventOf('cameras/dahua-motion-base64.eml', 'alarm@bridge.local', failing);
+    assert.deepEqual([event.source, event.type, event.alarm_state, event.images], ['dahua', 'motion', 'triggered', []]);
+    assert.match(imagesFailed ?? '', /ENOSPC/);
+  });
+
+  it('a snapshots folder removed by hand still gives the event with its picture', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'amb-camera-event-'));
+    folders.push(folder);
+    const cameras: CameraIntake = { snapshots: await SnapshotStore.open(join(folder, 'snapshots')), cameras: [], addresses: ['camera'] };
+    await rm(join(folder, 'snapshots'), { recursive: true });
+    const { event, imagesFailed } = await eventOf('cameras/dahua-motion-base64.eml', 'camera@bridge.local', cameras);
+    assert.deepEqual([event.images?.length, imagesFailed], [1, undefined]);
   });
 
   it('reports the attachments it did not keep', async () => {
