@@ -14,7 +14,8 @@ import { readCameraMail } from '../sources/camera/camera-mail.js';
 import type { CameraConfig } from '../sources/camera/identity.js';
 import { linesOf } from '../sources/camera/text.js';
 import { classifyMail } from '../sources/classify.js';
-import type { Profile } from '../sources/profile.js';
+import type { CameraReading } from '../sources/camera/reading.js';
+import type { Match, Profile } from '../sources/profile.js';
 
 /** Enough raw text for a human to see what arrived, without pushing megabytes through MQTT. */
 const maxUnparsedText = 4096;
@@ -49,7 +50,7 @@ export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profil
       );
       const { images, refused, failed } = stored;
       // The user's rules may say what a camera's text means (e.g. make it an alarm); the camera still names itself.
-      const rule = profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean));
+      const rule = profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean)) ?? panelReading(camera.reading, { id: entry.id, mail }, profiles);
       const event = cameraEvent({ id: entry.id, mail, route, source: camera.source, reading: camera.reading, camera: camera.camera, images, rule });
       return { event, ...(refused.length > 0 ? { refusedImages: refused } : {}), ...(failed !== undefined ? { imagesFailed: failed } : {}) };
     }
@@ -58,6 +59,19 @@ export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profil
     if (!(error instanceof MailUnparsable)) throw error;
     return { event: unparsedEvent(entry, route), unparsable: error.message };
   }
+}
+
+/**
+ * A camera mail whose event the reader does not know may be a panel's alarm in a camera's grammar (an NVR's
+ * `Alarm Event: Fire Alarm` on an alarm input): what the panel profiles make of it wins when they say alarm or
+ * trouble, as it did before cameras, and the event keeps the camera and its pictures. Classified as if sent to a
+ * status address, so that only the text, never the address's fallback, can say alarm.
+ */
+function panelReading(reading: CameraReading, mail: { id: string; mail: Mail }, profiles: readonly Profile[]): Match | undefined {
+  if (reading.type !== 'unknown') return undefined;
+  const classified = classifyMail({ ...mail, route: 'status' }, profiles);
+  if (classified.category !== 'alarm' && classified.category !== 'trouble') return undefined;
+  return { type: classified.type, category: classified.category, alarmState: classified.alarm_state, line: classified.text, details: {} };
 }
 
 /** Not dropped: to an alarm address it may be a real alarm, so it keeps the alarm category (and its SMS). */

@@ -66,6 +66,22 @@ describe('eventFromMail for camera mails', () => {
     assert.deepEqual([event.images?.length, imagesFailed], [1, undefined]);
   });
 
+  it('a panel alarm in a camera grammar stays the alarm it was before cameras, with the camera named', async () => {
+    const table: [body: string, expected: unknown[]][] = [
+      ['Alarm Event: Fire Alarm\r\nAlarm Input Channel: 2\r\n', ['dahua', 'alarm', 'fire', 'triggered', 'Alarm Event: Fire Alarm']],
+      ['Alarm Event: Burglary\r\nAlarm Device Name: Panel\r\n', ['dahua', 'alarm', 'intrusion', 'triggered', 'Alarm Event: Burglary']],
+      // A camera event the reader knows stays the camera's status.
+      ['Alarm Event: Motion Detection\r\nAlarm Input Channel: 1\r\n', ['dahua', 'status', 'motion', null, 'Alarm Event: Motion Detection']],
+    ];
+    for (const [body, expected] of table) {
+      const raw = Buffer.from(`From: nvr@cam.local\r\nTo: status@bridge.local\r\nSubject: Alarm\r\n\r\n${body}`);
+      const envelope = { from: 'nvr@cam.local', recipients: ['status@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
+      const { event } = await eventFromMail({ id: 'm1', envelope, raw }, buildProfiles([]), routes, parser, await intake());
+      assert.deepEqual([event.source, event.category, event.type, event.alarm_state, event.text], expected, body);
+      assert.ok(event.device, 'still a camera event');
+    }
+  });
+
   it('reports the attachments it did not keep', async () => {
     const { refusedImages } = await eventOf('cameras/camera-hostile-images.eml', 'camera@bridge.local', await intake());
     assert.deepEqual(refusedImages?.map((refused) => refused.reason), ['not_an_image', 'empty', 'truncated']);
