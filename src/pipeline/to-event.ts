@@ -11,7 +11,7 @@ import type { Mail } from '../mail/mail.js';
 import type { StoredImages } from '../snapshots/snapshot-store.js';
 import { cameraEvent } from '../sources/camera/camera-event.js';
 import { readCameraMail } from '../sources/camera/camera-mail.js';
-import type { CameraConfig } from '../sources/camera/identity.js';
+import { CameraRoster, type CameraConfig } from '../sources/camera/identity.js';
 import { linesOf } from '../sources/camera/text.js';
 import { classifyMail } from '../sources/classify.js';
 import type { CameraReading } from '../sources/camera/reading.js';
@@ -36,13 +36,25 @@ export interface CameraIntake {
   cameras: readonly CameraConfig[];
   /** Local parts that make a mail a camera's (`smtp.camera_recipients` and the cameras' match_recipient). */
   addresses: readonly string[];
+  /** The cameras made up from mails; one per intake is made when none is given. */
+  roster?: CameraRoster;
+}
+
+/** One roster per intake that brings none, so that the cap holds for the whole run of that intake. */
+const rosters = new WeakMap<CameraIntake, CameraRoster>();
+
+function rosterOf(intake: CameraIntake): CameraRoster {
+  if (intake.roster) return intake.roster;
+  let roster = rosters.get(intake);
+  if (!roster) rosters.set(intake, (roster = new CameraRoster()));
+  return roster;
 }
 
 export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profile[], routes: RouteTable, parser: MailParser, cameras?: CameraIntake): Promise<MailOutcome> {
   const route = routeOf(entry.envelope.recipients, routes);
   try {
     const mail = await parser.parse(entry.raw, entry.envelope);
-    const camera = cameras && readCameraMail(mail, route, { profiles, addresses: cameras.addresses, cameras: cameras.cameras });
+    const camera = cameras && readCameraMail(mail, route, { profiles, addresses: cameras.addresses, cameras: cameras.cameras, roster: rosterOf(cameras) });
     if (camera) {
       const stored = await cameras.snapshots.put(mail.attachments).then(
         (result) => ({ ...result, failed: undefined }),

@@ -1,7 +1,7 @@
 // Which camera a mail is from: the user's list first, then the mail's own name, then the sender.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cameraConfig, identifyCamera, slugOf, type CameraConfig, type CameraClues } from '../../src/sources/camera/identity.js';
+import { cameraConfig, CameraRoster, identifyCamera, nameWithoutTime, slugOf, type CameraConfig, type CameraClues } from '../../src/sources/camera/identity.js';
 
 const cameras: CameraConfig[] = [
   cameraConfig.parse({ id: 'garage', name: 'Garage', match_from: 'nvr@cam.local', match_name: 'CAM 2 Garage' }),
@@ -43,8 +43,48 @@ describe('slugOf', () => {
     assert.equal(slugOf('前门'), slugOf('前门'));
     assert.match(slugOf('前门'), /^camera_[0-9a-f]{8}$/);
     assert.notEqual(slugOf('前门'), slugOf('后门'));
-    assert.match(slugOf('x'.repeat(300)), /^x{40}$/);
+    assert.match(slugOf('x'.repeat(300)), /^x{31}_[0-9a-f]{8}$/);
+    assert.equal(slugOf('x'.repeat(40)), 'x'.repeat(40));
     assert.match(slugOf('a/+/#'), /^[a-z0-9_]+$/);
+  });
+});
+
+describe('camera names with a time after them', () => {
+  const table: [string, string][] = [
+    ['Garage 2024-01-01 10:00:01', 'Garage'],
+    ['Hof at 10:00:01', 'Hof'],
+    ['Einfahrt um 10:00 Uhr', 'Einfahrt'],
+    ['Tor 01.01.2024 10:00', 'Tor'],
+    ['Garten (10:00:01)', 'Garten'],
+    ['Front 2024-01-01T10:00:01Z', 'Front'],
+    ['CAM 2 Garage', 'CAM 2 Garage'],
+    ['Camera 2', 'Camera 2'],
+    ['2', '2'],
+    ['2024-01-01 10:00:01', ''],
+  ];
+  for (const [name, expected] of table) it(`${name} → ${expected}`, () => assert.equal(nameWithoutTime(name), expected));
+
+  it('one camera for mails of one camera at different times', () => {
+    const roster = new CameraRoster();
+    const ids = ['Garage 2024-01-01 10:00:01', 'Garage 2024-01-01 10:05:17', 'Garage at 11:00:00'].map((name) => identifyCamera(clues({ cameraName: name }), [], roster));
+    assert.deepEqual(new Set(ids.map((identity) => `${identity.id}/${identity.name}`)), new Set(['garage/Garage']));
+  });
+});
+
+describe('CameraRoster', () => {
+  it('makes up at most its cap of cameras; mails of further names go to unknown_camera, known ones keep theirs', () => {
+    const roster = new CameraRoster(32);
+    for (let index = 0; index < 32; index += 1) assert.equal(identifyCamera(clues({ cameraName: `Cam ${index}` }), [], roster).id, `cam_${index}`);
+    assert.deepEqual(identifyCamera(clues({ cameraName: 'Cam 32' }), [], roster), { id: 'unknown_camera', name: 'Unknown camera', configured: false });
+    assert.equal(identifyCamera(clues({ cameraName: 'Cam 5' }), [], roster).id, 'cam_5');
+    // Configured cameras are never capped.
+    assert.equal(identifyCamera(clues({ cameraName: 'Front Door' }), cameras, roster).id, 'front');
+  });
+
+  it('two long names alike in their first 40 characters stay two cameras', () => {
+    const start = 'Surveillance Station Camera Front Entrance Left';
+    assert.notEqual(slugOf(`${start} A`), slugOf(`${start} B`));
+    assert.ok(slugOf(`${start} A`).length <= 40);
   });
 });
 

@@ -4,7 +4,7 @@
 import type { Route } from '../../core/event.js';
 import { localPartOf } from '../../core/route.js';
 import type { Mail } from '../../mail/mail.js';
-import { identifyCamera, type CameraConfig, type CameraIdentity } from './identity.js';
+import { identifyCamera, type CameraConfig, type CameraIdentity, type CameraRoster } from './identity.js';
 import type { Profile } from '../profile.js';
 import type { CameraReading } from './reading.js';
 
@@ -21,6 +21,8 @@ export interface CameraMailSettings {
   /** Local parts that make a mail a camera's (`camera`, and configured cameras' match_recipient). */
   addresses: readonly string[];
   cameras: readonly CameraConfig[];
+  /** The cameras made up from mails so far, capped; without it every name makes a camera. */
+  roster?: CameraRoster | undefined;
 }
 
 export function readCameraMail(mail: Mail, route: Route, settings: CameraMailSettings): CameraMail | undefined {
@@ -30,6 +32,6 @@ export function readCameraMail(mail: Mail, route: Route, settings: CameraMailSet
   const reader = vendor ?? (toCamera ? cameras.find((camera) => camera.fallback)?.reader : undefined);
   if (!reader) return undefined;
   const reading = reader.read(mail);
-  const camera = identifyCamera({ recipients: mail.envelope.recipients, from: mail.envelope.from || mail.headerFrom, cameraName: reading.camera }, settings.cameras);
+  const camera = identifyCamera({ recipients: mail.envelope.recipients, from: mail.envelope.from || mail.headerFrom, cameraName: reading.camera }, settings.cameras, settings.roster);
   return { source: reader.name, reading, camera };
 }

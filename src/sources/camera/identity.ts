@@ -1,7 +1,9 @@
 // Which camera a mail is from. The user's list decides first (`cameras:` in the config), then the name the mail
 // carries (an NVR names the channel's camera; its sender is the same for all), then the sender. A camera nobody
 // configured gets a stable id made from its name, so that a user needs no config to start and the Home Assistant
-// entities keep their ids from one mail to the next.
+// entities keep their ids from one mail to the next. A name is read without a time the template put after it
+// (`Garage 2024-01-01 10:00:01`, `Hof at 10:00:01`), and the cameras made up this way are capped: every mail must
+// not make a new Home Assistant device.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
@@ -38,16 +40,61 @@ export interface CameraClues {
   cameraName: string | null;
 }
 
-export function identifyCamera(clues: CameraClues, cameras: readonly CameraConfig[]): CameraIdentity {
+/** Cameras made up from mails, per run; past this, mails of new names go to `unknown_camera`. */
+export const maxAutoCameras = 32;
+export const unknownCamera: CameraIdentity = { id: 'unknown_camera', name: 'Unknown camera', configured: false };
+
+export function identifyCamera(given: CameraClues, cameras: readonly CameraConfig[], roster?: CameraRoster): CameraIdentity {
+  const clues = { ...given, cameraName: given.cameraName === null ? null : nameWithoutTime(given.cameraName) };
   const configured = cameras.find((camera) => matches(camera, clues));
   if (configured) return { id: configured.id, name: configured.name, configured: true };
   const name = clues.cameraName?.trim() || clues.from.trim() || 'camera';
-  return { id: slugOf(name), name, configured: false };
+  const identity = { id: slugOf(name), name, configured: false };
+  return roster ? roster.admit(identity) : identity;
 }
+
+/** The cameras made up so far; a new one is admitted while there are fewer than the cap. */
+export class CameraRoster {
+  readonly #ids = new Set<string>();
+  readonly #max: number;
+
+  constructor(max = maxAutoCameras) {
+    this.#max = max;
+  }
+
+  admit(identity: CameraIdentity): CameraIdentity {
+    if (this.#ids.has(identity.id)) return identity;
+    if (this.#ids.size >= this.#max) return unknownCamera;
+    this.#ids.add(identity.id);
+    return identity;
+  }
+}
+
+const dateTail = String.raw`\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}`;
+const timeTail = String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:\s*[ap]\.?m\.?)?`;
+/** A date and/or time at the end (`2024-01-01 10:00:01`, `01.01.2024`, `10:00`, `2024-01-01T10:00:01Z`). */
+const trailingTime = new RegExp(String.raw`[\s,;(\[-]+(?:${dateTail})(?:[\sT,]+(?:${timeTail}))?\s*(?:z|utc|[+-]\d{2}:?\d{2})?[)\]]?$|[\s,;(\[-]+(?:${timeTail})\s*(?:z|utc|[+-]\d{2}:?\d{2})?[)\]]?$`, 'iu');
+/** ` at 10:00:01`, ` um 10:00 Uhr`, ` am 01.01.2024 …`: a tail that starts with a time word and holds a digit. */
+const timeWordTail = /\s+(?:at|um|am)\s+\S*\d.*$/iu;
+
+/** The camera's name without a time the mail's template put after it; empty when it was nothing but a time. */
+export function nameWithoutTime(name: string): string {
+  const whole = name.trim();
+  let rest = whole.replace(timeWordTail, '');
+  for (let previous = ''; previous !== rest; ) {
+    previous = rest;
+    rest = rest.replace(trailingTime, '').trim();
+  }
+  // `2024-01-01 10:00:01` alone is a time, not a name: the sender names the camera then.
+  return rest !== whole && !/\p{L}/u.test(rest) ? '' : rest;
+}
+
+const maxSlugLength = 40;
 
 /**
  * A safe, stable id from a name: `CAM 2 Garage` → `cam_2_garage`, `Einfahrt Süd` → `einfahrt_sud`. A name with no
- * Latin letters or digits at all (`前门`) gets `camera_` and 8 hex digits of its SHA-256, stable too.
+ * Latin letters or digits at all (`前门`) gets `camera_` and 8 hex digits of its SHA-256, stable too; so does the
+ * end of one cut to 40 characters, so that two long names alike at the start stay two cameras.
  */
 export function slugOf(name: string): string {
   const slug = name
@@ -56,10 +103,10 @@ export function slugOf(name: string): string {
     .replace(/ß/gu, 'ss')
     .toLowerCase()
     .replace(/[^a-z0-9]+/gu, '_')
-    .replace(/^_+|_+$/gu, '')
-    .slice(0, 40)
-    .replace(/_+$/u, '');
-  return slug || `camera_${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+    .replace(/^_+|_+$/gu, '');
+  const hash = () => createHash('sha256').update(name).digest('hex').slice(0, 8);
+  if (slug.length > maxSlugLength) return `${slug.slice(0, maxSlugLength - 9).replace(/_+$/u, '')}_${hash()}`;
+  return slug || `camera_${hash()}`;
 }
 
 function matches(camera: CameraConfig, clues: CameraClues): boolean {
