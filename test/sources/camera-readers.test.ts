@@ -88,6 +88,21 @@ describe('camera readers', () => {
     assert.equal(read('Hello'), 'unknown');
   });
 
+  it('start and stop are phrases, not any word "end": "Front End" is a camera that sees motion begin', () => {
+    const phase = (text: string) => genericCameraReader.read({ envelope, headerFrom: '', subject: '', text, attachments: [] }).phase;
+    const table: [string, 'start' | 'stop' | null][] = [
+      ['Front End camera detected motion', null],
+      ['Motion at Front End', null],
+      ['Person detected at the Weekend house', null],
+      ['Motion Detection Stop', 'stop'],
+      ['Motion Detection End', 'stop'],
+      ['The motion has ended', 'stop'],
+      ['IVS Tripwire Start', 'start'],
+      ['Motion Detection Start', 'start'],
+    ];
+    assert.deepEqual(table.map(([text]) => [text, phase(text)]), table);
+  });
+
   it('reads a huge body in bounded work: only its first lines count', () => {
     const text = `${'x'.repeat(200)}\n`.repeat(100_000) + 'Alarm Event: Motion Detection\n';
     const mail: Mail = { envelope, headerFrom: '', subject: '', text, attachments: [] };

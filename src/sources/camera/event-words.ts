@@ -22,9 +22,19 @@ export function eventTypeOfWords(text: string): CameraEventType | undefined {
   return undefined;
 }
 
+/** Words an event's name ends in, after which `Start`/`End` is the event's phase and not part of a name. */
+const eventWord = String.raw`(?:detection|event|alarm|motion|movement|tripwire|crossing|intrusion|loss|tamper(?:ing)?|bewegung|erkennung)`;
+/**
+ * Phases only as whole phrases: after the event's name (`Motion Detection Stop`, `Motion End`), as a sentence
+ * (`motion has ended`), or a bare `Stop`/`Start` ending the text. A word alone is not enough: "Front End camera
+ * detected motion" is motion that starts, not one that ends.
+ */
+const stopPhrase = new RegExp(String.raw`\b${eventWord}\s+(?:stop|stopped|end|ended|ende)\b|\b(?:has|have|was|is)\s+(?:stopped|ended)\b|\bstop\s*[.!]?$`, 'iu');
+const startPhrase = new RegExp(String.raw`\b${eventWord}\s+(?:start|started|begin|began|beginn)\b|\b(?:has|have)\s+(?:started|begun)\b|\bstart\s*[.!]?$`, 'iu');
+
 /** `Start`/`Stop` as Dahua writes them after the event's name (`Motion Detection Stop`). */
 export function phaseOfWords(text: string): 'start' | 'stop' | null {
-  if (/\b(?:stop|stopped|ended|end)\b/iu.test(text)) return 'stop';
-  if (/\b(?:start|started|begin)\b/iu.test(text)) return 'start';
+  if (stopPhrase.test(text)) return 'stop';
+  if (startPhrase.test(text)) return 'start';
   return null;
 }
