@@ -57,6 +57,13 @@ export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult>
   send(job: Job): Promise<{ messageId: string | null; dryRun?: boolean }>;
   /** What two identical messages have in common, for "the same message within a minute once"; the text by default. */
   fingerprint?(job: Job): string;
+  /**
+   * Which hourly budget of its recipient a job counts against; one budget per recipient by default. Held jobs fold
+   * only with jobs of the same budget, so a flood of one kind (camera motion) never holds back another (an alarm).
+   */
+  budget?(job: Job): string;
+  /** The `error` of a job suppressed as a duplicate; each output keeps its own wording (automations match it). */
+  duplicateError: string;
   /** The summary that stands for the held jobs of one recipient: its text, and whatever else differs from the last one. */
   summarize(folded: readonly Job[]): Partial<Job> & { text: string };
   /** The published form of a final answer, the recipient masked. */
@@ -99,7 +106,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     const { jobs, now, log, noun } = this.#parts;
     await jobs.open();
     for (const done of await jobs.doneSince(now() - hourMs, keepFinishedMs)) {
-      if (done.outcome.result === 'sent' || done.outcome.result === 'dry_run') this.#gate.record(done.to, this.#fingerprint(done), Date.parse(done.outcome.time));
+      if (done.outcome.result === 'sent' || done.outcome.result === 'dry_run') this.#gate.record(this.#budgetKey(done), this.#fingerprint(done), Date.parse(done.outcome.time));
     }
     this.#jobs = (await jobs.pending()).sort((a, b) => a.createdAt - b.createdAt);
     if (this.#jobs.length > 0) log.info({ pending: this.#jobs.length }, `resuming ${noun} jobs`);
@@ -158,7 +165,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     const lanesEnded = await Promise.allSettled(Array.from({ length: Math.min(parallelRecipients, waiting.length) }, sender));
     const failed = lanesEnded.find((ended) => ended.status === 'rejected');
     if (failed) throw failed.reason;
-    const next = this.#jobs.map((job) => (job.held ? this.#gate.nextSlot(job.to) : job.notBefore));
+    const next = this.#jobs.map((job) => (job.held ? this.#gate.nextSlot(this.#budgetKey(job)) : job.notBefore));
     return next.length === 0 ? undefined : Math.max(0, Math.min(...next) - this.#parts.now());
   }
 
@@ -168,8 +175,8 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       if (this.#stopped) return;
       if (job.held) continue;
       if (job.notBefore > this.#parts.now()) return;
-      const decision = job.folds ? 'send' : this.#gate.decide(job.to, this.#fingerprint(job));
-      if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: 'same message to the same recipient within 60 s' });
+      const decision = job.folds ? 'send' : this.#gate.decide(this.#budgetKey(job), this.#fingerprint(job));
+      if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: this.#parts.duplicateError });
       else if (decision === 'hold') await this.#hold(job);
       else await this.#attempt(job);
       if (this.#jobs.includes(job) && !job.held) return;
@@ -181,7 +188,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     try {
       const { messageId, dryRun } = await this.#parts.send(job);
       // A dry-run counts against the limits like a real message, so it shows what would be asked of the service.
-      this.#gate.record(job.to, this.#fingerprint(job));
+      this.#gate.record(this.#budgetKey(job), this.#fingerprint(job));
       await this.#finish(job, dryRun ? { result: 'dry_run' } : { result: 'sent', message_id: messageId });
     } catch (error) {
       const { code, message } = error as { code?: string; message?: string };
@@ -205,12 +212,12 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     this.#parts.log.warn({ mailId: job.eventId, to: this.#parts.mask(job.to), maxPerHour: this.#settings.maxPerHour }, `${this.#parts.noun} held: hourly limit reached, will go out in a summary`);
   }
 
-  /** Once a recipient has room again, its held messages go out as one summary, and they are done. */
+  /** Once a recipient's budget has room again, the messages it held go out as one summary, and they are done. */
   async #foldHeld(): Promise<void> {
     const held = this.#jobs.filter((job) => job.held);
-    for (const to of new Set(held.map((job) => job.to))) {
-      if (this.#gate.nextSlot(to) > this.#parts.now()) continue;
-      const folded = held.filter((job) => job.to === to);
+    for (const key of new Set(held.map((job) => this.#budgetKey(job)))) {
+      if (this.#gate.nextSlot(key) > this.#parts.now()) continue;
+      const folded = held.filter((job) => this.#budgetKey(job) === key);
       const last = folded.at(-1);
       if (!last) continue;
       const now = this.#parts.now();
@@ -240,6 +247,12 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     if (result.result === 'failed') this.#failedRecipients.add(job.to);
     if (result.result === 'sent' || result.result === 'dry_run') this.#failedRecipients.delete(job.to);
     this.#reportProblem();
+  }
+
+  /** The flood gate's key: the recipient, and the budget when the output has more than one per recipient. */
+  #budgetKey(job: Job): string {
+    const budget = this.#parts.budget?.(job);
+    return budget === undefined ? job.to : `${job.to}\u0000${budget}`;
   }
 
   #fingerprint(job: Job): string {

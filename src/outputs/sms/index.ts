@@ -53,6 +53,8 @@ export class SmsOutput implements Output {
     this.#now = deps.now ?? Date.now;
     const { provider } = deps;
     this.#outbox = new Outbox<SmsJob, SmsResult>(settings, {
+      // Worded as before the outbox was shared: automations match this text.
+      duplicateError: 'same text to the same number within 60 s',
       noun: 'SMS',
       jobs: deps.jobs,
       log: deps.log,

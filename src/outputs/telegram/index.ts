@@ -10,7 +10,8 @@ import type { Output } from '../output.js';
 import { Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
 import { renderTemplate } from '../template.js';
 import { maxAlbumPhotos, TelegramRejected, type BotApi, type Photo } from './bot-api.js';
-import { sendsToTelegram, type EventWithImages, type TelegramRouting } from './routing.js';
+import type { AlarmEvent } from '../../core/event.js';
+import { isCameraEvent, sendsToTelegram, type TelegramRouting } from './routing.js';
 import { captionLimit, fitToLimit, nonEmpty, textLimit } from './text.js';
 
 export interface TelegramJob extends OutboxJob {
@@ -18,6 +19,11 @@ export interface TelegramJob extends OutboxJob {
   to: string;
   /** The event's snapshots, sent as photos when `photos` is on; empty for a text message. */
   images: ImageRef[];
+  /**
+   * `camera`: counts against the chat's camera budget and folds only with camera messages, so no number of motion
+   * snapshots can hold back an alarm. Missing on jobs stored before it existed: `event`.
+   */
+  kind?: 'camera' | 'event';
 }
 
 /** A final answer, for "last Telegram result" in Home Assistant; the chat only masked. */
@@ -66,6 +72,8 @@ export class TelegramOutput implements Output {
       send: (job) => this.#send(job),
       // Two motion snapshots with the same caption are two messages; the same text twice within a minute is one.
       fingerprint: (job) => [job.text, ...job.images.map((image) => image.sha256)].join('\n'),
+      budget: (job) => job.kind ?? 'event',
+      duplicateError: 'same message to the same recipient within 60 s',
       summarize: (folded) => ({ text: summaryOf(folded), images: [] }),
       toResult: (job, { time, ...outcome }) => ({ time, chat: maskNumber(job.to), ...outcome }),
       mask: maskNumber,
@@ -79,11 +87,12 @@ export class TelegramOutput implements Output {
   }
 
   /** Only stores the jobs: sending happens apart, so MQTT and intake never wait for Telegram. */
-  async deliver(event: EventWithImages): Promise<void> {
+  async deliver(event: AlarmEvent): Promise<void> {
     if (!sendsToTelegram(event, this.#settings)) return;
     const now = this.#now();
     const text = fitToLimit(nonEmpty(renderTemplate(this.#settings.template, event), `${event.category}: ${event.type}`), textLimit);
     const images = this.#settings.photos ? [...(event.images ?? [])] : [];
+    const kind: TelegramJob['kind'] = isCameraEvent(event, this.#settings.cameraSources) ? 'camera' : 'event';
     const jobs = [...new Set(this.#settings.chatIds)].map((to) => ({
       // The chat is hashed into the id: ids reach logs and MQTT.
       id: `${event.id}_${createHash('sha256').update(to).digest('hex').slice(0, 12)}`,
@@ -91,6 +100,7 @@ export class TelegramOutput implements Output {
       to,
       text,
       images,
+      kind,
       createdAt: now,
       deadline: now + this.#settings.retryForMs,
       attempts: 0,

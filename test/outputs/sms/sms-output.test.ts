@@ -243,6 +243,16 @@ describe('SmsOutput', () => {
     assert.equal(cm.requests.length, 1);
   });
 
+  it('words a suppressed duplicate as it always did, for automations that match the text', async () => {
+    const { output, nextResult } = await start();
+    await output.deliver(event('Zone:2 Flur, Innenbereich Alarm'));
+    await nextResult(1);
+    await output.deliver(event('Zone:2 Flur, Innenbereich Alarm'));
+    const results = await nextResult(2);
+    assert.equal(results[1]?.result, 'suppressed');
+    assert.equal(results[1]?.error, 'same text to the same number within 60 s');
+  });
+
   it('sends status events to no one by default, and cuts long texts to the parts allowed', async () => {
     const { output, nextResult } = await start({ maxParts: 1 });
     await output.deliver(event('Zone:1 Terrasse, DC Open - Mobility', 'status'));

@@ -2,20 +2,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { sendsToTelegram, type EventWithImages, type TelegramTrigger } from '../../../src/outputs/telegram/routing.js';
+import { sendsToTelegram, type TelegramTrigger } from '../../../src/outputs/telegram/routing.js';
 
 const base: AlarmEvent = { id: 'e', time: '', source: 'xt1', category: 'status', type: 'door_open', alarm_state: null, zone: 1, sensor: 'Tür', user: null, text: 'Zone:1 Tür, DC Open', from: '', recipients: [], subject: '' };
 const snapshot = { name: 'snapshot-1.jpg', content_type: 'image/jpeg', size: 3, sha256: 'ab' };
 
 describe('sendsToTelegram', () => {
   const cameraSources = new Set(['hikvision']);
-  const table: [name: string, event: EventWithImages, sendOn: TelegramTrigger[], expected: boolean][] = [
+  const table: [name: string, event: AlarmEvent, sendOn: TelegramTrigger[], expected: boolean][] = [
     ['an alarm with alarm in send_on', { ...base, category: 'alarm' }, ['alarm', 'trouble', 'camera'], true],
     ['a status event without status', base, ['alarm', 'trouble', 'camera'], false],
     ['a status event with status', base, ['status'], true],
     ['a camera profile event without images', { ...base, source: 'hikvision' }, ['camera'], true],
     ['any event with images', { ...base, images: [snapshot] }, ['camera'], true],
     ['an event with an empty images list', { ...base, images: [] }, ['camera'], false],
+    ['a camera profile "stop" event', { ...base, source: 'hikvision', phase: 'stop' }, ['alarm', 'status', 'camera'], false],
+    ['a camera "stop" event with images', { ...base, images: [snapshot], phase: 'stop' }, ['camera'], false],
+    ['a camera "start" event', { ...base, source: 'hikvision', phase: 'start' }, ['camera'], true],
     ['a camera event without camera in send_on', { ...base, source: 'hikvision', images: [snapshot] }, ['alarm'], false],
   ];
   for (const [name, event, sendOn, expected] of table) {

@@ -12,7 +12,7 @@ import type { ImageRef, ImageStore } from '../../../src/core/images.js';
 import { createLogger } from '../../../src/log.js';
 import { BotApi } from '../../../src/outputs/telegram/bot-api.js';
 import { TelegramOutput, type FinishedTelegramJob, type TelegramJob, type TelegramResult, type TelegramSettings } from '../../../src/outputs/telegram/index.js';
-import type { EventWithImages } from '../../../src/outputs/telegram/routing.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
 import { JobStore } from '../../../src/spool/job-store.js';
 import { FakeTelegram, serverError, telegramError, tooManyRequests } from '../../helpers/fake-telegram.js';
 
@@ -20,7 +20,7 @@ const chat = '123456789';
 const group = '-1001234567890';
 let sequence = 0;
 
-function event(text: string, overrides: Partial<EventWithImages> = {}): EventWithImages {
+function event(text: string, overrides: Partial<AlarmEvent> = {}): AlarmEvent {
   sequence += 1;
   return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '', ...overrides };
 }
@@ -222,16 +222,39 @@ describe('TelegramOutput', () => {
 
   it('folds what the hourly limit holds into one summary once the hour allows', async () => {
     const { output, results, nextResult, logs } = await start({ maxPerHour: 2 });
-    const photo = snapshots.add('snapshot-1.jpg', jpegBytes(1));
-    for (const text of ['Alarm 1', 'Alarm 2', 'Alarm 3']) await output.deliver(event(text));
-    await output.deliver(event('Alarm 4', { images: [photo] }));
+    for (const text of ['Alarm 1', 'Alarm 2', 'Alarm 3', 'Alarm 4']) await output.deliver(event(text));
     await nextResult(2);
     while (logs.filter((line) => line.includes('Telegram message held')).length < 2) await new Promise((resolve) => setImmediate(resolve));
     clockOffset += 60 * 60 * 1000 + 1;
     await output.deliver(event('Alarm 5'));
     await nextResult(6);
-    assert.deepEqual(telegram.delivered.map((message) => message.text), ['Alarm 1', 'Alarm 2', '+2 more events (1 photo not sent): Alarm 3 | Alarm 4', 'Alarm 5']);
+    assert.deepEqual(telegram.delivered.map((message) => message.text), ['Alarm 1', 'Alarm 2', '+2 more events: Alarm 3 | Alarm 4', 'Alarm 5']);
     assert.deepEqual(results.map((result) => result.result).sort(), ['sent', 'sent', 'sent', 'sent', 'suppressed', 'suppressed']);
+  });
+
+  it('gives camera events their own hourly budget: 30 motion snapshots never hold back an alarm, and fold only with camera events', async () => {
+    const { output, results, nextResult, logs } = await start({ maxPerHour: 30 });
+    for (let index = 1; index <= 31; index++) {
+      await output.deliver(event(`Bewegung ${index}`, { source: 'hikvision', category: 'status', type: 'motion', images: [snapshots.add(`snapshot-${index}.jpg`, jpegBytes(index))] }));
+    }
+    await nextResult(30);
+    while (!logs.some((line) => line.includes('Telegram message held'))) await new Promise((resolve) => setImmediate(resolve));
+    await output.deliver(event('EINBRUCH Zone 3'));
+    await nextResult(31);
+    assert.equal(telegram.delivered.at(-1)?.text, 'EINBRUCH Zone 3', 'the alarm went out at once, not held behind the camera events');
+    assert.equal(results.filter((result) => result.result === 'sent').length, 31);
+    clockOffset += 60 * 60 * 1000 + 1;
+    await output.deliver(event('Bewegung 32', { source: 'hikvision', category: 'status', type: 'motion' }));
+    await nextResult(34);
+    assert.deepEqual(telegram.delivered.slice(-2).map((message) => message.text), ['+1 more event (1 photo not sent): Bewegung 31', 'Bewegung 32']);
+  });
+
+  it('does not send a camera "stop" event: it only ends the motion', async () => {
+    const { output, nextResult } = await start();
+    await output.deliver(event('Motion Stop', { source: 'hikvision', category: 'status', type: 'motion', phase: 'stop' }));
+    await output.deliver(event('Motion Start', { source: 'hikvision', category: 'status', type: 'motion', phase: 'start' }));
+    await nextResult(1);
+    assert.deepEqual(telegram.delivered.map((message) => message.text), ['Motion Start']);
   });
 
   it('rides out a Telegram outage of 15 minutes (mock timers) and then delivers each message once, in order', async (t) => {
