@@ -11,6 +11,8 @@ export function telegramError(errorCode: number, description: string, parameters
 
 export const tooManyRequests = (retryAfter: number) => telegramError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
 export const serverError = telegramError(502, 'Bad Gateway');
+/** What the Bot API answers to an upload over its limits (a photo over 10 MB, a request over 50 MB). */
+export const tooLarge = telegramError(413, 'Request Entity Too Large');
 
 export interface ReceivedPhoto {
   name: string;
@@ -41,12 +43,16 @@ export class FakeTelegram extends HttpFake {
   /** Chats whose user blocked the bot. */
   readonly blocked = new Set(['555555555']);
   readonly delivered: Delivered[] = [];
+  /** Telegram's upload limits (core.telegram.org/bots/api#sending-files); a test may lower them to stay small. */
+  maxPhotoBytes = 10_000_000;
+  maxRequestBytes = 50_000_000;
   #nextMessageId = 1;
   #waiters: (() => void)[] = [];
 
   protected async answer(request: RecordedRequest): Promise<Answer> {
     const match = /^\/bot([^/]+)\/(\w+)(?:\?.*)?$/.exec(request.path);
     if (!match) return telegramError(404, 'Not Found');
+    if (request.raw.length > this.maxRequestBytes) return tooLarge;
     const [, token, method] = match;
     if (decodeURIComponent(token ?? '') !== this.token) return telegramError(401, 'Unauthorized');
     const params = await paramsOf(request);
@@ -69,6 +75,7 @@ export class FakeTelegram extends HttpFake {
         if (caption !== undefined && caption.length > 1024) return telegramError(400, 'Bad Request: message caption is too long');
         const photo = params.get('photo');
         if (!(photo instanceof File)) return telegramError(400, 'Bad Request: there is no photo in the request');
+        if (photo.size > this.maxPhotoBytes) return tooLarge;
         const received = await receivedPhoto(photo, caption);
         return this.#deliver({ method, chatId, ...(parseMode ? { parseMode } : {}), photos: [received] }, (id) => ({ message_id: id, date: now(), chat: chatOf(chatId), photo: photoSizes(received.bytes), ...(caption ? { caption } : {}) }));
       }
@@ -86,6 +93,7 @@ export class FakeTelegram extends HttpFake {
           const attached = /^attach:\/\/(.+)$/.exec(item.media ?? '')?.[1];
           const file = attached === undefined ? undefined : params.get(attached);
           if (item.type !== 'photo' || !(file instanceof File)) return telegramError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+          if (file.size > this.maxPhotoBytes) return tooLarge;
           photos.push(await receivedPhoto(file, item.caption));
         }
         const ids = photos.map(() => this.#nextMessageId++);

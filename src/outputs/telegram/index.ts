@@ -9,7 +9,7 @@ import type { JobStore } from '../../spool/job-store.js';
 import type { Output } from '../output.js';
 import { Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
 import { renderTemplate } from '../template.js';
-import { maxAlbumPhotos, TelegramRejected, type BotApi, type Photo } from './bot-api.js';
+import { maxAlbumPhotos, TelegramRejected, TelegramUnreachable, type BotApi, type Photo } from './bot-api.js';
 import type { AlarmEvent } from '../../core/event.js';
 import { isCameraEvent, sendsToTelegram, type TelegramRouting } from './routing.js';
 import { captionLimit, fitToLimit, nonEmpty, textLimit } from './text.js';
@@ -24,7 +24,20 @@ export interface TelegramJob extends OutboxJob {
    * snapshots can hold back an alarm. Missing on jobs stored before it existed: `event`.
    */
   kind?: 'camera' | 'event';
+  /** A photo upload timed out: the next attempts send the text alone (set by the failed attempt, stored by the outbox). */
+  textOnly?: boolean;
 }
+
+/**
+ * What Telegram takes in one upload (core.telegram.org/bots/api#sending-files): a photo up to 10 MB, a request up
+ * to 50 MB; over that it answers 413. Counted in decimal megabytes, and the album a megabyte short of the limit for
+ * the multipart form around the pictures.
+ */
+export interface UploadLimits {
+  photoBytes: number;
+  albumBytes: number;
+}
+export const telegramUploadLimits: UploadLimits = { photoBytes: 10_000_000, albumBytes: 49_000_000 };
 
 /** A final answer, for "last Telegram result" in Home Assistant; the chat only masked. */
 export interface TelegramResult extends OutboxResult {
@@ -38,6 +51,8 @@ export interface TelegramSettings extends TelegramRouting, OutboxSettings {
   template: string;
   /** Camera snapshots as photos; off: only the text. */
   photos: boolean;
+  /** Telegram's own by default; smaller in tests. */
+  uploadLimits?: UploadLimits;
 }
 
 export interface TelegramDependencies {
@@ -115,33 +130,60 @@ export class TelegramOutput implements Output {
   }
 
   async #send(job: TelegramJob): Promise<{ messageId: string | null }> {
-    const { api } = this.#deps;
-    const photos = await this.#photosOf(job);
-    if (photos.length === 0) return { messageId: String(await api.sendMessage(job.to, job.text)) };
-    const caption = fitToLimit(job.text, captionLimit);
+    const { api, log } = this.#deps;
+    if (job.textOnly) return this.#sendText(job, 'photo not sent: upload timed out');
+    const { photos, leftOut } = await this.#photosOf(job);
+    const note = leftOut === 0 ? '' : `\n(${leftOut} photo${leftOut === 1 ? '' : 's'} left out: over Telegram's size limit)`;
+    if (photos.length === 0) return { messageId: String(await api.sendMessage(job.to, fitToLimit(job.text + note, textLimit))) };
+    // The note goes first where a long text would cut it off.
+    const caption = note === '' ? fitToLimit(job.text, captionLimit) : `${fitToLimit(job.text, captionLimit - note.length)}${note}`;
     try {
       if (photos.length === 1 && photos[0]) return { messageId: String(await api.sendPhoto(job.to, photos[0], caption)) };
       const [first] = await api.sendMediaGroup(job.to, photos, caption);
       return { messageId: first === undefined ? null : String(first) };
     } catch (error) {
-      // A picture Telegram cannot take (IMAGE_PROCESS_FAILED, too large) must not cost the alarm: the text goes alone.
-      if (!(error instanceof TelegramRejected) || error.code !== '400' || /chat/i.test(error.message)) throw error;
-      this.#deps.log.warn({ mailId: job.eventId, to: maskNumber(job.to), err: error }, 'Telegram refused the photo, sending the text alone');
-      return { messageId: String(await api.sendMessage(job.to, fitToLimit(`${job.text}\n(photo not accepted by Telegram)`, textLimit))) };
+      // An upload that does not finish in time will not on the next try either (a slow uplink, a large picture):
+      // the alarm's text goes alone on the next attempt instead of the same upload until retry_minutes end.
+      if (error instanceof TelegramUnreachable && error.code === 'timeout') {
+        job.textOnly = true;
+        log.warn({ mailId: job.eventId, to: maskNumber(job.to), err: error }, 'Telegram photo upload timed out, the next attempt sends the text alone');
+        throw error;
+      }
+      // A picture Telegram cannot take (400 IMAGE_PROCESS_FAILED, 413 too large) must not cost the alarm: the text goes alone.
+      if (!(error instanceof TelegramRejected) || !['400', '413'].includes(error.code) || /chat/i.test(error.message)) throw error;
+      log.warn({ mailId: job.eventId, to: maskNumber(job.to), err: error }, 'Telegram refused the photo, sending the text alone');
+      return this.#sendText(job, 'photo not accepted by Telegram');
     }
   }
 
-  /** The stored snapshots, at most one album's worth; one no longer stored (removed by age) is left out. */
-  async #photosOf(job: TelegramJob): Promise<Photo[]> {
+  async #sendText(job: TelegramJob, why: string): Promise<{ messageId: string | null }> {
+    return { messageId: String(await this.#deps.api.sendMessage(job.to, fitToLimit(`${job.text}\n(${why})`, textLimit))) };
+  }
+
+  /**
+   * The stored snapshots, at most one album's worth and within Telegram's upload limits; one no longer stored
+   * (removed by age) is left out and logged, one over the limits is left out and counted for the caption.
+   */
+  async #photosOf(job: TelegramJob): Promise<{ photos: Photo[]; leftOut: number }> {
     const store = this.#deps.images;
-    if (!store || job.images.length === 0) return [];
+    const limits = this.#settings.uploadLimits ?? telegramUploadLimits;
     const photos: Photo[] = [];
+    let leftOut = 0;
+    let albumBytes = 0;
+    if (!store) return { photos, leftOut };
     for (const image of job.images.slice(0, maxAlbumPhotos)) {
       const bytes = await store.read(image);
-      if (bytes) photos.push({ name: image.name, contentType: image.content_type, bytes });
-      else this.#deps.log.warn({ mailId: job.eventId, image: image.name }, 'snapshot no longer stored, not sent');
+      if (!bytes) {
+        this.#deps.log.warn({ mailId: job.eventId, image: image.name }, 'snapshot no longer stored, not sent');
+      } else if (bytes.length > limits.photoBytes || albumBytes + bytes.length > limits.albumBytes) {
+        leftOut += 1;
+        this.#deps.log.warn({ mailId: job.eventId, image: image.name, bytes: bytes.length }, 'snapshot over Telegram\'s upload limit, not sent');
+      } else {
+        albumBytes += bytes.length;
+        photos.push({ name: image.name, contentType: image.content_type, bytes });
+      }
     }
-    return photos;
+    return { photos, leftOut };
   }
 }
 

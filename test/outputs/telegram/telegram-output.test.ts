@@ -14,7 +14,7 @@ import { BotApi } from '../../../src/outputs/telegram/bot-api.js';
 import { TelegramOutput, type FinishedTelegramJob, type TelegramJob, type TelegramResult, type TelegramSettings } from '../../../src/outputs/telegram/index.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { JobStore } from '../../../src/spool/job-store.js';
-import { FakeTelegram, serverError, telegramError, tooManyRequests } from '../../helpers/fake-telegram.js';
+import { FakeTelegram, serverError, telegramError, tooLarge, tooManyRequests } from '../../helpers/fake-telegram.js';
 
 const chat = '123456789';
 const group = '-1001234567890';
@@ -54,6 +54,9 @@ describe('TelegramOutput', () => {
     telegram.requests.length = 0;
     telegram.scripted.length = 0;
     telegram.delivered.length = 0;
+    telegram.maxPhotoBytes = 10_000_000;
+    telegram.maxRequestBytes = 50_000_000;
+    telegram.hold = undefined;
     clockOffset = 0;
     snapshots = new Snapshots();
   });
@@ -62,7 +65,7 @@ describe('TelegramOutput', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(settings: Partial<TelegramSettings> = {}, token = telegram.token) {
+  async function start(settings: Partial<TelegramSettings> = {}, token = telegram.token, timeoutMs = 5_000) {
     const results: TelegramResult[] = [];
     const logs: string[] = [];
     const problems: boolean[] = [];
@@ -71,7 +74,7 @@ describe('TelegramOutput', () => {
     const output = new TelegramOutput(
       { chatIds: [chat], sendOn: ['alarm', 'trouble', 'camera'], cameraSources: new Set(['hikvision']), template: '{text}', photos: true, maxPerHour: 20, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
       {
-        api: new BotApi({ token, apiUrl: telegram.url, timeoutMs: 5_000 }),
+        api: new BotApi({ token, apiUrl: telegram.url, timeoutMs }),
         images: snapshots,
         jobs: new JobStore<TelegramJob, FinishedTelegramJob>(dataDir, 'telegram'),
         log,
@@ -160,6 +163,55 @@ describe('TelegramOutput', () => {
       ['sendMessage', 'photos off'],
     ]);
     assert.deepEqual([...withPhotos.results, ...withoutPhotos.results].map((result) => result.result), ['sent', 'sent', 'sent']);
+  });
+
+  it('sends the text alone when Telegram answers 413 to a photo, instead of failing the alarm', async () => {
+    const { output, results, nextResult } = await start();
+    telegram.scripted.push(tooLarge);
+    await output.deliver(event('EINBRUCH Zone 3', { source: 'hikvision', images: [snapshots.add('snapshot-1.jpg', jpegBytes(1))] }));
+    await nextResult(1);
+    assert.equal(results[0]?.result, 'sent');
+    assert.deepEqual(telegram.delivered.map((message) => [message.method, message.text]), [['sendMessage', 'EINBRUCH Zone 3\n(photo not accepted by Telegram)']]);
+  });
+
+  it('leaves out a photo over 10 MB and keeps an album within the request limit, saying so in the caption', async () => {
+    const { output, nextResult } = await start({ uploadLimits: { photoBytes: 100, albumBytes: 250 } });
+    telegram.maxPhotoBytes = 100;
+    telegram.maxRequestBytes = 2_000;
+    const sized = (seed: number, size: number) => Buffer.concat([jpegBytes(seed), Buffer.alloc(size - 12, seed)]);
+    await output.deliver(event('one too large', { source: 'hikvision', images: [snapshots.add('big.jpg', sized(1, 101))] }));
+    const album = [2, 3, 4, 5].map((seed) => snapshots.add(`snapshot-${seed}.jpg`, sized(seed, 100)));
+    await output.deliver(event('album', { source: 'hikvision', images: album }));
+    const results = await nextResult(2);
+    assert.deepEqual(results.map((result) => result.result), ['sent', 'sent']);
+    const [text, sent] = telegram.delivered;
+    assert.deepEqual([text?.method, text?.text], ['sendMessage', "one too large\n(1 photo left out: over Telegram's size limit)"]);
+    assert.equal(sent?.method, 'sendMediaGroup');
+    assert.deepEqual(sent?.photos.map((photo) => photo.name), ['snapshot-2.jpg', 'snapshot-3.jpg']);
+    assert.equal(sent?.photos[0]?.caption, "album\n(2 photos left out: over Telegram's size limit)");
+  });
+
+  it('leaves out a real 11 MB snapshot with the default limits', async () => {
+    const { output, nextResult } = await start();
+    await output.deliver(event('Bewegung', { source: 'hikvision', images: [snapshots.add('big.jpg', Buffer.alloc(11_000_000, 1))] }));
+    await nextResult(1);
+    assert.deepEqual(telegram.delivered.map((message) => [message.method, message.text]), [['sendMessage', "Bewegung\n(1 photo left out: over Telegram's size limit)"]]);
+  });
+
+  it('sends the text alone on the next attempt after a photo upload timed out', async () => {
+    let release = () => undefined as void;
+    telegram.hold = new Promise<void>((resolve) => (release = resolve));
+    const output = await start({}, telegram.token, 200);
+    await output.output.deliver(event('EINBRUCH Zone 3', { source: 'hikvision', images: [snapshots.add('snapshot-1.jpg', jpegBytes(1))] }));
+    while (output.retries() < 1) await new Promise((resolve) => setImmediate(resolve));
+    telegram.hold = undefined;
+    release();
+    const [result] = await output.nextResult(1);
+    assert.equal(result?.result, 'sent');
+    assert.ok(output.logs.some((line) => line.includes('photo upload timed out')));
+    // Two requests, the upload once: the retry was the text (the held upload may still arrive late, as it can at Telegram).
+    assert.deepEqual(telegram.requests.map((request) => request.path.split('/').at(-1)), ['sendPhoto', 'sendMessage']);
+    assert.deepEqual(telegram.delivered.filter((message) => message.method === 'sendMessage').map((message) => message.text), ['EINBRUCH Zone 3\n(photo not sent: upload timed out)']);
   });
 
   it('cuts a caption to 1,024 and a text to 4,096 characters with an ellipsis instead of failing', async () => {
