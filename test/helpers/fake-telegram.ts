@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { HttpFake, type Answer, type RecordedRequest } from './http-fake.js';
 
-export function telegramError(errorCode: number, description: string, parameters?: { retry_after?: number }): Answer {
+export function telegramError(errorCode: number, description: string, parameters?: { retry_after?: number; migrate_to_chat_id?: number }): Answer {
   return { status: errorCode, body: { ok: false, error_code: errorCode, description, ...(parameters ? { parameters } : {}) } };
 }
 
@@ -42,6 +42,8 @@ export class FakeTelegram extends HttpFake {
   readonly chats = new Set(['123456789', '-1001234567890']);
   /** Chats whose user blocked the bot. */
   readonly blocked = new Set(['555555555']);
+  /** Groups upgraded to a supergroup, and the supergroup's id the Bot API names in `migrate_to_chat_id`. */
+  readonly migrated = new Map([['-987654321', -1009876543210]]);
   readonly delivered: Delivered[] = [];
   /** Telegram's upload limits (core.telegram.org/bots/api#sending-files); a test may lower them to stay small. */
   maxPhotoBytes = 10_000_000;
@@ -59,6 +61,8 @@ export class FakeTelegram extends HttpFake {
     const chatId = stringParam(params, 'chat_id');
     if (!['sendMessage', 'sendPhoto', 'sendMediaGroup'].includes(method ?? '')) return telegramError(404, 'Not Found');
     if (!chatId) return telegramError(400, 'Bad Request: chat_id is empty');
+    const migratedTo = this.migrated.get(chatId);
+    if (migratedTo !== undefined) return telegramError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: migratedTo });
     if (this.blocked.has(chatId)) return telegramError(403, 'Forbidden: bot was blocked by the user');
     if (!this.chats.has(chatId)) return telegramError(400, 'Bad Request: chat not found');
     const parseMode = stringParam(params, 'parse_mode');

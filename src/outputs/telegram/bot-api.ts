@@ -2,6 +2,7 @@
 // FormData; files go up as multipart, an album's files named by `attach://` (core.telegram.org/bots/api).
 // The token is part of every URL (`/bot<token>/sendMessage`), so no URL, and nothing a failed request says, leaves
 // this file without the token taken out.
+import { maskNumber } from '../../core/mask.js';
 import { DeliveryRejected, DeliveryUnreachable } from '../outbox/failures.js';
 
 export interface BotApiSettings {
@@ -94,7 +95,10 @@ export class BotApi {
       const retryAfterMs = typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter * 1000 : undefined;
       throw new TelegramUnreachable(code, `Telegram answered ${code} to ${method}: ${description}`, retryAfterMs === undefined ? {} : { retryAfterMs });
     }
-    throw new TelegramRejected(code, `Telegram refused ${method} (${code}): ${description}`);
+    // A group that became a supergroup has a new id; the old one is refused for good, so say which to configure.
+    const migratedTo = answer?.parameters?.migrate_to_chat_id;
+    const migration = typeof migratedTo === 'number' ? `; the group's new chat id ends in ${maskNumber(String(migratedTo))}: put it into telegram.chat_ids` : '';
+    throw new TelegramRejected(code, `Telegram refused ${method} (${code}): ${description}${migration}`);
   }
 
   /**
@@ -105,7 +109,8 @@ export class BotApi {
     let innermost: unknown = error;
     while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
     const { code, name } = (innermost ?? {}) as { code?: unknown; name?: unknown };
-    const reason = typeof code === 'string' ? code : name === 'TimeoutError' ? 'timeout' : 'network';
+    // An answer without a Bot API body (a proxy's 502 page) keeps its HTTP status as the code, which says more.
+    const reason = status !== undefined && status >= 400 ? String(status) : typeof code === 'string' ? code : name === 'TimeoutError' ? 'timeout' : 'network';
     const cause = Object.assign(new Error(this.#redact(innermost instanceof Error ? innermost.message : String(innermost))), { code: reason });
     const message = status === undefined ? 'Telegram not reachable' : `Telegram answered HTTP ${status} without a Bot API answer`;
     return new TelegramUnreachable(reason, message, { cause });

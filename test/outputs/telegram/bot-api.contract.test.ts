@@ -106,13 +106,21 @@ describe('Telegram Bot API client', () => {
     }
   });
 
-  it("reports a proxy's error page without a Bot API answer as temporary", async () => {
+  it('names the new chat id, masked, when a group was upgraded to a supergroup', async () => {
+    const error = await failureOf(api().sendMessage('-987654321', 'Alarm'));
+    assert.ok(error instanceof TelegramRejected, String(error));
+    assert.equal(error.code, '400');
+    assert.match(error.message, /group chat was upgraded to a supergroup chat; the group's new chat id ends in \*{10}3210: put it into telegram\.chat_ids$/);
+    assert.ok(!error.message.includes('1009876543210'));
+  });
+
+  it("reports a proxy's error page without a Bot API answer as temporary, with its HTTP status as the code", async () => {
     const proxy = createServer((_request, response) => response.writeHead(502, { 'Content-Type': 'text/html' }).end('<html>Bad Gateway</html>'));
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const error = await failureOf(api({ apiUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }).sendMessage(chat, 'Alarm'));
       assert.ok(error instanceof TelegramUnreachable, String(error));
-      assert.equal(error.code, 'network');
+      assert.equal(error.code, '502');
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
     }
