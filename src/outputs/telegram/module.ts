@@ -51,7 +51,6 @@ export const telegramModule = outputModule({
         now,
       },
     );
-    if (!images) log.debug('no snapshot store: camera events go to Telegram as text');
     return { output, delivery };
   },
 });
