@@ -2,6 +2,7 @@
 // first attempt; the outbox works through the jobs a few recipients at once and in order per recipient, retries
 // temporary failures with backoff (or exactly after the wait the service asked for), records a final answer once,
 // and folds what the hourly limit holds back into one summary.
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
 import { WakeSignal } from '../../wake-signal.js';
@@ -24,6 +25,13 @@ export interface OutboxJob {
   held: boolean;
   /** For a summary: the held jobs it stands for. */
   folds?: string[];
+}
+
+/** A new job of an event for one recipient, due now. */
+export function newJob(eventId: string, to: string, text: string, now: number, retryForMs: number): OutboxJob {
+  // The recipient is hashed into the id: ids reach logs, MQTT and a provider's reference field.
+  const id = `${eventId}_${createHash('sha256').update(to).digest('hex').slice(0, 12)}`;
+  return { id, eventId, to, text, createdAt: now, deadline: now + retryForMs, attempts: 0, notBefore: now, held: false };
 }
 
 /** A final answer; an output adds its own fields (the masked recipient, the provider) to publish it. */

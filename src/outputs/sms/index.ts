@@ -1,13 +1,12 @@
 // The SMS output: each (event, number) becomes a durable job in the shared outbox (outputs/outbox), which sends
 // a few numbers at once and in order per number, retries with backoff, records a final answer once and folds
 // floods into a summary. What is SMS here: the recipients, the GSM-friendly text cut to its parts, the provider.
-import { createHash } from 'node:crypto';
 import type { AlarmEvent } from '../../core/event.js';
 import type { Logger } from '../../log.js';
 import { maskNumber } from '../../core/mask.js';
 import type { JobStore } from '../../spool/job-store.js';
 import type { Output } from '../output.js';
-import { Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import { newJob, Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
 import { renderTemplate } from '../template.js';
 import type { SmsProvider } from './providers/provider.js';
 import { smsRecipients, type SmsRouting } from './routing.js';
@@ -78,18 +77,7 @@ export class SmsOutput implements Output {
   async deliver(event: AlarmEvent): Promise<void> {
     const now = this.#now();
     const text = fitToParts(toGsmFriendly(renderTemplate(this.#settings.template, event)), this.#settings.maxParts);
-    const jobs = smsRecipients(event, this.#settings).map((to) => ({
-      // The number is hashed into the id: ids reach logs, MQTT and the provider's reference field.
-      id: `${event.id}_${createHash('sha256').update(to).digest('hex').slice(0, 12)}`,
-      eventId: event.id,
-      to,
-      text,
-      createdAt: now,
-      deadline: now + this.#settings.retryForMs,
-      attempts: 0,
-      notBefore: now,
-      held: false,
-    }));
+    const jobs = smsRecipients(event, this.#settings).map((to) => newJob(event.id, to, text, now, this.#settings.retryForMs));
     await this.#outbox.add(jobs);
   }
 

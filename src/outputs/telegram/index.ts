@@ -1,13 +1,12 @@
 // The Telegram output: each (event, chat) becomes a durable job in the shared outbox (outputs/outbox), with the
 // same retries, order per chat, flood limit and summaries as SMS. A text event goes out as a message; a camera
 // event's snapshot as a photo with the text as caption, several as one album, the bytes read from the image store.
-import { createHash } from 'node:crypto';
 import type { ImageRef, ImageStore } from '../../core/images.js';
 import { maskNumber } from '../../core/mask.js';
 import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
 import type { Output } from '../output.js';
-import { Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import { newJob, Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
 import { renderTemplate } from '../template.js';
 import { maxAlbumPhotos, TelegramRejected, TelegramUnreachable, type BotApi, type Photo } from './bot-api.js';
 import type { AlarmEvent } from '../../core/event.js';
@@ -108,20 +107,7 @@ export class TelegramOutput implements Output {
     const text = fitToLimit(nonEmpty(renderTemplate(this.#settings.template, event), `${event.category}: ${event.type}`), textLimit);
     const images = this.#settings.photos ? [...(event.images ?? [])] : [];
     const kind: TelegramJob['kind'] = isCameraEvent(event, this.#settings.cameraSources) ? 'camera' : 'event';
-    const jobs = [...new Set(this.#settings.chatIds)].map((to) => ({
-      // The chat is hashed into the id: ids reach logs and MQTT.
-      id: `${event.id}_${createHash('sha256').update(to).digest('hex').slice(0, 12)}`,
-      eventId: event.id,
-      to,
-      text,
-      images,
-      kind,
-      createdAt: now,
-      deadline: now + this.#settings.retryForMs,
-      attempts: 0,
-      notBefore: now,
-      held: false,
-    }));
+    const jobs = [...new Set(this.#settings.chatIds)].map((to) => ({ ...newJob(event.id, to, text, now, this.#settings.retryForMs), images, kind }));
     await this.#outbox.add(jobs);
   }
 
