@@ -5,14 +5,14 @@
 // written into each picture, so every arrival is matched to its mail and no two pictures share a SHA-256.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { stringify } from 'yaml';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
-import { expect, ReplyReader } from './smtp-load.js';
+import { stopProcess } from './process.js';
+import { expect, openSession } from './smtp-load.js';
 
 export interface CameraFigures {
   mails: number;
@@ -77,12 +77,7 @@ export async function benchCamera(root: string, nodeArgs: string[], readPeakRssM
   await subscriber.subscribeAsync('alarm-mail-bridge/camera/+/image', { qos: 1 });
   try {
     await waitForPort(port, bridge);
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.setNoDelay(true);
-    const reader = new ReplyReader(socket);
-    await expect(reader, '220');
-    socket.write('EHLO bench.local\r\n');
-    await expect(reader, '250');
+    const { socket, reader } = await openSession(port);
     const dataEnd = new Map<number, number>();
     for (let sequence = 0; sequence < mails; sequence++) {
       const mail = cameraMail(snapshot(sequence, imageBytes));
@@ -101,11 +96,7 @@ export async function benchCamera(root: string, nodeArgs: string[], readPeakRssM
     return { mails, imageBytes, latencies: [...dataEnd].map(([sequence, end]) => (arrived.get(sequence) ?? Number.NaN) - end), peakRssMb: await readPeakRssMb(bridge.pid ?? 0) };
   } finally {
     await subscriber.endAsync();
-    if (bridge.exitCode === null) {
-      const exited = new Promise((resolve) => bridge.once('exit', resolve));
-      bridge.kill('SIGTERM');
-      await exited;
-    }
+    await stopProcess(bridge);
     await broker.stop();
     await rm(dataDir, { recursive: true, force: true });
   }

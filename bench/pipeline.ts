@@ -3,7 +3,7 @@
 // SMS provider, mails per second and the bridge's peak RSS; and two ceilings, a bare smtp-server sink and one that
 // stores each mail with the spool (bench/sink.ts).
 //   npm run bench -- --mails 2000 --clients 10 [--interval-ms 50]   (a pause after each mail per client)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { Subscriber } from '../test/helpers/mqtt-subscriber.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { benchCamera } from './camera.js';
+import { stopProcess } from './process.js';
 import { runLoad, type MailTiming } from './smtp-load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -49,13 +50,6 @@ function figures(latencies: number[], elapsedMs: number): Figures {
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** Arrival times by mail sequence number, and a promise for when all have arrived. */

@@ -44,6 +44,17 @@ export async function expect(reader: ReplyReader, code: string): Promise<string>
   return reply;
 }
 
+/** A connection to the bridge's SMTP port, greeted (EHLO), ready for MAIL FROM. */
+export async function openSession(port: number): Promise<{ socket: Socket; reader: ReplyReader }> {
+  const socket = createConnection({ port, host: '127.0.0.1' });
+  socket.setNoDelay(true);
+  const reader = new ReplyReader(socket);
+  await expect(reader, '220');
+  socket.write('EHLO bench.local\r\n');
+  await expect(reader, '250');
+  return { socket, reader };
+}
+
 export async function runLoad(
   port: number,
   mails: number,
@@ -57,12 +68,7 @@ export async function runLoad(
   let next = 0;
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.setNoDelay(true);
-      const reader = new ReplyReader(socket);
-      await expect(reader, '220');
-      socket.write('EHLO bench.local\r\n');
-      await expect(reader, '250');
+      const { socket, reader } = await openSession(port);
       for (let sequence = next++; sequence < mails; sequence = next++) {
         socket.write('MAIL FROM:<xt1@panel.local>\r\n');
         await expect(reader, '250');

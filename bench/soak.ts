@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { Subscriber } from '../test/helpers/mqtt-subscriber.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
+import { stopProcess } from './process.js';
 import { runLoad } from './smtp-load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -112,11 +113,7 @@ try {
   failure = error;
 } finally {
   await subscriber.close();
-  if (bridge.exitCode === null) {
-    const exited = new Promise((resolve) => bridge.once('exit', resolve));
-    bridge.kill('SIGTERM');
-    await exited;
-  }
+  await stopProcess(bridge);
   await broker.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
