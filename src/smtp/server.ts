@@ -110,8 +110,8 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     ...(tls.minVersion === 'TLSv1' || tls.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     disableReverseLookup: true,
     closeTimeout: 5000,
-    // Slots are ours (src/smtp/slots.ts): past max_clients an idle connection gives way instead of the newcomer
-    // getting 421. smtp-server's own limit stays as a ceiling on sockets not yet given a slot.
+    // Slots are ours (src/smtp/slots.ts): past max_clients a connection without progress gives way instead of the
+    // newcomer getting 421. smtp-server's own limit stays as a ceiling on sockets not yet given a slot.
     maxClients: options.maxClients * 2,
     maxRecipients: options.maxRecipients,
     // With auth: required, a client that keeps talking without logging in is dropped (421); smtp-server's own default.
@@ -146,7 +146,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         closeConnection(admission.evicted, 'Too many connections: closing an idle one to make room');
         if (Date.now() - shortageLoggedAt > refusalLogIntervalMs) {
           shortageLoggedAt = Date.now();
-          log.warn({ maxClients: options.maxClients }, 'SMTP connections ran short: idle ones are closed to make room (logged once an hour)');
+          log.warn({ maxClients: options.maxClients }, 'SMTP connections ran short: idle or stalled ones are closed to make room (logged once an hour)');
         }
       }
       callback();
