@@ -1,7 +1,7 @@
 // SMTP intake: accepts mails and hands the raw bytes to the spool. 250 only once the mail is on disk;
 // nothing is delivered inside the SMTP transaction.
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Bus } from '../core/bus.js';
 import type { Logger } from '../log.js';
 import { maskAddress, maskSecret } from '../core/mask.js';
@@ -48,6 +48,17 @@ const refusalLogIntervalMs = 60 * 60 * 1000;
 const shortTimeoutMs = 10_000;
 /** From this share of `max_clients` in use on, connections that make no progress are cut after `shortTimeoutMs`. */
 const stressShare = 0.8;
+/**
+ * When every slot is taken, a mail transaction this long without progress gives way to a newcomer: a panel on the
+ * LAN moves in round trips of milliseconds, so 2 s is far from cutting a real mail and keeps the panel's wait short.
+ */
+const transactionStallMs = 2000;
+/**
+ * Message bytes per second that count as progress during DATA: Postfix's smtpd_min_data_rate, made for clients
+ * across the internet. A panel or camera on the LAN sends its few KB to a few MB many times faster; a drip of single
+ * bytes is far below it.
+ */
+const minDataRate = 500;
 
 export interface IntakeDependencies {
   spool: MailSpool;
@@ -77,7 +88,11 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     greetingTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
     stressIdleTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
     stressShare,
+    transactionStallMs,
+    minDataRate,
   });
+  /** The message stream of each connection in DATA, until the reply to it: the slots read its bytes so far. */
+  const messages = new Map<string, SMTPServerDataStream>();
   let shortageLoggedAt = -Infinity;
   const { tls } = options;
   const server = new SMTPServer({
@@ -95,8 +110,8 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     ...(tls.minVersion === 'TLSv1' || tls.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     disableReverseLookup: true,
     closeTimeout: 5000,
-    // Slots are ours (src/smtp/slots.ts): past max_clients an idle connection gives way instead of the newcomer
-    // getting 421. smtp-server's own limit stays as a ceiling on sockets not yet given a slot.
+    // Slots are ours (src/smtp/slots.ts): past max_clients a connection without progress gives way instead of the
+    // newcomer getting 421. smtp-server's own limit stays as a ceiling on sockets not yet given a slot.
     maxClients: options.maxClients * 2,
     maxRecipients: options.maxRecipients,
     // With auth: required, a client that keeps talking without logging in is dropped (421); smtp-server's own default.
@@ -114,7 +129,16 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         return callback(refuse(554, `Access denied for ${address}`, address));
       }
       // The session object lives as long as the connection; its fields tell what the client has done so far.
-      const admission = slots.admit(session.id, address, () => ({ greeted: Boolean(session.hostNameAppearsAs), inTransaction: Boolean(session.envelope.mailFrom) }));
+      // The message stream ends (`writableEnded`) with the client's final dot, before the spool has the mail.
+      const admission = slots.admit(session.id, address, () => {
+        const message = messages.get(session.id);
+        return {
+          greeted: Boolean(session.hostNameAppearsAs),
+          inTransaction: Boolean(session.envelope.mailFrom),
+          dataBytes: message?.byteLength ?? 0,
+          messageComplete: message?.writableEnded ?? false,
+        };
+      });
       if (!admission.admitted) {
         return callback(admission.reason === 'address' ? refuse(421, 'Too many connections from your address, try again later', address) : refuse(421, 'Too many connected clients, try again in a moment', address));
       }
@@ -122,13 +146,14 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         closeConnection(admission.evicted, 'Too many connections: closing an idle one to make room');
         if (Date.now() - shortageLoggedAt > refusalLogIntervalMs) {
           shortageLoggedAt = Date.now();
-          log.warn({ maxClients: options.maxClients }, 'SMTP connections ran short: idle ones are closed to make room (logged once an hour)');
+          log.warn({ maxClients: options.maxClients }, 'SMTP connections ran short: idle or stalled ones are closed to make room (logged once an hour)');
         }
       }
       callback();
     },
     onClose(session) {
       slots.release(session.id);
+      messages.delete(session.id);
     },
     onMailFrom(_address, session, callback) {
       slots.progress(session.id);
@@ -153,6 +178,8 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     },
     onData(stream, session, callback) {
       const envelope = envelopeOf(session);
+      slots.progress(session.id);
+      messages.set(session.id, stream);
       spool
         .write(envelope, stream, options.maxMessageBytes)
         .then(async (draft) => {
@@ -181,7 +208,8 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
             log.error({ err: error, from: maskAddress(envelope.from) }, 'mail not stored: answered 451 so the sender retries');
           }
           callback(refuse(451, 'Temporary local problem: mail not stored, try again later', envelope.remoteAddress));
-        });
+        })
+        .finally(() => messages.delete(session.id));
     },
   });
   // smtp-server re-emits socket and listen errors; one without a listener would end the process.

@@ -3,8 +3,10 @@
 //
 // A few silent or NOOP-ing connections must not lock the panel out until they time out (as Postfix's postscreen
 // and its "stress" mode see to): a newcomer takes the slot of the connection that has gone longest without
-// progress, unless every connection is in a mail transaction; and a connection that has not said HELO/EHLO soon,
-// or that makes no progress while the slots run short, is closed early.
+// progress, and if every connection is in a mail transaction, of one whose transaction has stalled; a connection
+// that has not said HELO/EHLO soon, or that makes no progress while the slots run short, is closed early.
+// Progress is a step towards a mail (AUTH, MAIL FROM, an accepted RCPT, DATA) or message bytes at a minimum rate,
+// never NOOP, RSET, HELO or a byte now and then: those keep a socket alive but bring no mail closer.
 
 export interface SlotLimits {
   /** Connections at once (`smtp.max_clients`). */
@@ -17,6 +19,13 @@ export interface SlotLimits {
   stressIdleTimeoutMs: number;
   /** The share of `maxClients` in use from which the slots are under stress, e.g. 0.8. */
   stressShare: number;
+  /**
+   * When every slot is taken: how long a mail transaction may go without progress before it gives way to a
+   * newcomer. A real client moves in round trips of milliseconds.
+   */
+  transactionStallMs: number;
+  /** During DATA, message bytes per second that count as progress: each byte buys `1 / minDataRate` s of it. */
+  minDataRate: number;
 }
 
 /** What the SMTP session of a connection is doing, asked when a rule needs it. */
@@ -25,6 +34,10 @@ export interface ConnectionState {
   greeted: boolean;
   /** A MAIL FROM was accepted and its transaction (RCPT, DATA, the reply) is not over. */
   inTransaction: boolean;
+  /** Message bytes received so far in DATA; 0 outside DATA. */
+  dataBytes: number;
+  /** The whole message is in and the bridge is storing it: the client waits for our reply, not we for it. */
+  messageComplete: boolean;
 }
 
 export type Admission =
@@ -37,8 +50,13 @@ export type Expiry = { id: string; reason: 'greeting' | 'stress' };
 interface Slot {
   address: string;
   connectedAt: number;
-  /** Connect, or the last step towards a mail: AUTH, MAIL FROM, an accepted RCPT. NOOP, RSET, HELO do not count. */
+  /**
+   * Connect, or the last step towards a mail: AUTH, MAIL FROM, an accepted RCPT, DATA, moved on by the message
+   * bytes received since (see #look). NOOP, RSET, HELO do not count.
+   */
   lastProgressAt: number;
+  /** The message bytes already turned into progress. */
+  creditedBytes: number;
   state: () => ConnectionState;
 }
 
@@ -70,7 +88,7 @@ export class Slots {
 
   /**
    * A new connection asks for a slot. The per-address limit refuses outright (a host cannot push out its own
-   * connections to hold more than its share); when all slots are held, one connection not in a mail transaction
+   * connections to hold more than its share); when all slots are held, one connection that makes no progress
    * gives way (see #whoGivesWay).
    */
   admit(id: string, address: string, state: () => ConnectionState): Admission {
@@ -82,15 +100,17 @@ export class Slots {
       this.release(evicted);
     }
     const now = this.#now();
-    this.#held.set(id, { address, connectedAt: now, lastProgressAt: now, state });
+    this.#held.set(id, { address, connectedAt: now, lastProgressAt: now, creditedBytes: 0, state });
     this.#perAddress.set(address, this.heldBy(address) + 1);
     return evicted === undefined ? { admitted: true } : { admitted: true, evicted };
   }
 
-  /** The connection took a step towards a mail. */
+  /** The connection took a step towards a mail (no message bytes are in yet: DATA counts them from 0). */
   progress(id: string): void {
     const slot = this.#held.get(id);
-    if (slot) slot.lastProgressAt = this.#now();
+    if (!slot) return;
+    slot.lastProgressAt = this.#now();
+    slot.creditedBytes = 0;
   }
 
   /** The connection closed or is being closed; false when it held no slot (refused, or released before). */
@@ -106,18 +126,22 @@ export class Slots {
 
   /**
    * The connections to close now, their slots already released: those that have not said HELO/EHLO in time, and,
-   * while under stress, those outside a mail transaction that have gone too long without progress, longest first
-   * and only until the stress is over.
+   * while under stress, those that have gone too long without progress (in a mail transaction or not, but never
+   * one whose message is all in), longest first and only until the stress is over. Called every second, which
+   * also keeps the credit for message bytes current.
    */
   expired(): Expiry[] {
     const now = this.#now();
     const expired: Expiry[] = [];
+    const states = new Map<string, ConnectionState>();
     for (const [id, slot] of this.#held) {
-      if (!slot.state().greeted && now - slot.connectedAt >= this.#limits.greetingTimeoutMs) expired.push({ id, reason: 'greeting' });
+      const state = this.#look(slot);
+      states.set(id, state);
+      if (!state.greeted && now - slot.connectedAt >= this.#limits.greetingTimeoutMs) expired.push({ id, reason: 'greeting' });
     }
     for (const { id } of expired) this.release(id);
     const idle = [...this.#held]
-      .filter(([, slot]) => now - slot.lastProgressAt >= this.#limits.stressIdleTimeoutMs && !slot.state().inTransaction)
+      .filter(([id, slot]) => now - slot.lastProgressAt >= this.#limits.stressIdleTimeoutMs && !states.get(id)?.messageComplete)
       .sort(([, a], [, b]) => a.lastProgressAt - b.lastProgressAt);
     for (const [id] of idle) {
       if (!this.stressed) break;
@@ -128,19 +152,38 @@ export class Slots {
   }
 
   /**
-   * Out of the connections not in a mail transaction: one from the address that holds the most slots (a flood comes
-   * from few hosts, the panel holds one or two), then one that has not said HELO/EHLO, then the one longest without
-   * progress. So a flood that keeps opening connections pushes out its own, not the panel between EHLO and MAIL FROM.
+   * A connection not in a mail transaction if there is one, else one whose transaction has stalled (no progress
+   * for `transactionStallMs`, its message not all in); a transaction that moves never gives way. Among those: one
+   * from the address that holds the most slots (a flood comes from few hosts, the panel holds one or two), then
+   * one that has not said HELO/EHLO, then the one longest without progress. So a flood that keeps opening
+   * connections pushes out its own, not the panel between EHLO and MAIL FROM.
    */
   #whoGivesWay(): string | undefined {
-    let chosen: { id: string; rank: [number, number, number] } | undefined;
+    const now = this.#now();
+    let chosen: { id: string; rank: number[] } | undefined;
     for (const [id, slot] of this.#held) {
-      const state = slot.state();
-      if (state.inTransaction) continue;
-      const rank: [number, number, number] = [-this.heldBy(slot.address), state.greeted ? 1 : 0, slot.lastProgressAt];
+      const state = this.#look(slot);
+      const stalled = !state.messageComplete && now - slot.lastProgressAt >= this.#limits.transactionStallMs;
+      if (state.inTransaction && !stalled) continue;
+      const rank = [state.inTransaction ? 1 : 0, -this.heldBy(slot.address), state.greeted ? 1 : 0, slot.lastProgressAt];
       if (!chosen || isBefore(rank, chosen.rank)) chosen = { id, rank };
     }
     return chosen?.id;
+  }
+
+  /**
+   * Asks what the connection is doing and turns the message bytes received since the last look into progress:
+   * each byte moves its last progress on by `1 / minDataRate` s, up to now, as Postfix's smtpd_min_data_rate
+   * extends its DATA deadline. A client below the rate falls behind, one byte now and then buys milliseconds.
+   */
+  #look(slot: Slot): ConnectionState {
+    const state = slot.state();
+    const fresh = state.dataBytes - slot.creditedBytes;
+    if (fresh > 0) {
+      slot.creditedBytes = state.dataBytes;
+      slot.lastProgressAt = Math.min(this.#now(), slot.lastProgressAt + (fresh * 1000) / this.#limits.minDataRate);
+    }
+    return state;
   }
 }
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createConnection, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
@@ -21,6 +22,42 @@ describe('SMTP access control', () => {
     const bridge = await startTestBridge({ mqttUrl: broker.url, smtp, sms });
     bridges.push(bridge);
     return bridge;
+  }
+
+  /** A raw client that has said EHLO and MAIL FROM, and RCPT TO when `recipient`: a mail transaction under way. */
+  async function inTransaction(port: number, localAddress?: string, recipient?: string): Promise<RawSmtpClient> {
+    const client = await RawSmtpClient.connect(port, localAddress);
+    await client.command('EHLO panel.local');
+    assert.match(await client.command('MAIL FROM:<xt1@panel.local>'), /^250 /);
+    if (recipient) assert.match(await client.command(`RCPT TO:<${recipient}>`), /^250 /);
+    return client;
+  }
+
+  /**
+   * 50 connections (max_clients) from 127.0.0.2-6, 10 each (max_clients_per_address), each in a mail transaction
+   * that `stall` then keeps alive without moving it; then the panel's mail, past the 2 s a transaction may stall.
+   */
+  async function panelAfterStalledTransactions(port: number, stall: (client: RawSmtpClient) => Promise<NodeJS.Timeout>) {
+    const attackers: RawSmtpClient[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, n) => {
+          const client = await inTransaction(port, `127.0.0.${2 + Math.floor(n / 10)}`, alarm.to);
+          attackers.push(client);
+          timers.push(await stall(client));
+        }),
+      );
+      await delay(2500);
+      const started = performance.now();
+      const { response } = await sendMail(port, alarm);
+      const panelMs = Math.round(performance.now() - started);
+      const madeRoom = attackers.filter((client) => /^421 .*make room/.test(client.lastReply)).length;
+      return { response, panelMs, madeRoom };
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      for (const client of attackers) client.destroy();
+    }
   }
 
   it('by default accepts any credentials without TLS, and no STARTTLS is offered without a certificate', async () => {
@@ -83,25 +120,56 @@ describe('SMTP access control', () => {
     assert.match((await sendMail(implicit.bridge.smtpPort, alarm, { secure: true })).response, /^250 /);
   });
 
-  it('closes silent clients after idle_timeout and every client after session_timeout; 421 once every slot holds a mail', async () => {
-    const { bridge } = await bridgeWith({ idle_timeout: 1, session_timeout: 2, max_clients: 2 });
-    const inTransaction = async () => {
-      const client = await RawSmtpClient.connect(bridge.smtpPort);
-      await client.command('EHLO panel.local');
-      assert.match(await client.command('MAIL FROM:<xt1@panel.local>'), /^250 /);
-      return client;
-    };
-    const silent = await inTransaction();
-    const chatty = await inTransaction();
+  it('closes silent clients after idle_timeout and every client after session_timeout', async () => {
+    const { bridge } = await bridgeWith({ idle_timeout: 1, session_timeout: 2 });
+    const silent = await inTransaction(bridge.smtpPort);
+    const chatty = await inTransaction(bridge.smtpPort);
     const keepTalking = setInterval(() => chatty.write('NOOP\r\n'), 200);
     try {
-      assert.match((await greet(bridge.smtpPort)).banner, /^421 /, 'a mail under way is never pushed out');
-      await silent.closed; // idle_timeout
-      await chatty.closed; // session_timeout, although it never fell silent
+      await silent.closed;
+      assert.match(silent.lastReply, /^421 .*Timeout/, 'idle_timeout');
+      await chatty.closed;
+      assert.match(chatty.lastReply, /^250 /, 'session_timeout drops it without a reply, although it never fell silent');
     } finally {
       clearInterval(keepTalking);
     }
     assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+  });
+
+  it('421 while every slot holds a mail that moved just now; under stress a mail transaction that only NOOPs is cut', async () => {
+    const { bridge } = await bridgeWith({ idle_timeout: 2, session_timeout: 8, max_clients: 2 });
+    const clients = [await inTransaction(bridge.smtpPort), await inTransaction(bridge.smtpPort)];
+    const noops = clients.map((client) => setInterval(() => client.write('NOOP\r\n'), 200));
+    try {
+      assert.match((await greet(bridge.smtpPort)).banner, /^421 /, 'a mail under way that moves is never pushed out');
+      await clients[0]!.closed;
+      assert.match(clients[0]!.lastReply, /^421 .*Idle while connections run short/, 'cut after 2 s without progress, not at session_timeout');
+      assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
+    } finally {
+      for (const timer of noops) clearInterval(timer);
+      for (const client of clients) client.destroy();
+    }
+  });
+
+  it('takes the panel’s mail within 2 s while 50 connections from five addresses hold stalled mail transactions and NOOP', async (t) => {
+    const { bridge } = await bridgeWith({}); // max_clients 50, max_clients_per_address 10, session_timeout 600 s
+    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) => setInterval(() => client.write('NOOP\r\n'), 500));
+    assert.match(response, /^250 /);
+    assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
+    assert.ok(madeRoom >= 1, 'a stalled transaction gave way');
+    t.diagnostic(`stalled transactions (EHLO, MAIL, RCPT, then NOOPs): the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`);
+  });
+
+  it('takes the panel’s mail within 2 s while 50 connections from five addresses drip DATA at 1 byte/s', async (t) => {
+    const { bridge } = await bridgeWith({});
+    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) => {
+      assert.match(await client.command('DATA'), /^354 /);
+      return setInterval(() => client.write('x'), 1000);
+    });
+    assert.match(response, /^250 /);
+    assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
+    assert.ok(madeRoom >= 1, 'a dripping transaction gave way');
+    t.diagnostic(`DATA dripped at 1 byte/s: the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`);
   });
 
   it('takes the panel’s mail while 60 silent and NOOP-ing connections from six addresses hold every slot', async (t) => {

@@ -3,17 +3,31 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Slots, type ConnectionState, type SlotLimits } from '../../src/smtp/slots.js';
 
-const limits: SlotLimits = { maxClients: 4, maxClientsPerAddress: 3, greetingTimeoutMs: 10_000, stressIdleTimeoutMs: 10_000, stressShare: 0.75 };
+const limits: SlotLimits = {
+  maxClients: 4,
+  maxClientsPerAddress: 3,
+  greetingTimeoutMs: 10_000,
+  stressIdleTimeoutMs: 10_000,
+  stressShare: 0.75,
+  transactionStallMs: 2000,
+  minDataRate: 500,
+};
+
+const silent: ConnectionState = { greeted: false, inTransaction: false, dataBytes: 0, messageComplete: false };
+const greeted: ConnectionState = { ...silent, greeted: true };
+const inTransaction: ConnectionState = { ...greeted, inTransaction: true };
 
 function setUp(overrides: Partial<SlotLimits> = {}) {
   let now = 0;
   const slots = new Slots({ ...limits, ...overrides }, () => now);
   const states = new Map<string, ConnectionState>();
-  const admit = (id: string, address = `10.0.0.${id}`, state: ConnectionState = { greeted: false, inTransaction: false }) => {
+  const admit = (id: string, address = `10.0.0.${id}`, state: ConnectionState = silent) => {
     states.set(id, { ...state });
     return slots.admit(id, address, () => states.get(id)!);
   };
-  return { slots, states, admit, advance: (ms: number) => (now += ms) };
+  /** The client sends `bytes` more of its message, as smtp-server counts them on the data stream. */
+  const receive = (id: string, bytes: number) => (states.get(id)!.dataBytes += bytes);
+  return { slots, states, admit, receive, advance: (ms: number) => (now += ms) };
 }
 
 describe('Slots.admit', () => {
@@ -35,13 +49,13 @@ describe('Slots.admit', () => {
     assert.equal(slots.size, 4);
   });
 
-  it('never evicts a connection in a mail transaction; 421 when every slot holds one', () => {
+  it('never evicts a mail transaction that moved within the stall time; 421 when every slot holds one', () => {
     const { admit, states, advance } = setUp();
     for (const id of ['1', '2', '3', '4']) {
-      admit(id, undefined, { greeted: true, inTransaction: true });
-      advance(1000);
+      admit(id, undefined, inTransaction);
+      advance(400);
     }
-    assert.deepEqual(admit('5'), { admitted: false, reason: 'full' });
+    assert.deepEqual(admit('5'), { admitted: false, reason: 'full' }, 'the oldest moved 1.6 s ago');
     states.get('3')!.inTransaction = false; // its mail is done (or RSET)
     assert.deepEqual(admit('5'), { admitted: true, evicted: '3' });
   });
@@ -59,7 +73,7 @@ describe('Slots.admit', () => {
     const flood = () => admit(`flood-${next++}`, `127.0.0.${2 + (next % 5)}`);
     for (let i = 0; i < 49; i++) flood();
     advance(1000);
-    admit('panel', '192.168.1.50', { greeted: true, inTransaction: false });
+    admit('panel', '192.168.1.50', greeted);
     slots.progress('panel'); // AUTH
     for (let i = 0; i < 500; i++) {
       advance(4); // 250 new connections a second
@@ -88,10 +102,120 @@ describe('Slots.admit', () => {
 
   it('a refused connection holds nothing', () => {
     const { slots, admit } = setUp({ maxClients: 1 });
-    admit('1', undefined, { greeted: true, inTransaction: true });
+    admit('1', undefined, inTransaction);
     admit('2');
     assert.equal(slots.release('2'), false);
     assert.equal(slots.size, 1);
+  });
+});
+
+describe('Slots: mail transactions that make no progress', () => {
+  it('when only mail transactions hold the slots, one stalled for the stall time gives way: from the address holding the most, then the one stalled longest', () => {
+    const { slots, admit, advance } = setUp();
+    admit('panel', '192.168.1.50', inTransaction);
+    advance(100);
+    admit('a', '127.0.0.2', inTransaction);
+    admit('b', '127.0.0.2', inTransaction);
+    admit('c', '127.0.0.3', inTransaction);
+    advance(1899);
+    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: false, reason: 'full' }, 'the panel moved 1.999 s ago');
+    advance(101);
+    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'a' }, '127.0.0.2 holds two slots');
+    assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: true, evicted: 'panel' }, 'stalled longest, 2.1 s');
+    assert.equal(slots.size, 4);
+  });
+
+  it('a connection outside a mail transaction gives way before a stalled transaction', () => {
+    const { admit, advance } = setUp();
+    admit('1', '127.0.0.2', inTransaction);
+    admit('2', '127.0.0.2', inTransaction);
+    admit('3', '127.0.0.2', inTransaction);
+    advance(1000);
+    admit('4', '192.168.1.50', greeted);
+    advance(60_000);
+    assert.deepEqual(admit('5', '127.0.0.3'), { admitted: true, evicted: '4' });
+  });
+
+  it('MAIL FROM, RCPT and DATA are progress; NOOPs and single bytes are not; a message all in never gives way', () => {
+    const { slots, admit, states, receive, advance } = setUp();
+    for (const [n, id] of ['drip', 'fast', 'rcpt', 'storing'].entries()) admit(id, `127.0.0.${2 + n}`, inTransaction);
+    for (let second = 1; second <= 3; second++) {
+      advance(1000);
+      receive('drip', 1); // NOOPs meanwhile call nothing here
+      receive('fast', 600);
+      if (second === 2) slots.progress('rcpt');
+      assert.deepEqual(slots.expired(), [], 'the sweep looks every second');
+    }
+    receive('storing', 4000);
+    states.get('storing')!.messageComplete = true;
+    assert.deepEqual(admit('x', '127.0.0.10', inTransaction), { admitted: true, evicted: 'drip' }, '3 bytes in 3 s');
+    assert.deepEqual(admit('y', '127.0.0.11', inTransaction), { admitted: false, reason: 'full' }, 'the RCPT was 1 s ago');
+    advance(1000);
+    receive('fast', 600);
+    assert.deepEqual(admit('y', '127.0.0.11', inTransaction), { admitted: true, evicted: 'rcpt' });
+    advance(60_000); // the bridge is slow to store the mail that is all in: that wait is ours
+    const evicted = ['z1', 'z2', 'z3'].map((id, n) => admit(id, `127.0.0.${20 + n}`, inTransaction)).map((admission) => (admission as { evicted?: string }).evicted);
+    assert.deepEqual(evicted.sort(), ['fast', 'x', 'y'], 'the fast one too, once it stopped sending');
+    assert.deepEqual(admit('z4', '127.0.0.30', inTransaction), { admitted: false, reason: 'full' });
+    assert.equal(slots.heldBy('127.0.0.5'), 1, 'the message all in, waiting for its 250, holds its slot');
+  });
+
+  it('during DATA, a client below the data rate falls behind, one at the rate never does, however seldom the slots look', () => {
+    const { admit, receive, advance } = setUp({ maxClients: 2 });
+    admit('slow', '127.0.0.2', inTransaction);
+    admit('steady', '127.0.0.3', inTransaction);
+    for (let second = 1; second <= 10; second++) {
+      advance(1000);
+      receive('slow', 400);
+      receive('steady', 500);
+    }
+    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'slow' }, '4,000 bytes are 8 s of progress: 2 s behind');
+    for (let second = 1; second <= 50; second++) {
+      advance(1000);
+      receive('steady', 500);
+      receive('x', 1);
+    }
+    assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: true, evicted: 'x' });
+  });
+
+  it('the panel sending its message is never cut while a flood of stalled transactions churns through the slots', () => {
+    const { slots, admit, receive, advance } = setUp({ maxClients: 50, maxClientsPerAddress: 10 });
+    let next = 0;
+    const flood = () => admit(`flood-${next++}`, `127.0.0.${2 + (next % 5)}`, inTransaction);
+    for (let i = 0; i < 49; i++) flood();
+    advance(3000);
+    admit('panel', '192.168.1.50', inTransaction);
+    let evicted = 0;
+    for (let i = 0; i < 500; i++) {
+      advance(4); // 250 new connections a second
+      if (i % 100 < 50) receive('panel', 1000); // bursts of 250 KB/s, then 200 ms of nothing (a congested TCP window)
+      const admission = flood();
+      if (admission.admitted && admission.evicted) evicted += 1;
+      assert.notEqual((admission as { evicted?: string }).evicted, 'panel');
+      assert.equal(slots.expired().length, 0);
+    }
+    assert.ok(evicted > 0, 'stalled flood connections gave way to newer ones');
+    assert.equal(slots.heldBy('192.168.1.50'), 1, 'the panel still holds its slot');
+  });
+
+  it('under stress, closes a mail transaction without progress after the stress idle time, never one that moves or is all in', () => {
+    const { slots, admit, states, receive, advance } = setUp(); // stress from 3 of 4 slots
+    for (const id of ['noop', 'drip', 'steady', 'storing']) admit(id, undefined, inTransaction);
+    receive('storing', 100_000);
+    states.get('storing')!.messageComplete = true;
+    for (let second = 1; second < 10; second++) {
+      advance(1000);
+      receive('drip', 1);
+      receive('steady', 500);
+      assert.deepEqual(slots.expired(), []);
+    }
+    advance(1100);
+    receive('steady', 550);
+    assert.deepEqual(slots.expired(), [ // the drip's 9 bytes bought it 18 ms
+      { id: 'noop', reason: 'stress' },
+      { id: 'drip', reason: 'stress' },
+    ]);
+    assert.equal(slots.stressed, false);
   });
 });
 
@@ -110,14 +234,15 @@ describe('Slots.expired', () => {
     assert.deepEqual(slots.expired(), [], 'a greeted connection idles as long as smtp-server allows while there is room');
   });
 
-  it('under stress, closes connections without progress outside a transaction, longest first, until the stress is over', () => {
-    const { slots, admit, states, advance } = setUp(); // stress from 3 of 4 slots
+  it('under stress, closes connections without progress, longest first, until the stress is over', () => {
+    const { slots, admit, states, receive, advance } = setUp(); // stress from 3 of 4 slots
     for (const id of ['1', '2', '3', '4']) {
-      admit(id, undefined, { greeted: true, inTransaction: false });
+      admit(id, undefined, greeted);
       advance(1000);
     }
     states.get('1')!.inTransaction = true;
     advance(10_000);
+    receive('1', 7000); // 7,000 bytes of its message in 14 s: the data rate
     slots.progress('4');
     assert.deepEqual(slots.expired(), [
       { id: '2', reason: 'stress' },
@@ -130,8 +255,8 @@ describe('Slots.expired', () => {
 
   it('NOOPs are no progress: a connection that only NOOPs is cut under stress', () => {
     const { slots, admit, advance } = setUp({ maxClients: 2, stressShare: 1 });
-    admit('1', undefined, { greeted: true, inTransaction: false });
-    admit('2', undefined, { greeted: true, inTransaction: false });
+    admit('1', undefined, greeted);
+    admit('2', undefined, greeted);
     advance(10_000); // NOOPs meanwhile call nothing here
     assert.deepEqual(slots.expired().map(({ id }) => id), ['1']);
   });
