@@ -109,14 +109,15 @@ export class Quarantine {
    */
   admit(from: string, id: string, reason?: string): Promise<void> {
     return this.#serial(async () => {
-      const text = reason === undefined ? undefined : reason.replace(/\s+/gu, ' ').slice(0, maxReasonLength);
-      // The reason is only for reading: not fsynced, a crash may lose it, never the mail.
-      if (text !== undefined) await writeFile(join(this.#dir, `${id}.reason`), text);
+      const cleaned = reason === undefined ? undefined : reason.replace(/\s+/gu, ' ').slice(0, maxReasonLength);
+      // The reason is only for reading: not fsynced, and a full disk or a crash may cost it, never the mail.
+      const reasonPath = join(this.#dir, `${id}.reason`);
+      const text = cleaned === undefined ? undefined : await writeFile(reasonPath, cleaned).then(() => cleaned, () => removeIfPresent(reasonPath).then(() => undefined, () => undefined));
       const path = join(this.#dir, `${id}.eml`);
       try {
         await renameDurably(from, path, this.#dir);
       } catch (error) {
-        if (text !== undefined) await removeIfPresent(join(this.#dir, `${id}.reason`)).catch(() => undefined);
+        if (text !== undefined) await removeIfPresent(reasonPath).catch(() => undefined);
         throw error;
       }
       // Age counts from now, not from when the mail was received: the clock of a Pi without a clock chip may have

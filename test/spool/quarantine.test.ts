@@ -1,7 +1,7 @@
 // The quarantine on a real folder with a clock the test moves: its bounds (count, size, age, free space), oldest
 // first, each removal told; the reason kept beside each mail; what a restart finds.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -49,6 +49,15 @@ describe('Quarantine', () => {
     const reasonBytes = 'mailparser failed: Max header size for a MIME node exceeded'.length;
     assert.deepEqual(quarantine.list(), [{ id, bytes: 1000 + reasonBytes, quarantinedAt: clock.now, reason: 'mailparser failed: Max header size for a MIME node exceeded' }]);
     assert.equal(quarantine.totalBytes, 1000 + reasonBytes);
+  });
+
+  it('keeps the mail when its reason cannot be written', async () => {
+    const { dir, quarantine, admit } = await setUp(roomy);
+    // The next id's reason file name taken by a folder: writing it fails as on a full disk.
+    await mkdir(join(dir, '20261121T180000000Z-000001-0000abcd.reason'));
+    const id = await admit(1000, 'mailparser failed');
+    assert.deepEqual(quarantine.list().map(({ id: kept, bytes, reason }) => [kept, bytes, reason]), [[id, 1000, undefined]]);
+    assert.ok((await readdir(dir)).includes(`${id}.eml`));
   });
 
   it('removes the oldest mails beyond the count, one by one, and says so', async () => {
