@@ -19,10 +19,12 @@ import { acceptsRecipient } from './smtp/policy.js';
 import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
 import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
 import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
+import { DiskReserve, freeSpaceOf } from './spool/disk-reserve.js';
 import { MailSpool } from './spool/mail-spool.js';
+import type { QuarantineRemoval } from './spool/quarantine.js';
 import { snapshotLimitsOf } from './snapshots/config.js';
 import { SnapshotStore } from './snapshots/snapshot-store.js';
-import { localPartOf } from './core/route.js';
+import { localPartOf, routeOf } from './core/route.js';
 import { catalogOf } from './sources/catalog.js';
 import { buildProfiles } from './sources/registry.js';
 import { codeOf, oneLine } from './errors.js';
@@ -56,7 +58,11 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     // Before the spool opens: a second bridge on this data_dir would replay the same mails and SMS jobs.
     const lock = await lockFor(config.data_dir);
     stops.push(() => lock.release());
-    const spool = new MailSpool(config.data_dir);
+    const freeSpace = freeSpaceOf(config.data_dir, config.smtp.max_message_kb * 1024);
+    const spoolLog = log.child({ component: 'spool' });
+    const spool = new MailSpool(config.data_dir, {
+      quarantine: { shortfall: async () => (await freeSpace()).shortfall, onRemoved: (removal) => logQuarantineRemoval(spoolLog, removal) },
+    });
     await spool.open().catch((error: unknown) => {
       throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, dataDirAdvice, { cause: error });
     });
@@ -109,6 +115,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         allowInsecureAuth: smtp.allow_insecure_auth,
         allowedNetworks: parseNetworks(smtp.allowed_networks),
         acceptRecipient: (address) => acceptsRecipient(address, { ...routes, outputAddress }),
+        alarmRecipient: (address) => routeOf([address], routes) === 'alarm',
         maxClients: smtp.max_clients,
         maxClientsPerAddress: smtp.max_clients_per_address,
         maxRecipients: smtp.max_recipients,
@@ -116,7 +123,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         sessionTimeoutMs: smtp.session_timeout * 1000,
         tls,
       },
-      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, entry) => worker.enqueue(id, entry), bus },
+      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, entry) => worker.enqueue(id, entry), bus, storage: new DiskReserve({ freeSpace, quarantine: spool.quarantined, log: spoolLog }) },
     ).catch((error: unknown) => {
       if (!isListenError(error)) throw error;
       const inUse = 'stop the other program (another mail server, or a bridge already running), or set smtp.port to a free port';
@@ -163,6 +170,12 @@ async function tlsFiles(tls: Config['smtp']['tls']): Promise<IntakeOptions['tls'
     readFile(tls.key).catch((error: unknown) => Promise.reject(fileUnreadable('smtp.tls.key', tls.key, error))),
   ]);
   return { mode: tls.mode, cert, key, minVersion: tls.min_version };
+}
+
+/** Old mails leaving are routine (info); mails pushed out by newer ones or by a full disk may be worth a look (warn). */
+function logQuarantineRemoval(log: Logger, { id, bytes, why }: QuarantineRemoval): void {
+  const because = { age: 'past its age limit', count: 'past the count limit', size: 'past the size limit', space: 'free space under data_dir below the reserve' }[why];
+  log[why === 'age' ? 'info' : 'warn']({ mailId: id, bytes, why }, `quarantined mail removed: ${because}`);
 }
 
 /** What to do when data_dir cannot hold the spool. */

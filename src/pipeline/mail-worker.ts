@@ -153,7 +153,7 @@ export class MailWorker {
 
   async #finish(event: AlarmEvent, unparsable: string | undefined): Promise<void> {
     if (unparsable === undefined) return this.#deps.spool.retire(event.id);
-    await this.#deps.spool.quarantine(event.id);
+    await this.#deps.spool.quarantine(event.id, unparsable);
     this.#deps.log.warn({ mailId: event.id, category: event.category, reason: unparsable }, 'mail could not be parsed: kept in quarantine, reported as unparsed');
   }
 }

@@ -30,6 +30,8 @@ export interface IntakeOptions {
   allowInsecureAuth: boolean;
   allowedNetworks: readonly Network[];
   acceptRecipient: (address: string) => boolean;
+  /** Addresses of the alarm route: taken also while free space is below the reserve. */
+  alarmRecipient: (address: string) => boolean;
   maxClients: number;
   maxClientsPerAddress: number;
   maxRecipients: number;
@@ -67,6 +69,8 @@ export interface IntakeDependencies {
   onAccepted: (id: string, entry: SpoolEntry | undefined) => void;
   /** Told of each mail accepted and each refusal with its SMTP code (addresses masked), for observers. */
   bus?: Bus;
+  /** Free space under data_dir: while it is below the reserve, only alarm mail is taken. */
+  storage?: { isLow(): Promise<boolean> };
 }
 
 export interface Intake {
@@ -75,7 +79,7 @@ export interface Intake {
   close(): Promise<void>;
 }
 
-export async function startIntake(options: IntakeOptions, { spool, log, onAccepted, bus }: IntakeDependencies): Promise<Intake> {
+export async function startIntake(options: IntakeOptions, { spool, log, onAccepted, bus, storage }: IntakeDependencies): Promise<Intake> {
   /** The reply for the client, told to the bus on the way. */
   const refuse = (code: number, reply: string, remote: string | undefined, reason = reply) => {
     bus?.emit('mailRefused', { code, reason, remote });
@@ -169,12 +173,20 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
       callback(refuse(535, 'Authentication credentials invalid', session.remoteAddress));
     },
     onRcptTo(address, session, callback) {
-      if (options.acceptRecipient(address.address)) {
-        slots.progress(session.id);
-        return callback();
+      if (!options.acceptRecipient(address.address)) {
+        log.info({ remote: session.remoteAddress, recipient: maskAddress(address.address) }, 'recipient refused: not an alarm, status or SMS address');
+        return callback(refuse(550, `No such recipient here: ${address.address}`, session.remoteAddress, `No such recipient here: ${maskAddress(address.address)}`));
       }
-      log.info({ remote: session.remoteAddress, recipient: maskAddress(address.address) }, 'recipient refused: not an alarm, status or SMS address');
-      callback(refuse(550, `No such recipient here: ${address.address}`, session.remoteAddress, `No such recipient here: ${maskAddress(address.address)}`));
+      // Asked for alarm mail too: a reading below the reserve first wins space back from the quarantine. The
+      // storage logs once per episode, so a refusal here is not logged again.
+      void (storage?.isLow() ?? Promise.resolve(false)).then((low) => {
+        if (low && !options.alarmRecipient(address.address)) {
+          // RFC 5321 4.5.3.1.10: 452 insufficient system storage, temporary, so the sender tries again later.
+          return callback(refuse(452, 'Insufficient system storage, try again later', session.remoteAddress));
+        }
+        slots.progress(session.id);
+        callback();
+      });
     },
     onData(stream, session, callback) {
       const envelope = envelopeOf(session);

@@ -6,9 +6,10 @@ import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'nod
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Envelope } from '../core/envelope.js';
-import { removeIfPresent, renameDurably } from './durable-file.js';
+import { removeIfPresent } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
 import { MailIds } from './mail-id.js';
+import { Quarantine, type QuarantineOptions } from './quarantine.js';
 import { RecentMails } from './recent-mails.js';
 import { ResendKeyReader } from './resend-key.js';
 
@@ -51,36 +52,40 @@ export interface SpoolDraft {
 }
 
 export interface MailSpoolOptions {
-  /** Wall clock in ms, for the resend window; tests move it. */
+  /** Wall clock in ms, for the resend window and the quarantine's age limit; tests move it. */
   now?: () => number;
+  /** Bounds of the quarantine, and whom to tell of a mail removed from it. */
+  quarantine?: Omit<QuarantineOptions, 'now'>;
 }
 
 export class MailSpool {
   readonly #incoming: string;
   readonly #mails: string;
-  readonly #quarantine: string;
   readonly #recent: RecentMails;
   /** Ids of this spool: they continue after the newest stored mail, whatever another spool in the process gave. */
   readonly #ids = new MailIds();
   #mailsSync: FolderSync | undefined;
   #renames: Promise<void> = Promise.resolve();
+  /** Unparsable mails, for a human and the status page. */
+  readonly quarantined: Quarantine;
 
-  constructor(dataDir: string, { now = Date.now }: MailSpoolOptions = {}) {
+  constructor(dataDir: string, { now = Date.now, quarantine }: MailSpoolOptions = {}) {
     this.#incoming = join(dataDir, 'spool', 'incoming');
     this.#mails = join(dataDir, 'spool', 'mails');
-    this.#quarantine = join(dataDir, 'quarantine');
+    this.quarantined = new Quarantine(join(dataDir, 'quarantine'), { ...quarantine, now });
     this.#recent = new RecentMails(this.#mails, resendWindowMs, now);
   }
 
   /** Creates the folders and drops drafts of a previous run: those were never answered with 250. */
   async open(): Promise<void> {
     await rm(this.#incoming, { recursive: true, force: true });
-    for (const dir of [this.#incoming, this.#mails, this.#quarantine]) await mkdir(dir, { recursive: true });
+    for (const dir of [this.#incoming, this.#mails]) await mkdir(dir, { recursive: true });
     await this.#mailsSync?.close();
     this.#mailsSync = await FolderSync.open(this.#mails);
     await this.#recent.load();
     const newest = (await this.pending()).at(-1);
     if (newest) this.#ids.continueAfter(newest);
+    await this.quarantined.open();
   }
 
   async close(): Promise<void> {
@@ -166,9 +171,9 @@ export class MailSpool {
     await removeIfPresent(join(this.#mails, `${id}.eml`));
   }
 
-  /** Keeps a mail that could not be parsed where a human can look at it. */
-  async quarantine(id: string): Promise<void> {
-    await renameDurably(join(this.#mails, `${id}.eml`), join(this.#quarantine, `${id}.eml`), this.#quarantine);
+  /** Keeps a mail that could not be parsed, and why, where a human can look at it (within the quarantine's bounds). */
+  quarantine(id: string, reason?: string): Promise<void> {
+    return this.quarantined.admit(join(this.#mails, `${id}.eml`), id, reason);
   }
 
   /** The draft becomes `mails/<id>.eml`, with its resend marker if it has a key, both made durable by one folder sync. */

@@ -2,8 +2,7 @@
 // 451 (nothing is acknowledged that is not stored) and takes mail again by itself once the disk is usable.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,22 +13,11 @@ import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { replyCode, sendMail } from '../helpers/smtp-client.js';
+import { fillUp, mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 
 const run = promisify(execFile);
 const eventTopic = 'alarm-mail-bridge/event';
 const alarm = (zone: number) => ({ to: 'alarm@bridge.local', body: `Zone:${zone} Flur, Innenbereich Alarm` });
-
-/** Mounting needs root (CI runs as root); elsewhere these tests are skipped, saying why. */
-async function mountTmpfs(sizeKb: number): Promise<string | undefined> {
-  const dir = await mkdtemp(join(tmpdir(), 'amb-disk-'));
-  try {
-    await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir]);
-    return dir;
-  } catch {
-    await rm(dir, { recursive: true, force: true });
-    return undefined;
-  }
-}
 
 /** Remounting read-only fails (EBUSY) while a file is open for writing, e.g. a state file being replaced. */
 async function remountReadOnly(dir: string): Promise<void> {
@@ -41,19 +29,6 @@ async function remountReadOnly(dir: string): Promise<void> {
       if (attempt >= 100 || !/busy/.test(String((error as { stderr?: string }).stderr))) throw error;
       await delay(20);
     }
-  }
-}
-
-/** Writes until the file system says ENOSPC. */
-async function fillUp(path: string): Promise<void> {
-  const file = await open(path, 'w');
-  const chunk = Buffer.alloc(4096, 1);
-  try {
-    for (;;) await file.write(chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    await file.close();
   }
 }
 
@@ -76,8 +51,7 @@ describe('disk faults under data_dir', { skip: mountPoint ? false : 'cannot moun
       () => subscriber.close(),
       () => test.stop(),
       () => broker.stop(),
-      () => run('umount', ['-l', disk]),
-      () => rm(disk, { recursive: true, force: true }),
+      () => unmountTmpfs(disk),
     ),
   );
 
