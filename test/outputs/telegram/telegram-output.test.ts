@@ -57,6 +57,7 @@ describe('TelegramOutput', () => {
     telegram.maxPhotoBytes = 10_000_000;
     telegram.maxRequestBytes = 50_000_000;
     telegram.hold = undefined;
+    telegram.stalls.length = 0;
     clockOffset = 0;
     snapshots = new Snapshots();
   });
@@ -237,6 +238,18 @@ describe('TelegramOutput', () => {
     assert.equal(retries(), 2);
     assert.equal(telegram.delivered.length, 1);
     assert.deepEqual(problems, [false, true, false]);
+  });
+
+  it('retries a message whose request Telegram takes and never answers, after the timeout, until it is sent', async () => {
+    telegram.stalls.push('silent', 'trickle');
+    const { output, nextResult, retries, logs } = await start({}, telegram.token, 300);
+    await output.deliver(event('Feueralarm'));
+    const [result] = await nextResult(1);
+    assert.equal(result?.result, 'sent');
+    assert.equal(telegram.requests.length, 3);
+    assert.equal(retries(), 2);
+    const retried = logs.filter((line) => line.includes('will retry'));
+    assert.ok(retried.every((line) => line.includes('"code":"timeout"') && line.includes('no answer within 0.3 s')), retried.join('\n'));
   });
 
   it('waits exactly the retry_after that Telegram gives with a 429', async (t) => {
