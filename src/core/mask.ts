@@ -7,15 +7,21 @@ export function maskNumber(number: string): string {
 }
 
 /**
- * A run of 7 or more digits, maybe with `+`/`00`, spaces, dashes or parentheses inside, that stands alone (not part
- * of a word such as a mail id `20261123T0811…`): what a phone number in a provider's text looks like. Dots and colons
- * end a run, so IP addresses and ports in an error (`connect ECONNREFUSED 127.0.0.1:443`) stay readable.
+ * A run of 7 or more digits, maybe with `+`/`00`, spaces, dashes, slashes or parentheses inside, that stands alone
+ * (not part of a word such as a mail id `20261123T0811…`): what a phone number in a provider's text looks like
+ * (`+49 170 1234567`, `0170/1234567`). Dots and colons end a run, so IP addresses and ports in an error
+ * (`connect ECONNREFUSED 127.0.0.1:443`), times and versions stay readable.
  */
-const numberInText = /(?<![\p{L}\p{N}_]|\d[.:])\+?\d(?:[\d ()-]*\d)?(?![\p{L}\p{N}_]|[.:]\d)/gu;
+const numberInText = /(?<![\p{L}\p{N}_]|\d[.:])[+(]?\d(?:[\d ()/-]*\d)?(?![\p{L}\p{N}_]|[.:]\d)/gu;
+
+/** Dates have a number's digits but are none: Twilio's `/2010-04-01/` path, `2026/12/03`, `03/12/2026`, `12-03-2026`. */
+const day = '(?:0?[1-9]|[12]\\d|3[01])';
+const month = '(?:0?[1-9]|1[0-2])';
+const date = new RegExp(`^(?:\\d{4}([-/])${month}\\1${day}|(?:${day}([-/])${month}|${month}([-/])${day})(?:\\2|\\3)\\d{4})$`);
 
 /** Every phone number inside a free text, e.g. CM's "Gsm '00491701234567' is not a number.", masked. */
 export function maskNumbersIn(text: string): string {
-  return text.replace(numberInText, (candidate) => (candidate.replace(/\D/g, '').length >= 7 ? maskNumber(candidate) : candidate));
+  return text.replace(numberInText, (candidate) => (candidate.replace(/\D/g, '').length >= 7 && !date.test(candidate) ? maskNumber(candidate) : candidate));
 }
 
 /** What a number written as an address's local part looks like (`+4915112345678`, `0151.1234.5678`, `0151/12345678`). */

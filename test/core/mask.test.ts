@@ -14,6 +14,29 @@ describe('masking', () => {
     assert.equal(maskNumbersIn('mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211'), 'mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211');
   });
 
+  it('tells a phone number in a text from a date, a time or a version', () => {
+    const numbers: [string, string][] = [
+      ['+49 170 1234567', '***********4567'],
+      ['0170/1234567', '********4567'],
+      ['00491701234567', '**********4567'],
+      ["Gsm '00491701234567' is not a number.", "Gsm '**********4567' is not a number."],
+      ['call (0170) 123-4567', 'call ***********4567'],
+      ['To: +4915112345678, 0151 12345678', 'To: **********5678, *********5678'],
+    ];
+    const notNumbers = [
+      'The requested resource /2010-04-01/Accounts/ACxx/Messages.json was not found',
+      '2026-12-03T06:36:02Z',
+      'at 2026-12-03 06:36:02 UTC',
+      'on 2026/12/03, 03/12/2026 or 12-03-2026',
+      'Mon, 03 Dec 2026 06:36:02 GMT',
+      'twilio v1.2.3, axios 1.21.1',
+      'retry at 12:30:45',
+      'connect ECONNREFUSED 127.0.0.1:8081',
+    ];
+    for (const [text, masked] of numbers) assert.equal(maskNumbersIn(text), masked, text);
+    for (const text of notNumbers) assert.equal(maskNumbersIn(text), text);
+  });
+
   it('masks the number in an address and leaves other addresses', () => {
     assert.equal(maskAddress('+4915112345678@sms.local'), '**********5678@sms.local');
     assert.equal(maskAddress('alarm@bridge.local'), 'alarm@bridge.local');
