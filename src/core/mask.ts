@@ -1,5 +1,5 @@
 // How personal data and secrets are shown where they must be mentioned at all (logs, MQTT payloads, errors):
-// phone numbers keep their last four digits, other secrets only their length's worth of stars.
+// phone numbers and account ids keep their last four characters, secrets are replaced.
 
 /** `+4915112345678` → `**********5678`. */
 export function maskNumber(number: string): string {
@@ -43,4 +43,35 @@ export function maskAddress(address: string): string {
 /** A value that may be a secret typed into the wrong field (a user name that is a password): its first character only. */
 export function maskSecret(value: string): string {
   return value.length <= 1 ? '*'.repeat(value.length) : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 8))}`;
+}
+
+/** The configured values that must not leave in full, wherever a text from outside quotes them. */
+export interface ConfiguredValues {
+  /** Tokens and passwords: replaced by `[redacted]`. */
+  secrets: readonly string[];
+  /** Ids of an account that do not open it (Twilio's account SID): their last four characters stay, as a number's. */
+  identifiers: readonly string[];
+}
+
+/**
+ * Values shorter than this are not looked for: they would match inside ordinary words and a log line's JSON keys.
+ * No provider token or account id is that short.
+ */
+const shortestSearched = 6;
+
+/**
+ * Replaces every configured value inside a text: as written, URL-encoded (a URL quoting the token) and JSON-escaped
+ * (inside a log line). Longest first, so a value that contains another is replaced whole.
+ */
+export function configuredValuesMasker({ secrets, identifiers }: ConfiguredValues): (text: string) => string {
+  const replacements = new Map<string, string>();
+  const add = (value: string, shown: string) => {
+    if (value.length < shortestSearched) return;
+    for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (!replacements.has(form)) replacements.set(form, shown);
+  };
+  for (const secret of secrets) add(secret, '[redacted]');
+  for (const identifier of identifiers) add(identifier, maskNumber(identifier));
+  const ordered = [...replacements].sort(([a], [b]) => b.length - a.length);
+  if (ordered.length === 0) return (text) => text;
+  return (text) => ordered.reduce((result, [value, shown]) => (result.includes(value) ? result.split(value).join(shown) : result), text);
 }

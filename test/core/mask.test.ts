@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskAddress, maskNumber, maskNumbersIn, maskSecret } from '../../src/core/mask.js';
+import { configuredValuesMasker, maskAddress, maskNumber, maskNumbersIn, maskSecret } from '../../src/core/mask.js';
 
 describe('masking', () => {
   it('keeps the last four digits of a number', () => assert.equal(maskNumber('+4915112345678'), '**********5678'));
@@ -35,6 +35,24 @@ describe('masking', () => {
     ];
     for (const [text, masked] of numbers) assert.equal(maskNumbersIn(text), masked, text);
     for (const text of notNumbers) assert.equal(maskNumbersIn(text), text);
+  });
+
+  it('masks every configured secret and account id inside a text from outside, in every form it may be quoted', () => {
+    const token = '123456789:AAH-test/TOKEN+x';
+    const sid = 'AC0123456789abcdef0123456789abcdef';
+    const mask = configuredValuesMasker({ secrets: [token, 'twilio-token', 'short', ''], identifiers: [sid] });
+    const cases: [string, string][] = [
+      ['Authenticate: Auth Token twilio-token is not valid', 'Authenticate: Auth Token [redacted] is not valid'],
+      [`POST https://api.telegram.org/bot${token}/sendMessage`, 'POST https://api.telegram.org/bot[redacted]/sendMessage'],
+      [`GET /bot${encodeURIComponent(token)}/sendMessage`, 'GET /bot[redacted]/sendMessage'],
+      [`/2010-04-01/Accounts/${sid}/Messages.json`, `/2010-04-01/Accounts/${'*'.repeat(30)}cdef/Messages.json`],
+      // Too short to look for: it would match inside words.
+      ['a short answer', 'a short answer'],
+    ];
+    for (const [text, masked] of cases) assert.equal(mask(text), masked, text);
+    // Inside a log line the value is JSON-escaped.
+    const escaping = configuredValuesMasker({ secrets: ['pass"word\\1'], identifiers: [] });
+    assert.equal(escaping(JSON.stringify({ msg: 'refused pass"word\\1' })), '{"msg":"refused [redacted]"}');
   });
 
   it('masks the number in an address and leaves other addresses', () => {

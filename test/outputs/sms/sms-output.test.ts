@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
+import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger, type Logger } from '../../../src/log.js';
 import { SmsOutput, type FinishedSmsJob, type SmsJob, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
 import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
@@ -72,6 +73,7 @@ describe('SmsOutput', () => {
         provider: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }),
         jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
         log,
+        maskText: maskNumbersIn,
         onProblem: (problem) => problems.push(problem),
         onResult: (result) => {
           results.push(result);

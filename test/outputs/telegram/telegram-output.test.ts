@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { ImageRef, ImageStore } from '../../../src/core/images.js';
+import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger } from '../../../src/log.js';
 import { BotApi } from '../../../src/outputs/telegram/bot-api.js';
 import { TelegramOutput, type FinishedTelegramJob, type TelegramJob, type TelegramResult, type TelegramSettings } from '../../../src/outputs/telegram/index.js';
@@ -79,6 +80,7 @@ describe('TelegramOutput', () => {
         images: snapshots,
         jobs: new JobStore<TelegramJob, FinishedTelegramJob>(dataDir, 'telegram'),
         log,
+        maskText: maskNumbersIn,
         onResult: (result) => {
           results.push(result);
           for (const wake of waiters.splice(0)) wake();
