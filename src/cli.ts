@@ -3,9 +3,11 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { addonEnvironment, loadAddonConfig } from './config/addon.js';
+import { configuredValues } from './config/describe.js';
 import { ConfigInvalid, environmentOverrides, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { mqttServiceWhenReady } from './config/supervisor.js';
+import { configuredValuesMasker } from './core/mask.js';
 import { oneLine } from './errors.js';
 import { createLogger } from './log.js';
 import { startBridge, type Bridge, type BridgeOptions } from './main.js';
@@ -55,7 +57,7 @@ export async function runCli(argv: string[]): Promise<void> {
     throw error;
   }
 
-  const log = createLogger({ level: config.log_level });
+  const log = createLogger({ level: config.log_level, maskText: configuredValuesMasker(configuredValues(config)) });
   const options: BridgeOptions = { packageInfo };
   if (addon) {
     log.info({ optionsFile: addon.optionsFile, dataDir: addon.dataDir }, 'running as Home Assistant add-on');

@@ -1,4 +1,5 @@
-// The root pino logger: JSON lines in a container, pino-pretty on a terminal; secrets redacted by path.
+// The root pino logger: JSON lines in a container, pino-pretty on a terminal; secrets redacted by path, and by value
+// inside every line.
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { secretPaths, type LogLevel } from './config/schema.js';
 
@@ -9,14 +10,20 @@ export interface LoggerOptions {
   /** Where lines go; stdout by default. Tests pass a stream to read what was logged. */
   destination?: DestinationStream;
   pretty?: boolean;
+  /**
+   * Applied to every finished line: the configured secrets and account ids replaced wherever a text from outside
+   * quotes them (a provider's error echoing its token, a URL with the bot token), whichever part logs it.
+   */
+  maskText?: (line: string) => string;
 }
 
-export function createLogger({ level, destination, pretty = process.stdout.isTTY === true }: LoggerOptions): Logger {
+export function createLogger({ level, destination, pretty = process.stdout.isTTY === true, maskText }: LoggerOptions): Logger {
   const options = {
     level,
     base: undefined,
     // Exact paths: wildcard paths cost time on every line.
     redact: { paths: secretPaths.map((path) => `config.${path}`), censor: '[redacted]' },
+    ...(maskText ? { hooks: { streamWrite: maskText } } : {}),
   };
   if (destination) return pino(options, destination);
   if (pretty) {

@@ -1,10 +1,11 @@
 // The composition root: configuration → parts → wiring → start; a clean stop on SIGTERM/SIGINT.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loggableConfig, startSummary } from './config/describe.js';
+import { configuredValues, loggableConfig, startSummary } from './config/describe.js';
 import type { Config } from './config/schema.js';
 import type { MqttConnection } from './outputs/mqtt/connection.js';
 import { Bus } from './core/bus.js';
+import { configuredValuesMasker, maskNumbersIn } from './core/mask.js';
 import type { Logger } from './log.js';
 import { IsolatedParser } from './mail/isolated-parser.js';
 import type { BuiltOutput, OutputContext, OutputModule } from './outputs/module.js';
@@ -82,7 +83,10 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     stops.push(async () => clearInterval(pruning));
     const cameraAddresses = [...config.smtp.camera_recipients, ...config.cameras.flatMap((camera) => (camera.match_recipient ? [localPartOf(camera.match_recipient)] : []))];
     const routes = { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients, camera: cameraAddresses };
-    const context = { log, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
+    const maskValues = configuredValuesMasker(configuredValues(config));
+    // Values first: a token's digits must still be whole when it is looked for.
+    const maskText = (text: string) => maskNumbersIn(maskValues(text));
+    const context = { log, maskText, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
     const deliveries = (await buildOutputs(config, context, stops)).map(({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus));
 
     const parser = new IsolatedParser();

@@ -1,8 +1,8 @@
 // The configuration as it may be logged: one start-up line with what a user checks first, and the whole
 // configuration (for debug) with secrets, URL credentials and phone numbers taken out.
 import { redactUrl } from '../log.js';
-import { maskNumber, maskNumbersIn } from '../core/mask.js';
-import { secretPaths, type Config } from './schema.js';
+import { maskNumber, maskNumbersIn, type ConfiguredValues } from '../core/mask.js';
+import { identifierPaths, secretPaths, type Config } from './schema.js';
 
 const redacted = '[redacted]';
 
@@ -27,10 +27,13 @@ export function startSummary(config: Config, version: string, brokerSource: Brok
 /**
  * Every setting, for a debug line. Secrets are replaced here and not only by the logger's redaction paths, so the
  * value is safe wherever it is logged; they are the schema's `secretPaths`, so a secret added there is covered here.
- * Numbers keep their last four digits (a sender ID of letters stays readable).
+ * Numbers and account ids (the schema's `identifierPaths`, Twilio's SID) keep their last four characters (a sender ID
+ * of letters stays readable).
  */
 export function loggableConfig(config: Config): Config {
-  const withoutSecrets = secretPaths.reduce<unknown>((value, path) => redactAt(value, path.split(/\.|(?=\[)/)), config) as Config;
+  const redact = (value: string) => (value === '' ? value : redacted);
+  const withSecretsRedacted = secretPaths.reduce<unknown>((value, path) => replaceAt(value, pathParts(path), redact), config);
+  const withoutSecrets = identifierPaths.reduce<unknown>((value, path) => replaceAt(value, pathParts(path), maskNumber), withSecretsRedacted) as Config;
   const { mqtt, sms, telegram } = withoutSecrets;
   return {
     ...withoutSecrets,
@@ -40,13 +43,32 @@ export function loggableConfig(config: Config): Config {
   };
 }
 
+/** The values a text from outside must not quote in full (OutputContext.maskText): every secret and account id set. */
+export function configuredValues(config: Config): ConfiguredValues {
+  const at = (path: string) => valuesAt(config, pathParts(path));
+  return { secrets: secretPaths.flatMap(at), identifiers: identifierPaths.flatMap(at) };
+}
+
+/** `smtp.users[*].password` → `['smtp', 'users', '[*]', 'password']`. */
+function pathParts(path: string): string[] {
+  return path.split(/\.|(?=\[)/);
+}
+
 /**
- * A copy of `value` with the secret at `path` (`['smtp', 'users', '[*]', 'password']`, `[*]` for every item of a list)
- * replaced; an empty secret stays empty, so the dump still shows that none is set.
+ * A copy of `value` with the string at `path` (`[*]` for every item of a list) replaced; an empty secret stays empty,
+ * so the dump still shows that none is set.
  */
-function redactAt(value: unknown, [key, ...rest]: string[]): unknown {
-  if (key === undefined) return typeof value === 'string' && value === '' ? value : redacted;
-  if (key === '[*]') return Array.isArray(value) ? value.map((item: unknown) => redactAt(item, rest)) : value;
+function replaceAt(value: unknown, [key, ...rest]: string[], replace: (text: string) => string): unknown {
+  if (key === undefined) return typeof value === 'string' ? replace(value) : redacted;
+  if (key === '[*]') return Array.isArray(value) ? value.map((item: unknown) => replaceAt(item, rest, replace)) : value;
   if (!value || typeof value !== 'object' || !(key in value)) return value;
-  return { ...(value as Record<string, unknown>), [key]: redactAt((value as Record<string, unknown>)[key], rest) };
+  return { ...(value as Record<string, unknown>), [key]: replaceAt((value as Record<string, unknown>)[key], rest, replace) };
+}
+
+/** The non-empty strings at `path`. */
+function valuesAt(value: unknown, [key, ...rest]: string[]): string[] {
+  if (key === undefined) return typeof value === 'string' && value !== '' ? [value] : [];
+  if (key === '[*]') return Array.isArray(value) ? value.flatMap((item: unknown) => valuesAt(item, rest)) : [];
+  if (!value || typeof value !== 'object' || !(key in value)) return [];
+  return valuesAt((value as Record<string, unknown>)[key], rest);
 }

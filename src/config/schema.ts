@@ -94,3 +94,6 @@ export type LogLevel = z.infer<typeof logLevel>;
 
 /** Paths of values that must never reach a log line or an MQTT payload: the outputs' secrets and SMTP passwords. */
 export const secretPaths: readonly string[] = [...outputModules.flatMap((module) => module.secrets.map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];
+
+/** Paths of account ids (Twilio's SID) that are shown with their last four characters only, like phone numbers. */
+export const identifierPaths: readonly string[] = outputModules.flatMap((module) => (module.identifiers ?? []).map((path) => `${module.name}.${path}`));

@@ -34,6 +34,11 @@ export interface PlatformServices {
 export interface OutputContext {
   /** The root logger: the module makes its children (`{ component: 'sms' }`, the MQTT module's `broker`). */
   log: Logger;
+  /**
+   * A text from outside (a service's error, which may echo what it was sent) as it may be logged or published:
+   * every configured secret replaced, account ids and phone numbers down to their last four characters.
+   */
+  maskText: (text: string) => string;
   bus: Bus;
   /** The bridge's data_dir: the module keeps its own durable files there (MQTT `zones.json`, SMS `outbox/sms/`). */
   dataDir: string;
@@ -65,6 +70,8 @@ export interface OutputModule<Schema extends z.ZodType = z.ZodType, Name extends
   readonly schema: Schema;
   /** Paths inside the section whose values must never reach a log line or an MQTT payload. */
   readonly secrets: readonly string[];
+  /** Paths inside the section of account ids that do not open the account (Twilio's SID): shown with their last four characters. */
+  readonly identifiers?: readonly string[];
   /** Environment variables that override single keys of the section (path inside it), for secrets kept out of files. */
   readonly environment: Readonly<Record<string, readonly string[]>>;
   /** The add-on's options form (two levels) → the section's shape; absent: the same shape. */

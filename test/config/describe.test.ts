@@ -1,11 +1,12 @@
 // The configuration as logged: one start-up summary, and a full dump with no secret, URL password or whole number.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loggableConfig, startSummary } from '../../src/config/describe.js';
+import { configuredValues, loggableConfig, startSummary } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
 import { secretPaths } from '../../src/config/schema.js';
 import { redactUrl } from '../../src/log.js';
 
+const accountSid = 'AC0123456789abcdef0123456789abcdef';
 const secrets = ['mqtt-url-secret', 'mqtt-password', 'smtp-password', 'cm-token', 'twilio-token', 'api-secret', 'AAtelegram-token', 'telegram-proxy-secret', '123456789', '1001234567890'];
 const config = validateConfig(
   {
@@ -18,7 +19,7 @@ const config = validateConfig(
       sender: '+15005550006',
       api_url: 'https://proxy:api-secret@sms.example',
       cm: { product_token: 'cm-token' },
-      twilio: { account_sid: 'AC1', auth_token: 'twilio-token' },
+      twilio: { account_sid: accountSid, auth_token: 'twilio-token' },
     },
     telegram: { bot_token: '987654321:AAtelegram-token', chat_ids: [123456789, '-1001234567890'], api_url: 'https://proxy:telegram-proxy-secret@tg.example' },
     rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }],
@@ -47,12 +48,12 @@ describe('loggable configuration', () => {
   it('keeps every setting in the full dump but no secret, URL password or whole number', () => {
     const dumped = JSON.stringify(loggableConfig(config));
     for (const secret of secrets) assert.ok(!dumped.includes(secret), secret);
-    for (const number of ['1701234567', '15112345678', '5005550006']) assert.ok(!dumped.includes(number), number);
+    for (const number of ['1701234567', '15112345678', '5005550006', accountSid.slice(0, -4)]) assert.ok(!dumped.includes(number), number);
     const logged = loggableConfig(config);
     assert.deepEqual(logged.sms.recipients, ['*********4567', '**********5678']);
     assert.equal(logged.sms.sender, '********0006');
     assert.equal(logged.mqtt.url, 'mqtt://bridge:redacted@broker.lan:1883');
-    assert.equal(logged.sms.twilio.account_sid, 'AC1');
+    assert.equal(logged.sms.twilio.account_sid, `${'*'.repeat(30)}cdef`, 'the account SID like a number');
     assert.equal(logged.smtp.users[0]?.username, 'xt1');
     assert.deepEqual(logged.rules, config.rules);
   });
@@ -66,6 +67,13 @@ describe('loggable configuration', () => {
       assert.deepEqual(new Set(values(logged)), new Set(['[redacted]']), path);
       assert.ok(values(unset).every((value) => value === '' || value === '[redacted]'), path);
     }
+  });
+
+  it('names every secret and account id set, for masking them inside texts from outside', () => {
+    const values = configuredValues(config);
+    assert.deepEqual(new Set(values.secrets), new Set(['smtp-password', 'mqtt-password', 'cm-token', 'twilio-token', '987654321:AAtelegram-token']));
+    assert.deepEqual(values.identifiers, [accountSid]);
+    assert.deepEqual(configuredValues(validateConfig({}, 'test')), { secrets: [], identifiers: [] });
   });
 
   it('leaves a sender ID of letters readable', () => {

@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { configuredValues } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
+import { configuredValuesMasker } from '../../src/core/mask.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';
 import { startBridge, type Bridge } from '../../src/main.js';
@@ -53,7 +55,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       done();
     },
   });
-  const bridge = await startBridge(config, createLogger({ level: 'debug', destination }));
+  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, maskText: configuredValuesMasker(configuredValues(config)) }));
   return {
     bridge,
     config,

@@ -16,12 +16,21 @@ export interface Answer {
   body: unknown;
 }
 
+/**
+ * A request left unanswered, as a stalled gateway does: `silent` accepts it and never writes a byte; `trickle` sends
+ * the headers and then a space every 100 ms without ever ending the body (a proxy keeping the line busy), which no
+ * socket idle timeout notices.
+ */
+export type Stall = 'silent' | 'trickle';
+
 export abstract class HttpFake {
   readonly requests: RecordedRequest[] = [];
   /** Answers to give before the documented behaviour, e.g. a 500 to test a retry. */
   readonly scripted: Answer[] = [];
   /** While set, answers wait for it: a slow provider, to see how many requests are sent at once. */
   hold: Promise<void> | undefined;
+  /** The next requests to leave unanswered, first first; `stop()` closes their sockets. */
+  readonly stalls: Stall[] = [];
   /** Called as each request arrives (benchmarks time it). */
   onRequest: (request: RecordedRequest) => void = () => undefined;
   #server: Server | undefined;
@@ -58,8 +67,17 @@ export abstract class HttpFake {
     this.requests.push(recorded);
     this.onRequest(recorded);
     for (const wake of this.#waiters.splice(0)) wake();
+    const stall = this.stalls.shift();
+    if (stall) return stallOn(response, stall);
     await this.hold;
     const { status, body } = this.scripted.shift() ?? (await this.answer(recorded));
     response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   }
+}
+
+function stallOn(response: ServerResponse, stall: Stall): void {
+  if (stall === 'silent') return;
+  response.writeHead(200, { 'Content-Type': 'application/json' }).write('{');
+  const trickle = setInterval(() => response.write(' '), 100);
+  response.once('close', () => clearInterval(trickle));
 }

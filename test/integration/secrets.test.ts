@@ -1,6 +1,7 @@
 // Secrets and numbers never leave: after a run with SMTP users, an MQTT password (as option and inside mqtt.url),
-// an SMS token, a mail to a number address and a provider refusal that quotes the number, no secret is in any
-// log line, MQTT payload or file the bridge wrote to data_dir, and no phone number is there in full.
+// an SMS token, a mail to a number address, a provider refusal that quotes the number and one that echoes the token
+// and the account SID, no secret is in any log line, MQTT payload or file the bridge wrote to data_dir, and no phone
+// number or account SID is there in full.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -54,6 +55,10 @@ describe('secrets and numbers', () => {
     twilio.scripted.push(twilioError(400, 21211, "The 'To' number +491701234567 is not a valid phone number."));
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' }, auth);
     await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('21211'));
+    // A provider that echoes what it was sent in its error: the token and the account SID, which must not leave either.
+    twilio.scripted.push(twilioError(401, 20003, `Authenticate: Auth Token ${twilio.authToken} is not valid for account ${twilio.accountSid}`));
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:2 Flur, Innenbereich Alarm' }, auth);
+    await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('20003'));
     await sendMail(test.bridge.smtpPort, { to: '+4915112345678@sms.local', body: 'Zone:3 Haustür, DC Open - Mobility' }, auth);
     await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('"sent"'));
     // A number written with dots, as the address and as the sender.
@@ -68,7 +73,7 @@ describe('secrets and numbers', () => {
     const everything = [logs, ...payloads, ...files.map((file) => file.text)].join('\n');
     for (const [name, secret] of Object.entries(secrets)) assert.ok(!everything.includes(secret), `${name} secret leaked`);
     const outside = [logs, ...payloads, ...files.filter((file) => !holdsNumbersByNeed(file.path)).map((file) => `${file.path}: ${file.text}`)];
-    for (const number of numbers) {
+    for (const number of [...numbers, twilio.accountSid]) {
       const leaks = outside.filter((text) => text.includes(number)).map((text) => text.slice(Math.max(0, text.indexOf(number) - 300), text.indexOf(number) + 60));
       assert.deepEqual(leaks, [], `${number} in full`);
     }
@@ -78,6 +83,8 @@ describe('secrets and numbers', () => {
     assert.equal(start?.mqtt, `mqtt://bridge:redacted@127.0.0.1:${broker.port}`);
     assert.ok(payloads.some((payload) => payload.includes('**********5678@sms.local')), 'a number address shows masked');
     assert.ok(payloads.some((payload) => payload.includes('*********4567 is not a valid phone number')), "the provider's text shows the number masked");
+    const echoed = payloads.find((payload) => payload.includes('20003'));
+    assert.match(echoed ?? '', /Auth Token \[redacted\] is not valid for account \*{30}0001/, 'the echoed token and account SID show masked');
     assert.ok(files.some((file) => holdsNumbersByNeed(file.path) && file.text.includes('+4915112345678')), 'the outbox keeps the number it must send to');
   });
 

@@ -77,6 +77,8 @@ export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult>
   /** The published form of a final answer, the recipient masked. */
   toResult(job: Job, outcome: OutboxResult): Result;
   mask(to: string): string;
+  /** A service's error text (which may echo a token or a number it was sent) as it may be published: see OutputContext. */
+  maskText(text: string): string;
   /** Every final answer, for the delivery health shown in Home Assistant. Must not block. */
   onResult(result: Result): void;
   /**
@@ -246,7 +248,9 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
 
   async #finish(job: Job, outcome: Outcome): Promise<void> {
     const { jobs, log, noun } = this.#parts;
-    const result = this.#parts.toResult(job, { time: new Date(this.#parts.now()).toISOString(), ...outcome });
+    // The one place every final answer passes: its error quotes the service, so it is masked here for every output.
+    const masked = outcome.error === undefined ? outcome : { ...outcome, error: this.#parts.maskText(outcome.error) };
+    const result = this.#parts.toResult(job, { time: new Date(this.#parts.now()).toISOString(), ...masked });
     await jobs.finish({ ...job, outcome: result });
     this.#jobs = this.#jobs.filter((candidate) => candidate.id !== job.id);
     const level = result.result === 'failed' ? 'error' : 'info';

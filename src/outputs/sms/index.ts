@@ -31,6 +31,8 @@ export interface SmsDependencies {
   provider: SmsProvider;
   jobs: JobStore<SmsJob, FinishedSmsJob>;
   log: Logger;
+  /** A service's error text as it may be logged or published (OutputContext.maskText). */
+  maskText: (text: string) => string;
   /** Every final answer, for the delivery health shown in Home Assistant. Must not block. */
   onResult: (result: SmsResult) => void;
   /**
@@ -63,6 +65,7 @@ export class SmsOutput implements Output {
       // Key order as published on `<prefix>/sms/last`: time, recipient, provider, then the outcome.
       toResult: (job, { time, ...outcome }) => ({ time, recipient: maskNumber(job.to), provider: provider.name, ...outcome }),
       mask: maskNumber,
+      maskText: deps.maskText,
       onResult: deps.onResult,
       onProblem: deps.onProblem,
     });

@@ -12,6 +12,7 @@ export const smsModule = outputModule({
   name: 'sms',
   schema: smsSection.prefault({}),
   secrets: ['cm.product_token', 'twilio.auth_token'],
+  identifiers: ['twilio.account_sid'],
   environment: {
     ALARM_MAIL_BRIDGE_SMS_CM_PRODUCT_TOKEN: ['cm', 'product_token'],
     ALARM_MAIL_BRIDGE_SMS_TWILIO_AUTH_TOKEN: ['twilio', 'auth_token'],
@@ -20,7 +21,7 @@ export const smsModule = outputModule({
   // Number addresses are taken in dry-run too, so the routing can be tried before a provider is paid.
   addresses: (settings) => (address) => numberInAddress(address, settings.default_region) !== undefined,
   health: (settings) => smsHealth(settings.provider !== 'none'),
-  async create(settings, { log: root, bus, dataDir, now }) {
+  async create(settings, { log: root, bus, dataDir, now, maskText }) {
     const log = root.child({ component: 'sms' });
     const [{ SmsOutput }, { loadProvider }, { JobStore }] = await Promise.all([import('./index.js'), import('./providers/load.js'), import('../../spool/job-store.js')]);
     // Health as data on the bus: whoever shows it (MQTT today) subscribes; this output calls no other.
@@ -42,6 +43,7 @@ export const smsModule = outputModule({
         provider: await loadProvider(settings, log),
         jobs: new JobStore(dataDir, 'sms'),
         log,
+        maskText,
         onResult: (result) => report({ last: result }),
         onProblem: (problem) => report({ problem }),
         now,

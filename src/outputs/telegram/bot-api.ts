@@ -109,8 +109,13 @@ export class BotApi {
     let innermost: unknown = error;
     while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
     const { code, name } = (innermost ?? {}) as { code?: unknown; name?: unknown };
+    // The time bound cut the request off, before the answer or in the middle of its body.
+    if (name === 'TimeoutError') {
+      const cause = Object.assign(new Error(`no answer within ${this.#settings.timeoutMs / 1000} s`), { code: 'timeout' });
+      return new TelegramUnreachable('timeout', 'Telegram not reachable', { cause });
+    }
     // An answer without a Bot API body (a proxy's 502 page) keeps its HTTP status as the code, which says more.
-    const reason = status !== undefined && status >= 400 ? String(status) : typeof code === 'string' ? code : name === 'TimeoutError' ? 'timeout' : 'network';
+    const reason = status !== undefined && status >= 400 ? String(status) : typeof code === 'string' ? code : 'network';
     const cause = Object.assign(new Error(this.#redact(innermost instanceof Error ? innermost.message : String(innermost))), { code: reason });
     const message = status === undefined ? 'Telegram not reachable' : `Telegram answered HTTP ${status} without a Bot API answer`;
     return new TelegramUnreachable(reason, message, { cause });

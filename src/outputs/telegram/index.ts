@@ -60,6 +60,8 @@ export interface TelegramDependencies {
   images: ImageStore | undefined;
   jobs: JobStore<TelegramJob, FinishedTelegramJob>;
   log: Logger;
+  /** A service's error text as it may be logged or published (OutputContext.maskText). */
+  maskText: (text: string) => string;
   /** Every final answer. Must not block. */
   onResult: (result: TelegramResult) => void;
   /** A message waits for a retry, or the last one to some chat failed; on each change and once at start. */
@@ -91,6 +93,7 @@ export class TelegramOutput implements Output {
       summarize: (folded) => ({ text: summaryOf(folded), images: [] }),
       toResult: (job, { time, ...outcome }) => ({ time, chat: maskNumber(job.to), ...outcome }),
       mask: maskNumber,
+      maskText: deps.maskText,
       onResult: deps.onResult,
       onProblem: deps.onProblem,
     });

@@ -20,7 +20,7 @@ export const telegramModule = outputModule({
   environment: { ALARM_MAIL_BRIDGE_TELEGRAM_BOT_TOKEN: ['bot_token'] },
   // The add-on's form has the same flat keys; chat ids are typed as text there.
   health: (settings) => telegramHealth(settings.bot_token !== ''),
-  async create(settings, { log: root, bus, dataDir, now, images, catalog }) {
+  async create(settings, { log: root, bus, dataDir, now, images, catalog, maskText }) {
     const delivery = { window: 1, minRetryMs: 500, maxRetryMs: 30_000 };
     if (!settings.bot_token) return { output: off, delivery };
     const log = root.child({ component: 'telegram' });
@@ -46,6 +46,7 @@ export const telegramModule = outputModule({
         images,
         jobs: new JobStore(dataDir, 'telegram'),
         log,
+        maskText,
         onResult: (result) => report({ last: result }),
         onProblem: (problem) => report({ problem }),
         now,

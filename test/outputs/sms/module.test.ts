@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { Bus, type BusEvents } from '../../../src/core/bus.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { createLogger } from '../../../src/log.js';
+import { maskNumbersIn } from '../../../src/core/mask.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { smsModule } from '../../../src/outputs/sms/module.js';
 
@@ -25,7 +26,7 @@ describe('smsModule', () => {
       }),
     );
     const settings = smsModule.schema.parse({ recipients: ['0170 1234567'] });
-    const context = { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), bus, dataDir, now: Date.now } as unknown as OutputContext;
+    const context = { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), maskText: maskNumbersIn, bus, dataDir, now: Date.now } as unknown as OutputContext;
     const { output } = await smsModule.create(settings, context);
     try {
       await output.start();

@@ -14,7 +14,7 @@ import { freePort } from '../../helpers/ports.js';
 interface ProviderUnderTest {
   name: string;
   fake: HttpFake;
-  provider(options?: { apiUrl?: string; wrongSecret?: boolean }): SmsProvider;
+  provider(options?: { apiUrl?: string; wrongSecret?: boolean; timeoutMs?: number }): SmsProvider;
   /** What the provider received: number and text. */
   sent(request: RecordedRequest): { to: string; text: string; maxParts?: number | undefined };
   expected: { to: string; wrongSecretCode: string; badNumberCode: string; rateLimited: Answer; serverError: Answer };
@@ -27,7 +27,7 @@ const cases: ProviderUnderTest[] = [
   {
     name: 'CM.com',
     fake: cm,
-    provider: ({ apiUrl = cm.url, wrongSecret = false } = {}) => new CmProvider({ productToken: wrongSecret ? 'wrong' : cm.productToken, sender: 'Alarm', apiUrl }),
+    provider: ({ apiUrl = cm.url, wrongSecret = false, timeoutMs = 5000 } = {}) => new CmProvider({ productToken: wrongSecret ? 'wrong' : cm.productToken, sender: 'Alarm', apiUrl, timeoutMs }),
     sent: (request) => {
       const [message] = FakeCm.messagesOf(request);
       return { to: message?.to?.[0]?.number ?? '', text: message?.body?.content ?? '', maxParts: message?.maximumNumberOfMessageParts };
@@ -43,8 +43,8 @@ const cases: ProviderUnderTest[] = [
   {
     name: 'Twilio',
     fake: twilio,
-    provider: ({ apiUrl = twilio.url, wrongSecret = false } = {}) =>
-      new TwilioProvider({ accountSid: twilio.accountSid, authToken: wrongSecret ? 'wrong' : twilio.authToken, sender: '+15005550006', messagingServiceSid: '', apiUrl, timeoutMs: 5000 }),
+    provider: ({ apiUrl = twilio.url, wrongSecret = false, timeoutMs = 5000 } = {}) =>
+      new TwilioProvider({ accountSid: twilio.accountSid, authToken: wrongSecret ? 'wrong' : twilio.authToken, sender: '+15005550006', messagingServiceSid: '', apiUrl, timeoutMs }),
     sent: (request) => {
       const form = FakeTwilio.formOf(request);
       return { to: form.get('To') ?? '', text: form.get('Body') ?? '' };
@@ -122,6 +122,16 @@ for (const subject of cases) {
       assert.match(error.message, /\*+0123/);
     });
 
+    it('gives up on a provider that takes the request and never answers, or never finishes its answer, as unreachable', async () => {
+      for (const stall of ['silent', 'trickle'] as const) {
+        subject.fake.stalls.push(stall);
+        const error = await outcomeOf(subject.provider({ timeoutMs: 300 }));
+        assert.ok(error instanceof ProviderUnreachable, `${stall}: ${String(error)}`);
+        assert.equal(error.code, 'timeout', stall);
+        assert.match(pino.stdSerializers.err(error).message, /no answer within 0\.3 s/, stall);
+      }
+    });
+
     it('says the cause of a failed connection once', async () => {
       const error = await outcomeOf(subject.provider({ apiUrl: `http://127.0.0.1:${await freePort()}` }));
       assert.ok(error instanceof ProviderUnreachable, String(error));
@@ -144,7 +154,7 @@ describe('CM specifics', () => {
 
   it('treats insufficient balance (errorCode 102) as rejected, not to be retried', async () => {
     cm.scripted.push({ status: 400, body: { details: 'Insufficient balance', errorCode: 102, messages: [] } });
-    const error = await new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url }).send(message).catch((caught: unknown) => caught);
+    const error = await new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }).send(message).catch((caught: unknown) => caught);
     assert.ok(error instanceof ProviderRejected);
     assert.equal(error.code, '102');
   });

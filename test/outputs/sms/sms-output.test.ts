@@ -7,13 +7,16 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
+import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger, type Logger } from '../../../src/log.js';
 import { SmsOutput, type FinishedSmsJob, type SmsJob, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
 import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
+import { TwilioProvider } from '../../../src/outputs/sms/providers/twilio.js';
 import { DryRunProvider } from '../../../src/outputs/sms/providers/dry-run.js';
 import type { SmsProvider } from '../../../src/outputs/sms/providers/provider.js';
 import { JobStore } from '../../../src/spool/job-store.js';
 import { FakeCm } from '../../helpers/fake-cm.js';
+import { FakeTwilio } from '../../helpers/fake-twilio.js';
 import { freePort } from '../../helpers/ports.js';
 
 const number = '+4915112345678';
@@ -49,6 +52,7 @@ describe('SmsOutput', () => {
     cm.requests.length = 0;
     cm.scripted.length = 0;
     cm.hold = undefined;
+    cm.stalls.length = 0;
     clockOffset = 0;
   });
   afterEach(async () => {
@@ -66,9 +70,10 @@ describe('SmsOutput', () => {
     const output = new SmsOutput(
       { defaultRecipients: [number], sendOn: ['alarm', 'trouble'], defaultRegion: 'DE', template: '{text}', maxParts: 3, maxPerHour: 10, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
       {
-        provider: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url }),
+        provider: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }),
         jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
         log,
+        maskText: maskNumbersIn,
         onProblem: (problem) => problems.push(problem),
         onResult: (result) => {
           results.push(result);
@@ -112,6 +117,30 @@ describe('SmsOutput', () => {
     assert.equal(retries(), 2);
     assert.deepEqual(problems, [false, true, false], 'a problem from the first failed attempt until the SMS is sent');
   });
+
+  for (const name of ['CM', 'Twilio'] as const) {
+    it(`retries an SMS whose request ${name} takes and never answers, after the timeout, until it is sent`, async () => {
+      const twilio = await new FakeTwilio().start();
+      try {
+        const fake = name === 'CM' ? cm : twilio;
+        fake.stalls.push('silent', 'trickle');
+        const provider =
+          name === 'CM'
+            ? new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 300 })
+            : new TwilioProvider({ accountSid: twilio.accountSid, authToken: twilio.authToken, sender: '+15005550006', messagingServiceSid: '', apiUrl: twilio.url, timeoutMs: 300 });
+        const { output, nextResult, retries, logs } = await start({}, cm.productToken, () => provider);
+        await output.deliver(event('Einbruch'));
+        const [result] = await nextResult(1);
+        assert.equal(result?.result, 'sent');
+        assert.equal(fake.requests.length, 3);
+        assert.equal(retries(), 2);
+        const retried = logs.filter((line) => line.includes('will retry'));
+        assert.ok(retried.every((line) => line.includes('"code":"timeout"') && line.includes('no answer within 0.3 s')), retried.join('\n'));
+      } finally {
+        await twilio.stop();
+      }
+    });
+  }
 
   it('keeps the order to one number while the first message waits for its retry', async () => {
     cm.scripted.push({ status: 500, body: { details: 'down', errorCode: 999, messages: [] } });
@@ -278,7 +307,7 @@ describe('SmsOutput', () => {
 
   it('gives up on an unreachable provider with its cause said once in the result', async () => {
     const port = await freePort();
-    const { output, nextResult } = await start({ retryForMs: 0 }, cm.productToken, () => new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: `http://127.0.0.1:${port}` }));
+    const { output, nextResult } = await start({ retryForMs: 0 }, cm.productToken, () => new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: `http://127.0.0.1:${port}`, timeoutMs: 5_000 }));
     await output.deliver(event('Einbruch'));
     const [result] = await nextResult(1);
     assert.equal(result?.error_code, 'ECONNREFUSED');

@@ -14,7 +14,7 @@ const jpeg = (seed: number): Photo => ({ name: `snapshot-${seed}.jpg`, contentTy
 
 describe('Telegram Bot API client', () => {
   const telegram = new FakeTelegram();
-  const api = (overrides: { token?: string; apiUrl?: string } = {}) => new BotApi({ token: telegram.token, apiUrl: telegram.url, timeoutMs: 5_000, ...overrides });
+  const api = (overrides: { token?: string; apiUrl?: string; timeoutMs?: number } = {}) => new BotApi({ token: telegram.token, apiUrl: telegram.url, timeoutMs: 5_000, ...overrides });
   const failureOf = (promise: Promise<unknown>) => promise.then((value) => assert.fail(`resolved with ${JSON.stringify(value)}`), (error: unknown) => error);
   /** What a log line would carry of the error: pino's serializer includes the causes and every own field. */
   const logged = (error: unknown) => JSON.stringify(pino.stdSerializers.err(error as Error));
@@ -66,6 +66,17 @@ describe('Telegram Bot API client', () => {
       assert.ok(error instanceof TelegramUnreachable, String(error));
       assert.equal(error.retryAfterMs, undefined);
     }
+  });
+
+  it('gives up on a server that takes the request and never answers, or never finishes its answer, as temporary', async () => {
+    for (const stall of ['silent', 'trickle'] as const) {
+      telegram.stalls.push(stall);
+      const error = await failureOf(api({ timeoutMs: 300 }).sendMessage(chat, 'Alarm'));
+      assert.ok(error instanceof TelegramUnreachable, `${stall}: ${String(error)}`);
+      assert.equal(error.code, 'timeout', stall);
+      assert.match(pino.stdSerializers.err(error).message, /no answer within 0\.3 s/, stall);
+    }
+    assert.equal(telegram.delivered.length, 0);
   });
 
   it('reports an unknown chat, a blocked bot and a wrong token as final, with Telegram code and words', async () => {

@@ -10,6 +10,7 @@ import { loadAddonConfig } from '../../../src/config/addon.js';
 import { Bus, type BusEvents } from '../../../src/core/bus.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { createLogger } from '../../../src/log.js';
+import { maskNumbersIn } from '../../../src/core/mask.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { telegramModule } from '../../../src/outputs/telegram/module.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
@@ -31,7 +32,7 @@ describe('telegramModule', () => {
   });
 
   function contextWith(bus: Bus): OutputContext {
-    return { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), bus, dataDir, now: Date.now, catalog: catalogOf(buildProfiles([])) } as unknown as OutputContext;
+    return { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), maskText: maskNumbersIn, bus, dataDir, now: Date.now, catalog: catalogOf(buildProfiles([])) } as unknown as OutputContext;
   }
 
   it('is off without a token: no health entities, no folder, nothing sent', async () => {

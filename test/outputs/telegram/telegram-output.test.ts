@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { ImageRef, ImageStore } from '../../../src/core/images.js';
+import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger } from '../../../src/log.js';
 import { BotApi } from '../../../src/outputs/telegram/bot-api.js';
 import { TelegramOutput, type FinishedTelegramJob, type TelegramJob, type TelegramResult, type TelegramSettings } from '../../../src/outputs/telegram/index.js';
@@ -57,6 +58,7 @@ describe('TelegramOutput', () => {
     telegram.maxPhotoBytes = 10_000_000;
     telegram.maxRequestBytes = 50_000_000;
     telegram.hold = undefined;
+    telegram.stalls.length = 0;
     clockOffset = 0;
     snapshots = new Snapshots();
   });
@@ -78,6 +80,7 @@ describe('TelegramOutput', () => {
         images: snapshots,
         jobs: new JobStore<TelegramJob, FinishedTelegramJob>(dataDir, 'telegram'),
         log,
+        maskText: maskNumbersIn,
         onResult: (result) => {
           results.push(result);
           for (const wake of waiters.splice(0)) wake();
@@ -237,6 +240,18 @@ describe('TelegramOutput', () => {
     assert.equal(retries(), 2);
     assert.equal(telegram.delivered.length, 1);
     assert.deepEqual(problems, [false, true, false]);
+  });
+
+  it('retries a message whose request Telegram takes and never answers, after the timeout, until it is sent', async () => {
+    telegram.stalls.push('silent', 'trickle');
+    const { output, nextResult, retries, logs } = await start({}, telegram.token, 300);
+    await output.deliver(event('Feueralarm'));
+    const [result] = await nextResult(1);
+    assert.equal(result?.result, 'sent');
+    assert.equal(telegram.requests.length, 3);
+    assert.equal(retries(), 2);
+    const retried = logs.filter((line) => line.includes('will retry'));
+    assert.ok(retried.every((line) => line.includes('"code":"timeout"') && line.includes('no answer within 0.3 s')), retried.join('\n'));
   });
 
   it('waits exactly the retry_after that Telegram gives with a 429', async (t) => {

@@ -2,13 +2,15 @@
 import { CMTypes, MessageApiClient } from '@cmdotcom/text-sdk';
 import { toCmNotation } from '../../../core/phone.js';
 import { maskNumbersIn } from '../../../core/mask.js';
-import { ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
+import { boundedRequest, ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
 
 export interface CmSettings {
   productToken: string;
   sender: string;
   /** Base URL such as `https://gw.cmtelecom.com`; empty for the SDK's default. */
   apiUrl: string;
+  /** Each request ends within this time, answered or not (`providerTimeoutMs`; tests pass less). */
+  timeoutMs: number;
 }
 
 interface CmResponse {
@@ -21,10 +23,16 @@ export class CmProvider implements SmsProvider {
   readonly name = 'cm';
   readonly #client: MessageApiClient;
   readonly #settings: CmSettings;
+  readonly #api: CMTypes.MessagesApi;
 
   constructor(settings: CmSettings) {
     this.#settings = settings;
     this.#client = new MessageApiClient(settings.productToken);
+    // The SDK has no endpoint setting; its request client takes a base path (regional gateway, proxy, tests).
+    this.#api = new CMTypes.MessagesApi(settings.apiUrl.replace(/\/+$/, '') || undefined);
+    // Nor a timeout: the one hook it calls with the axios options of every request is its authentication, which
+    // has nothing to add here (the token travels in the body), so it bounds the request instead.
+    this.#api.setDefaultAuthentication({ applyToRequest: (options) => void Object.assign(options, boundedRequest(settings.timeoutMs)) });
   }
 
   async send(message: SmsMessage): Promise<{ messageId: string | null }> {
@@ -35,13 +43,12 @@ export class CmProvider implements SmsProvider {
       msg.minimumNumberOfMessageParts = 1;
       msg.maximumNumberOfMessageParts = message.maxParts;
     }
-    // The SDK has no endpoint setting; its request client takes a base path (regional gateway, proxy, tests).
-    if (this.#settings.apiUrl) (request as unknown as { api: CMTypes.MessagesApi }).api = new CMTypes.MessagesApi(this.#settings.apiUrl.replace(/\/+$/, ''));
+    (request as unknown as { api: CMTypes.MessagesApi }).api = this.#api;
     let body: CmResponse;
     try {
       body = (await request.send()).data as CmResponse;
     } catch (error) {
-      throw classifyFailure(error);
+      throw classifyFailure(error, this.#settings.timeoutMs);
     }
     const [result] = body.messages ?? [];
     if (body.errorCode || result?.status !== 'Accepted') {
@@ -56,9 +63,9 @@ export class CmProvider implements SmsProvider {
  * The SDK rejects with axios' error: `response` is there when CM answered, absent on network failures. CM's texts
  * may quote the number, so they are masked before they become a message.
  */
-function classifyFailure(error: unknown): Error {
+function classifyFailure(error: unknown, timeoutMs: number): Error {
   const { response } = error as { response?: { status: number; data?: CmResponse } };
-  if (!response) return unreachable('CM', error);
+  if (!response) return unreachable('CM', error, timeoutMs);
   const { status, data } = response;
   const details = maskNumbersIn(data?.details ?? `HTTP ${status}`);
   if (status === 429 || status >= 500) return new ProviderUnreachable(status, `CM answered HTTP ${status}: ${details}`);

@@ -2,15 +2,13 @@
 import type { SmsConfig } from '../config.js';
 import type { Logger } from '../../../log.js';
 import { DryRunProvider } from './dry-run.js';
-import type { SmsProvider } from './provider.js';
-
-const requestTimeoutMs = 15_000;
+import { providerTimeoutMs, type SmsProvider } from './provider.js';
 
 export async function loadProvider(sms: SmsConfig, log: Logger): Promise<SmsProvider> {
   switch (sms.provider) {
     case 'cm': {
       const { CmProvider } = await import('./cm.js');
-      return new CmProvider({ productToken: sms.cm.product_token, sender: sms.sender, apiUrl: sms.api_url });
+      return new CmProvider({ productToken: sms.cm.product_token, sender: sms.sender, apiUrl: sms.api_url, timeoutMs: providerTimeoutMs });
     }
     case 'twilio': {
       const { TwilioProvider } = await import('./twilio.js');
@@ -20,7 +18,7 @@ export async function loadProvider(sms: SmsConfig, log: Logger): Promise<SmsProv
         sender: sms.sender,
         messagingServiceSid: sms.twilio.messaging_service_sid,
         apiUrl: sms.api_url,
-        timeoutMs: requestTimeoutMs,
+        timeoutMs: providerTimeoutMs,
       });
     }
     case 'none':

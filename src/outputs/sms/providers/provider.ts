@@ -31,13 +31,35 @@ export class ProviderRejected extends DeliveryRejected {}
 export class ProviderUnreachable extends DeliveryUnreachable {}
 
 /**
+ * Every request to a provider ends within this time, answered or not: a gateway that takes the connection and
+ * stalls would otherwise hold its SMS, and every later one to the same number, with no retry and no log line.
+ */
+export const providerTimeoutMs = 15_000;
+
+/**
+ * The axios request options (both SDKs use axios) that bound one request in all: the signal aborts it, also while
+ * an answer trickles in, which the socket idle timeout alone never notices. Made per request: a signal fires once.
+ */
+export function boundedRequest(timeoutMs: number): { timeout: number; signal: AbortSignal } {
+  return { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) };
+}
+
+/**
  * A request that never got an answer. The message names the provider only; the cause carries the socket's own
  * words, which the logger appends once. Axios wraps the socket error in one with the same message, so the wrapper
- * is skipped: kept, the log would say "ECONNREFUSED …: ECONNREFUSED …".
+ * is skipped: kept, the log would say "ECONNREFUSED …: ECONNREFUSED …". A request cut off by its time bound says
+ * so, with the code `timeout` (as Telegram's does).
  */
-export function unreachable(provider: string, error: unknown): ProviderUnreachable {
+export function unreachable(provider: string, error: unknown, timeoutMs: number): ProviderUnreachable {
+  if (timedOut(error)) return new ProviderUnreachable('timeout', `${provider} not reachable`, { cause: new Error(`no answer within ${timeoutMs / 1000} s`) });
   const { code } = error as { code?: unknown };
   return new ProviderUnreachable(typeof code === 'string' ? code : 'network', `${provider} not reachable`, { cause: innermostSaying(error) });
+}
+
+/** Axios' own timeout (ECONNABORTED, or ETIMEDOUT with clarifyTimeoutError), or the abort of `boundedRequest`'s signal. */
+function timedOut(error: unknown): boolean {
+  const { code, config } = (error ?? {}) as { code?: unknown; config?: { signal?: AbortSignal } };
+  return code === 'ECONNABORTED' || code === 'ETIMEDOUT' || (code === 'ERR_CANCELED' && (config?.signal?.reason as { name?: unknown } | undefined)?.name === 'TimeoutError');
 }
 
 function innermostSaying(error: unknown): unknown {

@@ -1,7 +1,7 @@
 // Twilio through the official `twilio` SDK (`POST /2010-04-01/Accounts/{Sid}/Messages.json`, basic auth).
 import twilio from 'twilio';
 import { maskNumbersIn } from '../../../core/mask.js';
-import { ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
+import { boundedRequest, ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
 
 export interface TwilioSettings {
   accountSid: string;
@@ -11,6 +11,7 @@ export interface TwilioSettings {
   messagingServiceSid: string;
   /** Base URL replacing `https://api.twilio.com`; empty for Twilio's own. */
   apiUrl: string;
+  /** Each request ends within this time, answered or not (`providerTimeoutMs`; tests pass less). */
   timeoutMs: number;
 }
 
@@ -34,6 +35,8 @@ export class TwilioProvider implements SmsProvider {
   constructor(settings: TwilioSettings) {
     this.#settings = settings;
     const httpClient = settings.apiUrl ? new EndpointRequestClient(settings.apiUrl, settings.timeoutMs) : new twilio.RequestClient({ timeout: settings.timeoutMs });
+    // The SDK's `timeout` is axios' socket idle timeout: an answer trickling in a byte at a time never trips it.
+    httpClient.axios.interceptors.request.use((options) => Object.assign(options, boundedRequest(settings.timeoutMs)));
     // autoRetry stays off: our outbox retries, durably and within its time bound.
     this.#client = twilio(settings.accountSid, settings.authToken, { httpClient });
   }
@@ -44,15 +47,15 @@ export class TwilioProvider implements SmsProvider {
       const created = await this.#client.messages.create({ to: message.to, body: message.text, ...from });
       return { messageId: created.sid };
     } catch (error) {
-      throw classifyFailure(error);
+      throw classifyFailure(error, this.#settings.timeoutMs);
     }
   }
 }
 
 /** Twilio's texts may quote the number (21211 "Invalid 'To' Phone Number: +4917…"), so they are masked. */
-function classifyFailure(error: unknown): Error {
+function classifyFailure(error: unknown, timeoutMs: number): Error {
   const { status, code, message: twilioMessage } = error as { status?: number; code?: number | string; message?: string };
-  if (typeof status !== 'number') return unreachable('Twilio', error);
+  if (typeof status !== 'number') return unreachable('Twilio', error, timeoutMs);
   const message = maskNumbersIn(twilioMessage ?? '');
   // 20429 "Too Many Requests" is always safe to retry; 5xx is Twilio's side.
   if (status === 429 || code === 20429 || status >= 500) return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message}`);
