@@ -2,7 +2,7 @@
 // A spool file is one line of JSON (the envelope), then the raw message as received. A mail the client sends again
 // because it never read its 250 is recognised and keeps its first id (recent-mails.ts).
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Envelope } from '../core/envelope.js';
@@ -83,7 +83,9 @@ export class MailSpool {
     await this.#mailsSync?.close();
     this.#mailsSync = await FolderSync.open(this.#mails);
     await this.#recent.load();
-    const newest = (await this.pending()).at(-1);
+    const pending = await this.pending();
+    await this.#restoreMarkers(pending);
+    const newest = pending.at(-1);
     if (newest) this.#ids.continueAfter(newest);
     await this.quarantined.open();
   }
@@ -174,6 +176,28 @@ export class MailSpool {
   /** Keeps a mail that could not be parsed, and why, where a human can look at it (within the quarantine's bounds). */
   quarantine(id: string, reason?: string): Promise<void> {
     return this.quarantined.admit(join(this.#mails, `${id}.eml`), id, reason);
+  }
+
+  /**
+   * The marker is written just after the mail's rename; a process that died in between left the mail without one.
+   * Rebuilt from the mail itself, so the client's resend of a mail whose 250 it never read keeps the first id.
+   * Only mails still pending can lack one, and only those with a Message-ID and a Date get one.
+   */
+  async #restoreMarkers(pending: readonly string[]): Promise<void> {
+    const marked = this.#recent.markedIds();
+    let restored = false;
+    for (const id of pending) {
+      if (marked.has(id)) continue;
+      const path = join(this.#mails, `${id}.eml`);
+      const [{ envelope, raw }, { mtimeMs }] = await Promise.all([this.read(id), stat(path)]);
+      const reader = new ResendKeyReader();
+      reader.update(raw);
+      const key = reader.key(envelope);
+      if (!key) continue;
+      await this.#recent.restore(key, id, mtimeMs);
+      restored = true;
+    }
+    if (restored) await this.#requireMailsSync().sync();
   }
 
   /** The draft becomes `mails/<id>.eml`, with its resend marker if it has a key, both made durable by one folder sync. */
