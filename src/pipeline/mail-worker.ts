@@ -63,7 +63,7 @@ export class MailWorker {
 
   /** Starts the outputs, then picks up what the spool still holds (crash recovery). */
   async start(): Promise<void> {
-    for (const delivery of this.#deps.deliveries) await delivery.start((event) => this.#delivered(event));
+    for (const delivery of this.#deps.deliveries) await delivery.start((event) => this.#delivered(event, delivery.name));
     const pending = await this.#deps.spool.pending();
     if (pending.length > 0) this.#deps.log.info({ pending: pending.length }, 'processing mails left in the spool');
     this.#queue.push(...pending);
@@ -137,17 +137,29 @@ export class MailWorker {
     const event = deepFreeze(await alarmState.resolve(classified));
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;
     this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
-    this.#unfinished.set(id, { waitingFor: deliveries.length, unparsable });
-    for (const delivery of deliveries) delivery.accept(event);
+    // A replay after a crash gives the event only to the outputs that did not have it yet.
+    const delivered = this.#deps.spool.deliveredTo(id);
+    const outstanding = deliveries.filter((delivery) => !delivered.has(delivery.name));
+    if (outstanding.length < deliveries.length) this.#deps.log.info({ mailId: id, skipped: deliveries.filter((delivery) => delivered.has(delivery.name)).map((delivery) => delivery.name) }, 'replayed: outputs that already had the event are skipped');
+    const unfinished = { waitingFor: outstanding.length, unparsable };
+    this.#unfinished.set(id, unfinished);
+    for (const delivery of outstanding) delivery.accept(event);
     this.#deps.bus?.emit('event', event);
+    if (outstanding.length === 0) this.#finishMail(event, unfinished);
   }
 
-  #delivered(event: AlarmEvent): void {
+  #delivered(event: AlarmEvent, output: string): void {
     const unfinished = this.#unfinished.get(event.id);
-    if (!unfinished || --unfinished.waitingFor > 0) return;
+    if (!unfinished) return;
+    this.#deps.spool.recordDelivery(event.id, output);
+    if (--unfinished.waitingFor > 0) return;
+    this.#finishMail(event, unfinished);
+  }
+
+  #finishMail(event: AlarmEvent, unfinished: Unfinished): void {
     this.#unfinished.delete(event.id);
     this.#finishing.run(this.#finish(event, unfinished.unparsable), (error) =>
-      this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered mail: it will be replayed at the next start'),
+      this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered mail: it is taken up again at the next start'),
     );
   }
 

@@ -108,12 +108,17 @@ async function linkedAs(ownPath: string, lockPath: string): Promise<boolean> {
 
 /** A listening server, or undefined when the name is taken (by a live holder or a stale file). */
 function listenOn(path: string): Promise<Server | undefined> {
-  const server = createServer((socket) => socket.end(`${JSON.stringify({ pid: process.pid })}\n`));
+  const server = createServer((socket) => {
+    // A second start that hangs up before reading the answer (it gave up, or a stranger probing) makes the write
+    // fail with EPIPE or ECONNRESET; without a listener that error would end the bridge holding the lock.
+    socket.on('error', () => socket.destroy());
+    socket.end(`${JSON.stringify({ pid: process.pid })}\n`);
+  });
   return new Promise((resolveListen, reject) => {
     server.once('error', (error) => (codeOf(error) === 'EADDRINUSE' ? resolveListen(undefined) : reject(error)));
     server.listen(path, () => {
       server.removeAllListeners('error');
-      // A client that goes away mid-answer is no concern of the holder's.
+      // Past listening, the server's own errors (e.g. EMFILE on accept) do not touch the held lock.
       server.on('error', () => undefined);
       // The lock never keeps a process alive on its own.
       server.unref();

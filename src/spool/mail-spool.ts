@@ -2,11 +2,12 @@
 // A spool file is one line of JSON (the envelope), then the raw message as received. A mail the client sends again
 // because it never read its 250 is recognised and keeps its first id (recent-mails.ts).
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Envelope } from '../core/envelope.js';
 import { removeIfPresent } from './durable-file.js';
+import { DeliveryRecord } from './delivery-record.js';
 import { FolderSync } from './folder-sync.js';
 import { MailIds } from './mail-id.js';
 import { Quarantine, type QuarantineOptions } from './quarantine.js';
@@ -62,6 +63,7 @@ export class MailSpool {
   readonly #incoming: string;
   readonly #mails: string;
   readonly #recent: RecentMails;
+  readonly #delivered: DeliveryRecord;
   /** Ids of this spool: they continue after the newest stored mail, whatever another spool in the process gave. */
   readonly #ids = new MailIds();
   #mailsSync: FolderSync | undefined;
@@ -74,6 +76,7 @@ export class MailSpool {
     this.#mails = join(dataDir, 'spool', 'mails');
     this.quarantined = new Quarantine(join(dataDir, 'quarantine'), { ...quarantine, now });
     this.#recent = new RecentMails(this.#mails, resendWindowMs, now);
+    this.#delivered = new DeliveryRecord(join(dataDir, 'spool', 'delivered.log'));
   }
 
   /** Creates the folders and drops drafts of a previous run: those were never answered with 250. */
@@ -83,12 +86,16 @@ export class MailSpool {
     await this.#mailsSync?.close();
     this.#mailsSync = await FolderSync.open(this.#mails);
     await this.#recent.load();
-    const newest = (await this.pending()).at(-1);
+    const pending = await this.pending();
+    await this.#restoreMarkers(pending);
+    await this.#delivered.open(pending);
+    const newest = pending.at(-1);
     if (newest) this.#ids.continueAfter(newest);
     await this.quarantined.open();
   }
 
   async close(): Promise<void> {
+    this.#delivered.close();
     await this.#recent.close();
     await this.#mailsSync?.close();
     this.#mailsSync = undefined;
@@ -166,14 +173,48 @@ export class MailSpool {
     return { id, envelope: JSON.parse(data.subarray(0, newline).toString('utf8')) as Envelope, raw: data.subarray(newline + 1) };
   }
 
+  /** The outputs that already have the event of this pending mail (from before a crash): a replay skips them. */
+  deliveredTo(id: string): ReadonlySet<string> {
+    return this.#delivered.deliveredTo(id);
+  }
+
+  /** `output` has the event of pending mail `id`; remembered across a crash of the process, at no fsync. */
+  recordDelivery(id: string, output: string): void {
+    this.#delivered.record(id, output);
+  }
+
   /** Every output has the mail's event: the mail is done. */
   async retire(id: string): Promise<void> {
     await removeIfPresent(join(this.#mails, `${id}.eml`));
+    this.#delivered.forget(id);
   }
 
   /** Keeps a mail that could not be parsed, and why, where a human can look at it (within the quarantine's bounds). */
-  quarantine(id: string, reason?: string): Promise<void> {
-    return this.quarantined.admit(join(this.#mails, `${id}.eml`), id, reason);
+  async quarantine(id: string, reason?: string): Promise<void> {
+    await this.quarantined.admit(join(this.#mails, `${id}.eml`), id, reason);
+    this.#delivered.forget(id);
+  }
+
+  /**
+   * The marker is written just after the mail's rename; a process that died in between left the mail without one.
+   * Rebuilt from the mail itself, so the client's resend of a mail whose 250 it never read keeps the first id.
+   * Only mails still pending can lack one, and only those with a Message-ID and a Date get one.
+   */
+  async #restoreMarkers(pending: readonly string[]): Promise<void> {
+    const marked = this.#recent.markedIds();
+    let restored = false;
+    for (const id of pending) {
+      if (marked.has(id)) continue;
+      const path = join(this.#mails, `${id}.eml`);
+      const [{ envelope, raw }, { mtimeMs }] = await Promise.all([this.read(id), stat(path)]);
+      const reader = new ResendKeyReader();
+      reader.update(raw);
+      const key = reader.key(envelope);
+      if (!key) continue;
+      await this.#recent.restore(key, id, mtimeMs);
+      restored = true;
+    }
+    if (restored) await this.#requireMailsSync().sync();
   }
 
   /** The draft becomes `mails/<id>.eml`, with its resend marker if it has a key, both made durable by one folder sync. */

@@ -2,7 +2,7 @@
 // never read gets the first id back instead of a second event. Each is an empty marker file `<id>.<key>.received`
 // in the spool's mails folder: the folder sync that commits the mail makes the marker durable as well, so the record
 // survives the very crash that lost the 250, at no extra fsync.
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackgroundTasks } from '../background-tasks.js';
 import { removeIfPresent } from './durable-file.js';
@@ -43,6 +43,27 @@ export class RecentMails {
     }
     loaded.sort((a, b) => a.at - b.at);
     for (const { key, id, at } of loaded) this.#byKey.set(key, { id, at, stored: Promise.resolve(true) });
+  }
+
+  /** The ids of the mails that have a marker. */
+  markedIds(): Set<string> {
+    return new Set([...this.#byKey.values()].map((entry) => entry.id));
+  }
+
+  /**
+   * Writes again the marker of a stored mail that lacks one (the process died between the mail's rename and its
+   * marker), dated when the mail was stored, so that the client's resend still finds the first id.
+   */
+  async restore(key: string, id: string, storedAt: number): Promise<void> {
+    if (this.#expired(storedAt) || this.#byKey.has(key)) return;
+    const path = this.#path(key, id);
+    await writeFile(path, '');
+    const when = new Date(storedAt);
+    await utimes(path, when, when);
+    this.#byKey.set(key, { id, at: storedAt, stored: Promise.resolve(true) });
+    const sorted = [...this.#byKey].sort(([, a], [, b]) => a.at - b.at);
+    this.#byKey.clear();
+    for (const [entryKey, entry] of sorted) this.#byKey.set(entryKey, entry);
   }
 
   /** The mail stored under `key` within the window, if any. */

@@ -3,14 +3,29 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { writeFileDurably } from './durable-file.js';
 
+/** How `save` tells of a value it could not write, and of the first write that worked again. */
+export interface SaveReport {
+  failed(error: unknown): void;
+  recovered(): void;
+}
+
+/** A value `save` could not write is tried again this much later (or with the next value, whichever comes first). */
+const saveRetryMs = 30_000;
+
 export class StateFile<T> {
   readonly #path: string;
+  readonly #retryMs: number;
   /** Writes run one after another (two at once would share the temp file); waiting ones fold into the newest. */
   #running: Promise<void> | undefined;
   #next: { data: string; done: Promise<void> } | undefined;
+  /** Counts `save` calls, so that only the newest one's outcome counts. */
+  #saves = 0;
+  #failing = false;
+  #retry: NodeJS.Timeout | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, { retryMs = saveRetryMs }: { retryMs?: number } = {}) {
     this.#path = path;
+    this.#retryMs = retryMs;
   }
 
   async read(): Promise<T | undefined> {
@@ -33,6 +48,37 @@ export class StateFile<T> {
     const next = { data, done: this.#running.catch(() => undefined).then(() => this.#startNext()) };
     this.#next = next;
     return next.done;
+  }
+
+  /**
+   * Writes in the background, for a state whose loss costs less than waiting for it: a failure (a full disk) is
+   * told once and the newest value tried again until it is written, but nobody waits, so nothing that depends on the
+   * state is held up or done twice.
+   */
+  save(value: T, report: SaveReport): void {
+    const save = ++this.#saves;
+    clearTimeout(this.#retry);
+    this.write(value).then(
+      () => {
+        if (save !== this.#saves || !this.#failing) return;
+        this.#failing = false;
+        report.recovered();
+      },
+      (error: unknown) => {
+        if (save !== this.#saves) return;
+        if (!this.#failing) report.failed(error);
+        this.#failing = true;
+        this.#retry = setTimeout(() => this.save(value, report), this.#retryMs).unref();
+      },
+    );
+  }
+
+  /** Stops retrying and waits for the write under way. */
+  async close(): Promise<void> {
+    clearTimeout(this.#retry);
+    this.#saves++;
+    await this.#next?.done.catch(() => undefined);
+    await this.#running?.catch(() => undefined);
   }
 
   #startNext(): Promise<void> {

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DataDirLocked, lockDataDir } from '../../src/spool/data-dir-lock.js';
@@ -51,6 +52,35 @@ describe('lockDataDir', () => {
     assert.ok(lstatSync(join(dataDir, 'bridge.lock')).isSocket(), 'the dead holder left its socket file');
     const lock = await lockDataDir(dataDir);
     await lock.release();
+  });
+
+  it('survives clients that hang up on the lock at once: the holder lives on and still answers', async () => {
+    const dataDir = await folder('hang-up');
+    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `
+      const { lockDataDir } = await import(${JSON.stringify(new URL('../../src/spool/data-dir-lock.ts', import.meta.url).href)});
+      await lockDataDir(${JSON.stringify(dataDir)});
+      process.stdout.write('locked\\n');
+      setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(holder, 'exit');
+    try {
+      await once(holder.stdout, 'data');
+      // Connect and hang up at once, so the holder's answer hits a closed socket (EPIPE).
+      for (let round = 0; round < 30; round++) {
+        await new Promise<void>((done) => {
+          const socket = createConnection(join(dataDir, 'bridge.lock'));
+          socket.on('connect', () => {
+            socket.destroy();
+            done();
+          });
+          socket.on('error', () => done());
+        });
+      }
+      await assert.rejects(lockDataDir(dataDir), (error: unknown) => error instanceof DataDirLocked && error.pid === holder.pid);
+      assert.equal(holder.exitCode, null, 'the holder is still running');
+    } finally {
+      holder.kill('SIGKILL');
+      await exited;
+    }
   });
 
   it('is not fooled by pids: a left-over file whose pid is alive (even our own) does not block', async () => {

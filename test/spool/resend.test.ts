@@ -99,6 +99,21 @@ describe('MailSpool and resent mails', () => {
     assert.deepEqual(await readdir(join(dataDir, 'a', 'spool', 'incoming')), [], 'the copy is not left behind');
   });
 
+  it('keeps the first id when the bridge died after storing the mail but before its resend marker', async () => {
+    const spool = await openSpool('crash-window');
+    const first = await store(spool, withId('<window@cam>'));
+    await spool.close();
+    // What a kill between the rename into mails/ and the marker's creation leaves: the mail, no marker.
+    const mails = join(dataDir, 'crash-window', 'spool', 'mails');
+    for (const name of await readdir(mails)) if (!name.endsWith('.eml')) await rm(join(mails, name));
+    const restarted = await openSpool('crash-window');
+    const resent = await store(restarted, withId('<window@cam>'));
+    assert.deepEqual([resent.id, resent.resent], [first.id, true]);
+    await restarted.retire(first.id);
+    const restartedAgain = await openSpool('crash-window');
+    assert.equal((await store(restartedAgain, withId('<window@cam>'))).id, first.id, 'the rebuilt marker outlives the mail');
+  });
+
   it('recognises the mail after the first one was delivered and retired', async () => {
     const spool = await openSpool('b');
     const first = await store(spool, withId('<1@cam>'));

@@ -6,7 +6,7 @@ import type { AlarmEvent } from '../../core/event.js';
 import type { ImageStore } from '../../core/images.js';
 import type { Logger } from '../../log.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
-import type { StateFile } from '../../spool/state-file.js';
+import type { SaveReport, StateFile } from '../../spool/state-file.js';
 import { cameraDevice, cameraTopicsFor } from './camera-discovery.js';
 import { cameraChange, type Cameras } from './cameras.js';
 import type { DeviceDiscovery, DiscoveryContext } from './discovery.js';
@@ -16,6 +16,8 @@ export interface CameraPublisherOptions {
   catalog: SourceCatalog;
   discovery: DiscoveryContext & { cameraMotionOffDelaySeconds: number };
   file: StateFile<Cameras>;
+  /** How a cameras.json that cannot be written is told; it never fails a delivery. */
+  fileReport: SaveReport;
   images: ImageStore;
   log: Logger;
 }
@@ -55,6 +57,7 @@ export class CameraPublisher {
     const topics = cameraTopicsFor(this.#options.topicPrefix, change.id);
     const image = event.images?.[0];
     if (image) this.#newestImage.set(change.id, image.sha256);
+    if (change.changed) this.#options.file.save(this.#cameras, this.#options.fileReport);
     return [
       (async () => {
         const ready = await client;
@@ -62,7 +65,6 @@ export class CameraPublisher {
         if (change.motion) publishes.push(ready.publishAsync(topics.motion, change.motion, once));
         if (image) publishes.push(this.#publishImage(ready, change.id, topics.image, image));
         if (change.rediscover && announce) publishes.push(announce(ready, cameraDevice(this.#options.discovery, topics, change.id, change.state, description)));
-        if (change.changed) publishes.push(this.#options.file.write(this.#cameras));
         await Promise.all(publishes);
       })(),
     ];

@@ -10,7 +10,7 @@ import type { Logger } from '../../log.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
 import { maskAddress } from '../../core/mask.js';
 import { BackgroundTasks } from '../../background-tasks.js';
-import type { StateFile } from '../../spool/state-file.js';
+import type { SaveReport, StateFile } from '../../spool/state-file.js';
 import type { OutputHealth } from '../module.js';
 import type { Output } from '../output.js';
 import { CameraPublisher } from './camera-publisher.js';
@@ -101,6 +101,7 @@ export class MqttOutput implements Output {
       catalog: settings.catalog,
       discovery: { ...this.#discovery, cameraMotionOffDelaySeconds: settings.cameraMotionOffDelaySeconds },
       file: deps.cameraFile,
+      fileReport: this.#saveReport('cameras.json'),
       images: deps.images,
       log: deps.log,
     });
@@ -140,7 +141,7 @@ export class MqttOutput implements Output {
       for (const [entity, value] of Object.entries(change.publish)) {
         publishes.push(client.publishAsync(this.#topics.zone(change.zone, entity), value, entity === 'motion' ? once : retained));
       }
-      if (change.changed) publishes.push(this.#deps.zoneFile.write(this.#zones));
+      if (change.changed) this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json'));
     }
     await Promise.all(publishes);
     this.#lastEvent = payload;
@@ -168,6 +169,7 @@ export class MqttOutput implements Output {
     clearTimeout(this.#birthTimer);
     await this.#link.stop();
     await this.#background.settled();
+    for (const file of [this.#deps.zoneFile, this.#deps.announcedFile, this.#deps.cameraFile]) await file.close();
   }
 
   #onConnect(client: MqttClient): void {
@@ -218,7 +220,7 @@ export class MqttOutput implements Output {
     publishes.push(...this.#cameras.republish(client));
     publishes.push(this.#healthValues.connected(client));
     await Promise.all(publishes);
-    await this.#deps.announcedFile.write(this.#announced);
+    this.#saveAnnounced();
   }
 
   /** Publishes one device's discovery, with removal stubs for components announced before and gone now. */
@@ -228,7 +230,22 @@ export class MqttOutput implements Output {
     const removed = Object.fromEntries(Object.entries(before).filter(([id]) => !(id in device.components)));
     this.#announced[topic] = Object.fromEntries(Object.entries(device.components).map(([id, component]) => [id, component.platform]));
     await client.publishAsync(topic, discoveryPayload(this.#discovery, device, removed), retained);
-    await this.#deps.announcedFile.write(this.#announced);
+    this.#saveAnnounced();
+  }
+
+  #saveAnnounced(): void {
+    this.#deps.announcedFile.save(this.#announced, this.#saveReport('discovery.json'));
+  }
+
+  /**
+   * State files are written beside delivery, never as part of it: an event whose publishes went out is delivered,
+   * and a full disk that fails the write must not make it go out again. Told once, written when the disk allows.
+   */
+  #saveReport(file: string): SaveReport {
+    return {
+      failed: (error) => this.#deps.log.warn({ err: error, file }, 'cannot save a state file: kept in memory, written again when the disk allows'),
+      recovered: () => this.#deps.log.info({ file }, 'state file saved again'),
+    };
   }
 
   /** A publish cut short by our own stop is no degradation: that is a debug line, not a warning. */

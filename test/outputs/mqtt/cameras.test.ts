@@ -100,7 +100,8 @@ describe('CameraPublisher', () => {
       topicPrefix: 'alarm-mail-bridge',
       catalog: cameraCatalog,
       discovery: context,
-      file: { read: async () => undefined, write: async () => undefined } as never,
+      file: { read: async () => undefined, save: () => undefined } as never,
+      fileReport: { failed: () => undefined, recovered: () => undefined },
       images: { read: async (image) => (read.push(image.sha256), Buffer.from(image.sha256)) },
       log: createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
     });

@@ -2,11 +2,12 @@
 // event recipients are masked unless opted in; the SMS values go out once per change and connect; a clean stop
 // says `offline` once and logs no warning.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { Bus } from '../../../src/core/bus.js';
 import { createLogger } from '../../../src/log.js';
@@ -68,7 +69,7 @@ describe('MqttOutput', () => {
   const publishSmsProblem = (problem: boolean) => bus.emit('health', { output: 'sms', problem, last: undefined });
   const publishSmsResult = (last: { result: string }) => bus.emit('health', { output: 'sms', problem: undefined, last });
 
-  function create(settings: Partial<MqttSettings> & { smsHealth?: boolean } = {}, url = broker.url) {
+  function create(settings: Partial<MqttSettings> & { smsHealth?: boolean } = {}, url = broker.url, zoneFile = new StateFile<Zones>(join(dataDir, 'zones.json'))) {
     const { smsHealth: withProvider = true, ...rest } = settings;
     const logs: Record<string, unknown>[] = [];
     const destination = new Writable({
@@ -99,7 +100,7 @@ describe('MqttOutput', () => {
         log: createLogger({ level: 'debug', destination }),
         bus,
         currentAlarmState: () => null,
-        zoneFile: new StateFile<Zones>(join(dataDir, 'zones.json')),
+        zoneFile,
         announcedFile: new StateFile<AnnouncedDiscovery>(join(dataDir, 'discovery.json')),
         cameraFile: new StateFile(join(dataDir, 'cameras.json')),
         images: { read: async () => undefined },
@@ -126,6 +127,32 @@ describe('MqttOutput', () => {
       assert.deepEqual((JSON.parse(message.payload) as AlarmEvent).recipients, ['**********5678@sms.local', 'alarm@bridge.local']);
       assert.ok(!message.payload.includes('15112345678'));
     }
+  });
+
+  it('delivers an event once when its zone state cannot be saved (a full disk), and saves the state once it can', async () => {
+    // A file where the state's folder should be: every write fails, as on a full disk.
+    const blocked = join(dataDir, 'blocked');
+    const zoneFile = new StateFile<Zones>(join(blocked, 'zones.json'), { retryMs: 20 });
+    const { output, logs } = create({}, broker.url, zoneFile);
+    await output.start();
+    await writeFile(blocked, '');
+    const zoned = { ...event(['alarm@bridge.local']), zone: 3, sensor: 'Flur' };
+    await deliverAndSee(output, zoned);
+    const fence = event(['alarm@bridge.local']);
+    await deliverAndSee(output, fence);
+    assert.equal(live(`${prefix}/event`).filter((message) => (JSON.parse(message.payload) as AlarmEvent).id === zoned.id).length, 1);
+
+    await rm(blocked);
+    let saved: Zones | undefined;
+    for (let tries = 0; tries < 250 && !saved?.['3']; tries++) {
+      await delay(20);
+      saved = await zoneFile.read().catch(() => undefined);
+    }
+    assert.equal(saved?.['3']?.name, 'Flur', 'written once the disk allows');
+    const told = logs.filter((line) => String(line.msg).startsWith('cannot save a state file'));
+    assert.equal(told.length, 1, 'the failure is told once, not at every retry');
+    assert.equal(told[0]?.level, 40);
+    assert.ok(logs.some((line) => line.msg === 'state file saved again'));
   });
 
   it('masks a number address as the sender too', async () => {
