@@ -41,6 +41,19 @@ export function registryTarballUrl(name: string, version: string, registry = 'ht
   return `${registry}${name}/-/${name.replace(/^@[^/]+\//, '')}-${version}.tgz`;
 }
 
+/** Until the person who creates the home fills it in, the files name `OWNER`: there is no repository to add yet. */
+export function isPlaceholder(home: ProjectHome): boolean {
+  return /^https:\/\/github\.com\/OWNER\//.test(home.repository);
+}
+
+/** How DOCS.md tells users to add the add-on repository: only once there is one, so it says nothing that cannot work. */
+function repositoryInstall(home: ProjectHome): string {
+  if (isPlaceholder(home)) {
+    return 'No release of Alarm Mail Bridge is published yet, so there is no add-on repository to add: install it as a\nlocal add-on (below).\n';
+  }
+  return `**From the repository** (the usual way): Settings → Add-ons → Add-on store → ⋮ → Repositories, add\n\`${home.repository}\`, then install **Alarm Mail Bridge** from the store. Home Assistant builds the image on your\nmachine: it installs exactly the package versions that \`package-lock.json\` in the add-on folder pins, checked by\ntheir sha512, and nothing else.\n`;
+}
+
 interface FileUpdate {
   file: string;
   update(text: string, home: ProjectHome): string;
@@ -77,7 +90,7 @@ const updates: FileUpdate[] = [
   },
   { file: 'repository.yaml', update: (text, home) => updateYaml(text, (document) => document.set('url', home.repository)) },
   { file: 'addon/config.yaml', update: (text, home) => updateYaml(text, (document) => document.set('url', home.repository)) },
-  { file: 'addon/DOCS.md', update: (text, home) => text.replace(/https:\/\/github\.com\/[\w.-]+\/[\w.-]+(?=`)/g, home.repository) },
+  { file: 'addon/DOCS.md', update: (text, home) => text.replace(/(<!-- repository -->\n)[\s\S]*?(?=<!-- \/repository -->)/, `$1${repositoryInstall(home)}`) },
   {
     file: 'addon/Dockerfile',
     update: (text, home) => text.replace(/(io\.hass\.url=|org\.opencontainers\.image\.source=)"[^"]*"/g, `$1"${home.repository}"`),

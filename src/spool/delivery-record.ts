@@ -5,7 +5,8 @@
 // line is in the kernel once write() returns, so it survives the process dying (kill -9, a crash, the OOM killer)
 // at no cost to the mail path. A power cut may lose the last lines; that only costs the replay it always did.
 // The file holds lines of pending mails only after each start, and is emptied or compacted as mails retire, so it
-// stays within `compactAfterLines` lines plus the pending mails' deliveries.
+// stays within `compactAfterLines` lines plus the pending mails' deliveries. It is open only while some mail is
+// pending: an idle bridge holds no file open for writing (a read-only remount of data_dir would fail with EBUSY).
 import { closeSync, ftruncateSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { codeOf } from '../errors.js';
@@ -40,12 +41,7 @@ export class DeliveryRecord {
     try {
       this.#rewrite();
     } catch {
-      // A full disk must not stop the start: append to the file as it is, or record nothing this run.
-      try {
-        this.#fd = openSync(this.#path, 'a');
-      } catch {
-        this.#fd = undefined;
-      }
+      // A full disk must not stop the start: the file stays as it is and is appended to.
     }
   }
 
@@ -57,8 +53,8 @@ export class DeliveryRecord {
   /** `output` has the event of mail `id`. A failed write (a full disk) only loses the record, never the mail. */
   record(id: string, output: string): boolean {
     this.#deliveredSet(id).add(output);
-    if (this.#fd === undefined) return false;
     try {
+      this.#fd ??= openSync(this.#path, 'a');
       writeSync(this.#fd, `${id} ${output}\n`);
       this.#lines++;
       return true;
@@ -74,6 +70,7 @@ export class DeliveryRecord {
       if (this.#byMail.size === 0) {
         ftruncateSync(this.#fd, 0);
         this.#lines = 0;
+        this.close();
       } else if (this.#lines >= this.#compactAfterLines) {
         this.#rewrite();
       }
@@ -100,7 +97,6 @@ export class DeliveryRecord {
     writeFileSync(temp, lines.join(''));
     renameSync(temp, this.#path);
     this.close();
-    this.#fd = openSync(this.#path, 'a');
     this.#lines = lines.length;
   }
 }

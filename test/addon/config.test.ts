@@ -73,6 +73,24 @@ describe('add-on config.yaml', () => {
   });
 });
 
+describe('the options table in DOCS.md', () => {
+  /** Options as users see them: `group.key` for a group's keys, the key alone for a list or a single value. */
+  const optionNames = Object.entries(config.schema).flatMap(([key, value]) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).map((field) => `${key}.${field}`) : [key],
+  );
+  const docs = read('addon/DOCS.md');
+  const table = docs.slice(docs.indexOf('## Options'), docs.indexOf('\n## ', docs.indexOf('## Options') + 1));
+  /** The option names in the first column of each row. */
+  const documented = table
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''));
+
+  it('names every option of config.yaml and no option config.yaml lacks', () => {
+    assert.deepEqual([...new Set(documented)].sort(), [...optionNames].sort());
+  });
+});
+
 describe('add-on image files', () => {
   it('builds on a pinned Home Assistant base with Node from its packages and a HEALTHCHECK', () => {
     const dockerfile = read('addon/Dockerfile');

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { addonPackageName } from '../../scripts/addon-lock.js';
-import { packageFields, projectHomeChanges, readProjectHome, registryTarballUrl, root } from '../../scripts/project-home.js';
+import { isPlaceholder, packageFields, projectHomeChanges, readProjectHome, registryTarballUrl, root } from '../../scripts/project-home.js';
 import { releaseChangelog } from '../../scripts/release-addon.js';
 
 const run = promisify(execFile);
@@ -33,7 +33,21 @@ describe('the project home', () => {
     assert.equal(manifest.license, 'MIT');
     assert.equal((parse(read('addon/config.yaml')) as { url: string }).url, home.repository);
     assert.match(read('addon/Dockerfile'), new RegExp(`io\\.hass\\.url="${home.repository}"`));
-    assert.ok(read('addon/DOCS.md').includes(`\`${home.repository}\``), 'DOCS.md names the repository to add');
+    if (isPlaceholder(home)) {
+      assert.ok(!read('addon/DOCS.md').includes('OWNER'), 'DOCS.md names no repository that does not exist yet');
+      assert.match(read('addon/DOCS.md'), /no add-on repository to add: install it as a\nlocal add-on/);
+    } else {
+      assert.ok(read('addon/DOCS.md').includes(`\`${home.repository}\``), 'DOCS.md names the repository to add');
+    }
+  });
+});
+
+describe('the add-on repository in DOCS.md', () => {
+  it('is named once the home is filled in, in place of the local-only note', () => {
+    const home = { ...readProjectHome(), repository: 'https://github.com/someone/alarm-mail-bridge' };
+    const docs = projectHomeChanges(home).find(({ file }) => file === 'addon/DOCS.md')?.expected ?? '';
+    assert.ok(docs.includes('add\n`https://github.com/someone/alarm-mail-bridge`, then install'), docs.slice(0, 800));
+    assert.ok(!docs.includes('No release of Alarm Mail Bridge is published yet'));
   });
 });
 

@@ -1,7 +1,8 @@
 // The record of which outputs have a pending mail's event: kept for pending mails only, read back after a crash
 // (also with a line cut short), and bounded however long the bridge runs.
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -46,6 +47,15 @@ describe('DeliveryRecord', () => {
     assert.ok(lines.includes('stuck sms'));
     record.forget('stuck');
     assert.equal((await stat(path)).size, 0);
+    // An idle bridge holds the file closed: a read-only remount of data_dir would fail while it is open for writing.
+    const open = (await readdir('/proc/self/fd')).flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`, 'utf8')];
+      } catch {
+        return []; // the descriptor readdir itself used, closed by now
+      }
+    });
+    assert.ok(!open.includes(path), 'the record is not held open while no mail is pending');
     record.close();
   });
 });
