@@ -18,7 +18,7 @@ describe('cameraNameOf', () => {
     ['This is a test mail from your camera Carport.', 'Test mail from Carport', 'Carport'],
     ['A person was detected by camera "Front Door"!', '', 'Front Door'],
     ['Camera Gartenhütte on DS918 has detected motion', '', 'Gartenhütte'],
-    // A subject that reads as a name, when the text names none.
+    // A mail without body text: a subject that reads as a name.
     ['', 'Alarm:Cam_495920', 'Cam_495920'],
     ['', 'Garage', 'Garage'],
     // Subjects that say what happened or what the mail is are no names.
@@ -28,6 +28,8 @@ describe('cameraNameOf', () => {
     ['', 'Test', null],
     ['', 'Bewegung erkannt: Mehr als drei Wörter hier', null],
     ['Hello', '', null],
+    // Beside a body, the subject names the camera only in one of the forms above.
+    ['Feuer im Keller', 'Kamera Keller', null],
   ];
   for (const [text, subject, expected] of table) {
     it(`${JSON.stringify(text || subject)} → ${expected}`, () => assert.equal(cameraNameOf({ text, subject }), expected));

@@ -28,17 +28,22 @@ const namePatterns: readonly RegExp[] = [
   new RegExp(String.raw`\b(?:from|von)\s+(?:your\s+|the\s+|ihrer\s+|der\s+)?(?:ip\s?)?(?:camera|kamera)\s+(?<name>.+?)${end}`, 'iu'),
 ];
 
-/** The camera's name in the mail's text or subject, else a subject that is nothing but a name; null when neither. */
+/**
+ * The camera's name in the mail's text or subject; for a mail without body text, a subject that is nothing but a
+ * name. Null when neither: the sender names the camera then. A subject beside a body is left alone, so that a
+ * camera with a fixed subject of its user's (`Überwachung`) keeps the id it had.
+ */
 export function cameraNameOf(mail: Pick<Mail, 'text' | 'subject'>): string | null {
   const subject = mail.subject.trim();
-  const lines = [...linesOf(mail.text), ...(subject ? [subject] : [])];
+  const body = linesOf(mail.text);
+  const lines = [...body, ...(subject ? [subject] : [])];
   for (const pattern of namePatterns) {
     for (const line of lines) {
       const name = orNull(pattern.exec(line)?.groups?.name);
       if (name) return name;
     }
   }
-  return subjectAsName(subject);
+  return body.length === 0 ? subjectAsName(subject) : null;
 }
 
 /** `Alarm:`, `Snapshot -`: what a camera puts before its name in a subject of its own making. */
