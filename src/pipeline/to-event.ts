@@ -1,16 +1,19 @@
 // A spooled mail → its one event: parse, then classify; a mail that cannot be parsed still makes an event.
 // A camera's mail is read whole by its camera profile, and its pictures are stored before its event exists, so
 // the mail is retired (after delivery) only once they are kept. A picture that cannot be stored (disk full, folder
-// gone) costs the picture, never the event: an alarm must not wait in the spool behind it.
+// gone) costs the picture, never the event: an alarm must not wait in the spool behind it. A picture whose words
+// say nothing (a camera that mails a JPEG and the subject `Alarm:Cam_495920`) is what such a camera sends on motion.
 import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
 import { routeOf, type RouteTable } from '../core/route.js';
 import type { MailParser } from '../mail/isolated-parser.js';
 import { MailUnparsable } from '../mail/unparsable.js';
 import type { SpoolEntry } from '../spool/mail-spool.js';
 import type { Mail } from '../mail/mail.js';
+import { imageKindOf } from '../snapshots/image-kind.js';
 import type { StoredImages } from '../snapshots/snapshot-store.js';
 import { cameraEvent } from '../sources/camera/camera-event.js';
 import { readCameraMail } from '../sources/camera/camera-mail.js';
+import { genericCameraReader } from '../sources/camera/generic.js';
 import { CameraRoster, type CameraConfig } from '../sources/camera/identity.js';
 import { linesOf } from '../sources/camera/text.js';
 import { classifyMail } from '../sources/classify.js';
@@ -63,7 +66,8 @@ export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profil
       const { images, refused, failed } = stored;
       // The user's rules may say what a camera's text means (e.g. make it an alarm); the camera still names itself.
       const rule = profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean)) ?? panelReading(camera.reading, { id: entry.id, mail }, profiles);
-      const event = cameraEvent({ id: entry.id, mail, route, source: camera.source, reading: camera.reading, camera: camera.camera, images, rule });
+      const reading = !rule && isBarePicture(camera.source, camera.reading, mail) ? { ...camera.reading, type: 'motion' as const } : camera.reading;
+      const event = cameraEvent({ id: entry.id, mail, route, source: camera.source, reading, camera: camera.camera, images, rule });
       return { event, ...(refused.length > 0 ? { refusedImages: refused } : {}), ...(failed !== undefined ? { imagesFailed: failed } : {}) };
     }
     return { event: classifyMail({ id: entry.id, mail, route }, profiles) };
@@ -84,6 +88,15 @@ function panelReading(reading: CameraReading, mail: { id: string; mail: Mail }, 
   const classified = classifyMail({ ...mail, route: 'status' }, profiles);
   if (classified.category !== 'alarm' && classified.category !== 'trouble') return undefined;
   return { type: classified.type, category: classified.category, alarmState: classified.alarm_state, line: classified.text, details: {} };
+}
+
+/**
+ * A picture mailed to a camera address whose text names no event, neither a camera's nor (checked before) a
+ * panel's: a motion. Only for the generic reader: a vendor that names an event we do not know (`Alarm Event:
+ * Disk Full`) has said what it is. Any real JPEG or PNG counts, also one too large to keep or not stored.
+ */
+function isBarePicture(source: string, reading: CameraReading, mail: Mail): boolean {
+  return source === genericCameraReader.name && reading.type === 'unknown' && mail.attachments.some((attachment) => 'contentType' in imageKindOf(attachment, Number.POSITIVE_INFINITY));
 }
 
 /** Not dropped: to an alarm address it may be a real alarm, so it keeps the alarm category (and its SMS). */

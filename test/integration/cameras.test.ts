@@ -127,6 +127,14 @@ describe('cameras end to end', () => {
     assert.deepEqual((await subscriber.next(`${prefix}/camera/garten/image`)).bytes, await fixture('images/snapshot.png'));
   });
 
+  it('a picture and nothing else, subject `Alarm:Cam_495920`, is a motion of camera Cam_495920', async () => {
+    await sendMail(test.bridge.smtpPort, { to: 'camera@bridge.local', from: 'cam@cam.local', raw: await fixture('camera-picture-only.eml') });
+    const event = eventOf(await subscriber.next(`${prefix}/event`, (message) => message.payload.includes('Cam_495920.jpg')));
+    assert.deepEqual([event.source, event.category, event.type, event.device, event.sensor], ['camera', 'status', 'motion', 'cam_495920', 'Cam_495920']);
+    assert.equal((await subscriber.next(`${prefix}/camera/cam_495920/motion`)).payload, 'ON');
+    assert.deepEqual((await subscriber.next(`${prefix}/camera/cam_495920/image`)).bytes, await jpeg());
+  });
+
   it('after a restart on a new broker that knows nothing, the cameras and their last pictures are announced again', async () => {
     await test.stop();
     const fresh = await Mosquitto.start();
@@ -157,6 +165,9 @@ describe('camera snapshots to Telegram', () => {
       assert.deepEqual(photo?.photos.map((received) => received.bytes), [await fixture('images/snapshot.jpg')]);
       assert.equal(album?.method, 'sendMediaGroup');
       assert.deepEqual(album?.photos.map((received) => sha256(received.bytes)), [sha256(await fixture('images/snapshot.jpg')), sha256(await fixture('images/small.jpg'))]);
+      // The default caption names the camera and the event, at the bridge's local time of arrival.
+      assert.match(photo?.photos[0]?.caption ?? '', /^Front Door: person \d{2}:\d{2}$/);
+      assert.match(album?.photos[0]?.caption ?? '', /^Garten: line crossing \d{2}:\d{2}$/);
     } finally {
       await cleanUp(() => test.stop(), () => telegram.stop(), () => broker.stop());
     }

@@ -1,6 +1,7 @@
 // End to end: a mail over SMTP becomes one request at the (fake) provider, through the real SDK, and the
 // delivery health shows on MQTT and in Home Assistant's discovery. Secrets appear nowhere.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
@@ -94,6 +95,16 @@ describe('SMS end to end (Twilio)', () => {
     const failed = await subscriber.next(`${prefix}/sms/last`, (message) => message.payload.includes('21211'));
     assert.equal((JSON.parse(failed.payload) as { error: string }).error, "Twilio refused the message (HTTP 400): The 'To' number *********4567 is not a valid phone number.");
     assert.ok(!JSON.stringify(test.logs).includes('1701234567'));
+  });
+
+  it('says which camera saw what, and when: a camera mail to the alarm address with the default template', async () => {
+    const seen = twilio.requests.length;
+    const raw = await readFile(new URL('../fixtures/mails/cameras/dahua-motion-base64.eml', import.meta.url));
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', from: 'dahua@cam.local', raw });
+    const requests = await twilio.received(seen + 1);
+    const event = JSON.parse((await subscriber.next(`${prefix}/event`, (message) => message.payload.includes('"dahua"'))).payload) as { time: string };
+    const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(event.time));
+    assert.equal(FakeTwilio.formOf(requests.at(-1)!).get('Body'), `IPC06: motion ${clock}`);
   });
 
   it('keeps the auth token out of every log line and MQTT payload', () => {

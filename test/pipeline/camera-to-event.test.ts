@@ -82,6 +82,20 @@ describe('eventFromMail for camera mails', () => {
     }
   });
 
+  it('a picture and nothing else, mailed to the camera address, is a motion of the camera its subject names', async () => {
+    const { event } = await eventOf('cameras/camera-picture-only.eml', 'camera@bridge.local', await intake());
+    assert.deepEqual([event.source, event.category, event.type, event.alarm_state, event.device, event.sensor, event.images?.length], ['camera', 'status', 'motion', null, 'cam_495920', 'Cam_495920', 1]);
+  });
+
+  it('a bare picture is a motion only when no words say otherwise: a panel text keeps its meaning, no picture stays unknown', async () => {
+    const fire = await eventOf('camera-html-jpeg-attachment.eml', 'camera@bridge.local', await intake());
+    assert.deepEqual([fire.event.source, fire.event.type], ['camera', 'fire']);
+    const raw = Buffer.from('From: cam@cam.local\r\nTo: camera@bridge.local\r\nSubject: Alarm:Cam_495920\r\n\r\n');
+    const envelope = { from: 'cam@cam.local', recipients: ['camera@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
+    const { event } = await eventFromMail({ id: 'm1', envelope, raw }, buildProfiles([]), routes, parser, await intake());
+    assert.deepEqual([event.type, event.device], ['unknown', 'cam_495920']);
+  });
+
   it('reports the attachments it did not keep', async () => {
     const { refusedImages } = await eventOf('cameras/camera-hostile-images.eml', 'camera@bridge.local', await intake());
     assert.deepEqual(refusedImages?.map((refused) => refused.reason), ['not_an_image', 'empty', 'truncated']);

@@ -35,6 +35,15 @@ describe('readCameraMail', () => {
     assert.deepEqual(await read('camera-html-jpeg-attachment.eml', ['alarm@bridge.local', 'Garage@bridge.local'], 'alarm'), { source: 'camera', type: 'unknown', camera: 'garage' });
   });
 
+  it('two cameras behind one sender are two cameras when their texts name them; a configured camera still wins', async () => {
+    assert.deepEqual(await read('cameras/shared-sender-hof.eml', ['camera@bridge.local'], 'camera'), { source: 'camera', type: 'motion', camera: 'hof' });
+    assert.deepEqual(await read('cameras/shared-sender-garten.eml', ['camera@bridge.local'], 'camera'), { source: 'camera', type: 'motion', camera: 'garten' });
+    assert.deepEqual(await read('cameras/foscam-ipcamera-motion.eml', ['camera@bridge.local'], 'camera'), { source: 'camera', type: 'motion', camera: 'fi9821p_wohnzimmer' });
+    assert.deepEqual(await read('cameras/reolink-old-firmware-one-line.eml', ['camera@bridge.local'], 'camera'), { source: 'reolink', type: 'motion', camera: 'werkstatt' });
+    assert.deepEqual(await read('cameras/reolink-test-carport.eml', ['camera@bridge.local'], 'camera'), { source: 'reolink', type: 'test', camera: 'carport' });
+    assert.deepEqual(await read('cameras/reolink-old-firmware-one-line.eml', ['garage@bridge.local'], 'camera'), { source: 'reolink', type: 'motion', camera: 'garage' });
+  });
+
   it('a panel mail, or a camera-like mail to the alarm address, is no camera mail', async () => {
     assert.equal(await read('xt1-utf8-8bit.eml', ['alarm@bridge.local'], 'alarm'), undefined);
     assert.equal(await read('camera-html-jpeg-attachment.eml', ['alarm@bridge.local'], 'alarm'), undefined);

@@ -38,6 +38,14 @@ const table: Record<string, Expected> = {
   'synology-motion-latin1.eml': { reader: 'camera', type: 'motion', camera: 'Gartenhütte', phase: null, deviceTime: '04.01.2023 09:10:11', text: 'Camera Gartenhütte on DS918 has detected motion' },
   'axis-html-octet-stream.eml': { reader: 'camera', type: 'motion', camera: 'Carport', phase: null, deviceTime: null },
   'camera-hostile-images.eml': { reader: 'camera', type: 'motion', camera: 'Keller', phase: null, deviceTime: null },
+  // Issue 18: cameras that name themselves in their own words.
+  'reolink-old-firmware-one-line.eml': { reader: 'reolink', type: 'motion', camera: 'Werkstatt', phase: null, deviceTime: null, text: 'Alarm Camera Name:Werkstatt, Alarm Event:Motion Detection, Alarm Input Channel No.:1, Alarm Device Name:Werkstatt' },
+  'reolink-test-carport.eml': { reader: 'reolink', type: 'test', camera: 'Carport', phase: null, deviceTime: null, text: 'This is a test mail from your camera Carport.' },
+  'foscam-ipcamera-motion.eml': { reader: 'camera', type: 'motion', camera: 'FI9821P_Wohnzimmer', phase: null, deviceTime: null },
+  'shared-sender-hof.eml': { reader: 'camera', type: 'motion', camera: 'Hof', phase: null, deviceTime: null },
+  'shared-sender-garten.eml': { reader: 'camera', type: 'motion', camera: 'Garten', phase: null, deviceTime: null },
+  // Its words say nothing: what a bare picture means is decided with the panel profiles (pipeline/to-event.ts).
+  'camera-picture-only.eml': { reader: 'camera', type: 'unknown', camera: 'Cam_495920', phase: null, deviceTime: null, text: 'Alarm:Cam_495920' },
 };
 
 describe('camera readers', () => {

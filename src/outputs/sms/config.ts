@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { categories } from '../../core/event.js';
 import { maskNumber } from '../../core/mask.js';
 import { toE164 } from '../../core/phone.js';
+import { messageTemplate } from '../template.js';
 
 export const smsSection = z
   .object({
@@ -14,7 +15,7 @@ export const smsSection = z
     send_on: z.array(z.enum(categories)).default(['alarm', 'trouble']),
     /** CM: sender ID (at most 11 letters or a number); Twilio: the From number. */
     sender: z.string().default(''),
-    template: z.string().min(1).default('{text}'),
+    template: messageTemplate,
     max_per_hour: z.number().int().min(1).max(1000).default(10),
     max_parts: z.number().int().min(1).max(8).default(3),
     /** How long temporary failures (network, 429, 5xx) are retried before giving up. */

@@ -1,5 +1,6 @@
 // The `telegram:` section of the configuration: its schema gives the type, the defaults and the checks.
 import { z } from 'zod';
+import { messageTemplate } from '../template.js';
 import { telegramTriggers } from './routing.js';
 
 /** A numeric chat id (`123456789`, a group's `-1001234567890`) or a public channel's `@name`. */
@@ -15,7 +16,7 @@ export const telegramSchema = z
     chat_ids: z.array(chatId).default([]),
     /** Event categories, and `camera` for every camera event. */
     send_on: z.array(z.enum(telegramTriggers)).default(['alarm', 'trouble', 'camera']),
-    template: z.string().min(1).default('{text}'),
+    template: messageTemplate,
     /** Camera snapshots as photos (an album for several); off: the text only. */
     photos: z.boolean().default(true),
     max_per_hour: z.number().int().min(1).max(1000).default(30),

@@ -3,15 +3,10 @@
 // It claims nothing by itself: a mail is a camera mail for it only by the address it came to.
 import type { Mail } from '../../mail/mail.js';
 import { eventTypeOfWords, phaseOfWords } from './event-words.js';
+import { cameraNameOf } from './name-in-text.js';
 import type { CameraReader, CameraReading } from './reading.js';
 import { linesOf, orNull } from './text.js';
 
-/** How users and vendors' default templates name the camera, tried in order on each line, then the subject. */
-const cameraNames: readonly RegExp[] = [
-  /\bcamera "(?<name>[^"]+)"/iu,
-  /\b(?:camera|kamera)\s+(?<name>.+?)\s+(?:on|auf)\s+.+?\s+(?:has|hat)\s+/iu,
-  /\b(?:camera|kamera|cam)\s*:\s*(?<name>.+)$/iu,
-];
 const deviceTime = /^(?:time|zeit|date|datum|event time)\s*:\s*(?<time>.+)$/iu;
 
 export const genericCameraReader: CameraReader = {
@@ -27,20 +22,10 @@ export const genericCameraReader: CameraReader = {
     const told = lines.map((line) => ({ line, type: eventTypeOfWords(line) })).find((found) => found.type);
     return {
       type: told?.type ?? 'unknown',
-      camera: firstMatch(lines, cameraNames),
+      camera: cameraNameOf(mail),
       phase: told && told.type !== 'test' ? phaseOfWords(told.line) : null,
-      deviceTime: firstMatch(lines, [deviceTime]),
+      deviceTime: lines.map((line) => orNull(deviceTime.exec(line)?.groups?.time)).find((time) => time !== null) ?? null,
       text: told?.line ?? lines[0] ?? '',
     };
   },
 };
-
-function firstMatch(lines: readonly string[], patterns: readonly RegExp[]): string | null {
-  for (const pattern of patterns) {
-    for (const line of lines) {
-      const name = orNull(pattern.exec(line)?.groups?.name ?? pattern.exec(line)?.groups?.time);
-      if (name) return name;
-    }
-  }
-  return null;
-}

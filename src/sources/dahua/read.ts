@@ -7,6 +7,7 @@
 //   Alarm Device Name: IPC06
 import type { Mail } from '../../mail/mail.js';
 import { eventTypeOfWords, phaseOfWords } from '../camera/event-words.js';
+import { cameraNameOf } from '../camera/name-in-text.js';
 import type { CameraReader, CameraReading } from '../camera/reading.js';
 import { fieldMatching, fieldsOf, linesOf, orNull } from '../camera/text.js';
 
@@ -24,7 +25,7 @@ export const dahuaReader: CameraReader = {
     const eventText = event?.value ?? mail.subject;
     return {
       type: eventTypeOfWords(eventText) ?? 'unknown',
-      camera: orNull(fields.get('alarm input channel name')?.value) ?? orNull(fields.get('alarm device name')?.value),
+      camera: orNull(fields.get('alarm input channel name')?.value) ?? orNull(fields.get('alarm device name')?.value) ?? cameraNameOf(mail),
       phase: phaseOfWords(eventText),
       deviceTime: orNull(fieldMatching(fields, /^alarm (?:start|stop) time/u)?.value),
       text: event?.line ?? mail.subject,

@@ -8,6 +8,7 @@
 //   TARGET TYPE:   Human | Vehicle           (smart events of AcuSense models)
 import type { Mail } from '../../mail/mail.js';
 import { eventTypeOfWords } from '../camera/event-words.js';
+import { cameraNameOf } from '../camera/name-in-text.js';
 import type { CameraReader, CameraReading } from '../camera/reading.js';
 import { fieldsOf, linesOf, orNull } from '../camera/text.js';
 
@@ -37,7 +38,7 @@ export const hikvisionReader: CameraReader = {
     if (type === 'motion' && /vehicle/iu.test(target)) type = 'vehicle';
     return {
       type,
-      camera: cameraName(fields),
+      camera: cameraName(fields) ?? cameraNameOf(mail),
       phase: null,
       deviceTime: orNull(fields.get('event time')?.value),
       text: event?.line ?? mail.subject,

@@ -5,7 +5,7 @@ import { telegramSchema } from '../../../src/outputs/telegram/config.js';
 
 describe('telegram config', () => {
   it('is off by default, with the documented defaults', () => {
-    assert.deepEqual(telegramSchema.parse({}), { bot_token: '', chat_ids: [], send_on: ['alarm', 'trouble', 'camera'], template: '{text}', photos: true, max_per_hour: 30, retry_minutes: 60, api_url: '' });
+    assert.deepEqual(telegramSchema.parse({}), { bot_token: '', chat_ids: [], send_on: ['alarm', 'trouble', 'camera'], template: '{summary}', photos: true, max_per_hour: 30, retry_minutes: 60, api_url: '' });
   });
 
   it('takes chat ids as numbers or text, groups and channels included', () => {

@@ -75,6 +75,6 @@ describe('telegramModule', () => {
     const optionsFile = join(dataDir, 'options.json');
     await writeFile(optionsFile, JSON.stringify({ telegram: { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], api_url: '' } }));
     const config = await loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525 });
-    assert.deepEqual(config.telegram, { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], template: '{text}', photos: true, max_per_hour: 30, retry_minutes: 60, api_url: '' });
+    assert.deepEqual(config.telegram, { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], template: '{summary}', photos: true, max_per_hour: 30, retry_minutes: 60, api_url: '' });
   });
 });
