@@ -9,7 +9,7 @@ import type { Config } from './config/schema.js';
 import { mqttServiceWhenReady } from './config/supervisor.js';
 import { configuredValuesMasker } from './core/mask.js';
 import { oneLine } from './errors.js';
-import { createLogger } from './log.js';
+import { createLogger, resolveLogFormat } from './log.js';
 import { startBridge, type Bridge, type BridgeOptions } from './main.js';
 import { readPackageInfo } from './package-info.js';
 import { StartFailed } from './start/start-failed.js';
@@ -57,7 +57,9 @@ export async function runCli(argv: string[]): Promise<void> {
     throw error;
   }
 
-  const log = createLogger({ level: config.log_level, maskText: configuredValuesMasker(configuredValues(config)) });
+  // The Supervisor gives every add-on its token: also an add-on started with a file (a developer's) is read in its log tab.
+  const format = resolveLogFormat(config.log_format, { terminal: process.stdout.isTTY === true, addon: addon !== undefined || Boolean(process.env.SUPERVISOR_TOKEN) });
+  const log = createLogger({ level: config.log_level, format, maskText: configuredValuesMasker(configuredValues(config)) });
   const options: BridgeOptions = { packageInfo };
   if (addon) {
     log.info({ optionsFile: addon.optionsFile, dataDir: addon.dataDir }, 'running as Home Assistant add-on');

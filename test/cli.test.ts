@@ -14,8 +14,8 @@ import { freePort } from './helpers/ports.js';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 // A start that hangs (as one under /proc did, at full CPU) is killed and fails the test instead of holding it.
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], { env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json' }, timeout: 60_000 }).then(
+const run = (args: string[], env: Record<string, string> = {}) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], { env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json', ...env }, timeout: 60_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
@@ -111,6 +111,32 @@ describe('alarm-mail-bridge command', () => {
     it('names data_dir under /proc at once instead of spinning without a word', async () => {
       const line = await fatalLine({ data_dir: '/proc/amb-test', smtp: await smtpOnFreePort(), mqtt: { embedded_port: 0 } });
       assert.match(line, /^cannot start: data_dir \/proc\/amb-test: cannot be created: \/proc exists but cannot hold folders/);
+    });
+
+    it('writes one pretty line per entry when log_format is pretty, also the start line, and no JSON', async () => {
+      const file = join(dir, 'pretty.yaml');
+      await writeFile(file, stringify({ log_format: 'pretty', data_dir: join(dir, 'data'), smtp: { host: '127.0.0.1', port: takenPort }, mqtt: { embedded_port: 0 } }));
+      const { code, stdout } = await run(['--config', file]);
+      assert.equal(code, 1);
+      const lines = stdout.split('\n').filter(Boolean);
+      assert.ok(lines.every((line) => !line.startsWith('{')), stdout);
+      assert.equal(lines.filter((line) => /^\[\d{2}:\d{2}:\d{2}\] INFO: starting Alarm Mail Bridge \{"version":.*"data_dir":/.test(line)).length, 1, stdout);
+      assert.equal(lines.filter((line) => /^\[\d{2}:\d{2}:\d{2}\] FATAL: cannot start: smtp\.port \d+: another program already listens/.test(line)).length, 1, stdout);
+    });
+
+    it('writes pretty lines as the add-on with log_format auto, JSON in a pipe otherwise', async () => {
+      const options = join(dir, 'options.json');
+      await writeFile(options, JSON.stringify({ mqtt: { url: 'mqtt://127.0.0.1:1' } }));
+      const addon = await run([], { OPTIONS_FILE: options, DATA_DIR: join(dir, 'addon-data'), SMTP_PORT: String(takenPort) });
+      assert.equal(addon.code, 1);
+      assert.match(addon.stdout, /^\[\d{2}:\d{2}:\d{2}\] INFO: running as Home Assistant add-on/m);
+      assert.match(addon.stdout, /FATAL: cannot start: smtp\.port/);
+      assert.doesNotMatch(addon.stdout, /^\{/m);
+      const file = join(dir, 'auto.yaml');
+      await writeFile(file, stringify({ data_dir: join(dir, 'data'), smtp: { host: '127.0.0.1', port: takenPort }, mqtt: { embedded_port: 0 } }));
+      const piped = await run(['--config', file]);
+      assert.equal(piped.code, 1);
+      assert.ok(piped.stdout.split('\n').filter(Boolean).every((line) => line.startsWith('{')), piped.stdout);
     });
 
     it('names smtp.tls.cert when the certificate file is missing', async () => {
