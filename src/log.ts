@@ -1,15 +1,21 @@
-// The root pino logger: JSON lines in a container, pino-pretty on a terminal; secrets redacted by path, and by value
-// inside every line.
+// The root pino logger: JSON lines or pino-pretty's one line per entry (log_format); secrets redacted by path, and
+// by value inside every line whichever format it is written in.
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
-import { secretPaths, type LogLevel } from './config/schema.js';
+import type { PrettyOptions } from 'pino-pretty';
+import { secretPaths, type LogFormatSetting, type LogLevel } from './config/schema.js';
 
 export type { Logger };
+
+/** How lines are written: `json` for log collectors, `pretty` for a person reading a terminal or the add-on's log tab. */
+export type LogFormat = 'json' | 'pretty';
 
 export interface LoggerOptions {
   level: LogLevel;
   /** Where lines go; stdout by default. Tests pass a stream to read what was logged. */
   destination?: DestinationStream;
-  pretty?: boolean;
+  /** JSON by default; `resolveLogFormat` turns the setting `auto` into one of the two. */
+  format?: LogFormat;
   /**
    * Applied to every finished line: the configured secrets and account ids replaced wherever a text from outside
    * quotes them (a provider's error echoing its token, a URL with the bot token), whichever part logs it.
@@ -17,20 +23,51 @@ export interface LoggerOptions {
   maskText?: (line: string) => string;
 }
 
-export function createLogger({ level, destination, pretty = process.stdout.isTTY === true, maskText }: LoggerOptions): Logger {
+/** Where the bridge runs, as far as the log format is concerned. */
+export interface LogSurroundings {
+  /** stdout is a terminal. */
+  terminal: boolean;
+  /** Running as the Home Assistant add-on, whose log tab shows the text as it is. */
+  addon: boolean;
+}
+
+/**
+ * `auto`: pretty on a terminal and in the add-on (its log tab is read by people, and JSON with epoch times is hard
+ * to read there); JSON wherever else stdout goes (Docker, systemd, a log collector), as a machine reads it best.
+ */
+export function resolveLogFormat(setting: LogFormatSetting, { terminal, addon }: LogSurroundings): LogFormat {
+  if (setting !== 'auto') return setting;
+  return terminal || addon ? 'pretty' : 'json';
+}
+
+export function createLogger({ level, destination, format = 'json', maskText }: LoggerOptions): Logger {
   const options = {
     level,
     base: undefined,
     // Exact paths: wildcard paths cost time on every line.
     redact: { paths: secretPaths.map((path) => `config.${path}`), censor: '[redacted]' },
+    // The hook sees the finished JSON line before any stream does, so a pretty line is made from the masked one.
     ...(maskText ? { hooks: { streamWrite: maskText } } : {}),
   };
-  if (destination) return pino(options, destination);
-  if (pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' } } });
-  }
   // Asynchronous writes keep the SMTP transaction off a slow stdout; pino flushes them at exit.
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  const target = destination ?? pino.destination({ dest: 1, sync: false });
+  if (format === 'json') return pino(options, target);
+  return pino(options, prettyStream(target, destination === undefined && process.stdout.isTTY === true));
+}
+
+/**
+ * pino-pretty in this process, not as a worker transport: no thread at start, and each line goes to the same
+ * destination (flushed at exit) right after it was masked. Loaded only for pretty output, so JSON starts leaner.
+ * One line per entry (`singleLine`) with the local time, so the start line stays one line.
+ */
+function prettyStream(target: DestinationStream, colorize: boolean): DestinationStream & { flush(callback: (error?: Error) => void): void } {
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: (options: PrettyOptions) => (line: string) => string };
+  const prettify = prettyFactory({ colorize, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', singleLine: true });
+  const flushable = target as DestinationStream & { flush?(callback: (error?: Error) => void): void };
+  return {
+    write: (line: string) => target.write(prettify(line)),
+    flush: (callback) => (flushable.flush ? flushable.flush(callback) : callback()),
+  };
 }
 
 /**

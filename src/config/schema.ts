@@ -10,6 +10,8 @@ import { homeNetworks } from '../core/networks.js';
 import { outputModules } from '../outputs/registry.js';
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']);
+/** auto: pretty on a terminal and in the add-on, JSON when stdout goes elsewhere (src/log.ts). */
+const logFormat = z.enum(['auto', 'pretty', 'json']);
 
 /** An envelope local part such as `alarm`; compared case-insensitively. */
 const localPart = z
@@ -71,6 +73,7 @@ const outputSections = Object.fromEntries(outputModules.map((module) => [module.
 export const configSchema = z
   .object({
     log_level: logLevel.default('info'),
+    log_format: logFormat.default('auto'),
     data_dir: z.string().min(1).default('./data'),
     smtp: smtp.prefault({}),
     ...outputSections,
@@ -91,6 +94,7 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type LogLevel = z.infer<typeof logLevel>;
+export type LogFormatSetting = z.infer<typeof logFormat>;
 
 /** Paths of values that must never reach a log line or an MQTT payload: the outputs' secrets and SMTP passwords. */
 export const secretPaths: readonly string[] = [...outputModules.flatMap((module) => module.secrets.map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];

@@ -35,8 +35,8 @@ describe('add-on options', () => {
   });
 
   it('keeps defaults for optional keys left out or empty', async () => {
-    const config = await load({ log_level: 'debug', mqtt: { url: '', password: null }, sms: { sender: '' } });
-    assert.equal(config.log_level, 'debug');
+    const config = await load({ log_level: 'debug', log_format: 'json', mqtt: { url: '', password: null }, sms: { sender: '' } });
+    assert.deepEqual([config.log_level, config.log_format], ['debug', 'json']);
     assert.deepEqual([config.mqtt.url, config.mqtt.password, config.mqtt.topic_prefix, config.sms.provider], ['', '', 'alarm-mail-bridge', 'none']);
     assert.deepEqual([config.data_dir, config.smtp.host, config.smtp.port], ['/data', '0.0.0.0', 2525]);
   });

@@ -16,7 +16,7 @@ function capturedLog() {
       done();
     },
   });
-  return { log: createLogger({ level: 'debug', destination, pretty: false }), lines };
+  return { log: createLogger({ level: 'debug', destination, format: 'json' }), lines };
 }
 
 describe('reserveFor', () => {

@@ -18,9 +18,15 @@ export class DeliveryRejected extends DeliveryFailure {}
 export class DeliveryUnreachable extends DeliveryFailure {
   /** When the service said when to come back (Telegram's `retry_after`): exactly then, instead of the backoff. */
   readonly retryAfterMs: number | undefined;
-  constructor(code: string | number, message: string, options?: ErrorOptions & { retryAfterMs?: number }) {
+  /**
+   * The service is fine and only asked us to slow down (HTTP 429, Twilio 20429): routine, retried as asked, so
+   * the outbox tells it at info without a stack, not as a failure.
+   */
+  readonly throttled: boolean;
+  constructor(code: string | number, message: string, options?: ErrorOptions & { retryAfterMs?: number; throttled?: boolean }) {
     super(code, message, options);
     this.retryAfterMs = options?.retryAfterMs;
+    this.throttled = options?.throttled ?? false;
   }
 }
 

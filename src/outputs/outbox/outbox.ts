@@ -89,7 +89,7 @@ export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult>
 }
 
 const hourMs = 60 * 60 * 1000;
-/** Recipients sent to at once; a rate limit (429) is retried like any temporary failure. */
+/** Recipients sent to at once; a rate limit (429) is retried like any temporary failure, and logged at info. */
 const parallelRecipients = 4;
 const keepFinishedMs = 7 * 24 * hourMs;
 
@@ -211,7 +211,10 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       const delay = askedMs ?? Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
       Object.assign(job, { attempts, notBefore: now() + delay });
       await this.#parts.jobs.put(job);
-      log.warn({ mailId: job.eventId, to: this.#parts.mask(job.to), attempt: attempts, retryInMs: Math.round(delay), err: error }, `${noun} not sent, will retry`);
+      const retry = { mailId: job.eventId, to: this.#parts.mask(job.to), attempt: attempts, retryInMs: Math.round(delay) };
+      // A rate limit answered as documented is the service working: a fact, not a failure with a stack.
+      if (error instanceof DeliveryUnreachable && error.throttled) log.info({ ...retry, code, reason: message }, `${noun} throttled by the service, will retry`);
+      else log.warn({ ...retry, err: error }, `${noun} not sent, will retry`);
       this.#reportProblem();
     }
   }

@@ -93,7 +93,7 @@ export class BotApi {
     if (code === 429 || code >= 500) {
       const retryAfter = answer?.parameters?.retry_after;
       const retryAfterMs = typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter * 1000 : undefined;
-      throw new TelegramUnreachable(code, `Telegram answered ${code} to ${method}: ${description}`, retryAfterMs === undefined ? {} : { retryAfterMs });
+      throw new TelegramUnreachable(code, `Telegram answered ${code} to ${method}: ${description}`, { throttled: code === 429, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     }
     // A group that became a supergroup has a new id; the old one is refused for good, so say which to configure.
     const migratedTo = answer?.parameters?.migrate_to_chat_id;

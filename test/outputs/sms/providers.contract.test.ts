@@ -99,11 +99,12 @@ for (const subject of cases) {
       assert.equal(error.code, subject.expected.badNumberCode);
     });
 
-    it('reports rate limiting and server errors as unreachable, to be retried', async () => {
-      for (const answer of [subject.expected.rateLimited, subject.expected.serverError]) {
+    it('reports rate limiting and server errors as unreachable, to be retried; only rate limiting as a throttle', async () => {
+      for (const [answer, throttled] of [[subject.expected.rateLimited, true], [subject.expected.serverError, false]] as const) {
         subject.fake.scripted.push(answer);
         const error = await outcomeOf(subject.provider());
         assert.ok(error instanceof ProviderUnreachable, `${answer.status}: ${String(error)}`);
+        assert.equal(error.throttled, throttled, `${answer.status}`);
       }
     });
 

@@ -56,7 +56,7 @@ describe('Telegram Bot API client', () => {
     telegram.scripted.push(tooManyRequests(7));
     const error = await failureOf(api().sendMessage(chat, 'Alarm'));
     assert.ok(error instanceof TelegramUnreachable, String(error));
-    assert.deepEqual([error.code, error.retryAfterMs], ['429', 7_000]);
+    assert.deepEqual([error.code, error.retryAfterMs, error.throttled], ['429', 7_000, true]);
   });
 
   it('reports 5xx as temporary, to be retried with backoff', async () => {

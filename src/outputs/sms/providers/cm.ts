@@ -68,7 +68,7 @@ function classifyFailure(error: unknown, timeoutMs: number): Error {
   if (!response) return unreachable('CM', error, timeoutMs);
   const { status, data } = response;
   const details = maskNumbersIn(data?.details ?? `HTTP ${status}`);
-  if (status === 429 || status >= 500) return new ProviderUnreachable(status, `CM answered HTTP ${status}: ${details}`);
+  if (status === 429 || status >= 500) return new ProviderUnreachable(status, `CM answered HTTP ${status}: ${details}`, { throttled: status === 429 });
   // Any other answer is final: 101 authentication, 102 balance, 103 token, or the message itself refused.
   const code = data?.messages?.[0]?.messageErrorCode || data?.errorCode || status;
   const messageDetails = data?.messages?.[0]?.messageDetails;

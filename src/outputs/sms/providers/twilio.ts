@@ -58,6 +58,6 @@ function classifyFailure(error: unknown, timeoutMs: number): Error {
   if (typeof status !== 'number') return unreachable('Twilio', error, timeoutMs);
   const message = maskNumbersIn(twilioMessage ?? '');
   // 20429 "Too Many Requests" is always safe to retry; 5xx is Twilio's side.
-  if (status === 429 || code === 20429 || status >= 500) return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message}`);
+  if (status === 429 || code === 20429 || status >= 500) return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message}`, { throttled: status === 429 || code === 20429 });
   return new ProviderRejected(code ?? status, `Twilio refused the message (HTTP ${status}): ${message}`);
 }
