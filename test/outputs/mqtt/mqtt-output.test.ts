@@ -103,6 +103,7 @@ describe('MqttOutput', () => {
         zoneFile,
         announcedFile: new StateFile<AnnouncedDiscovery>(join(dataDir, 'discovery.json')),
         cameraFile: new StateFile(join(dataDir, 'cameras.json')),
+        lastValuesFile: new StateFile(join(dataDir, 'last-values.json')),
         images: { read: async () => undefined },
       },
     );
@@ -232,6 +233,29 @@ describe('MqttOutput', () => {
     assert.deepEqual(live(`${prefix}/telegram/problem`).map((message) => message.payload), ['ON']);
     assert.deepEqual(live(`${prefix}/telegram/last`).map((message) => message.payload), ['{"result":"sent"}']);
     assert.deepEqual(live(`${prefix}/undescribed/problem`), []);
+  });
+
+  it('publishes an output\'s last result again after a restart, unless the output reported a newer one first', async () => {
+    const smsLast = `${prefix}/sms/last`;
+    const first = create();
+    await first.output.start();
+    publishSmsResult({ result: 'sent' });
+    await deliverAndSee(first.output);
+    await first.output.stop();
+
+    let restarted = subscriber.messages.length;
+    const second = create();
+    await second.output.start();
+    await deliverAndSee(second.output);
+    assert.deepEqual(live(smsLast, restarted).map((message) => message.payload), ['{"result":"sent"}']);
+    await second.output.stop();
+
+    restarted = subscriber.messages.length;
+    const third = create();
+    publishSmsResult({ result: 'failed' });
+    await third.output.start();
+    await deliverAndSee(third.output);
+    assert.deepEqual(live(smsLast, restarted).map((message) => message.payload), ['{"result":"failed"}']);
   });
 
   it('hands a command from Home Assistant to the bus and knows nothing of the panel', async () => {
