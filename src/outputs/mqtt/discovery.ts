@@ -184,12 +184,19 @@ export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneS
 
 /**
  * The retained config payload. Components published before and gone now are sent once as a bare
- * `{platform}`, which is how Home Assistant removes one component of a device.
+ * `{platform}`, which is how Home Assistant removes one component of a device. Each entity gets the id Home
+ * Assistant should give it, `<platform>.<unique_id>` (e.g. `binary_sensor.alarm_mail_bridge_zone_3_door`), never one
+ * made from names: `default_entity_id` from HA 2025.10 on, `object_id` before (device-based discovery exists since
+ * 2024.11). HA 2025.10 deprecated `object_id` and warns of it only when `default_entity_id` is absent (core PRs
+ * #151775, #151996); HA 2026.4 removed it and ignores it in discovery (core PR #164460).
  */
 export function discoveryPayload(context: DiscoveryContext, discovery: DeviceDiscovery, removed: Record<string, string>): string {
   const components: Record<string, Component> = {};
   for (const [id, platform] of Object.entries(removed)) components[id] = { platform };
-  Object.assign(components, discovery.components);
+  for (const [id, component] of Object.entries(discovery.components)) {
+    const objectId = String(component.unique_id);
+    components[id] = { ...component, default_entity_id: `${component.platform}.${objectId}`, object_id: objectId };
+  }
   return JSON.stringify({
     device: discovery.device,
     origin: { name: 'Alarm Mail Bridge', sw_version: context.version, ...(context.projectUrl ? { support_url: context.projectUrl } : {}) },

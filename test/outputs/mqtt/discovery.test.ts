@@ -36,6 +36,30 @@ describe('discovery builders', () => {
     assert.equal(renamed.device.name, 'Haustür');
   });
 
+  it('gives every entity the id Home Assistant should use, made from its unique id: old and new HA alike', () => {
+    const devices = [bridgeDevice(context), panelDevice(context), zoneDevice(context, 3, { ...zone, name: 'Terrasse' })];
+    const ids = devices.flatMap((device) => checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).entities);
+    for (const { platform, config } of ids) {
+      assert.equal(config.default_entity_id, `${platform}.${String(config.unique_id)}`);
+      assert.equal(config.object_id, config.unique_id);
+    }
+    assert.deepEqual(ids.map(({ config }) => config.default_entity_id), [
+      'sensor.alarm_mail_bridge_last_mail',
+      'binary_sensor.alarm_mail_bridge_sms_problem',
+      'sensor.alarm_mail_bridge_sms_last',
+      'alarm_control_panel.alarm_mail_bridge_xt1_alarm',
+      'binary_sensor.alarm_mail_bridge_xt1_triggered',
+      'event.alarm_mail_bridge_xt1_event',
+      'sensor.alarm_mail_bridge_xt1_last_event',
+      'binary_sensor.alarm_mail_bridge_zone_3_door',
+      'binary_sensor.alarm_mail_bridge_zone_3_motion',
+      'binary_sensor.alarm_mail_bridge_zone_3_tamper',
+      'binary_sensor.alarm_mail_bridge_zone_3_problem',
+    ]);
+    const removal = JSON.parse(discoveryPayload(context, bridgeDevice(context), { gone: 'sensor' })) as { components: Record<string, unknown> };
+    assert.deepEqual(removal.components.gone, { platform: 'sensor' }, 'a removal stub stays bare');
+  });
+
   it('offers no arm features on the panel, but the command topic Home Assistant requires', () => {
     const alarm = panelDevice(context).components.alarm;
     assert.deepEqual([alarm?.supported_features, alarm?.command_topic], [[], 'alarm-mail-bridge/command']);
