@@ -158,7 +158,10 @@ const zoneEntities: readonly ZoneEntity[] = [
   { key: 'problem', name: 'Supervision', deviceClass: 'problem', diagnostic: true, present: () => true },
 ];
 
-/** A zone is a device of its own (via the panel), so a user can put it in an area; ids come from its number. */
+/**
+ * A zone is a device of its own (via the panel), so a user can put it in an area; ids come from its number. Its
+ * last alarm is there from the start, unknown until the zone raises one, so automations can name it beforehand.
+ */
 export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneState): DeviceDiscovery {
   const { nodeId, topics } = context;
   const id = `${nodeId}_zone_${zone}`;
@@ -174,6 +177,17 @@ export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneS
       ...(entity.key === 'motion' ? { off_delay: context.motionOffDelaySeconds } : {}),
     };
   }
+  // A timestamp, so that every alarm changes the state (two intrusions in a row too) and triggers on it.
+  components.last_alarm = {
+    platform: 'sensor',
+    unique_id: `${id}_last_alarm`,
+    name: 'Last alarm',
+    device_class: 'timestamp',
+    icon: 'mdi:alarm-light',
+    state_topic: topics.zone(zone, 'last_alarm'),
+    value_template: ha.eventTime,
+    json_attributes_topic: topics.zone(zone, 'last_alarm'),
+  };
   const { manufacturer, model } = context.catalog.zone(zone);
   return {
     id,

@@ -233,6 +233,7 @@ export class MqttOutput implements Output {
       if (zoneState.door) publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'door'), zoneState.door, retained));
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'tamper'), zoneState.tamper, retained));
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'problem'), zoneState.problem, retained));
+      if (zoneState.lastAlarm) publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'last_alarm'), JSON.stringify(zoneState.lastAlarm), retained));
     }
     const lastEvent = this.#lastValues.event;
     if (lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, lastEvent, retained));

@@ -55,9 +55,20 @@ describe('discovery builders', () => {
       'binary_sensor.alarm_mail_bridge_zone_3_motion',
       'binary_sensor.alarm_mail_bridge_zone_3_tamper',
       'binary_sensor.alarm_mail_bridge_zone_3_problem',
+      'sensor.alarm_mail_bridge_zone_3_last_alarm',
     ]);
     const removal = JSON.parse(discoveryPayload(context, bridgeDevice(context), { gone: 'sensor' })) as { components: Record<string, unknown> };
     assert.deepEqual(removal.components.gone, { platform: 'sensor' }, 'a removal stub stays bare');
+  });
+
+  it('gives each zone its last alarm from the start: a timestamp, the type as an attribute', () => {
+    const quiet = zoneDevice(context, 5, { name: 'PIR EG', door: null, motion: false, tamper: 'OFF', problem: 'OFF' });
+    const lastAlarm = quiet.components.last_alarm;
+    assert.deepEqual(
+      [lastAlarm?.platform, lastAlarm?.name, lastAlarm?.device_class, lastAlarm?.state_topic, lastAlarm?.value_template, lastAlarm?.json_attributes_topic],
+      ['sensor', 'Last alarm', 'timestamp', 'alarm-mail-bridge/zone/5/last_alarm', '{{ value_json.time }}', 'alarm-mail-bridge/zone/5/last_alarm'],
+    );
+    assert.equal(lastAlarm?.entity_category, undefined, 'an alarm is no diagnostic');
   });
 
   it('offers no arm features on the panel, but the command topic Home Assistant requires', () => {
@@ -67,9 +78,9 @@ describe('discovery builders', () => {
 
   it('gives a zone door and motion entities only once it reported them', () => {
     const quiet = zoneDevice(context, 5, { name: 'PIR EG', door: null, motion: false, tamper: 'OFF', problem: 'OFF' });
-    assert.deepEqual(Object.keys(quiet.components), ['tamper', 'problem']);
+    assert.deepEqual(Object.keys(quiet.components), ['tamper', 'problem', 'last_alarm']);
     const busy = zoneDevice(context, 5, { name: 'PIR EG', door: 'ON', motion: true, tamper: 'OFF', problem: 'OFF' });
-    assert.deepEqual(Object.keys(busy.components), ['door', 'motion', 'tamper', 'problem']);
+    assert.deepEqual(Object.keys(busy.components), ['door', 'motion', 'tamper', 'problem', 'last_alarm']);
     assert.equal(busy.components.motion?.off_delay, 45);
   });
 
