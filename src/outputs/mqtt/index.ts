@@ -57,8 +57,6 @@ export interface MqttDependencies {
   cameraFile: StateFile<Cameras>;
   /** The last event, each camera's last event and each output's last result. */
   lastValuesFile: StateFile<LastValuesState>;
-  /** Milliseconds from a change of a last value to its write (several changes, one write); 2000 by default. */
-  lastValuesSaveDelayMs?: number;
   /** The cameras' pictures, read by the SHA-256 an event names. */
   images: ImageStore;
   /** Delay before answering Home Assistant's `online`; random by default so many bridges do not answer at once. */
@@ -102,7 +100,7 @@ export class MqttOutput implements Output {
       motionOffDelaySeconds: settings.motionOffDelaySeconds,
       health: settings.health,
     };
-    this.#lastValues = new LastValues(deps.lastValuesFile, this.#saveReport('last-values.json'), { saveDelayMs: deps.lastValuesSaveDelayMs });
+    this.#lastValues = new LastValues(deps.lastValuesFile, this.#saveReport('last-values.json'));
     this.#cameras = new CameraPublisher({
       topicPrefix: settings.topicPrefix,
       catalog: settings.catalog,

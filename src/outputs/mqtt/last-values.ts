@@ -13,24 +13,22 @@ export interface LastValuesState {
   health: Record<string, string>;
 }
 
-const defaultSaveDelayMs = 2000;
+const saveDelayMs = 2000;
 
 /**
- * Changes are written together, `saveDelayMs` after the first one and in the background: a burst of camera events
+ * Changes are written together, 2 s after the first one and in the background: a burst of camera events
  * costs one fsync'ed write, not one per event, and no delivery ever waits for it. A crash loses at most the
  * changes of that last moment (the values shown then are the ones before); a clean stop writes them at once.
  */
 export class LastValues {
   readonly #file: StateFile<LastValuesState>;
   readonly #report: SaveReport;
-  readonly #saveDelayMs: number;
   #state: LastValuesState = { cameras: {}, health: {} };
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(file: StateFile<LastValuesState>, report: SaveReport, { saveDelayMs = defaultSaveDelayMs }: { saveDelayMs?: number } = {}) {
+  constructor(file: StateFile<LastValuesState>, report: SaveReport) {
     this.#file = file;
     this.#report = report;
-    this.#saveDelayMs = saveDelayMs;
   }
 
   /** Reads the file; a value set before (an output's health at its start) is newer and stays. */
@@ -86,7 +84,7 @@ export class LastValues {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#file.save(this.#state, this.#report);
-    }, this.#saveDelayMs);
+    }, saveDelayMs);
     // The timer must not keep the process alive; a stop writes the values itself.
     this.#timer.unref();
   }
