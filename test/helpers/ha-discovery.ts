@@ -2,7 +2,8 @@
 // requires, and no key it does not know (HA drops unknown entity keys silently, so a typo would do nothing;
 // in `device` and `origin` an unknown key fails the whole config). Key lists from HA's MQTT docs.
 const availability = ['availability', 'availability_topic', 'availability_mode', 'availability_template', 'payload_available', 'payload_not_available'];
-const entityCommon = ['platform', 'unique_id', 'name', 'default_entity_id', 'icon', 'entity_category', 'enabled_by_default', 'entity_picture',
+// `object_id`: the entity id before HA 2025.10 (deprecated since, superseded by `default_entity_id`).
+const entityCommon = ['platform', 'unique_id', 'name', 'default_entity_id', 'object_id', 'icon', 'entity_category', 'enabled_by_default', 'entity_picture',
   'json_attributes_topic', 'json_attributes_template', 'qos', 'encoding', ...availability];
 
 const platforms: Record<string, { required: string[]; optional: string[] }> = {

@@ -76,13 +76,15 @@ describe('Home Assistant discovery', () => {
     const zone = await subscriber.next(configTopic('alarm_mail_bridge_zone_3'));
     const { problems, entities } = checkDevicePayload(payloadOf(zone));
     assert.deepEqual(problems, []);
-    assert.deepEqual(entities.map((entity) => entity.config.device_class), ['opening', 'tamper', 'problem']);
+    assert.deepEqual(entities.map((entity) => entity.config.device_class), ['opening', 'tamper', 'problem', 'timestamp']);
     assert.equal((payloadOf(zone).device as { name: string }).name, 'Haustür');
     assert.equal((await subscriber.next(`${prefix}/zone/3/door`)).payload, 'ON');
     assert.equal((await subscriber.next(`${prefix}/zone/3/tamper`)).payload, 'OFF');
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:3 Haustür, Sabotage Alarm' });
     const tamper = await subscriber.next(`${prefix}/zone/3/tamper`, (message) => message.payload === 'ON');
     assert.equal(tamper.retain, false, 'a live publish reaches current subscribers unflagged; the broker keeps it retained');
+    const lastAlarm = JSON.parse((await subscriber.next(`${prefix}/zone/3/last_alarm`)).payload) as Record<string, unknown>;
+    assert.equal(lastAlarm.type, 'tamper', 'the alarm shows on the zone\'s device');
   });
 
   it('drives the panel through triggered and back to disarmed; events are never retained', async () => {

@@ -1,6 +1,7 @@
 // The MQTT output's cameras: per camera its events, last event, motion and last picture (raw bytes, retained, read
 // from the snapshot store by the SHA-256 the event names), and its Home Assistant device. Cameras are remembered
-// in cameras.json, so their devices and pictures are announced again after a restart.
+// in cameras.json and their last events in last-values.json, so their devices, pictures and last events are
+// announced again after a restart.
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { AlarmEvent } from '../../core/event.js';
 import type { ImageStore } from '../../core/images.js';
@@ -10,6 +11,7 @@ import type { SaveReport, StateFile } from '../../spool/state-file.js';
 import { cameraDevice, cameraTopicsFor } from './camera-discovery.js';
 import { cameraChange, type Cameras } from './cameras.js';
 import type { DeviceDiscovery, DiscoveryContext } from './discovery.js';
+import type { LastValues } from './last-values.js';
 
 export interface CameraPublisherOptions {
   topicPrefix: string;
@@ -18,6 +20,8 @@ export interface CameraPublisherOptions {
   file: StateFile<Cameras>;
   /** How a cameras.json that cannot be written is told; it never fails a delivery. */
   fileReport: SaveReport;
+  /** Where each camera's last event is kept across restarts. */
+  lastValues: LastValues;
   images: ImageStore;
   log: Logger;
 }
@@ -28,8 +32,6 @@ const once: IClientPublishOptions = { qos: 1, retain: false };
 export class CameraPublisher {
   readonly #options: CameraPublisherOptions;
   #cameras: Cameras = {};
-  /** Each camera's last event JSON, sent again after a connect. */
-  readonly #lastEvents = new Map<string, string>();
   /**
    * Each camera's newest picture: one still waiting for the broker (an outage, a burst) is not read or sent once a
    * newer one is due, so at most one picture per camera is held in memory, whatever the backlog.
@@ -53,7 +55,7 @@ export class CameraPublisher {
     const change = cameraChange(this.#cameras, event, description);
     if (!change || !description) return [];
     this.#cameras = { ...this.#cameras, [change.id]: change.state };
-    this.#lastEvents.set(change.id, payload);
+    this.#options.lastValues.setCamera(change.id, payload);
     const topics = cameraTopicsFor(this.#options.topicPrefix, change.id);
     const image = event.images?.[0];
     if (image) this.#newestImage.set(change.id, image.sha256);
@@ -85,7 +87,7 @@ export class CameraPublisher {
   republish(client: MqttClient): Promise<unknown>[] {
     const cameras = Object.entries(this.#cameras);
     const lastEvents = cameras.flatMap(([id]) => {
-      const lastEvent = this.#lastEvents.get(id);
+      const lastEvent = this.#options.lastValues.camera(id);
       return lastEvent ? [client.publishAsync(cameraTopicsFor(this.#options.topicPrefix, id).lastEvent, lastEvent, retained)] : [];
     });
     const pictures = (async () => {

@@ -158,7 +158,10 @@ const zoneEntities: readonly ZoneEntity[] = [
   { key: 'problem', name: 'Supervision', deviceClass: 'problem', diagnostic: true, present: () => true },
 ];
 
-/** A zone is a device of its own (via the panel), so a user can put it in an area; ids come from its number. */
+/**
+ * A zone is a device of its own (via the panel), so a user can put it in an area; ids come from its number. Its
+ * last alarm is there from the start, unknown until the zone raises one, so automations can name it beforehand.
+ */
 export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneState): DeviceDiscovery {
   const { nodeId, topics } = context;
   const id = `${nodeId}_zone_${zone}`;
@@ -174,6 +177,17 @@ export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneS
       ...(entity.key === 'motion' ? { off_delay: context.motionOffDelaySeconds } : {}),
     };
   }
+  // A timestamp, so that every alarm changes the state (two intrusions in a row too) and triggers on it.
+  components.last_alarm = {
+    platform: 'sensor',
+    unique_id: `${id}_last_alarm`,
+    name: 'Last alarm',
+    device_class: 'timestamp',
+    icon: 'mdi:alarm-light',
+    state_topic: topics.zone(zone, 'last_alarm'),
+    value_template: ha.eventTime,
+    json_attributes_topic: topics.zone(zone, 'last_alarm'),
+  };
   const { manufacturer, model } = context.catalog.zone(zone);
   return {
     id,
@@ -184,12 +198,19 @@ export function zoneDevice(context: DiscoveryContext, zone: number, state: ZoneS
 
 /**
  * The retained config payload. Components published before and gone now are sent once as a bare
- * `{platform}`, which is how Home Assistant removes one component of a device.
+ * `{platform}`, which is how Home Assistant removes one component of a device. Each entity gets the id Home
+ * Assistant should give it, `<platform>.<unique_id>` (e.g. `binary_sensor.alarm_mail_bridge_zone_3_door`), never one
+ * made from names: `default_entity_id` from HA 2025.10 on, `object_id` before (device-based discovery exists since
+ * 2024.11). HA 2025.10 deprecated `object_id` and warns of it only when `default_entity_id` is absent (core PRs
+ * #151775, #151996); HA 2026.4 removed it and ignores it in discovery (core PR #164460).
  */
 export function discoveryPayload(context: DiscoveryContext, discovery: DeviceDiscovery, removed: Record<string, string>): string {
   const components: Record<string, Component> = {};
   for (const [id, platform] of Object.entries(removed)) components[id] = { platform };
-  Object.assign(components, discovery.components);
+  for (const [id, component] of Object.entries(discovery.components)) {
+    const objectId = String(component.unique_id);
+    components[id] = { ...component, default_entity_id: `${component.platform}.${objectId}`, object_id: objectId };
+  }
   return JSON.stringify({
     device: discovery.device,
     origin: { name: 'Alarm Mail Bridge', sw_version: context.version, ...(context.projectUrl ? { support_url: context.projectUrl } : {}) },

@@ -1,5 +1,6 @@
 // The MQTT output: each event, the last event, the alarm state and the zones' states, and Home Assistant
-// discovery for them; re-announced on every connect and when Home Assistant comes online. It shows any output's
+// discovery for them; re-announced on every connect and when Home Assistant comes online, also after a restart of
+// the bridge (all of it is kept in data_dir, for a broker that forgets retained messages). It shows any output's
 // health from the bus, and turns Home Assistant's commands into bus commands: it knows no other output and no panel.
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { MqttConnection } from './connection.js';
@@ -16,6 +17,7 @@ import type { Output } from '../output.js';
 import { CameraPublisher } from './camera-publisher.js';
 import type { Cameras } from './cameras.js';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DeviceDiscovery, type DiscoveryContext } from './discovery.js';
+import { LastValues, type LastValuesState } from './last-values.js';
 import { MqttLink } from './link.js';
 import { RetainedValues } from './retained-values.js';
 import { nodeIdFor, topicsFor, type Topics } from './topics.js';
@@ -53,6 +55,8 @@ export interface MqttDependencies {
   zoneFile: StateFile<Zones>;
   announcedFile: StateFile<AnnouncedDiscovery>;
   cameraFile: StateFile<Cameras>;
+  /** The last event, each camera's last event and each output's last result. */
+  lastValuesFile: StateFile<LastValuesState>;
   /** The cameras' pictures, read by the SHA-256 an event names. */
   images: ImageStore;
   /** Delay before answering Home Assistant's `online`; random by default so many bridges do not answer at once. */
@@ -72,7 +76,7 @@ export class MqttOutput implements Output {
   readonly #cameras: CameraPublisher;
   #zones: Zones = {};
   #announced: AnnouncedDiscovery = {};
-  #lastEvent: string | undefined;
+  readonly #lastValues: LastValues;
   /** The retained state last sent; an unchanged state is not sent again. */
   #publishedState: AlarmState | null = null;
   #birthTimer: NodeJS.Timeout | undefined;
@@ -96,12 +100,14 @@ export class MqttOutput implements Output {
       motionOffDelaySeconds: settings.motionOffDelaySeconds,
       health: settings.health,
     };
+    this.#lastValues = new LastValues(deps.lastValuesFile, this.#saveReport('last-values.json'));
     this.#cameras = new CameraPublisher({
       topicPrefix: settings.topicPrefix,
       catalog: settings.catalog,
       discovery: { ...this.#discovery, cameraMotionOffDelaySeconds: settings.cameraMotionOffDelaySeconds },
       file: deps.cameraFile,
       fileReport: this.#saveReport('cameras.json'),
+      lastValues: this.#lastValues,
       images: deps.images,
       log: deps.log,
     });
@@ -120,6 +126,13 @@ export class MqttOutput implements Output {
     this.#zones = (await this.#deps.zoneFile.read()) ?? {};
     this.#announced = (await this.#deps.announcedFile.read()) ?? {};
     await this.#cameras.load();
+    await this.#lastValues.load();
+    // The outputs' last results from before the restart, unless one reported a newer one meanwhile.
+    for (const [output, last] of Object.entries(this.#lastValues.health)) {
+      if (!this.#health.has(output) && this.#settings.health.some((described) => described.output === output && described.last)) {
+        this.#healthValues.set(this.#topics.health(output, 'last'), last);
+      }
+    }
     this.#link.start();
   }
 
@@ -144,7 +157,7 @@ export class MqttOutput implements Output {
       if (change.changed) this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json'));
     }
     await Promise.all(publishes);
-    this.#lastEvent = payload;
+    this.#lastValues.setEvent(payload);
   }
 
   /**
@@ -157,7 +170,9 @@ export class MqttOutput implements Output {
     const before = this.#health.get(health.output);
     this.#health.set(health.output, health);
     if (described.last && health.last !== undefined && health.last !== before?.last) {
-      this.#healthValues.set(this.#topics.health(health.output, 'last'), JSON.stringify(health.last));
+      const last = JSON.stringify(health.last);
+      this.#healthValues.set(this.#topics.health(health.output, 'last'), last);
+      this.#lastValues.setHealth(health.output, last);
     }
     if (described.problem && health.problem !== undefined && health.problem !== before?.problem) {
       this.#healthValues.set(this.#topics.health(health.output, 'problem'), health.problem ? 'ON' : 'OFF');
@@ -169,6 +184,7 @@ export class MqttOutput implements Output {
     clearTimeout(this.#birthTimer);
     await this.#link.stop();
     await this.#background.settled();
+    await this.#lastValues.close();
     for (const file of [this.#deps.zoneFile, this.#deps.announcedFile, this.#deps.cameraFile]) await file.close();
   }
 
@@ -215,8 +231,10 @@ export class MqttOutput implements Output {
       if (zoneState.door) publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'door'), zoneState.door, retained));
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'tamper'), zoneState.tamper, retained));
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'problem'), zoneState.problem, retained));
+      if (zoneState.lastAlarm) publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'last_alarm'), JSON.stringify(zoneState.lastAlarm), retained));
     }
-    if (this.#lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, this.#lastEvent, retained));
+    const lastEvent = this.#lastValues.event;
+    if (lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, lastEvent, retained));
     publishes.push(...this.#cameras.republish(client));
     publishes.push(this.#healthValues.connected(client));
     await Promise.all(publishes);

@@ -41,6 +41,7 @@ export const mqttModule = outputModule({
         zoneFile: new StateFile(join(context.dataDir, 'zones.json')),
         announcedFile: new StateFile(join(context.dataDir, 'discovery.json')),
         cameraFile: new StateFile(join(context.dataDir, 'cameras.json')),
+        lastValuesFile: new StateFile(join(context.dataDir, 'last-values.json')),
         images: context.images ?? { read: async () => undefined },
       },
     );

@@ -1,9 +1,16 @@
-// Zones of the panel as the mails reveal them: an event with a zone creates one, and what its type means for a
-// zone (the sources' catalog) drives its states. Pure: the output persists the result and publishes the changes.
+// Zones of the panel as the mails reveal them: an event with a zone creates one, what its type means for a zone
+// (the sources' catalog) drives its states, and an alarm-category event becomes its last alarm. Pure: the output
+// persists the result and publishes the changes.
 import type { AlarmEvent } from '../../core/event.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
 
 export type OnOff = 'ON' | 'OFF';
+
+/** The type and time of a zone's last alarm-category event, e.g. `{"type":"intrusion","time":"2026-11-21T18:03:12.345Z"}`. */
+export interface ZoneAlarm {
+  type: string;
+  time: string;
+}
 
 export interface ZoneState {
   /** The name the panel last used; Home Assistant may show another one the user chose. */
@@ -15,6 +22,8 @@ export interface ZoneState {
   tamper: OnOff;
   /** Supervision failure: the panel lost the sensor. */
   problem: OnOff;
+  /** Absent until the zone raised an alarm (and in a zones.json written before the bridge kept it). */
+  lastAlarm?: ZoneAlarm;
 }
 
 /** Keyed by zone number. */
@@ -25,8 +34,11 @@ export interface ZoneChange {
   state: ZoneState;
   /** The zone is new, or its name or set of entities changed: its discovery must be sent (again). */
   rediscover: boolean;
-  /** Binary states to publish; `motion` is only ever ON (Home Assistant turns it off after a delay). */
-  publish: Partial<Record<'door' | 'motion' | 'tamper' | 'problem', OnOff>>;
+  /**
+   * States to publish: binary ones as `ON`/`OFF` (`motion` is only ever ON: Home Assistant turns it off after a
+   * delay), `last_alarm` as the JSON of a {@link ZoneAlarm}.
+   */
+  publish: Partial<Record<'door' | 'motion' | 'tamper' | 'problem' | 'last_alarm', string>>;
   /** The stored state differs from before: it must be saved. */
   changed: boolean;
 }
@@ -50,6 +62,10 @@ export function zoneChange(zones: Zones, event: AlarmEvent, catalog: Pick<Source
   const problem: OnOff = effect?.entity === 'problem' ? effect.value : 'OFF';
   if (problem !== state.problem || !previous) state.problem = publish.problem = problem;
   if (!previous) publish.tamper = state.tamper;
+  if (event.category === 'alarm') {
+    state.lastAlarm = { type: event.type, time: event.time };
+    publish.last_alarm = JSON.stringify(state.lastAlarm);
+  }
   const rediscover =
     !previous || previous.name !== state.name || (previous.door === null) !== (state.door === null) || previous.motion !== state.motion;
   const changed = !previous || (Object.keys(state) as (keyof ZoneState)[]).some((key) => state[key] !== previous[key]);

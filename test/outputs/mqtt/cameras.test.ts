@@ -91,6 +91,7 @@ describe('cameraDevice', () => {
 describe('CameraPublisher', () => {
   it('reads and sends only the newest of the pictures waiting for the broker, one camera at a time', async () => {
     const { CameraPublisher } = await import('../../../src/outputs/mqtt/camera-publisher.js');
+    const { LastValues } = await import('../../../src/outputs/mqtt/last-values.js');
     const { createLogger } = await import('../../../src/log.js');
     const { Writable } = await import('node:stream');
     const cameraCatalog = { ...catalogOf(buildProfiles([])), camera: () => description };
@@ -102,6 +103,7 @@ describe('CameraPublisher', () => {
       discovery: context,
       file: { read: async () => undefined, save: () => undefined } as never,
       fileReport: { failed: () => undefined, recovered: () => undefined },
+      lastValues: new LastValues({ read: async () => undefined, save: () => undefined } as never, { failed: () => undefined, recovered: () => undefined }),
       images: { read: async (image) => (read.push(image.sha256), Buffer.from(image.sha256)) },
       log: createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
     });

@@ -36,6 +36,41 @@ describe('discovery builders', () => {
     assert.equal(renamed.device.name, 'Haustür');
   });
 
+  it('gives every entity the id Home Assistant should use, made from its unique id: old and new HA alike', () => {
+    const devices = [bridgeDevice(context), panelDevice(context), zoneDevice(context, 3, { ...zone, name: 'Terrasse' })];
+    const ids = devices.flatMap((device) => checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).entities);
+    for (const { platform, config } of ids) {
+      assert.equal(config.default_entity_id, `${platform}.${String(config.unique_id)}`);
+      assert.equal(config.object_id, config.unique_id);
+    }
+    assert.deepEqual(ids.map(({ config }) => config.default_entity_id), [
+      'sensor.alarm_mail_bridge_last_mail',
+      'binary_sensor.alarm_mail_bridge_sms_problem',
+      'sensor.alarm_mail_bridge_sms_last',
+      'alarm_control_panel.alarm_mail_bridge_xt1_alarm',
+      'binary_sensor.alarm_mail_bridge_xt1_triggered',
+      'event.alarm_mail_bridge_xt1_event',
+      'sensor.alarm_mail_bridge_xt1_last_event',
+      'binary_sensor.alarm_mail_bridge_zone_3_door',
+      'binary_sensor.alarm_mail_bridge_zone_3_motion',
+      'binary_sensor.alarm_mail_bridge_zone_3_tamper',
+      'binary_sensor.alarm_mail_bridge_zone_3_problem',
+      'sensor.alarm_mail_bridge_zone_3_last_alarm',
+    ]);
+    const removal = JSON.parse(discoveryPayload(context, bridgeDevice(context), { gone: 'sensor' })) as { components: Record<string, unknown> };
+    assert.deepEqual(removal.components.gone, { platform: 'sensor' }, 'a removal stub stays bare');
+  });
+
+  it('gives each zone its last alarm from the start: a timestamp, the type as an attribute', () => {
+    const quiet = zoneDevice(context, 5, { name: 'PIR EG', door: null, motion: false, tamper: 'OFF', problem: 'OFF' });
+    const lastAlarm = quiet.components.last_alarm;
+    assert.deepEqual(
+      [lastAlarm?.platform, lastAlarm?.name, lastAlarm?.device_class, lastAlarm?.state_topic, lastAlarm?.value_template, lastAlarm?.json_attributes_topic],
+      ['sensor', 'Last alarm', 'timestamp', 'alarm-mail-bridge/zone/5/last_alarm', '{{ value_json.time }}', 'alarm-mail-bridge/zone/5/last_alarm'],
+    );
+    assert.equal(lastAlarm?.entity_category, undefined, 'an alarm is no diagnostic');
+  });
+
   it('offers no arm features on the panel, but the command topic Home Assistant requires', () => {
     const alarm = panelDevice(context).components.alarm;
     assert.deepEqual([alarm?.supported_features, alarm?.command_topic], [[], 'alarm-mail-bridge/command']);
@@ -43,9 +78,9 @@ describe('discovery builders', () => {
 
   it('gives a zone door and motion entities only once it reported them', () => {
     const quiet = zoneDevice(context, 5, { name: 'PIR EG', door: null, motion: false, tamper: 'OFF', problem: 'OFF' });
-    assert.deepEqual(Object.keys(quiet.components), ['tamper', 'problem']);
+    assert.deepEqual(Object.keys(quiet.components), ['tamper', 'problem', 'last_alarm']);
     const busy = zoneDevice(context, 5, { name: 'PIR EG', door: 'ON', motion: true, tamper: 'OFF', problem: 'OFF' });
-    assert.deepEqual(Object.keys(busy.components), ['door', 'motion', 'tamper', 'problem']);
+    assert.deepEqual(Object.keys(busy.components), ['door', 'motion', 'tamper', 'problem', 'last_alarm']);
     assert.equal(busy.components.motion?.off_delay, 45);
   });
 

@@ -103,6 +103,7 @@ describe('MqttOutput', () => {
         zoneFile,
         announcedFile: new StateFile<AnnouncedDiscovery>(join(dataDir, 'discovery.json')),
         cameraFile: new StateFile(join(dataDir, 'cameras.json')),
+        lastValuesFile: new StateFile(join(dataDir, 'last-values.json')),
         images: { read: async () => undefined },
       },
     );
@@ -232,6 +233,61 @@ describe('MqttOutput', () => {
     assert.deepEqual(live(`${prefix}/telegram/problem`).map((message) => message.payload), ['ON']);
     assert.deepEqual(live(`${prefix}/telegram/last`).map((message) => message.payload), ['{"result":"sent"}']);
     assert.deepEqual(live(`${prefix}/undescribed/problem`), []);
+  });
+
+  it('shows a zone\'s last alarm, keeps it in zones.json and publishes it again after a restart', async () => {
+    const lastAlarm = `${prefix}/zone/3/last_alarm`;
+    const first = create();
+    await first.output.start();
+    await deliverAndSee(first.output); // connected: what the connect announces is out
+    await deliverAndSee(first.output, { ...event(['alarm@bridge.local']), zone: 3, sensor: 'Flur', type: 'intrusion', time: '2026-11-21T18:03:12.345Z' });
+    await deliverAndSee(first.output, { ...event(['alarm@bridge.local']), zone: 3, sensor: 'Flur', category: 'status', type: 'door_open' });
+    assert.deepEqual(live(lastAlarm).map((message) => [JSON.parse(message.payload) as unknown, message.retain]), [[{ type: 'intrusion', time: '2026-11-21T18:03:12.345Z' }, false]], 'once, at the alarm');
+    const discoveryTopic = `${prefix}-ha/device/${prefix.replaceAll('-', '_')}_zone_3/config`;
+    const homeAssistant = await Subscriber.connect(broker.url, [discoveryTopic]);
+    const discovery = JSON.parse((await homeAssistant.next(discoveryTopic).finally(() => homeAssistant.close())).payload) as { components: Record<string, Record<string, unknown>> };
+    assert.deepEqual(discovery.components.last_alarm, {
+      platform: 'sensor',
+      unique_id: `${prefix.replaceAll('-', '_')}_zone_3_last_alarm`,
+      name: 'Last alarm',
+      device_class: 'timestamp',
+      icon: 'mdi:alarm-light',
+      state_topic: lastAlarm,
+      value_template: '{{ value_json.time }}',
+      json_attributes_topic: lastAlarm,
+      default_entity_id: `sensor.${prefix.replaceAll('-', '_')}_zone_3_last_alarm`,
+      object_id: `${prefix.replaceAll('-', '_')}_zone_3_last_alarm`,
+    });
+    await first.output.stop();
+
+    const restarted = subscriber.messages.length;
+    const second = create();
+    await second.output.start();
+    await deliverAndSee(second.output);
+    assert.deepEqual(live(lastAlarm, restarted).map((message) => JSON.parse(message.payload) as unknown), [{ type: 'intrusion', time: '2026-11-21T18:03:12.345Z' }]);
+  });
+
+  it('publishes an output\'s last result again after a restart, unless the output reported a newer one first', async () => {
+    const smsLast = `${prefix}/sms/last`;
+    const first = create();
+    await first.output.start();
+    publishSmsResult({ result: 'sent' });
+    await deliverAndSee(first.output);
+    await first.output.stop();
+
+    let restarted = subscriber.messages.length;
+    const second = create();
+    await second.output.start();
+    await deliverAndSee(second.output);
+    assert.deepEqual(live(smsLast, restarted).map((message) => message.payload), ['{"result":"sent"}']);
+    await second.output.stop();
+
+    restarted = subscriber.messages.length;
+    const third = create();
+    publishSmsResult({ result: 'failed' });
+    await third.output.start();
+    await deliverAndSee(third.output);
+    assert.deepEqual(live(smsLast, restarted).map((message) => message.payload), ['{"result":"failed"}']);
   });
 
   it('hands a command from Home Assistant to the bus and knows nothing of the panel', async () => {

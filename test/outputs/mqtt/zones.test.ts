@@ -60,6 +60,21 @@ describe('zoneChange', () => {
     assert.deepEqual(zones[2], { name: 'Tür', door: 'OFF', motion: true, tamper: 'OFF', problem: 'OFF' });
   });
 
+  it('remembers the type and time of the zone\'s last alarm-category event, and publishes it once', () => {
+    const alarm = { ...event('intrusion', 1, 'Terrasse'), category: 'alarm' as const, time: '2026-11-21T18:03:12.345Z' };
+    const { zones, changes } = run([alarm, event('door_open', 1, 'Terrasse'), { ...event('tamper', 1, 'Terrasse'), category: 'alarm' as const, time: '2026-11-21T19:00:00.000Z' }]);
+    assert.deepEqual(changes.map((change) => change?.publish.last_alarm), ['{"type":"intrusion","time":"2026-11-21T18:03:12.345Z"}', undefined, '{"type":"tamper","time":"2026-11-21T19:00:00.000Z"}']);
+    assert.deepEqual(zones[1]?.lastAlarm, { type: 'tamper', time: '2026-11-21T19:00:00.000Z' });
+    assert.equal(changes[2]?.changed, true, 'a new alarm is saved');
+    assert.equal(changes[2]?.rediscover, false, 'the entity is there from the start');
+  });
+
+  it('reads a zone saved before the last alarm was kept', () => {
+    const saved: Zones = { 2: { name: 'Tür', door: 'OFF', motion: false, tamper: 'OFF', problem: 'OFF' } };
+    const change = zoneChange(saved, event('door_closed', 2, 'Tür'), catalog);
+    assert.deepEqual([change?.changed, change?.state.lastAlarm], [false, undefined]);
+  });
+
   it('follows a rename in the panel and asks for discovery again', () => {
     const { zones, changes } = run([event('door_open', 4, 'Fenster'), event('door_closed', 4, 'Fenster Küche')]);
     assert.equal(changes[1]?.rediscover, true);
