@@ -35,7 +35,7 @@ export function classifyMail({ id, mail, route }: ClassifyInput, profiles: reado
       category: match.category,
       type: match.type,
       alarm_state: match.alarmState,
-      zone: details.zone === undefined ? null : Number(details.zone),
+      zone: zoneNumber(details.zone),
       sensor: details.sensor?.trim() || null,
       user: details.user?.trim() || null,
       text: match.line,
@@ -86,4 +86,12 @@ function clip(line: string): string {
   if (line.length <= maxLineLength) return line;
   const cut = line.slice(0, maxLineLength);
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** Panels number their zones in the tens or hundreds; a longer number is no zone (it would become a topic and a device). */
+const highestZone = 9999;
+
+function zoneNumber(text: string | undefined): number | null {
+  const zone = text === undefined ? Number.NaN : Number(text);
+  return Number.isInteger(zone) && zone >= 0 && zone <= highestZone ? zone : null;
 }

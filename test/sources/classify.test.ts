@@ -43,6 +43,8 @@ const table: [line: string, route: Route, expected: Expected][] = [
   ['Zone:12 Tür Süd 2 (Keller), links, DC Open - Mobility', 'status', ['door_open', 'status', null, 12, 'Tür Süd 2 (Keller), links', null, 'xt1']],
   ['Zone:3 Fenster, Wohnzimmer, Innenbereich Alarm', 'alarm', ['intrusion', 'alarm', 'triggered', 3, 'Fenster, Wohnzimmer', null, 'xt1']],
   ['zone:3 FENSTER, innenbereich alarm', 'alarm', ['intrusion', 'alarm', 'triggered', 3, 'FENSTER', null, 'xt1']],
+  // a number no panel has is no zone: it would become a topic and a Home Assistant device
+  ['Zone:123456789012 Flur, Innenbereich Alarm', 'alarm', ['intrusion', 'alarm', 'triggered', null, 'Flur', null, 'xt1']],
   // words of later firmware and other panels, German and English
   ['Einbruchalarm Zone 3', 'status', ['intrusion', 'alarm', 'triggered', null, null, null, 'generic']],
   ['Zone:4 Keller, Wasser Alarm', 'status', ['water', 'alarm', 'triggered', 4, 'Keller', null, 'generic']],

@@ -21,7 +21,7 @@ import { LastValues, type LastValuesState } from './last-values.js';
 import { MqttLink } from './link.js';
 import { RetainedValues } from './retained-values.js';
 import { nodeIdFor, topicsFor, type Topics } from './topics.js';
-import { zoneChange, type Zones } from './zones.js';
+import { maxZones, zoneChange, type Zones } from './zones.js';
 
 export interface MqttSettings {
   /** Where the broker is: from the configuration, the embedded broker or the Supervisor. */
@@ -86,6 +86,7 @@ export class MqttOutput implements Output {
   /** The last health each output reported: only a changed part is published. */
   readonly #health = new Map<string, BusEvents['health']>();
   #stopping = false;
+  #zonesFullLogged = false;
 
   constructor(settings: MqttSettings, deps: MqttDependencies) {
     this.#settings = settings;
@@ -140,6 +141,10 @@ export class MqttOutput implements Output {
     // Zone state follows the order of deliver calls, before any waiting.
     const change = zoneChange(this.#zones, event, this.#settings.catalog);
     if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
+    else if (event.zone !== null && !this.#zonesFullLogged) {
+      this.#zonesFullLogged = true;
+      this.#deps.log.warn({ zone: event.zone, maxZones }, 'more zones than a panel has: no device for new zones, their events still go out (logged once)');
+    }
     const payload = JSON.stringify(this.#settings.fullAddresses ? event : { ...event, from: maskAddress(event.from), recipients: event.recipients.map(maskAddress) });
     const ready = this.#link.ready();
     const cameraPublishes = this.#cameras.publish(ready, event, payload, this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined);

@@ -43,9 +43,18 @@ export interface ZoneChange {
   changed: boolean;
 }
 
+/**
+ * Zones kept, each a Home Assistant device and an entry of zones.json: an XT1 has at most 80 sensors, larger panels a
+ * few hundred. Past it a new zone's events still go out, but make no device, so mails naming ever new zones cannot
+ * grow the state without bound.
+ */
+export const maxZones = 256;
+
+/** The zone's change, or undefined for an event without a zone or of a new zone past `maxZones`. */
 export function zoneChange(zones: Zones, event: AlarmEvent, catalog: Pick<SourceCatalog, 'zoneEffect' | 'zone'>): ZoneChange | undefined {
   if (event.zone === null) return undefined;
   const previous = zones[event.zone];
+  if (!previous && Object.keys(zones).length >= maxZones) return undefined;
   const state: ZoneState = previous
     ? { ...previous }
     : { name: event.sensor ?? catalog.zone(event.zone).name, door: null, motion: false, tamper: 'OFF', problem: 'OFF' };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { zoneChange, type Zones } from '../../../src/outputs/mqtt/zones.js';
+import { maxZones, zoneChange, type Zones } from '../../../src/outputs/mqtt/zones.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
 import { buildProfiles } from '../../../src/sources/registry.js';
 
@@ -23,6 +23,17 @@ function run(events: AlarmEvent[]): { zones: Zones; changes: ReturnType<typeof z
 }
 
 describe('zoneChange', () => {
+  it('keeps at most maxZones zones: a new zone past them makes no change, a known one still does', () => {
+    let zones: Zones = {};
+    for (let zone = 1; zone <= maxZones; zone++) {
+      const change = zoneChange(zones, event('intrusion', zone, null), catalog);
+      assert.ok(change);
+      zones = { ...zones, [change.zone]: change.state };
+    }
+    assert.equal(zoneChange(zones, event('intrusion', maxZones + 1, null), catalog), undefined);
+    assert.equal(zoneChange(zones, event('tamper', 1, null), catalog)?.publish.tamper, 'ON');
+  });
+
   it('ignores events without a zone', () => {
     assert.equal(zoneChange({}, event('armed_away', null, null), catalog), undefined);
   });
