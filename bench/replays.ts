@@ -50,7 +50,8 @@ try {
   }
   await bridge.start();
   const last = accepted.at(-1);
-  await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === last);
+  // Many kills can leave many mails to replay: more time than a test's default wait.
+  await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === last, { timeoutMs: 300_000 });
   const ids = subscriber.on(eventTopic).map((message) => (JSON.parse(message.payload) as AlarmEvent).id);
   const distinct = new Set(ids);
   const lost = accepted.filter((id) => !distinct.has(id));
