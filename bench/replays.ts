@@ -9,18 +9,12 @@ import type { AlarmEvent } from '../src/core/event.js';
 import { BridgeProcess } from '../test/helpers/bridge-process.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { Subscriber } from '../test/helpers/mqtt-subscriber.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 import { sendMail } from '../test/helpers/smtp-client.js';
 
 const { values } = parseArgs({ options: { kills: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' } } });
 const kills = Number(values.kills);
-let seed = Number(values.seed);
-/** mulberry32: a small seeded generator, so a run can be repeated. */
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(Number(values.seed));
 
 const eventTopic = 'alarm-mail-bridge/event';
 const broker = await Mosquitto.start();
@@ -50,7 +44,8 @@ try {
   }
   await bridge.start();
   const last = accepted.at(-1);
-  await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === last);
+  // Many kills can leave many mails to replay: more time than a test's default wait.
+  await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === last, { timeoutMs: 300_000 });
   const ids = subscriber.on(eventTopic).map((message) => (JSON.parse(message.payload) as AlarmEvent).id);
   const distinct = new Set(ids);
   const lost = accepted.filter((id) => !distinct.has(id));

@@ -17,7 +17,30 @@ describe('WakeSignal', () => {
     assert.equal(woken, true);
   });
 
-  it('ends a sleep when its time is up', async () => {
-    await new WakeSignal().sleep(1);
+  it('ends a sleep when its time is up, not before', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let woken = false;
+    void new WakeSignal().sleep(1000).then(() => (woken = true));
+    t.mock.timers.tick(999);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(woken, false, 'still asleep 1 ms before its time');
+    t.mock.timers.tick(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(woken, true, 'awake when its time is up');
+  });
+
+  it('keeps a wake that comes after a sleep ran out for the next sleep', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const signal = new WakeSignal();
+    let slept = false;
+    void signal.sleep(10).then(() => (slept = true));
+    t.mock.timers.tick(10);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(slept, true);
+    signal.wake();
+    let woken = false;
+    void signal.sleep().then(() => (woken = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(woken, true, 'the wake was kept, not spent on the sleep that had ended');
   });
 });

@@ -38,6 +38,8 @@ export interface IntakeOptions {
   idleTimeoutMs: number;
   sessionTimeoutMs: number;
   tls: { mode: 'off' | 'starttls' | 'implicit'; key?: Buffer; cert?: Buffer; minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' };
+  /** The clock of the connection slots (greeting, stress and stall times), so a test need not wait them out; `Date.now` by default. */
+  now?: () => number;
 }
 
 /** A refused address is logged at most once an hour, so a scan cannot flood the log. */
@@ -86,15 +88,18 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     return new MailRejected(code, reply);
   };
   const refusalsLogged = new Map<string, number>();
-  const slots = new Slots({
-    maxClients: options.maxClients,
-    maxClientsPerAddress: options.maxClientsPerAddress,
-    greetingTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
-    stressIdleTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
-    stressShare,
-    transactionStallMs,
-    minDataRate,
-  });
+  const slots = new Slots(
+    {
+      maxClients: options.maxClients,
+      maxClientsPerAddress: options.maxClientsPerAddress,
+      greetingTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
+      stressIdleTimeoutMs: Math.min(shortTimeoutMs, options.idleTimeoutMs),
+      stressShare,
+      transactionStallMs,
+      minDataRate,
+    },
+    options.now,
+  );
   /** The message stream of each connection in DATA, until the reply to it: the slots read its bytes so far. */
   const messages = new Map<string, SMTPServerDataStream>();
   let shortageLoggedAt = -Infinity;

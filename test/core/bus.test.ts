@@ -29,14 +29,20 @@ describe('Bus', () => {
     assert.equal(((await reported) as Error).message, 'async observer failed');
   });
 
-  it('survives a failing error reporter too', () => {
-    const bus = new Bus(() => {
+  it('survives a failing error reporter too, and still calls the other listeners', () => {
+    const reported: string[] = [];
+    const bus = new Bus((name) => {
+      reported.push(name);
       throw new Error('log stream closed');
     });
-    bus.on('event', () => {
+    const seen: string[] = [];
+    bus.on('panelState', () => {
       throw new Error('broken observer');
     });
+    bus.on('panelState', ({ state }) => seen.push(state));
     assert.doesNotThrow(() => bus.emit('panelState', { state: 'disarmed', since: '' }));
+    assert.deepEqual(reported, ['panelState'], 'the broken observer reached the reporter');
+    assert.deepEqual(seen, ['disarmed']);
   });
 
   it('stops calling a listener once it unsubscribed', () => {

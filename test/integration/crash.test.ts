@@ -9,9 +9,18 @@ import { cleanUp } from '../helpers/cleanup.js';
 import { BridgeProcess } from '../helpers/bridge-process.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { sendMail } from '../helpers/smtp-client.js';
 
 const eventTopic = 'alarm-mail-bridge/event';
+
+/** The seed of the random kill moments: CRASH_SEED=<n> replays a run whose seed it printed. */
+function crashSeed(): number {
+  const given = process.env.CRASH_SEED;
+  if (given === undefined || given === '') return Math.floor(Math.random() * 2 ** 32);
+  assert.match(given, /^\d+$/, `CRASH_SEED must be a whole number, not "${given}"`);
+  return Number(given);
+}
 
 function queuedId(response: string): string {
   const id = /^250 Queued as (\S+)/.exec(response)?.[1];
@@ -92,6 +101,10 @@ describe('crash after 250', () => {
   });
 
   it('loses nothing when killed at random moments during a stream of mails', async (t) => {
+    const seed = crashSeed();
+    const random = seededRandom(seed);
+    const moments: number[] = [];
+    t.diagnostic(`kill moments from seed ${seed}: CRASH_SEED=${seed} replays them`);
     const bridge = await BridgeProcess.create(join(dataDir, 'stream'), broker.url);
     const subscriber = await Subscriber.connect(broker.url, [eventTopic]);
     const accepted: string[] = [];
@@ -110,7 +123,8 @@ describe('crash after 250', () => {
             }
           }
         })();
-        await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1200)); // a random moment, not a timed assertion
+        moments.push(Math.round(300 + random() * 1200));
+        await new Promise((resolve) => setTimeout(resolve, moments.at(-1))); // a random moment, not a timed assertion
         await bridge.kill();
         streaming = false;
         await stream;
@@ -120,8 +134,8 @@ describe('crash after 250', () => {
       await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === last);
       const events = subscriber.on(eventTopic).map((message) => JSON.parse(message.payload) as AlarmEvent);
       const byId = distinctEvents(events);
-      for (const id of accepted) assert.ok(byId.has(id), `accepted mail ${id} produced its event`);
-      t.diagnostic(`kill -9 during a stream: 6 kills, ${accepted.length} mails answered 250, ${byId.size} distinct events (all accepted ones), ${events.length - byId.size} replays with the same id, ${refusedOrCut} transactions cut before 250`);
+      for (const id of accepted) assert.ok(byId.has(id), `accepted mail ${id} produced its event (CRASH_SEED=${seed}, kills after ${moments.join(', ')} ms)`);
+      t.diagnostic(`kill -9 during a stream: 6 kills after ${moments.join(', ')} ms, ${accepted.length} mails answered 250, ${byId.size} distinct events (all accepted ones), ${events.length - byId.size} replays with the same id, ${refusedOrCut} transactions cut before 250`);
     } finally {
       await subscriber.close();
       await bridge.stop();

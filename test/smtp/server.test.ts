@@ -1,0 +1,72 @@
+// The intake's connection timers on a clock the test moves (and its once-a-second sweep on mocked timers), so the
+// 10 s a client has to say HELO/EHLO is checked without waiting 10 s.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { parseNetworks } from '../../src/core/networks.js';
+import { createLogger } from '../../src/log.js';
+import { startIntake, type IntakeOptions } from '../../src/smtp/server.js';
+import { MailSpool } from '../../src/spool/mail-spool.js';
+import { RawSmtpClient } from '../helpers/smtp-client.js';
+
+const options: IntakeOptions = {
+  host: '127.0.0.1',
+  port: 0,
+  maxMessageBytes: 1024 * 1024,
+  auth: 'accept_any',
+  users: [],
+  allowInsecureAuth: false,
+  allowedNetworks: parseNetworks(['127.0.0.0/8']),
+  acceptRecipient: () => true,
+  alarmRecipient: () => true,
+  maxClients: 50,
+  maxClientsPerAddress: 10,
+  maxRecipients: 10,
+  idleTimeoutMs: 30_000,
+  sessionTimeoutMs: 600_000,
+  tls: { mode: 'off', minVersion: 'TLSv1.2' },
+};
+
+describe('SMTP intake timers', () => {
+  let dataDir: string;
+  let spool: MailSpool;
+  const log = createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'amb-intake-'));
+    spool = new MailSpool(dataDir);
+    await spool.open();
+  });
+  after(async () => {
+    await spool.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('closes a connection that says no HELO/EHLO within 10 s, long before idle_timeout; one that said EHLO stays', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    let now = 0;
+    const intake = await startIntake({ ...options, now: () => now }, { spool, log, onAccepted: () => undefined });
+    const silent = await RawSmtpClient.connect(intake.port);
+    const greeted = await RawSmtpClient.connect(intake.port);
+    try {
+      assert.match(await greeted.command('EHLO panel.local'), /^250 /m);
+      now = 9_999;
+      t.mock.timers.tick(1000); // the sweep
+      // A round trip after the sweep: a 421 it sent the silent client would be in by now.
+      assert.match(await greeted.command('NOOP'), /^250 /);
+      assert.match(silent.lastReply, /^220 /, 'no 421 yet, 1 ms before the 10 s');
+      now = 10_000;
+      t.mock.timers.tick(1000);
+      assert.match(await greeted.command('NOOP'), /^250 /, 'the greeted connection stays open');
+      assert.match(silent.lastReply, /^421 .*No HELO\/EHLO in time/);
+      await silent.closed;
+    } finally {
+      silent.destroy();
+      greeted.destroy();
+      await intake.close();
+    }
+  });
+});
