@@ -30,7 +30,7 @@ export interface IntakeOptions {
   allowInsecureAuth: boolean;
   allowedNetworks: readonly Network[];
   acceptRecipient: (address: string) => boolean;
-  /** Addresses of the alarm route: taken also while free space is below the reserve. */
+  /** Addresses of the alarm route and number addresses (an SMS gateway's alarm path): taken also while free space is below the reserve. */
   alarmRecipient: (address: string) => boolean;
   maxClients: number;
   maxClientsPerAddress: number;
