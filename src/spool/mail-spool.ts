@@ -96,7 +96,7 @@ export class MailSpool {
   }
 
   async close(): Promise<void> {
-    this.#delivered.close();
+    await this.#delivered.close();
     await this.#recent.close();
     await this.#mailsSync?.close();
     this.#mailsSync = undefined;
