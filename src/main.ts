@@ -119,7 +119,8 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         allowInsecureAuth: smtp.allow_insecure_auth,
         allowedNetworks: parseNetworks(smtp.allowed_networks),
         acceptRecipient: (address) => acceptsRecipient(address, { ...routes, outputAddress }),
-        alarmRecipient: (address) => routeOf([address], routes) === 'alarm',
+        // A number address is the alarm path of whoever replaced a carrier's e-mail-to-SMS gateway: small, and kept.
+        alarmRecipient: (address) => routeOf([address], routes) === 'alarm' || outputAddress(address),
         maxClients: smtp.max_clients,
         maxClientsPerAddress: smtp.max_clients_per_address,
         maxRecipients: smtp.max_recipients,

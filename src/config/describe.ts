@@ -44,9 +44,22 @@ export function loggableConfig(config: Config): Config {
 }
 
 /** The values a text from outside must not quote in full (OutputContext.maskText): every secret and account id set. */
-export function configuredValues(config: Config): ConfiguredValues {
+export function configuredValues(config: Config, env: NodeJS.ProcessEnv = process.env): ConfiguredValues {
   const at = (path: string) => valuesAt(config, pathParts(path));
-  return { secrets: secretPaths.flatMap(at), identifiers: identifierPaths.flatMap(at) };
+  // Secrets that are no key of their own: a password inside a URL, and the Supervisor's token the add-on is given.
+  const inUrls = [config.mqtt.url, config.sms.api_url, config.telegram.api_url].flatMap(urlPassword);
+  const supervisorToken = env.SUPERVISOR_TOKEN ? [env.SUPERVISOR_TOKEN] : [];
+  return { secrets: [...secretPaths.flatMap(at), ...inUrls, ...supervisorToken], identifiers: identifierPaths.flatMap(at) };
+}
+
+function urlPassword(url: string): string[] {
+  if (!url) return [];
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password ? [password] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** `smtp.users[*].password` → `['smtp', 'users', '[*]', 'password']`. */

@@ -30,7 +30,7 @@ export interface IntakeOptions {
   allowInsecureAuth: boolean;
   allowedNetworks: readonly Network[];
   acceptRecipient: (address: string) => boolean;
-  /** Addresses of the alarm route: taken also while free space is below the reserve. */
+  /** Addresses of the alarm route and number addresses (an SMS gateway's alarm path): taken also while free space is below the reserve. */
   alarmRecipient: (address: string) => boolean;
   maxClients: number;
   maxClientsPerAddress: number;
@@ -191,6 +191,10 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
         }
         slots.progress(session.id);
         callback();
+      }).catch((error: unknown) => {
+        // Not reached today (the storage's reading never rejects); a 451 rather than an unhandled rejection if it did.
+        log.error({ err: error }, 'cannot check the free space for a recipient: answered 451');
+        callback(refuse(451, 'Temporary local problem, try again later', session.remoteAddress));
       });
     },
     onData(stream, session, callback) {

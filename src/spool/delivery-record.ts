@@ -7,8 +7,8 @@
 // The file holds lines of pending mails only after each start, and is emptied or compacted as mails retire, so it
 // stays within `compactAfterLines` lines plus the pending mails' deliveries. It is open only while some mail is
 // pending: an idle bridge holds no file open for writing (a read-only remount of data_dir would fail with EBUSY).
-import { closeSync, ftruncateSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// Writes run one after another off the event loop; one that fails (a full disk) costs that record, never the mail.
+import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { codeOf } from '../errors.js';
 
 /** Past this many lines written the file is rewritten with the lines of pending mails only. */
@@ -17,9 +17,12 @@ const compactAfterLines = 10_000;
 export class DeliveryRecord {
   readonly #path: string;
   readonly #compactAfterLines: number;
-  #fd: number | undefined;
   readonly #byMail = new Map<string, Set<string>>();
+  #file: FileHandle | undefined;
   #lines = 0;
+  /** The file's steps, in the order they were asked for. */
+  #steps: Promise<void> = Promise.resolve();
+  #closed = true;
 
   constructor(path: string, { compactAfterLines: limit = compactAfterLines }: { compactAfterLines?: number } = {}) {
     this.#path = path;
@@ -28,7 +31,7 @@ export class DeliveryRecord {
 
   /** Reads what a previous run recorded for the mails still pending, and keeps only that. */
   async open(pending: readonly string[]): Promise<void> {
-    this.close();
+    await this.close();
     this.#byMail.clear();
     const wanted = new Set(pending);
     const text = await readFile(this.#path, 'latin1').catch((error: unknown) => (codeOf(error) === 'ENOENT' ? '' : Promise.reject(error)));
@@ -38,11 +41,9 @@ export class DeliveryRecord {
       const [id, output, ...rest] = line.split(' ');
       if (id && output && rest.length === 0 && wanted.has(id)) this.#deliveredSet(id).add(output);
     }
-    try {
-      this.#rewrite();
-    } catch {
-      // A full disk must not stop the start: the file stays as it is and is appended to.
-    }
+    this.#closed = false;
+    // A full disk must not stop the start: the file then stays as it is and is appended to.
+    await this.#rewrite().catch(() => undefined);
   }
 
   /** The outputs that already have this mail's event. */
@@ -50,38 +51,47 @@ export class DeliveryRecord {
     return this.#byMail.get(id) ?? new Set();
   }
 
-  /** `output` has the event of mail `id`. A failed write (a full disk) only loses the record, never the mail. */
-  record(id: string, output: string): boolean {
+  /** `output` has the event of mail `id`; the line is written in the background. */
+  record(id: string, output: string): void {
     this.#deliveredSet(id).add(output);
-    try {
-      this.#fd ??= openSync(this.#path, 'a');
-      writeSync(this.#fd, `${id} ${output}\n`);
+    this.#step(async () => {
+      this.#file ??= await open(this.#path, 'a');
+      await this.#file.write(`${id} ${output}\n`);
       this.#lines++;
-      return true;
-    } catch {
-      return false;
-    }
+    });
   }
 
   /** The mail left the spool: its lines are no longer needed. */
   forget(id: string): void {
-    if (!this.#byMail.delete(id) || this.#fd === undefined) return;
-    try {
+    if (!this.#byMail.delete(id)) return;
+    this.#step(async () => {
+      // Looked at when the step runs: a mail recorded meanwhile keeps the file as it is.
       if (this.#byMail.size === 0) {
-        ftruncateSync(this.#fd, 0);
+        if (this.#lines > 0) await (this.#file ? this.#file.truncate(0) : writeFile(this.#path, ''));
         this.#lines = 0;
-        this.close();
+        await this.#closeFile();
       } else if (this.#lines >= this.#compactAfterLines) {
-        this.#rewrite();
+        await this.#rewrite();
       }
-    } catch {
-      // Kept as it is: a longer file is read at the next start, nothing else.
-    }
+    });
   }
 
-  close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
+  /** Waits for the writes asked for so far. */
+  flush(): Promise<void> {
+    return this.#steps;
+  }
+
+  /** Writes what was asked for, then closes the file; later records are kept in memory only. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#steps;
+    await this.#closeFile();
+  }
+
+  #step(step: () => Promise<void>): void {
+    if (this.#closed) return;
+    // A step that fails (a full disk, a file removed by hand) loses its record or its clean-up, nothing else.
+    this.#steps = this.#steps.then(step).catch(() => undefined);
   }
 
   #deliveredSet(id: string): Set<string> {
@@ -90,13 +100,19 @@ export class DeliveryRecord {
     return outputs;
   }
 
-  /** Replaces the file with the lines still needed (rename: the old file or the new one, never a mix) and appends from there. */
-  #rewrite(): void {
+  /** Replaces the file with the lines still needed (rename: the old file or the new one, never a mix). */
+  async #rewrite(): Promise<void> {
     const lines = [...this.#byMail].flatMap(([id, outputs]) => [...outputs].map((output) => `${id} ${output}\n`));
     const temp = `${this.#path}.tmp`;
-    writeFileSync(temp, lines.join(''));
-    renameSync(temp, this.#path);
-    this.close();
+    await writeFile(temp, lines.join(''));
+    await rename(temp, this.#path);
+    await this.#closeFile();
     this.#lines = lines.length;
+  }
+
+  async #closeFile(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    await file?.close();
   }
 }

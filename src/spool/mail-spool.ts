@@ -85,17 +85,18 @@ export class MailSpool {
     for (const dir of [this.#incoming, this.#mails]) await mkdir(dir, { recursive: true });
     await this.#mailsSync?.close();
     this.#mailsSync = await FolderSync.open(this.#mails);
+    // First: on a full disk its bounds may win back the room the steps after it write into.
+    await this.quarantined.open();
     await this.#recent.load();
     const pending = await this.pending();
     await this.#restoreMarkers(pending);
     await this.#delivered.open(pending);
     const newest = pending.at(-1);
     if (newest) this.#ids.continueAfter(newest);
-    await this.quarantined.open();
   }
 
   async close(): Promise<void> {
-    this.#delivered.close();
+    await this.#delivered.close();
     await this.#recent.close();
     await this.#mailsSync?.close();
     this.#mailsSync = undefined;
@@ -205,16 +206,23 @@ export class MailSpool {
     let restored = false;
     for (const id of pending) {
       if (marked.has(id)) continue;
-      const path = join(this.#mails, `${id}.eml`);
-      const [{ envelope, raw }, { mtimeMs }] = await Promise.all([this.read(id), stat(path)]);
-      const reader = new ResendKeyReader();
-      reader.update(raw);
-      const key = reader.key(envelope);
-      if (!key) continue;
-      await this.#recent.restore(key, id, mtimeMs);
-      restored = true;
+      // Best effort: a mail that cannot be read or marked here must not stop the start; the worker reads it in its
+      // turn and says what is wrong. Mails stored before the window are not read at all (a backlog after an outage).
+      try {
+        const { mtimeMs } = await stat(join(this.#mails, `${id}.eml`));
+        if (!this.#recent.withinWindow(mtimeMs)) continue;
+        const { envelope, raw } = await this.read(id);
+        const reader = new ResendKeyReader();
+        reader.update(raw);
+        const key = reader.key(envelope);
+        if (!key) continue;
+        await this.#recent.restore(key, id, mtimeMs);
+        restored = true;
+      } catch {
+        continue;
+      }
     }
-    if (restored) await this.#requireMailsSync().sync();
+    if (restored) await this.#requireMailsSync().sync().catch(() => undefined);
   }
 
   /** The draft becomes `mails/<id>.eml`, with its resend marker if it has a key, both made durable by one folder sync. */

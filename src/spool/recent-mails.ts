@@ -55,7 +55,7 @@ export class RecentMails {
    * marker), dated when the mail was stored, so that the client's resend still finds the first id.
    */
   async restore(key: string, id: string, storedAt: number): Promise<void> {
-    if (this.#expired(storedAt) || this.#byKey.has(key)) return;
+    if (!this.withinWindow(storedAt) || this.#byKey.has(key)) return;
     const path = this.#path(key, id);
     await writeFile(path, '');
     const when = new Date(storedAt);
@@ -64,6 +64,11 @@ export class RecentMails {
     const sorted = [...this.#byKey].sort(([, a], [, b]) => a.at - b.at);
     this.#byKey.clear();
     for (const [entryKey, entry] of sorted) this.#byKey.set(entryKey, entry);
+  }
+
+  /** A mail stored at `storedAt` is still recognised when sent again. */
+  withinWindow(storedAt: number): boolean {
+    return !this.#expired(storedAt);
   }
 
   /** The mail stored under `key` within the window, if any. */

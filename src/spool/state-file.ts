@@ -51,14 +51,15 @@ export class StateFile<T> {
   }
 
   /**
-   * Writes in the background, for a state whose loss costs less than waiting for it: a failure (a full disk) is
-   * told once and the newest value tried again until it is written, but nobody waits, so nothing that depends on the
-   * state is held up or done twice.
+   * Writes a state whose loss costs less than a delivery done twice: a failure (a full disk) is told once and the
+   * newest value tried again until it is written. Resolves once this value is written or its first attempt failed,
+   * never rejects: whoever waits (a delivery, so that a delivered event's state is on disk on a working disk) is not
+   * failed by the disk, and nothing that depends on the state is done twice.
    */
-  save(value: T, report: SaveReport): void {
+  save(value: T, report: SaveReport): Promise<void> {
     const save = ++this.#saves;
     clearTimeout(this.#retry);
-    this.write(value).then(
+    return this.write(value).then(
       () => {
         if (save !== this.#saves || !this.#failing) return;
         this.#failing = false;
@@ -68,7 +69,7 @@ export class StateFile<T> {
         if (save !== this.#saves) return;
         if (!this.#failing) report.failed(error);
         this.#failing = true;
-        this.#retry = setTimeout(() => this.save(value, report), this.#retryMs).unref();
+        this.#retry = setTimeout(() => void this.save(value, report), this.#retryMs).unref();
       },
     );
   }

@@ -70,10 +70,16 @@ describe('loggable configuration', () => {
   });
 
   it('names every secret and account id set, for masking them inside texts from outside', () => {
-    const values = configuredValues(config);
-    assert.deepEqual(new Set(values.secrets), new Set(['smtp-password', 'mqtt-password', 'cm-token', 'twilio-token', '987654321:AAtelegram-token']));
+    const values = configuredValues(config, {});
+    // The schema's secret keys, and the passwords inside the broker's and the providers' URLs.
+    assert.deepEqual(new Set(values.secrets), new Set(['smtp-password', 'mqtt-password', 'cm-token', 'twilio-token', '987654321:AAtelegram-token', 'mqtt-url-secret', 'api-secret', 'telegram-proxy-secret']));
     assert.deepEqual(values.identifiers, [accountSid]);
-    assert.deepEqual(configuredValues(validateConfig({}, 'test')), { secrets: [], identifiers: [] });
+    assert.deepEqual(configuredValues(validateConfig({}, 'test'), {}), { secrets: [], identifiers: [] });
+  });
+
+  it('names a password inside a URL and the Supervisor token as secrets too', () => {
+    const withUrl = validateConfig({ mqtt: { url: 'mqtts://bridge:s%40cret-in-url@broker.local:8883' } }, 'test');
+    assert.deepEqual(configuredValues(withUrl, { SUPERVISOR_TOKEN: 'supervisor-token-value' }).secrets, ['s@cret-in-url', 'supervisor-token-value']);
   });
 
   it('leaves a sender ID of letters readable', () => {

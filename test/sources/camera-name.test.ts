@@ -35,3 +35,22 @@ describe('cameraNameOf', () => {
     it(`${JSON.stringify(text || subject)} → ${expected}`, () => assert.equal(cameraNameOf({ text, subject }), expected));
   }
 });
+
+describe('cameraNameOf on hostile text', () => {
+  // The name patterns run on the main thread, on the sender's text: a mail built to make them backtrack must cost
+  // milliseconds, not the 30 s a 4 KB subject of spaces cost before every repetition was bounded. The bound below is
+  // a guard far above the few milliseconds measured, not a speed target.
+  const hostile: Record<string, { text: string; subject: string }> = {
+    'a 4 KB subject of spaces after a name key': { text: '', subject: `Camera Name:a${' '.repeat(4000)}x` },
+    'forty lines of spaces after a name key': { text: Array.from({ length: 40 }, () => `Camera Name:a${' '.repeat(280)}x`).join('\n'), subject: '' },
+    'the camera keyword over and over': { text: Array.from({ length: 40 }, () => 'camera '.repeat(42)).join('\n'), subject: 'camera '.repeat(580) },
+    "Synology's sentence without its end": { text: Array.from({ length: 40 }, () => 'Camera x on '.repeat(25)).join('\n'), subject: '' },
+  };
+  for (const [name, mail] of Object.entries(hostile)) {
+    it(`${name}: well under a second`, () => {
+      const start = performance.now();
+      cameraNameOf(mail);
+      assert.ok(performance.now() - start < 1000, `${(performance.now() - start).toFixed(0)} ms`);
+    });
+  }
+});

@@ -1,6 +1,6 @@
 // A mail sent again because its 250 was lost keeps its first id; two real mails are never merged.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -112,6 +112,18 @@ describe('MailSpool and resent mails', () => {
     await restarted.retire(first.id);
     const restartedAgain = await openSpool('crash-window');
     assert.equal((await store(restartedAgain, withId('<window@cam>'))).id, first.id, 'the rebuilt marker outlives the mail');
+  });
+
+  it('opens with a pending mail it cannot read: rebuilding resend markers is best effort', async () => {
+    const spool = await openSpool('corrupt');
+    const first = await store(spool, withId('<readable@cam>'));
+    await spool.close();
+    const mails = join(dataDir, 'corrupt', 'spool', 'mails');
+    for (const name of await readdir(mails)) if (!name.endsWith('.eml')) await rm(join(mails, name));
+    await writeFile(join(mails, '20260101T000000000Z-000000-0000.eml'), 'garbage without an envelope line');
+    const restarted = await openSpool('corrupt');
+    assert.deepEqual(await restarted.pending(), ['20260101T000000000Z-000000-0000', first.id]);
+    assert.equal((await store(restarted, withId('<readable@cam>'))).id, first.id, 'the readable one still got its marker');
   });
 
   it('recognises the mail after the first one was delivered and retired', async () => {

@@ -59,7 +59,8 @@ export class CameraPublisher {
     const topics = cameraTopicsFor(this.#options.topicPrefix, change.id);
     const image = event.images?.[0];
     if (image) this.#newestImage.set(change.id, image.sha256);
-    if (change.changed) this.#options.file.save(this.#cameras, this.#options.fileReport);
+    // Started now, in the order of the calls; waited for with the publishes, never failing them (StateFile.save).
+    const saved = change.changed ? this.#options.file.save(this.#cameras, this.#options.fileReport) : undefined;
     return [
       (async () => {
         const ready = await client;
@@ -68,6 +69,7 @@ export class CameraPublisher {
         if (image) publishes.push(this.#publishImage(ready, change.id, topics.image, image));
         if (change.rediscover && announce) publishes.push(announce(ready, cameraDevice(this.#options.discovery, topics, change.id, change.state, description)));
         await Promise.all(publishes);
+        await saved;
       })(),
     ];
   }

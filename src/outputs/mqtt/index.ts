@@ -159,7 +159,9 @@ export class MqttOutput implements Output {
       for (const [entity, value] of Object.entries(change.publish)) {
         publishes.push(client.publishAsync(this.#topics.zone(change.zone, entity), value, entity === 'motion' ? once : retained));
       }
-      if (change.changed) this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json'));
+      // Waited for, so a delivered event's zone state is on disk (a kill right after must not bring back the old
+      // state); never failing, so a full disk does not make the event go out again.
+      if (change.changed) publishes.push(this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json')));
     }
     await Promise.all(publishes);
     this.#lastValues.setEvent(payload);
@@ -243,7 +245,7 @@ export class MqttOutput implements Output {
     publishes.push(...this.#cameras.republish(client));
     publishes.push(this.#healthValues.connected(client));
     await Promise.all(publishes);
-    this.#saveAnnounced();
+    await this.#saveAnnounced();
   }
 
   /** Publishes one device's discovery, with removal stubs for components announced before and gone now. */
@@ -253,11 +255,11 @@ export class MqttOutput implements Output {
     const removed = Object.fromEntries(Object.entries(before).filter(([id]) => !(id in device.components)));
     this.#announced[topic] = Object.fromEntries(Object.entries(device.components).map(([id, component]) => [id, component.platform]));
     await client.publishAsync(topic, discoveryPayload(this.#discovery, device, removed), retained);
-    this.#saveAnnounced();
+    await this.#saveAnnounced();
   }
 
-  #saveAnnounced(): void {
-    this.#deps.announcedFile.save(this.#announced, this.#saveReport('discovery.json'));
+  #saveAnnounced(): Promise<void> {
+    return this.#deps.announcedFile.save(this.#announced, this.#saveReport('discovery.json'));
   }
 
   /**

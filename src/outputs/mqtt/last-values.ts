@@ -83,7 +83,7 @@ export class LastValues {
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#file.save(this.#state, this.#report);
+      void this.#file.save(this.#state, this.#report);
     }, saveDelayMs);
     // The timer must not keep the process alive; a stop writes the values itself.
     this.#timer.unref();

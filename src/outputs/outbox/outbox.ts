@@ -23,6 +23,8 @@ export interface OutboxJob {
   notBefore: number;
   /** Over the hourly limit: waits to be folded into a summary. */
   held: boolean;
+  /** Its last attempt was a rate limit the service answered as documented: a wait, not a delivery problem. */
+  throttled?: boolean;
   /** For a summary: the held jobs it stands for. */
   folds?: string[];
 }
@@ -209,11 +211,12 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       }
       const askedMs = error instanceof DeliveryUnreachable ? error.retryAfterMs : undefined;
       const delay = askedMs ?? Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
-      Object.assign(job, { attempts, notBefore: now() + delay });
+      const throttled = error instanceof DeliveryUnreachable && error.throttled === true;
+      Object.assign(job, { attempts, notBefore: now() + delay, throttled });
       await this.#parts.jobs.put(job);
       const retry = { mailId: job.eventId, to: this.#parts.mask(job.to), attempt: attempts, retryInMs: Math.round(delay) };
       // A rate limit answered as documented is the service working: a fact, not a failure with a stack.
-      if (error instanceof DeliveryUnreachable && error.throttled) log.info({ ...retry, code, reason: message }, `${noun} throttled by the service, will retry`);
+      if (throttled) log.info({ ...retry, code, reason: message }, `${noun} throttled by the service, will retry`);
       else log.warn({ ...retry, err: error }, `${noun} not sent, will retry`);
       this.#reportProblem();
     }
@@ -276,7 +279,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
 
   /** Per recipient, so that one's success does not hide another's failure; a restart forgets old failures. */
   #reportProblem(): void {
-    const problem = this.#failedRecipients.size > 0 || this.#jobs.some((job) => job.attempts > 0);
+    const problem = this.#failedRecipients.size > 0 || this.#jobs.some((job) => job.attempts > 0 && !job.throttled);
     if (problem === this.#problemReported) return;
     this.#problemReported = problem;
     this.#parts.onProblem(problem);

@@ -130,6 +130,22 @@ describe('MqttOutput', () => {
     }
   });
 
+  it('has the zone state on disk once an event is delivered, however slow the disk', async () => {
+    // A slow card: the write lands 200 ms after it is asked for. A kill right after the delivery (which the spool
+    // records at once) must not bring back the zone's old state at the next start.
+    class SlowStateFile<T> extends StateFile<T> {
+      override async write(value: T): Promise<void> {
+        await delay(200);
+        return super.write(value);
+      }
+    }
+    const path = join(dataDir, 'slow-zones.json');
+    const { output } = create({}, broker.url, new SlowStateFile<Zones>(path));
+    await output.start();
+    await output.deliver({ ...event(['alarm@bridge.local']), zone: 5, sensor: 'Keller' });
+    assert.equal((await new StateFile<Zones>(path).read())?.['5']?.name, 'Keller');
+  });
+
   it('delivers an event once when its zone state cannot be saved (a full disk), and saves the state once it can', async () => {
     // A file where the state's folder should be: every write fails, as on a full disk.
     const blocked = join(dataDir, 'blocked');

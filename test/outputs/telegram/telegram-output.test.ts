@@ -258,7 +258,7 @@ describe('TelegramOutput', () => {
   it('waits exactly the retry_after that Telegram gives with a 429, and says so at info without a stack', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
     telegram.scripted.push(tooManyRequests(37));
-    const { output, logs, results } = await start({ retryBaseMs: 1_000, maxRetryDelayMs: 300_000 });
+    const { output, logs, results, problems } = await start({ retryBaseMs: 1_000, maxRetryDelayMs: 300_000 });
     await output.deliver(event('Einbruch'));
     while (!logs.some((line) => line.includes('will retry'))) await new Promise((resolve) => setImmediate(resolve));
     const retry = JSON.parse(logs.find((line) => line.includes('will retry')) ?? '{}') as { level?: number; msg?: string; retryInMs?: number; code?: string; reason?: string; err?: unknown };
@@ -273,6 +273,7 @@ describe('TelegramOutput', () => {
     t.mock.timers.tick(1);
     while (results.length < 1) await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual([results[0]?.result, telegram.requests.length, telegram.delivered.length], ['sent', 2, 1]);
+    assert.ok(!problems.includes(true), `a handled throttle is no delivery problem in Home Assistant: ${JSON.stringify(problems)}`);
   });
 
   it('fails an unknown chat, a blocked bot and a wrong token at once and visibly, and still reaches the other chats', async () => {
