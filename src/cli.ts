@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { addonEnvironment, loadAddonConfig, type AddonEnvironment } from './config/addon.js';
-import { configuredValues } from './config/describe.js';
+import { configuredValues, logRedactPaths } from './config/describe.js';
 import { ConfigInvalid, environmentOverrides, loadConfig } from './config/load.js';
 import { maskNumbersIn } from './core/mask.js';
 import type { Config } from './config/schema.js';
@@ -87,7 +87,7 @@ export async function runCli(argv: string[]): Promise<void> {
 
   // The Supervisor gives every add-on its token: also an add-on started with a file (a developer's) is read in its log tab.
   const format = resolveLogFormat(config.log_format, { terminal: process.stdout.isTTY === true, addon: addon !== undefined || Boolean(process.env.SUPERVISOR_TOKEN) });
-  const log = createLogger({ level: config.log_level, format, maskText: configuredValuesMasker(configuredValues(config)) });
+  const log = createLogger({ level: config.log_level, format, redactPaths: logRedactPaths, maskText: configuredValuesMasker(configuredValues(config)) });
   const options: BridgeOptions = { packageInfo };
   if (addon) {
     log.info({ optionsFile: addon.optionsFile, dataDir: addon.dataDir }, 'running as Home Assistant add-on');

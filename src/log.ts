@@ -1,11 +1,19 @@
-// The root pino logger: JSON lines or pino-pretty's one line per entry (log_format); secrets redacted by path, and
-// by value inside every line whichever format it is written in.
+// The root pino logger: JSON lines or pino-pretty's one line per entry (log_format); secrets redacted by the paths
+// and the masking hook its caller gives (the composition root takes both from the configuration), so the logger
+// imports nothing of the parts it serves.
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
-import { secretPaths, type LogFormatSetting, type LogLevel } from './config/schema.js';
 
 export type { Logger };
+
+/** The levels the `log_level` setting offers. */
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** The `log_format` setting: auto picks one of the formats by where stdout goes (`resolveLogFormat`). */
+export const logFormatSettings = ['auto', 'pretty', 'json'] as const;
+export type LogFormatSetting = (typeof logFormatSettings)[number];
 
 /** How lines are written: `json` for log collectors, `pretty` for a person reading a terminal or the add-on's log tab. */
 export type LogFormat = 'json' | 'pretty';
@@ -16,6 +24,8 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** JSON by default; `resolveLogFormat` turns the setting `auto` into one of the two. */
   format?: LogFormat;
+  /** Exact pino paths of values replaced by `[redacted]` wherever a line carries them, e.g. `config.mqtt.password`. */
+  redactPaths?: readonly string[];
   /**
    * Applied to every finished line: the configured secrets and account ids replaced wherever a text from outside
    * quotes them (a provider's error echoing its token, a URL with the bot token), whichever part logs it.
@@ -40,12 +50,12 @@ export function resolveLogFormat(setting: LogFormatSetting, { terminal, addon }:
   return terminal || addon ? 'pretty' : 'json';
 }
 
-export function createLogger({ level, destination, format = 'json', maskText }: LoggerOptions): Logger {
+export function createLogger({ level, destination, format = 'json', redactPaths = [], maskText }: LoggerOptions): Logger {
   const options = {
     level,
     base: undefined,
     // Exact paths: wildcard paths cost time on every line.
-    redact: { paths: secretPaths.map((path) => `config.${path}`), censor: '[redacted]' },
+    redact: { paths: [...redactPaths], censor: '[redacted]' },
     // The hook sees the finished JSON line before any stream does, so a pretty line is made from the masked one.
     ...(maskText ? { hooks: { streamWrite: maskText } } : {}),
   };

@@ -1,17 +1,18 @@
 // The log's two formats: which one `log_format` picks where, the start line as one pretty line, and secrets
-// masked in pretty lines as in JSON ones (the masking hook runs before either is written).
+// masked in pretty lines as in JSON ones (the masking hook runs before either is written); redaction by the paths
+// the caller names, which the composition root takes from the schema's secrets.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { configuredValues, startSummary } from '../src/config/describe.js';
+import { configuredValues, logRedactPaths, startSummary } from '../src/config/describe.js';
 import { validateConfig } from '../src/config/load.js';
 import { configuredValuesMasker } from '../src/core/mask.js';
 import { createLogger, resolveLogFormat, type LogFormat } from '../src/log.js';
 
-function capture(format: LogFormat, maskText?: (line: string) => string) {
+function capture(format: LogFormat, maskText?: (line: string) => string, redactPaths?: readonly string[]) {
   let text = '';
   const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString('utf8')), done()) });
-  const log = createLogger({ level: 'info', destination, format, ...(maskText ? { maskText } : {}) });
+  const log = createLogger({ level: 'info', destination, format, ...(maskText ? { maskText } : {}), ...(redactPaths ? { redactPaths } : {}) });
   return { log, text: () => text };
 }
 
@@ -53,6 +54,27 @@ describe('log format', () => {
     assert.match(text(), /WARN: Telegram said: token \[redacted\] refused/);
     assert.ok(!text().includes(token) && !text().includes('mqtt-pass-4711'), text());
     assert.match(text(), /"password":"\[redacted\]"/);
+  });
+
+  it('redacts the paths its caller names, and only those', () => {
+    const { log, text } = capture('json', undefined, ['request.authorization']);
+    log.info({ request: { authorization: 'Bearer abc-4711', path: '/x' } }, 'asked');
+    assert.deepEqual((JSON.parse(text()) as { request: unknown }).request, { authorization: '[redacted]', path: '/x' });
+  });
+
+  it('redacts every secret of a configuration logged whole, given the paths the composition root passes', () => {
+    const config = validateConfig(
+      {
+        mqtt: { password: 'mqtt-pass-4711' },
+        sms: { provider: 'cm', sender: 'Alarm', recipients: ['+491701234567'], cm: { product_token: 'cm-token-0815' } },
+        telegram: { bot_token: '1:tg-token-42', chat_ids: ['123456789'] },
+        smtp: { users: [{ username: 'xt1', password: 'smtp-pass-99' }] },
+      },
+      'test',
+    );
+    const { log, text } = capture('json', undefined, logRedactPaths);
+    log.info({ config }, 'configuration');
+    for (const secret of ['mqtt-pass-4711', 'cm-token-0815', '1:tg-token-42', 'smtp-pass-99']) assert.ok(!text().includes(secret), `${secret} in ${text()}`);
   });
 
   it('writes JSON lines when asked for json', () => {

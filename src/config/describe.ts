@@ -43,6 +43,12 @@ export function loggableConfig(config: Config): Config {
   };
 }
 
+/**
+ * The root logger's redaction paths (src/log.ts takes them from the composition root): each secret inside the
+ * `config` field of main's debug line, a second guard beside `loggableConfig` should a line ever carry the raw value.
+ */
+export const logRedactPaths: readonly string[] = secretPaths.map((path) => `config.${path}`);
+
 /** The values a text from outside must not quote in full (OutputContext.maskText): every secret and account id set. */
 export function configuredValues(config: Config, env: NodeJS.ProcessEnv = process.env): ConfiguredValues {
   const at = (path: string) => valuesAt(config, pathParts(path));

@@ -8,10 +8,11 @@ import { cameraConfig } from '../sources/camera/identity.js';
 import { snapshotsSection } from '../snapshots/config.js';
 import { homeNetworks } from '../core/networks.js';
 import { outputModules } from '../outputs/registry.js';
+import { logFormatSettings, logLevels } from '../log.js';
 
-const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']);
+const logLevel = z.enum(logLevels);
 /** auto: pretty on a terminal and in the add-on, JSON when stdout goes elsewhere (src/log.ts). */
-const logFormat = z.enum(['auto', 'pretty', 'json']);
+const logFormat = z.enum(logFormatSettings);
 
 /** An envelope local part such as `alarm`; compared case-insensitively. */
 const localPart = z
@@ -93,8 +94,6 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
-export type LogLevel = z.infer<typeof logLevel>;
-export type LogFormatSetting = z.infer<typeof logFormat>;
 
 /** Paths of values that must never reach a log line or an MQTT payload: the outputs' secrets and SMTP passwords. */
 export const secretPaths: readonly string[] = [...outputModules.flatMap((module) => module.secrets.map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];

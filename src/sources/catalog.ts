@@ -1,8 +1,8 @@
 // What outputs may know about the sources, without knowing any vendor: the event types the profiles can produce,
 // what a type means for a zone's entities, and how the panel and its zones present themselves as devices.
 // The profiles describe it (sources/); the MQTT output reads it for zones and Home Assistant discovery.
+// The types a profile and the catalog share live here, and profile.ts imports them: the two never import each other.
 import { fallbackTypes } from '../core/event.js';
-import type { Profile } from './profile.js';
 
 export type ZoneEntity = 'door' | 'motion' | 'tamper' | 'problem';
 
@@ -44,13 +44,27 @@ export interface CameraDescription {
   motionTypes: readonly string[];
 }
 
+/** The devices a profile describes: the panel and its numbered zones. */
+export interface PanelDevices {
+  /** Its id suffix (stable, `[a-z0-9_]`, part of entity ids) and its device. */
+  panel: DeviceInfo & { id: string };
+  /** A zone's device; its `name` is the zone's name until the panel names it. */
+  zone(zone: number): DeviceInfo;
+}
+
+/** All the catalog reads of a profile: what it says of its event types, its panel and its cameras (`Profile` has it). */
+export interface SourceDescription {
+  readonly name: string;
+  readonly eventTypes: readonly { type: string; zoneEffect?: ZoneEffect }[];
+  readonly devices?: PanelDevices;
+  readonly camera?: { description: CameraDescription };
+}
+
 /** When no profile describes a panel, the alarm state still needs a device to live on. */
-const unnamedPanel: PanelDescription = {
+const unnamedPanel: PanelDevices = {
   panel: { id: 'panel', name: 'Alarm panel', manufacturer: 'Alarm Mail Bridge', model: 'Panel' },
   zone: (zone) => ({ name: `Zone ${zone}`, manufacturer: 'Alarm Mail Bridge', model: `Zone ${zone}` }),
 };
-
-type PanelDescription = Pick<SourceCatalog, 'panel' | 'zone'>;
 
 /**
  * The catalog of these profiles (in the registry's order): their types and then the fallback types, each once;
@@ -58,7 +72,7 @@ type PanelDescription = Pick<SourceCatalog, 'panel' | 'zone'>;
  * as the XT1's does); the panel and its zones from the first profile that describes a panel; each camera
  * profile's description by its name.
  */
-export function catalogOf(profiles: readonly Profile[]): SourceCatalog {
+export function catalogOf(profiles: readonly SourceDescription[]): SourceCatalog {
   const types = profiles.flatMap((profile) => profile.eventTypes);
   const effects = new Map<string, ZoneEffect>();
   for (const { type, zoneEffect } of types) if (zoneEffect && !effects.has(type)) effects.set(type, zoneEffect);

@@ -5,7 +5,7 @@
 import type { AlarmState, Category } from '../core/event.js';
 import type { Mail } from '../mail/mail.js';
 import type { CameraReader } from './camera/reading.js';
-import type { CameraDescription, DeviceInfo, ZoneEffect } from './catalog.js';
+import type { CameraDescription, PanelDevices, SourceDescription, ZoneEffect } from './catalog.js';
 
 /** What an event type means: for the event itself, for the panel and for the zone it names. */
 export interface EventType {
@@ -43,15 +43,7 @@ export interface MailText {
   subject: string;
 }
 
-/** The devices a profile describes: the panel and its numbered zones. */
-export interface PanelDevices {
-  /** Its id suffix (stable, `[a-z0-9_]`, part of entity ids) and its device. */
-  panel: DeviceInfo & { id: string };
-  /** A zone's device; its `name` is the zone's name until the panel names it. */
-  zone(zone: number): DeviceInfo;
-}
-
-export interface Profile {
+export interface Profile extends SourceDescription {
   /** The event's `source` when this profile recognises a mail. */
   readonly name: string;
   /** Every type its events can have, with its meaning, in the order Home Assistant lists them. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { configuredValues } from '../../src/config/describe.js';
+import { configuredValues, logRedactPaths } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
 import { configuredValuesMasker } from '../../src/core/mask.js';
 import type { Config } from '../../src/config/schema.js';
@@ -55,7 +55,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       done();
     },
   });
-  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, maskText: configuredValuesMasker(configuredValues(config)) }));
+  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, redactPaths: logRedactPaths, maskText: configuredValuesMasker(configuredValues(config)) }));
   return {
     bridge,
     config,
