@@ -58,11 +58,12 @@ const stressShare = 0.8;
  */
 const transactionStallMs = 2000;
 /**
- * Message bytes per second that count as progress during DATA: Postfix's smtpd_min_data_rate, made for clients
- * across the internet. A panel or camera on the LAN sends its few KB to a few MB many times faster; a drip of single
- * bytes is far below it.
+ * Message bytes per second a sender must average during DATA to keep its slot while the slots run short. Postfix's
+ * smtpd_min_data_rate (500) is made for the internet, and 50 connections at it cost an attacker 25 KB/s in all. On
+ * the LAN the XT1 sends a few KB at once and a camera a few MB at hundreds of KB/s or more, over WiFi too: 20 KB/s
+ * is far below them, and holding all 50 slots at it costs 1 MB/s, for at most `max_message_kb` per mail.
  */
-const minDataRate = 500;
+const minDataRate = 20_000;
 
 export interface IntakeDependencies {
   spool: MailSpool;
@@ -97,6 +98,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
       stressShare,
       transactionStallMs,
       minDataRate,
+      maxMessageBytes: options.maxMessageBytes,
     },
     options.now,
   );
@@ -165,12 +167,12 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
       messages.delete(session.id);
     },
     onMailFrom(_address, session, callback) {
-      slots.progress(session.id);
+      slots.step(session.id, 'mail');
       callback();
     },
     onAuth(auth, session, callback) {
       if (options.auth === 'accept_any' || checkCredentials(options.users, auth.username ?? '', auth.password ?? '')) {
-        slots.progress(session.id);
+        slots.step(session.id, 'auth');
         return callback(null, { user: auth.username });
       }
       // The user name is sometimes a password typed into the wrong field.
@@ -189,7 +191,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
           // RFC 5321 4.5.3.1.10: 452 insufficient system storage, temporary, so the sender tries again later.
           return callback(refuse(452, 'Insufficient system storage, try again later', session.remoteAddress));
         }
-        slots.progress(session.id);
+        slots.step(session.id, 'rcpt');
         callback();
       }).catch((error: unknown) => {
         // Not reached today (the storage's reading never rejects); a 451 rather than an unhandled rejection if it did.
@@ -199,7 +201,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     },
     onData(stream, session, callback) {
       const envelope = envelopeOf(session);
-      slots.progress(session.id);
+      slots.step(session.id, 'data');
       messages.set(session.id, stream);
       spool
         .write(envelope, stream, options.maxMessageBytes)
@@ -211,6 +213,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
             return;
           }
           const { id, entry, resent } = await draft.commit();
+          slots.completed(session.id);
           if (resent) {
             log.info({ mailId: id, from: maskAddress(envelope.from), remote: envelope.remoteAddress }, `mail resent by the client: kept as ${id}`);
             callback(null, `Queued as ${id}`);

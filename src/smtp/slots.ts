@@ -5,8 +5,10 @@
 // and its "stress" mode see to): a newcomer takes the slot of the connection that has gone longest without
 // progress, and if every connection is in a mail transaction, of one whose transaction has stalled; a connection
 // that has not said HELO/EHLO soon, or that makes no progress while the slots run short, is closed early.
-// Progress is a step towards a mail (AUTH, MAIL FROM, an accepted RCPT, DATA) or message bytes at a minimum rate,
-// never NOOP, RSET, HELO or a byte now and then: those keep a socket alive but bring no mail closer.
+// Progress is what brings a mail closer, and only once per mail: the first AUTH of a connection, the first MAIL
+// FROM, accepted RCPT and DATA since the last mail it completed, message bytes at a LAN rate, and the completed
+// mail itself. NOOP, RSET, HELO, VRFY, a refused RCPT, a MAIL FROM or RCPT again after RSET, and a byte now and then
+// keep a socket alive but bring no mail closer, so a loop of them cannot hold a slot.
 
 export interface SlotLimits {
   /** Connections at once (`smtp.max_clients`). */
@@ -24,9 +26,17 @@ export interface SlotLimits {
    * newcomer. A real client moves in round trips of milliseconds.
    */
   transactionStallMs: number;
-  /** During DATA, message bytes per second that count as progress: each byte buys `1 / minDataRate` s of it. */
+  /**
+   * During DATA, the message bytes per second a sender must average to keep its place: each byte buys
+   * `1 / minDataRate` s of progress, banked ahead, so a burst covers a later pause.
+   */
   minDataRate: number;
+  /** Message bytes that buy progress per mail (`smtp.max_message_kb`): bytes past it are refused anyway. */
+  maxMessageBytes: number;
 }
+
+/** A step towards a mail; each counts once per mail, AUTH once per connection (smtp-server allows one identity). */
+export type Step = 'auth' | 'mail' | 'rcpt' | 'data';
 
 /** What the SMTP session of a connection is doing, asked when a rule needs it. */
 export interface ConnectionState {
@@ -51,12 +61,18 @@ interface Slot {
   address: string;
   connectedAt: number;
   /**
-   * Connect, or the last step towards a mail: AUTH, MAIL FROM, an accepted RCPT, DATA, moved on by the message
-   * bytes received since (see #look). NOOP, RSET, HELO do not count.
+   * Connect, the last step that counted or the last mail completed, moved on by the message bytes received since
+   * (see #look); ahead of now while a fast sender has banked credit.
    */
   lastProgressAt: number;
-  /** The message bytes already turned into progress. */
+  /** The steps that counted since the last mail completed (AUTH: since connect). */
+  steps: Set<Step>;
+  /** Bytes of the current message stream already looked at. */
+  streamBytesSeen: number;
+  /** Message bytes turned into progress since the last mail completed, at most `maxMessageBytes`. */
   creditedBytes: number;
+  /** When its last mail was accepted. */
+  completedAt: number;
   state: () => ConnectionState;
 }
 
@@ -100,16 +116,35 @@ export class Slots {
       this.release(evicted);
     }
     const now = this.#now();
-    this.#held.set(id, { address, connectedAt: now, lastProgressAt: now, creditedBytes: 0, state });
+    this.#held.set(id, { address, connectedAt: now, lastProgressAt: now, steps: new Set(), streamBytesSeen: 0, creditedBytes: 0, completedAt: -Infinity, state });
     this.#perAddress.set(address, this.heldBy(address) + 1);
     return evicted === undefined ? { admitted: true } : { admitted: true, evicted };
   }
 
-  /** The connection took a step towards a mail (no message bytes are in yet: DATA counts them from 0). */
-  progress(id: string): void {
+  /**
+   * The connection took a step towards a mail. It counts as progress only the first time since the last mail
+   * completed: a RSET and a new MAIL FROM and RCPT bring no mail closer. DATA starts a new message stream,
+   * whose bytes are counted from 0 either way.
+   */
+  step(id: string, step: Step): void {
     const slot = this.#held.get(id);
     if (!slot) return;
-    slot.lastProgressAt = this.#now();
+    if (step === 'data') slot.streamBytesSeen = 0;
+    if (slot.steps.has(step)) return;
+    slot.steps.add(step);
+    slot.lastProgressAt = Math.max(slot.lastProgressAt, this.#now());
+  }
+
+  /**
+   * The connection's mail was accepted: progress, and the next mail's steps and bytes count again, so a relay
+   * that sends mail after mail keeps its slot. Credit banked by the bytes of this mail ends with it.
+   */
+  completed(id: string): void {
+    const slot = this.#held.get(id);
+    if (!slot) return;
+    this.#look(slot); // its stream stays readable until the reply: its bytes must not count for the next mail
+    slot.lastProgressAt = slot.completedAt = this.#now();
+    slot.steps = new Set(slot.steps.has('auth') ? ['auth'] : []);
     slot.creditedBytes = 0;
   }
 
@@ -127,8 +162,7 @@ export class Slots {
   /**
    * The connections to close now, their slots already released: those that have not said HELO/EHLO in time, and,
    * while under stress, those that have gone too long without progress (in a mail transaction or not, but never
-   * one whose message is all in), longest first and only until the stress is over. Called every second, which
-   * also keeps the credit for message bytes current.
+   * one whose message is all in), longest first and only until the stress is over. Called every second.
    */
   expired(): Expiry[] {
     const now = this.#now();
@@ -153,7 +187,9 @@ export class Slots {
 
   /**
    * A connection not in a mail transaction if there is one, else one whose transaction has stalled (no progress
-   * for `transactionStallMs`, its message not all in); a transaction that moves never gives way. Among those: one
+   * for `transactionStallMs`, its message not all in); a transaction that moves never gives way, nor a connection
+   * that completed a mail within that time (a relay between two mails). As each step counts once per mail, a
+   * transaction that never completes one has at most a few of these periods, plus what its bytes buy. Among those: one
    * from the address that holds the most slots (a flood comes from few hosts, the panel holds one or two), then
    * one that has not said HELO/EHLO, then the one longest without progress. So a flood that keeps opening
    * connections pushes out its own, not the panel between EHLO and MAIL FROM.
@@ -165,6 +201,7 @@ export class Slots {
       const state = this.#look(slot);
       const stalled = !state.messageComplete && now - slot.lastProgressAt >= this.#limits.transactionStallMs;
       if (state.inTransaction && !stalled) continue;
+      if (!state.inTransaction && now - slot.completedAt < this.#limits.transactionStallMs) continue;
       const rank = [state.inTransaction ? 1 : 0, -this.heldBy(slot.address), state.greeted ? 1 : 0, slot.lastProgressAt];
       if (!chosen || isBefore(rank, chosen.rank)) chosen = { id, rank };
     }
@@ -173,15 +210,19 @@ export class Slots {
 
   /**
    * Asks what the connection is doing and turns the message bytes received since the last look into progress:
-   * each byte moves its last progress on by `1 / minDataRate` s, up to now, as Postfix's smtpd_min_data_rate
-   * extends its DATA deadline. A client below the rate falls behind, one byte now and then buys milliseconds.
+   * each byte moves its last progress on by `1 / minDataRate` s, as Postfix's smtpd_min_data_rate extends its DATA
+   * deadline, but at a LAN rate and banked (not capped at now), so the result does not depend on how often the
+   * slots look and a camera's fast burst covers a WiFi pause. A sender below the rate falls behind; holding a slot
+   * costs at least that rate, and at most `maxMessageBytes` per mail count, so it ends with the message's size.
    */
   #look(slot: Slot): ConnectionState {
     const state = slot.state();
-    const fresh = state.dataBytes - slot.creditedBytes;
+    const fresh = state.dataBytes - slot.streamBytesSeen;
     if (fresh > 0) {
-      slot.creditedBytes = state.dataBytes;
-      slot.lastProgressAt = Math.min(this.#now(), slot.lastProgressAt + (fresh * 1000) / this.#limits.minDataRate);
+      slot.streamBytesSeen = state.dataBytes;
+      const credited = Math.min(fresh, this.#limits.maxMessageBytes - slot.creditedBytes);
+      slot.creditedBytes += credited;
+      slot.lastProgressAt += (credited * 1000) / this.#limits.minDataRate;
     }
     return state;
   }

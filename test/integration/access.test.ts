@@ -11,6 +11,11 @@ import { selfSignedCertificate } from '../helpers/tls.js';
 
 const alarm = { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' };
 
+/** A new mail transaction that never reaches DATA (RSET, MAIL FROM, RCPT), pipelined as one write: an attacker's loop. */
+function restartTransaction(client: RawSmtpClient): void {
+  client.write(`RSET\r\nMAIL FROM:<xt1@panel.local>\r\nRCPT TO:<${alarm.to}>\r\n`);
+}
+
 describe('SMTP access control', () => {
   let broker: Mosquitto;
   const bridges: TestBridge[] = [];
@@ -170,6 +175,47 @@ describe('SMTP access control', () => {
     assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
     assert.ok(madeRoom >= 1, 'a dripping transaction gave way');
     t.diagnostic(`DATA dripped at 1 byte/s: the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`);
+  });
+
+  it('takes the panel’s mail within 2 s while two hosts hold both slots with RSET, MAIL FROM, RCPT once a second', async (t) => {
+    const { bridge } = await bridgeWith({ max_clients: 2 });
+    const attackers = [await inTransaction(bridge.smtpPort, '127.0.0.2', alarm.to), await inTransaction(bridge.smtpPort, '127.0.0.3', alarm.to)];
+    const loops = attackers.map((client) => setInterval(() => restartTransaction(client), 1000));
+    try {
+      await delay(3000);
+      const started = performance.now();
+      const { response } = await sendMail(bridge.smtpPort, alarm);
+      const panelMs = Math.round(performance.now() - started);
+      assert.match(response, /^250 /, 'a new MAIL FROM after RSET is no step towards a mail');
+      assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
+      const madeRoom = attackers.filter((client) => /^421 .*make room/.test(client.lastReply)).length;
+      assert.equal(madeRoom, 1, 'one looping transaction gave way');
+      t.diagnostic(`RSET/MAIL/RCPT loop on both slots (max_clients 2): the panel got 250 in ${panelMs} ms`);
+    } finally {
+      for (const timer of loops) clearInterval(timer);
+      for (const client of attackers) client.destroy();
+    }
+  });
+
+  it('takes the panel’s mail within 2 s while 50 connections from five addresses loop RSET, MAIL FROM, RCPT once a second', async (t) => {
+    const { bridge } = await bridgeWith({});
+    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) => setInterval(() => restartTransaction(client), 1000));
+    assert.match(response, /^250 /);
+    assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
+    assert.ok(madeRoom >= 1, 'a looping transaction gave way');
+    t.diagnostic(`RSET/MAIL/RCPT loop on 50 connections: the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`);
+  });
+
+  it('takes the panel’s mail within 2 s while 50 connections from five addresses send DATA at 500 bytes/s', async (t) => {
+    const { bridge } = await bridgeWith({});
+    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) => {
+      assert.match(await client.command('DATA'), /^354 /);
+      return setInterval(() => client.write('x'.repeat(250)), 500); // Postfix's smtpd_min_data_rate, the old minimum
+    });
+    assert.match(response, /^250 /);
+    assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
+    assert.ok(madeRoom >= 1, 'a transaction sending 500 bytes/s gave way');
+    t.diagnostic(`DATA at 500 bytes/s on 50 connections (25 KB/s in all): the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`);
   });
 
   it('takes the panel’s mail while 60 silent and NOOP-ing connections from six addresses hold every slot', async (t) => {

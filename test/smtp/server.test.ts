@@ -69,4 +69,37 @@ describe('SMTP intake timers', () => {
       await intake.close();
     }
   });
+
+  it('when the slots are full, a RSET, MAIL FROM, RCPT loop gives way, not a relay whose next mail follows a completed one', async () => {
+    let now = 0;
+    const intake = await startIntake({ ...options, maxClients: 2, now: () => now }, { spool, log, onAccepted: () => undefined });
+    const relay = await RawSmtpClient.connect(intake.port, '127.0.0.2');
+    const loop = await RawSmtpClient.connect(intake.port, '127.0.0.3');
+    let newcomer: RawSmtpClient | undefined;
+    const startMail = async (client: RawSmtpClient) => {
+      for (const line of ['MAIL FROM:<xt1@panel.local>', 'RCPT TO:<alarm@bridge.local>']) assert.match(await client.command(line), /^250 /);
+    };
+    try {
+      for (const client of [relay, loop]) assert.match(await client.command('EHLO panel.local'), /^250 /m);
+      await startMail(relay);
+      assert.match(await relay.command('DATA'), /^354 /);
+      assert.match(await relay.command('Subject: first\r\n\r\nZone:1 Alarm\r\n.'), /^250 /);
+      now = 500;
+      await startMail(loop);
+      now = 1500;
+      await startMail(relay); // its second mail: steps count again after the first one completed
+      await loop.command('RSET');
+      await startMail(loop); // no step towards a mail: its first MAIL FROM and RCPT were 1 s ago
+      now = 3000;
+      newcomer = await RawSmtpClient.connect(intake.port, '127.0.0.4');
+      assert.match(newcomer.banner, /^220 /);
+      await loop.closed;
+      assert.match(loop.lastReply, /^421 .*make room/, 'the loop, 2.5 s without progress, gave way');
+      assert.match(await relay.command('DATA'), /^354 /);
+      assert.match(await relay.command('Subject: second\r\n\r\nZone:1 Alarm\r\n.'), /^250 /, 'the relay, 1.5 s since its last step, kept its slot');
+    } finally {
+      for (const client of [relay, loop, newcomer]) client?.destroy();
+      await intake.close();
+    }
+  });
 });

@@ -10,7 +10,8 @@ const limits: SlotLimits = {
   stressIdleTimeoutMs: 10_000,
   stressShare: 0.75,
   transactionStallMs: 2000,
-  minDataRate: 500,
+  minDataRate: 20_000,
+  maxMessageBytes: 10 * 1024 * 1024,
 };
 
 const silent: ConnectionState = { greeted: false, inTransaction: false, dataBytes: 0, messageComplete: false };
@@ -43,7 +44,7 @@ describe('Slots.admit', () => {
       admit(id);
       advance(1000);
     }
-    slots.progress('1'); // 1 took a step (AUTH, MAIL FROM, RCPT) after 2 connected
+    slots.step('1', 'auth'); // 1 took a step towards a mail after 2 connected
     assert.deepEqual(admit('5'), { admitted: true, evicted: '2' });
     assert.deepEqual(admit('6'), { admitted: true, evicted: '3' });
     assert.equal(slots.size, 4);
@@ -74,7 +75,7 @@ describe('Slots.admit', () => {
     for (let i = 0; i < 49; i++) flood();
     advance(1000);
     admit('panel', '192.168.1.50', greeted);
-    slots.progress('panel'); // AUTH
+    slots.step('panel', 'auth');
     for (let i = 0; i < 500; i++) {
       advance(4); // 250 new connections a second
       const admission = flood();
@@ -142,8 +143,8 @@ describe('Slots: mail transactions that make no progress', () => {
     for (let second = 1; second <= 3; second++) {
       advance(1000);
       receive('drip', 1); // NOOPs meanwhile call nothing here
-      receive('fast', 600);
-      if (second === 2) slots.progress('rcpt');
+      receive('fast', 24_000);
+      if (second === 2) slots.step('rcpt', 'rcpt');
       assert.deepEqual(slots.expired(), [], 'the sweep looks every second');
     }
     receive('storing', 4000);
@@ -151,7 +152,7 @@ describe('Slots: mail transactions that make no progress', () => {
     assert.deepEqual(admit('x', '127.0.0.10', inTransaction), { admitted: true, evicted: 'drip' }, '3 bytes in 3 s');
     assert.deepEqual(admit('y', '127.0.0.11', inTransaction), { admitted: false, reason: 'full' }, 'the RCPT was 1 s ago');
     advance(1000);
-    receive('fast', 600);
+    receive('fast', 24_000);
     assert.deepEqual(admit('y', '127.0.0.11', inTransaction), { admitted: true, evicted: 'rcpt' });
     advance(60_000); // the bridge is slow to store the mail that is all in: that wait is ours
     const evicted = ['z1', 'z2', 'z3'].map((id, n) => admit(id, `127.0.0.${20 + n}`, inTransaction)).map((admission) => (admission as { evicted?: string }).evicted);
@@ -166,16 +167,101 @@ describe('Slots: mail transactions that make no progress', () => {
     admit('steady', '127.0.0.3', inTransaction);
     for (let second = 1; second <= 10; second++) {
       advance(1000);
-      receive('slow', 400);
-      receive('steady', 500);
+      receive('slow', 16_000);
+      receive('steady', 20_000);
     }
-    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'slow' }, '4,000 bytes are 8 s of progress: 2 s behind');
+    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'slow' }, '160,000 bytes are 8 s of progress: 2 s behind');
     for (let second = 1; second <= 50; second++) {
       advance(1000);
-      receive('steady', 500);
+      receive('steady', 20_000);
       receive('x', 1);
     }
     assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: true, evicted: 'x' });
+  });
+
+  it('a loop of RSET, MAIL FROM and RCPT is no progress: each step counts once until a mail completes, so a relay sending mail after mail keeps its slot', () => {
+    const { slots, admit, states, receive, advance } = setUp({ maxClients: 2 });
+    admit('loop', '127.0.0.2', inTransaction);
+    admit('relay', '127.0.0.3', inTransaction);
+    for (let second = 1; second <= 10; second++) {
+      advance(1000);
+      for (const step of ['mail', 'rcpt'] as const) slots.step('loop', step); // each after a RSET
+      for (const step of ['mail', 'rcpt', 'data'] as const) slots.step('relay', step);
+      receive('relay', 3000);
+      slots.completed('relay');
+      states.get('relay')!.dataBytes = 0; // its reply is out: the next message stream starts from 0
+    }
+    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'loop' }, 'its first MAIL FROM and RCPT were 9 s ago');
+    assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: false, reason: 'full' }, 'the relay completed a mail just now');
+  });
+
+  it('under stress, a loop of RSET, MAIL FROM and RCPT is closed after the stress idle time', () => {
+    const { slots, admit, advance } = setUp({ maxClients: 2, stressShare: 1 });
+    admit('loop', '127.0.0.2', inTransaction);
+    admit('storing', '127.0.0.3', { ...inTransaction, messageComplete: true });
+    for (let second = 0; second <= 10; second++) {
+      for (const step of ['mail', 'rcpt'] as const) slots.step('loop', step); // each after a RSET
+      if (second < 10) assert.deepEqual(slots.expired(), []);
+      advance(1000);
+    }
+    assert.deepEqual(slots.expired(), [{ id: 'loop', reason: 'stress' }], 'its first MAIL FROM and RCPT were 11 s ago');
+  });
+
+  it('a relay between two mails, just after its 250, does not give way before a stalled transaction', () => {
+    const { slots, admit, states, advance } = setUp({ maxClients: 2 });
+    admit('stalled', '127.0.0.2', inTransaction);
+    admit('relay', '127.0.0.3', inTransaction);
+    advance(5000);
+    for (const step of ['mail', 'rcpt', 'data'] as const) slots.step('relay', step);
+    slots.completed('relay');
+    states.get('relay')!.inTransaction = false; // the 250 is out, its next MAIL FROM is on the way
+    advance(1999);
+    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'stalled' });
+    assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: false, reason: 'full' });
+    advance(1);
+    assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: true, evicted: 'relay' }, 'idle 2 s after its mail');
+  });
+
+  it('AUTH counts once per connection, also after a completed mail (auth: accept_any takes every AUTH)', () => {
+    const { slots, admit, advance } = setUp({ maxClients: 1 });
+    admit('1', '127.0.0.2', inTransaction);
+    advance(1000);
+    slots.step('1', 'auth');
+    advance(1000);
+    slots.completed('1');
+    advance(1000);
+    slots.step('1', 'auth');
+    advance(1000);
+    assert.deepEqual(admit('x', '127.0.0.3', inTransaction), { admitted: true, evicted: '1' }, 'the mail completed 2 s ago, the second AUTH is none');
+  });
+
+  it('message bytes must average the LAN rate: 500 bytes/s falls behind; a camera’s burst banks credit for a pause, for as long as it paid for', () => {
+    const { admit, receive, advance } = setUp({ maxClients: 2 });
+    admit('postfix-rate', '127.0.0.2', inTransaction);
+    admit('camera', '127.0.0.3', inTransaction);
+    receive('camera', 300_000); // 300 KB of JPEG at once, then nothing: 15 s at the rate
+    for (let second = 1; second <= 14; second++) {
+      advance(1000);
+      receive('postfix-rate', 500);
+    }
+    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'postfix-rate' }, '7,000 bytes in 14 s buy 350 ms');
+    advance(2900);
+    assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: true, evicted: 'x' }, 'the camera is silent for 16.9 s but 1.9 s behind');
+    advance(100);
+    assert.deepEqual(admit('z', '127.0.0.6', inTransaction), { admitted: true, evicted: 'camera' }, '2 s behind');
+  });
+
+  it('bytes past max_message_kb buy nothing: a sender at the rate holds its slot for the size of one message', () => {
+    const { admit, receive, advance } = setUp({ maxClients: 1, maxMessageBytes: 100_000 });
+    admit('endless', '127.0.0.2', inTransaction);
+    for (let second = 1; second <= 6; second++) {
+      advance(1000);
+      receive('endless', 20_000);
+    }
+    assert.deepEqual(admit('x', '127.0.0.3', inTransaction), { admitted: false, reason: 'full' }, '100,000 bytes are 5 s: 1 s behind');
+    advance(1000);
+    receive('endless', 20_000);
+    assert.deepEqual(admit('x', '127.0.0.3', inTransaction), { admitted: true, evicted: 'endless' });
   });
 
   it('the panel sending its message is never cut while a flood of stalled transactions churns through the slots', () => {
@@ -206,12 +292,12 @@ describe('Slots: mail transactions that make no progress', () => {
     for (let second = 1; second < 10; second++) {
       advance(1000);
       receive('drip', 1);
-      receive('steady', 500);
+      receive('steady', 20_000);
       assert.deepEqual(slots.expired(), []);
     }
     advance(1100);
-    receive('steady', 550);
-    assert.deepEqual(slots.expired(), [ // the drip's 9 bytes bought it 18 ms
+    receive('steady', 22_000);
+    assert.deepEqual(slots.expired(), [ // the drip's 9 bytes bought it under half a millisecond
       { id: 'noop', reason: 'stress' },
       { id: 'drip', reason: 'stress' },
     ]);
@@ -242,8 +328,8 @@ describe('Slots.expired', () => {
     }
     states.get('1')!.inTransaction = true;
     advance(10_000);
-    receive('1', 7000); // 7,000 bytes of its message in 14 s: the data rate
-    slots.progress('4');
+    receive('1', 280_000); // 280,000 bytes of its message in 14 s: the data rate
+    slots.step('4', 'mail');
     assert.deepEqual(slots.expired(), [
       { id: '2', reason: 'stress' },
       { id: '3', reason: 'stress' },
