@@ -25,7 +25,8 @@ import { MailSpool } from './spool/mail-spool.js';
 import type { QuarantineRemoval } from './spool/quarantine.js';
 import { snapshotLimitsOf } from './snapshots/config.js';
 import { SnapshotStore } from './snapshots/snapshot-store.js';
-import { localPartOf, routeOf } from './core/route.js';
+import { routeOf } from './core/route.js';
+import { routesOf } from './config/routes.js';
 import { catalogOf } from './sources/catalog.js';
 import { buildProfiles } from './sources/registry.js';
 import { codeOf, oneLine } from './errors.js';
@@ -81,8 +82,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     // Age counts without new mails too: an hourly look keeps the limit when a camera falls silent.
     const pruning = setInterval(() => void snapshots.prune().catch((error: unknown) => log.warn({ err: error }, 'cannot remove old snapshots')), 3600_000).unref();
     stops.push(async () => clearInterval(pruning));
-    const cameraAddresses = [...config.smtp.camera_recipients, ...config.cameras.flatMap((camera) => (camera.match_recipient ? [localPartOf(camera.match_recipient)] : []))];
-    const routes = { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients, camera: cameraAddresses };
+    const routes = routesOf(config);
     const maskValues = configuredValuesMasker(configuredValues(config));
     // Values first: a token's digits must still be whole when it is looked for.
     const maskText = (text: string) => maskNumbersIn(maskValues(text));
@@ -99,7 +99,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
       alarmState,
       profiles,
       routes,
-      cameras: { snapshots, cameras: config.cameras, addresses: cameraAddresses },
+      cameras: { snapshots, cameras: config.cameras, addresses: routes.camera },
       log: log.child({ component: 'pipeline' }),
       bus,
     });
