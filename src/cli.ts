@@ -87,8 +87,10 @@ export async function runCli(argv: string[]): Promise<void> {
 
   // The Supervisor gives every add-on its token: also an add-on started with a file (a developer's) is read in its log tab.
   const format = resolveLogFormat(config.log_format, { terminal: process.stdout.isTTY === true, addon: addon !== undefined || Boolean(process.env.SUPERVISOR_TOKEN) });
-  const log = createLogger({ level: config.log_level, format, maskText: configuredValuesMasker(configuredValues(config)) });
-  const options: BridgeOptions = { packageInfo };
+  // One masker for the log and the outputs: both hide the same values.
+  const maskValues = configuredValuesMasker(configuredValues(config));
+  const log = createLogger({ level: config.log_level, format, maskText: maskValues });
+  const options: BridgeOptions = { packageInfo, maskValues };
   if (addon) {
     log.info({ optionsFile: addon.optionsFile, dataDir: addon.dataDir }, 'running as Home Assistant add-on');
     options.mqttConnection = () => mqttServiceWhenReady(supervisorUrl(), supervisorToken(), log.child({ component: 'supervisor' }));

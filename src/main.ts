@@ -41,10 +41,15 @@ export interface BridgeOptions {
   packageInfo?: PackageInfo;
   /** Where the broker is when `mqtt.url` is empty (the add-on asks the Supervisor); else the embedded broker. */
   mqttConnection?: () => Promise<MqttConnection>;
+  /**
+   * The configured secrets and account ids replaced in a text: the one the caller's logger masks lines with, so that
+   * outputs hide exactly what the log hides. Built from the configuration when not given.
+   */
+  maskValues?: (text: string) => string;
 }
 
 /** Starts every part; if one fails, those already started are stopped again before the error is thrown. */
-export async function startBridge(config: Config, log: Logger, { packageInfo = readPackageInfo(), mqttConnection }: BridgeOptions = {}): Promise<Bridge> {
+export async function startBridge(config: Config, log: Logger, { packageInfo = readPackageInfo(), mqttConnection, maskValues = configuredValuesMasker(configuredValues(config)) }: BridgeOptions = {}): Promise<Bridge> {
   const stops: (() => Promise<void>)[] = [];
   let stopped: Promise<void> | undefined;
   const stopAll = async () => {
@@ -83,7 +88,6 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     const pruning = setInterval(() => void snapshots.prune().catch((error: unknown) => log.warn({ err: error }, 'cannot remove old snapshots')), 3600_000).unref();
     stops.push(async () => clearInterval(pruning));
     const routes = routesOf(config);
-    const maskValues = configuredValuesMasker(configuredValues(config));
     // Values first: a token's digits must still be whole when it is looked for.
     const maskText = (text: string) => maskNumbersIn(maskValues(text));
     const context = { log, maskText, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
