@@ -10,7 +10,7 @@ import { maskNumbersIn } from './core/mask.js';
 import type { Config } from './config/schema.js';
 import { lookUpMqttService, mqttServiceWhenReady } from './config/supervisor.js';
 import { checkFiles, checkReport } from './commands/check.js';
-import { sendTestMail, testKinds, testMail, testTarget, type TestKind } from './commands/send-test.js';
+import { checkTestEvent, composeTestMail, sendTestMail, TestMailRefused, testKinds, testMail, testTarget, type TestKind, type TestMail } from './commands/send-test.js';
 import { configuredValuesMasker } from './core/mask.js';
 import { oneLine } from './errors.js';
 import { createLogger, redactUrl, resolveLogFormat } from './log.js';
@@ -87,8 +87,10 @@ export async function runCli(argv: string[]): Promise<void> {
 
   // The Supervisor gives every add-on its token: also an add-on started with a file (a developer's) is read in its log tab.
   const format = resolveLogFormat(config.log_format, { terminal: process.stdout.isTTY === true, addon: addon !== undefined || Boolean(process.env.SUPERVISOR_TOKEN) });
-  const log = createLogger({ level: config.log_level, format, redactPaths: logRedactPaths, maskText: configuredValuesMasker(configuredValues(config)) });
-  const options: BridgeOptions = { packageInfo };
+  // One masker for the log and the outputs: both hide the same values.
+  const maskValues = configuredValuesMasker(configuredValues(config));
+  const log = createLogger({ level: config.log_level, format, redactPaths: logRedactPaths, maskText: maskValues });
+  const options: BridgeOptions = { packageInfo, maskValues };
   if (addon) {
     log.info({ optionsFile: addon.optionsFile, dataDir: addon.dataDir }, 'running as Home Assistant add-on');
     options.mqttConnection = () => mqttServiceWhenReady(supervisorUrl(), supervisorToken(), log.child({ component: 'supervisor' }));
@@ -166,9 +168,20 @@ async function sendTest(kind: TestKind, config: Config, args: { host?: string | 
   const port = args.port === undefined ? undefined : Number(args.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) fail(`--port ${args.port}: not a port number`);
   const target = testTarget(config, { host: args.host, port });
+  let prepared: { mail: TestMail; raw: Buffer };
+  try {
+    const mail = testMail(kind, config);
+    const raw = await composeTestMail(mail);
+    await checkTestEvent(kind, mail, raw, config);
+    prepared = { mail, raw };
+  } catch (error) {
+    // A setting to change, not a connection: nothing was sent.
+    if (error instanceof TestMailRefused) fail(`send-test ${kind}: ${maskNumbersIn(error.message)}`);
+    throw error;
+  }
   let reply: string;
   try {
-    reply = await sendTestMail(target, testMail(kind, config));
+    reply = await sendTestMail(target, prepared.mail, prepared.raw);
   } catch (error) {
     const { responseCode } = error as { responseCode?: number };
     // The bridge's reply names no secret; the address of the test mail may be a number address: masked as in the log.

@@ -25,7 +25,8 @@ import { MailSpool } from './spool/mail-spool.js';
 import type { QuarantineRemoval } from './spool/quarantine.js';
 import { snapshotLimitsOf } from './snapshots/config.js';
 import { SnapshotStore } from './snapshots/snapshot-store.js';
-import { localPartOf, routeOf } from './core/route.js';
+import { routeOf } from './core/route.js';
+import { routesOf } from './config/routes.js';
 import { catalogOf } from './sources/catalog.js';
 import { buildProfiles } from './sources/registry.js';
 import { codeOf, oneLine } from './errors.js';
@@ -40,10 +41,15 @@ export interface BridgeOptions {
   packageInfo?: PackageInfo;
   /** Where the broker is when `mqtt.url` is empty (the add-on asks the Supervisor); else the embedded broker. */
   mqttConnection?: () => Promise<MqttConnection>;
+  /**
+   * The configured secrets and account ids replaced in a text: the one the caller's logger masks lines with, so that
+   * outputs hide exactly what the log hides. Built from the configuration when not given.
+   */
+  maskValues?: (text: string) => string;
 }
 
 /** Starts every part; if one fails, those already started are stopped again before the error is thrown. */
-export async function startBridge(config: Config, log: Logger, { packageInfo = readPackageInfo(), mqttConnection }: BridgeOptions = {}): Promise<Bridge> {
+export async function startBridge(config: Config, log: Logger, { packageInfo = readPackageInfo(), mqttConnection, maskValues = configuredValuesMasker(configuredValues(config)) }: BridgeOptions = {}): Promise<Bridge> {
   const stops: (() => Promise<void>)[] = [];
   let stopped: Promise<void> | undefined;
   const stopAll = async () => {
@@ -81,9 +87,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     // Age counts without new mails too: an hourly look keeps the limit when a camera falls silent.
     const pruning = setInterval(() => void snapshots.prune().catch((error: unknown) => log.warn({ err: error }, 'cannot remove old snapshots')), 3600_000).unref();
     stops.push(async () => clearInterval(pruning));
-    const cameraAddresses = [...config.smtp.camera_recipients, ...config.cameras.flatMap((camera) => (camera.match_recipient ? [localPartOf(camera.match_recipient)] : []))];
-    const routes = { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients, camera: cameraAddresses };
-    const maskValues = configuredValuesMasker(configuredValues(config));
+    const routes = routesOf(config);
     // Values first: a token's digits must still be whole when it is looked for.
     const maskText = (text: string) => maskNumbersIn(maskValues(text));
     const context = { log, maskText, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
@@ -99,7 +103,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
       alarmState,
       profiles,
       routes,
-      cameras: { snapshots, cameras: config.cameras, addresses: cameraAddresses },
+      cameras: { snapshots, cameras: config.cameras, addresses: routes.camera },
       log: log.child({ component: 'pipeline' }),
       bus,
     });

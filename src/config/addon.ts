@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigInvalid, validateConfig } from './load.js';
 import { outputModules } from '../outputs/registry.js';
+import { defaultTemplate } from '../outputs/template.js';
 import type { Config } from './schema.js';
 
 export interface AddonEnvironment {
@@ -44,9 +45,20 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
   for (const module of outputModules) {
     const section = options[module.name];
     if (!isRecord(section)) continue;
-    input[module.name] = module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section);
+    input[module.name] = withCurrentTemplate(module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section));
   }
   return input;
+}
+
+/**
+ * The text outputs' default before `{summary}` (a camera's caption was its first body line, naming no camera). The
+ * Supervisor keeps options as they were saved, old default included, so in the add-on that template alone is read as
+ * the new default; a YAML file's `{text}` is the user's choice and stays.
+ */
+const formerTemplate = '{text}';
+
+function withCurrentTemplate(section: Record<string, unknown>): Record<string, unknown> {
+  return typeof section.template === 'string' && section.template.trim() === formerTemplate ? { ...section, template: defaultTemplate } : section;
 }
 
 /** Home Assistant's own certificate (`map: [ssl]`), as the Let's Encrypt and DuckDNS add-ons write it. */

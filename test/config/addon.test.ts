@@ -52,6 +52,13 @@ describe('add-on options', () => {
     assert.deepEqual(config.smtp.users, [{ username: 'xt1', password: 'pw' }]);
   });
 
+  it('reads a text output template saved with the former default {text} as {summary}, any other as written', async () => {
+    const saved = await load({ sms: { template: '{text}' }, telegram: { template: '{text}' } });
+    assert.deepEqual([saved.sms.template, saved.telegram.template], ['{summary}', '{summary}']);
+    const chosen = await load({ sms: { template: '{type}: {text}' }, telegram: { template: 'Kamera {sensor}: {text}' } });
+    assert.deepEqual([chosen.sms.template, chosen.telegram.template], ['{type}: {text}', 'Kamera {sensor}: {text}']);
+  });
+
   it('names a wrong type in one clear error', async () => {
     const error = await load({ smtp: { max_message_kb: 'big' } }).catch((caught: unknown) => caught);
     assert.ok(error instanceof ConfigInvalid);

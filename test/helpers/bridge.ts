@@ -30,6 +30,8 @@ export interface TestBridgeOptions {
   rules?: unknown[];
   cameras?: unknown[];
   snapshots?: Record<string, unknown>;
+  /** The masker of the log and the outputs, as the command line builds it once; from the config when not given. */
+  maskValues?: (text: string) => string;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -55,7 +57,8 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       done();
     },
   });
-  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, redactPaths: logRedactPaths, maskText: configuredValuesMasker(configuredValues(config)) }));
+  const maskValues = options.maskValues ?? configuredValuesMasker(configuredValues(config));
+  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, redactPaths: logRedactPaths, maskText: maskValues }), { maskValues });
   return {
     bridge,
     config,

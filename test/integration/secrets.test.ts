@@ -97,3 +97,33 @@ describe('secrets and numbers', () => {
     assert.deepEqual(dump.map((line) => line.level), [20]);
   });
 });
+
+describe('one masker for the log and the outputs', () => {
+  let broker: Mosquitto;
+  let twilio: FakeTwilio;
+  let test: TestBridge;
+  let subscriber: Subscriber;
+  /** What the command line builds once and gives both the logger and the bridge; here it also hides one word. */
+  const word = 'Hausnummer-4711';
+  const maskValues = (text: string) => text.replaceAll(word, '[masked]');
+
+  before(async () => {
+    broker = await Mosquitto.start();
+    twilio = await new FakeTwilio().start();
+    subscriber = await Subscriber.connect(broker.url, ['alarm-mail-bridge/sms/last']);
+    test = await startTestBridge({
+      mqttUrl: broker.url,
+      sms: { provider: 'twilio', recipients: ['0170 1234567'], sender: '+15005550006', api_url: twilio.url, twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken } },
+      maskValues,
+    });
+  });
+  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => twilio.stop(), () => broker.stop()));
+
+  it('masks a provider error in the outputs with the masker the log was given', async () => {
+    twilio.scripted.push(twilioError(400, 21211, `Rejected: ${word} is not allowed`));
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' });
+    const last = await subscriber.next('alarm-mail-bridge/sms/last', (message) => message.payload.includes('21211'));
+    assert.match(last.payload, /Rejected: \[masked\] is not allowed/);
+    assert.ok(!JSON.stringify(test.logs).includes(word), 'the log masks it too');
+  });
+});

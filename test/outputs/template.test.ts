@@ -43,11 +43,12 @@ describe('renderTemplate', () => {
     for (const [change, expected] of table) assert.equal(renderTemplate('{summary}', { ...panel, ...change }, berlin), expected);
   });
 
-  it('is {summary} by default in both text outputs; the former default {text} alone is read as {summary}, other templates as written', () => {
+  it('is {summary} by default in both text outputs; a template given is used as written, {text} alone too', () => {
     assert.equal(smsSection.parse({}).template, '{summary}');
     assert.equal(telegramSchema.parse({}).template, '{summary}');
-    assert.equal(telegramSchema.parse({ template: '{text}' }).template, '{summary}');
-    assert.equal(smsSection.parse({ template: '{text}' }).template, '{summary}');
+    // A YAML user who wants the raw line gets it: only the add-on's saved options are migrated (config/addon.ts).
+    assert.equal(telegramSchema.parse({ template: '{text}' }).template, '{text}');
+    assert.equal(smsSection.parse({ template: '{text}' }).template, '{text}');
     assert.equal(messageTemplate.parse('Kamera {sensor}: {text}'), 'Kamera {sensor}: {text}');
   });
 });

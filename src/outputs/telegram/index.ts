@@ -90,7 +90,7 @@ export class TelegramOutput implements Output {
       fingerprint: (job) => [job.text, ...job.images.map((image) => image.sha256)].join('\n'),
       budget: (job) => job.kind ?? 'event',
       duplicateError: 'same message to the same recipient within 60 s',
-      summarize: (folded) => ({ text: summaryOf(folded), images: [] }),
+      summarize: (folded) => ({ text: foldedSummary(folded), images: [] }),
       toResult: (job, { time, ...outcome }) => ({ time, chat: maskNumber(job.to), ...outcome }),
       mask: maskNumber,
       maskText: deps.maskText,
@@ -177,7 +177,7 @@ export class TelegramOutput implements Output {
 }
 
 /** `+2 more events: a | b`, the photos of the held messages only counted. */
-function summaryOf(folded: readonly TelegramJob[]): string {
+function foldedSummary(folded: readonly TelegramJob[]): string {
   const photos = folded.reduce((sum, job) => sum + job.images.length, 0);
   const unsent = photos === 0 ? '' : ` (${photos} photo${photos === 1 ? '' : 's'} not sent)`;
   return fitToLimit(`+${folded.length} more event${folded.length === 1 ? '' : 's'}${unsent}: ${folded.map((job) => job.text).join(' | ')}`, textLimit);
