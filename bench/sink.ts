@@ -5,12 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { MailSpool } from '../src/spool/mail-spool.js';
+import { mailRecord } from '../src/smtp/mail-record.js';
+import { FileSpool } from '../src/spool/file-spool.js';
 
 const port = Number(process.argv[2]);
 const durable = process.argv[3] === 'durable';
 const dataDir = await mkdtemp(join(tmpdir(), 'amb-sink-'));
-const spool = new MailSpool(dataDir);
+const spool = new FileSpool(dataDir);
 await spool.open();
 
 const server = new SMTPServer({
@@ -26,7 +27,7 @@ const server = new SMTPServer({
     }
     const envelope = { from: '', recipients: [], receivedAt: new Date().toISOString(), remoteAddress: session.remoteAddress };
     spool
-      .write(envelope, stream, 10 * 1024 * 1024)
+      .write(mailRecord(envelope, stream, 10 * 1024 * 1024))
       .then((draft) => draft.commit())
       .then(() => callback(null, 'Queued'), (error: Error) => callback(error));
   },

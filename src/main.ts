@@ -14,14 +14,18 @@ import { watchPanelCommands } from './panel/commands.js';
 import { readPackageInfo, type PackageInfo } from './package-info.js';
 import { AlarmStateStore } from './pipeline/alarm-state.js';
 import { Delivery } from './pipeline/delivery.js';
-import { MailWorker } from './pipeline/mail-worker.js';
+import { buildRecordKinds } from './pipeline/kinds/index.js';
+import { Processor } from './pipeline/processor.js';
+import { raiser, type Raise } from './pipeline/raise.js';
 import { parseNetworks } from './core/networks.js';
 import { acceptsRecipient } from './smtp/policy.js';
 import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
 import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
 import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
 import { DiskReserve, freeSpaceOf } from './spool/disk-reserve.js';
-import { MailSpool } from './spool/mail-spool.js';
+import { FileSpool } from './spool/file-spool.js';
+import { resendKeyOfMail } from './spool/resend-key.js';
+import type { Spool } from './spool/spool.js';
 import type { QuarantineRemoval } from './spool/quarantine.js';
 import { snapshotLimitsOf } from './snapshots/config.js';
 import { SnapshotStore } from './snapshots/snapshot-store.js';
@@ -34,6 +38,8 @@ import { fileUnreadable, isListenError, listenFailed, StartFailed } from './star
 
 export interface Bridge {
   smtpPort: number;
+  /** Raises an event the durable way (pipeline/raise.ts): the function a feature is handed in its context. */
+  raise: Raise;
   stop(): Promise<void>;
 }
 
@@ -67,7 +73,8 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     stops.push(() => lock.release());
     const freeSpace = freeSpaceOf(config.data_dir, config.smtp.max_message_kb * 1024);
     const spoolLog = log.child({ component: 'spool' });
-    const spool = new MailSpool(config.data_dir, {
+    const spool: Spool = new FileSpool(config.data_dir, {
+      resendKeyOf: resendKeyOfMail,
       quarantine: { shortfall: async () => (await freeSpace()).shortfall, onRemoved: (removal) => logQuarantineRemoval(spoolLog, removal) },
     });
     await spool.open().catch((error: unknown) => {
@@ -96,17 +103,9 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     const parser = new IsolatedParser();
     parser.start();
     stops.push(() => parser.close());
-    const worker = new MailWorker({
-      spool,
-      parser,
-      deliveries,
-      alarmState,
-      profiles,
-      routes,
-      cameras: { snapshots, cameras: config.cameras, addresses: routes.camera },
-      log: log.child({ component: 'pipeline' }),
-      bus,
-    });
+    const kinds = buildRecordKinds({ parser, profiles, routes, cameras: { snapshots, cameras: config.cameras, addresses: routes.camera } });
+    const worker = new Processor({ spool, kinds, deliveries, alarmState, log: log.child({ component: 'pipeline' }), bus });
+    const raise = raiser({ spool, onStored: (id, record) => worker.enqueue(id, record) });
     await worker.start();
     stops.push(() => worker.stop());
 
@@ -132,14 +131,14 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
         sessionTimeoutMs: smtp.session_timeout * 1000,
         tls,
       },
-      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, entry) => worker.enqueue(id, entry), bus, storage: new DiskReserve({ freeSpace, quarantine: spool.quarantined, log: spoolLog }) },
+      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, record) => worker.enqueue(id, record), bus, storage: new DiskReserve({ freeSpace, quarantine: spool.quarantined, log: spoolLog }) },
     ).catch((error: unknown) => {
       if (!isListenError(error)) throw error;
       const inUse = 'stop the other program (another mail server, or a bridge already running), or set smtp.port to a free port';
       throw listenFailed({ portKey: 'smtp.port', hostKey: 'smtp.host', host: smtp.host, port: smtp.port, inUse }, error);
     });
     stops.push(() => intake.close());
-    return { smtpPort: intake.port, stop };
+    return { smtpPort: intake.port, raise, stop };
   } catch (error) {
     await stop();
     throw error;

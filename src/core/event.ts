@@ -13,12 +13,25 @@ export type Route = 'alarm' | 'status' | 'camera' | 'other';
 /** Types given when no rule decides: by the route, or for a mail that could not be parsed. */
 export const fallbackTypes = { alarmRoute: 'alarm', otherRoute: 'unknown', unparsed: 'unparsed' } as const;
 
-export interface AlarmEvent {
-  /** Stable per mail: a replay after a crash carries the same id, so subscribers can de-duplicate. */
+/** Where an event came in: `smtp` for a mail, `raised` for an event a feature raised; more inputs to come. */
+export type EventInput = 'smtp' | 'raised' | (string & {});
+
+/** What only a mail's event carries; an event from another input has none of these fields. */
+export interface MailFields {
+  from: string;
+  /** Envelope recipients (RCPT TO), which decide the route. */
+  recipients: string[];
+  subject: string;
+}
+
+export interface AlarmEvent extends Partial<MailFields> {
+  /** Stable per record: a replay after a crash carries the same id, so subscribers can de-duplicate. */
   id: string;
   /** Arrival time (ISO 8601, UTC); the XT1 sends no time of its own. */
   time: string;
-  /** The profile that recognised the text (`xt1`, `generic`), `rules` for a user rule. */
+  /** Where the event came in (`smtp`, `raised`). */
+  input: EventInput;
+  /** The profile that recognised the text (`xt1`, `generic`), `rules` for a user rule; for a raised event the feature's name. */
   source: string;
   category: Category;
   /** snake_case, e.g. `intrusion`, `door_open`, `unknown`, `unparsed`. */
@@ -28,12 +41,10 @@ export interface AlarmEvent {
   zone: number | null;
   sensor: string | null;
   user: string | null;
-  /** The line that was recognised, or the first line of the mail. */
+  /** The line that was recognised, or the first line of the mail; a raised event's own words. */
   text: string;
-  from: string;
-  /** Envelope recipients (RCPT TO), which decide the route. */
-  recipients: string[];
-  subject: string;
+  /** A raised event's facts beyond the fields above (absent on every other event). */
+  details?: EventDetails;
   /**
    * Camera events only (and absent on every other event, whose JSON stays as it was): the camera's id
    * (`sensor` holds its name), its snapshots (no bytes: the snapshot store keeps them), its own clock as text
@@ -43,4 +54,27 @@ export interface AlarmEvent {
   images?: ImageRef[];
   device_time?: string | null;
   phase?: 'start' | 'stop' | null;
+}
+
+export type EventDetails = Record<string, string | number | boolean | null>;
+
+/** A mail's event as the sources make it: the record kind adds where it came in. */
+export type MailEvent = Omit<AlarmEvent, 'input' | keyof MailFields> & MailFields;
+
+/**
+ * What a feature hands to `raise`: the event without what the bridge fills in (id, time, input). It is written to
+ * the spool like a mail before it counts as raised, and reaches the outputs through the same routing.
+ */
+export interface RaisedEventDraft {
+  /** The feature's name; the event's `source`. */
+  source: string;
+  category: Category;
+  /** snake_case, e.g. `source_silent`. */
+  type: string;
+  text: string;
+  alarm_state?: AlarmState | null;
+  zone?: number | null;
+  sensor?: string | null;
+  user?: string | null;
+  details?: EventDetails;
 }

@@ -36,7 +36,7 @@ export class AlarmStateStore {
    * was dealt with, and the disarm that came first may never have been mailed. Sensor, test, restore,
    * supervision and unknown lines say nothing about the state (null), so they never end `triggered`.
    */
-  async resolve(event: AlarmEvent): Promise<AlarmEvent> {
+  async resolve<E extends Pick<AlarmEvent, 'alarm_state' | 'time'>>(event: E): Promise<E> {
     const next = event.alarm_state;
     if (next === null) return event;
     if (next !== this.#current) {

@@ -3,11 +3,11 @@
 // the mail is retired (after delivery) only once they are kept. A picture that cannot be stored (disk full, folder
 // gone) costs the picture, never the event: an alarm must not wait in the spool behind it. A picture whose words
 // say nothing (a camera that mails a JPEG and the subject `Alarm:Cam_495920`) is what such a camera sends on motion.
-import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
+import type { Envelope } from '../core/envelope.js';
+import { fallbackTypes, type AlarmEvent, type MailEvent, type Route } from '../core/event.js';
 import { routeOf, type RouteTable } from '../core/route.js';
 import type { MailParser } from '../mail/isolated-parser.js';
 import { MailUnparsable } from '../mail/unparsable.js';
-import type { SpoolEntry } from '../spool/mail-spool.js';
 import type { Mail } from '../mail/mail.js';
 import { imageKindOf } from '../snapshots/image-kind.js';
 import type { StoredImages } from '../snapshots/snapshot-store.js';
@@ -22,6 +22,13 @@ import type { Match, Profile } from '../sources/profile.js';
 
 /** Enough raw text for a human to see what arrived, without pushing megabytes through MQTT. */
 const maxUnparsedText = 4096;
+
+/** A stored mail: its envelope and its bytes as received. */
+export interface MailEntry {
+  id: string;
+  envelope: Envelope;
+  raw: Buffer;
+}
 
 export interface MailOutcome {
   event: AlarmEvent;
@@ -53,7 +60,7 @@ function rosterOf(intake: CameraIntake): CameraRoster {
   return roster;
 }
 
-export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profile[], routes: RouteTable, parser: MailParser, cameras?: CameraIntake): Promise<MailOutcome> {
+export async function eventFromMail(entry: MailEntry, profiles: readonly Profile[], routes: RouteTable, parser: MailParser, cameras?: CameraIntake): Promise<MailOutcome> {
   const route = routeOf(entry.envelope.recipients, routes);
   try {
     const mail = await parser.parse(entry.raw, entry.envelope);
@@ -68,9 +75,9 @@ export async function eventFromMail(entry: SpoolEntry, profiles: readonly Profil
       const rule = profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean)) ?? panelReading(camera.reading, { id: entry.id, mail }, profiles);
       const reading = !rule && isBarePicture(camera.source, camera.reading, mail) ? { ...camera.reading, type: 'motion' as const } : camera.reading;
       const event = cameraEvent({ id: entry.id, mail, route, source: camera.source, reading, camera: camera.camera, images, rule });
-      return { event, ...(refused.length > 0 ? { refusedImages: refused } : {}), ...(failed !== undefined ? { imagesFailed: failed } : {}) };
+      return { event: cameFromSmtp(event), ...(refused.length > 0 ? { refusedImages: refused } : {}), ...(failed !== undefined ? { imagesFailed: failed } : {}) };
     }
-    return { event: classifyMail({ id: entry.id, mail, route }, profiles) };
+    return { event: cameFromSmtp(classifyMail({ id: entry.id, mail, route }, profiles)) };
   } catch (error) {
     if (!(error instanceof MailUnparsable)) throw error;
     return { event: unparsedEvent(entry, route), unparsable: error.message };
@@ -100,11 +107,12 @@ function isBarePicture(source: string, reading: CameraReading, mail: Mail): bool
 }
 
 /** Not dropped: to an alarm address it may be a real alarm, so it keeps the alarm category (and its SMS). */
-function unparsedEvent(entry: SpoolEntry, route: Route): AlarmEvent {
+function unparsedEvent(entry: MailEntry, route: Route): AlarmEvent {
   const raw = entry.raw.subarray(0, maxUnparsedText).toString('utf8');
   return {
     id: entry.id,
     time: entry.envelope.receivedAt,
+    input: 'smtp',
     source: 'generic',
     category: route === 'alarm' ? 'alarm' : 'trouble',
     type: fallbackTypes.unparsed,
@@ -117,4 +125,10 @@ function unparsedEvent(entry: SpoolEntry, route: Route): AlarmEvent {
     recipients: [...entry.envelope.recipients],
     subject: '',
   };
+}
+
+/** A mail's event says it came in by SMTP, just after its id and time (the JSON's other fields stay as they were). */
+function cameFromSmtp(event: MailEvent): AlarmEvent {
+  const { id, time, ...rest } = event;
+  return { id, time, input: 'smtp', ...rest };
 }

@@ -1,12 +1,13 @@
-// SMTP intake: accepts mails and hands the raw bytes to the spool. 250 only once the mail is on disk;
-// nothing is delivered inside the SMTP transaction.
+// SMTP intake, one input of the bridge: accepts mails and hands the raw bytes to the spool as `mail` records
+// (the envelope as header). 250 only once the mail is on disk; nothing is delivered inside the SMTP transaction.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Bus } from '../core/bus.js';
 import type { Logger } from '../log.js';
 import { maskAddress, maskSecret } from '../core/mask.js';
 import type { Envelope } from '../core/envelope.js';
-import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
+import type { Spool, SpoolRecord } from '../spool/spool.js';
+import { mailRecord } from './mail-record.js';
 import { isAllowedAddress, type Network } from '../core/networks.js';
 import { checkCredentials, type User } from './policy.js';
 import { Slots } from './slots.js';
@@ -66,10 +67,10 @@ const transactionStallMs = 2000;
 const minDataRate = 20_000;
 
 export interface IntakeDependencies {
-  spool: MailSpool;
+  spool: Spool;
   log: Logger;
   /** Called after the 250 for a mail now in the spool; small mails come along in memory. */
-  onAccepted: (id: string, entry: SpoolEntry | undefined) => void;
+  onAccepted: (id: string, record: SpoolRecord | undefined) => void;
   /** Told of each mail accepted and each refusal with its SMTP code (addresses masked), for observers. */
   bus?: Bus;
   /** Free space under data_dir: while it is below the reserve, only alarm mail is taken. */
@@ -204,7 +205,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
       slots.step(session.id, 'data');
       messages.set(session.id, stream);
       spool
-        .write(envelope, stream, options.maxMessageBytes)
+        .write(mailRecord(envelope, stream, options.maxMessageBytes))
         .then(async (draft) => {
           if (draft.oversized || stream.sizeExceeded) {
             await draft.discard();
@@ -212,7 +213,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
             callback(refuse(552, 'Error: message exceeds fixed maximum message size', envelope.remoteAddress));
             return;
           }
-          const { id, entry, resent } = await draft.commit();
+          const { id, record, resent } = await draft.commit();
           slots.completed(session.id);
           if (resent) {
             log.info({ mailId: id, from: maskAddress(envelope.from), remote: envelope.remoteAddress }, `mail resent by the client: kept as ${id}`);
@@ -221,7 +222,7 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
           }
           log.info({ mailId: id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), bytes: stream.byteLength, remote: envelope.remoteAddress }, 'mail accepted');
           callback(null, `Queued as ${id}`);
-          onAccepted(id, entry);
+          onAccepted(id, record);
           bus?.emit('mailAccepted', { id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), remote: envelope.remoteAddress, bytes: stream.byteLength });
         })
         .catch((error: unknown) => {

@@ -2,7 +2,7 @@
 // recognise a line decides type, category and state; otherwise the route does. The body's lines come first; the
 // subject counts only when no profile recognises a body line.
 import type { Mail } from '../mail/mail.js';
-import { fallbackTypes, type AlarmEvent, type Route } from '../core/event.js';
+import { fallbackTypes, type AlarmEvent, type MailEvent, type Route } from '../core/event.js';
 import type { LineDetails, Match, MailText, Profile } from './profile.js';
 
 /** Enough for any panel's message; bounds the regex work a huge body can cause, and the event's text and subject. */
@@ -15,7 +15,7 @@ export interface ClassifyInput {
   route: Route;
 }
 
-export function classifyMail({ id, mail, route }: ClassifyInput, profiles: readonly Profile[]): AlarmEvent {
+export function classifyMail({ id, mail, route }: ClassifyInput, profiles: readonly Profile[]): MailEvent {
   const text: MailText = { mail, body: bodyLines(mail.text), subject: clip(mail.subject.trim()) };
   const mailFields = {
     from: mail.envelope.from || mail.headerFrom,

@@ -5,6 +5,7 @@
 // two real motions, and those must never be merged (RFC 5322 §3.6 asks for both fields; the naive senders omit them).
 import { createHash, type Hash } from 'node:crypto';
 import type { Envelope } from '../core/envelope.js';
+import type { ResendKeyGatherer, SpoolRecord } from './spool.js';
 
 /** How far the header block is looked at; a mail whose header is longer gets no key (it stays at-least-once). */
 const maxHeadBytes = 64 * 1024;
@@ -71,4 +72,19 @@ function headerEnd(bytes: Buffer): number | undefined {
   const crlf = bytes.indexOf('\n\r\n');
   const found = [bare, crlf].filter((index) => index >= 0);
   return found.length === 0 ? undefined : Math.min(...found) + 1;
+}
+
+/** The gatherer the SMTP intake hands the spool with a mail: its key needs the envelope too. */
+export function mailResendKey(envelope: Pick<Envelope, 'from' | 'recipients'>): ResendKeyGatherer {
+  const reader = new ResendKeyReader();
+  return { update: (chunk) => reader.update(chunk), key: () => reader.key(envelope) };
+}
+
+/** A stored mail's key, the same its gatherer gave; records of other kinds have none. */
+export function resendKeyOfMail(record: SpoolRecord): string | undefined {
+  const { from, recipients } = record.header;
+  if (record.kind !== 'mail' || typeof from !== 'string' || !Array.isArray(recipients)) return undefined;
+  const gatherer = mailResendKey({ from, recipients: recipients as string[] });
+  gatherer.update(record.body);
+  return gatherer.key();
 }

@@ -21,12 +21,12 @@ export class BridgeProcess {
     this.#configFile = configFile;
   }
 
-  /** `configName` lets two bridges on one data_dir keep their own configuration files. */
-  static async create(dataDir: string, mqttUrl: string, configName = 'config.yaml'): Promise<BridgeProcess> {
+  /** `configName` lets two bridges on one data_dir keep their own configuration files; `sections` adds others (e.g. `sms`). */
+  static async create(dataDir: string, mqttUrl: string, configName = 'config.yaml', sections: Record<string, unknown> = {}): Promise<BridgeProcess> {
     const smtpPort = await freePort();
     await mkdir(dataDir, { recursive: true });
     const configFile = join(dataDir, configName);
-    await writeFile(configFile, stringify({ data_dir: dataDir, smtp: { host: '127.0.0.1', port: smtpPort }, mqtt: { url: mqttUrl } }));
+    await writeFile(configFile, stringify({ ...sections, data_dir: dataDir, smtp: { host: '127.0.0.1', port: smtpPort }, mqtt: { url: mqttUrl } }));
     return new BridgeProcess(smtpPort, configFile);
   }
 

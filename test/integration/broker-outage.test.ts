@@ -59,7 +59,7 @@ describe('broker outage', () => {
       try {
         const event = JSON.parse((await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === id)).payload) as AlarmEvent;
         assert.equal(event.zone, 3);
-        assert.ok(second.logs.some((line) => line.msg === 'processing mails left in the spool' && line.pending === 1));
+        assert.ok(second.logs.some((line) => line.msg === 'processing records left in the spool' && line.pending === 1));
       } finally {
         await second.stop();
       }

@@ -52,6 +52,7 @@ describe('spine: SMTP → spool → event → MQTT', () => {
       {
         id: queuedId(response),
         time: undefined,
+        input: 'smtp',
         source: 'xt1',
         category: 'alarm',
         type: 'intrusion',

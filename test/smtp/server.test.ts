@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseNetworks } from '../../src/core/networks.js';
 import { createLogger } from '../../src/log.js';
 import { startIntake, type IntakeOptions } from '../../src/smtp/server.js';
-import { MailSpool } from '../../src/spool/mail-spool.js';
+import { FileSpool } from '../../src/spool/file-spool.js';
 import { RawSmtpClient } from '../helpers/smtp-client.js';
 
 const options: IntakeOptions = {
@@ -32,12 +32,12 @@ const options: IntakeOptions = {
 
 describe('SMTP intake timers', () => {
   let dataDir: string;
-  let spool: MailSpool;
+  let spool: FileSpool;
   const log = createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-intake-'));
-    spool = new MailSpool(dataDir);
+    spool = new FileSpool(dataDir);
     await spool.open();
   });
   after(async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyMail } from '../../src/sources/classify.js';
-import type { AlarmEvent, Route } from '../../src/core/event.js';
+import type { MailEvent, Route } from '../../src/core/event.js';
 import { buildProfiles } from '../../src/sources/registry.js';
 import type { RuleConfig } from '../../src/sources/rules/config.js';
 import type { Mail } from '../../src/mail/mail.js';
@@ -17,7 +17,7 @@ function mail(text: string, subject = ''): Mail {
   };
 }
 
-function classify(text: string, route: Route = 'status', userRules: RuleConfig[] = [], subject = ''): AlarmEvent {
+function classify(text: string, route: Route = 'status', userRules: RuleConfig[] = [], subject = ''): MailEvent {
   return classifyMail({ id: 'm1', mail: mail(text, subject), route }, buildProfiles(userRules));
 }
 

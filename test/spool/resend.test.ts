@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MailSpool } from '../../src/spool/mail-spool.js';
-import { resendIdentityOf, ResendKeyReader } from '../../src/spool/resend-key.js';
+import { mailRecord } from '../../src/smtp/mail-record.js';
+import { FileSpool } from '../../src/spool/file-spool.js';
+import { resendIdentityOf, resendKeyOfMail, ResendKeyReader } from '../../src/spool/resend-key.js';
 
 const envelope = { from: 'cam@garden.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
 const withId = (messageId: string, body = 'Motion detected') => Buffer.from(`From: cam@garden.local\r\nMessage-ID: ${messageId}\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
@@ -64,24 +65,24 @@ describe('ResendKeyReader', () => {
   });
 });
 
-describe('MailSpool and resent mails', () => {
+describe('FileSpool and resent mails', () => {
   let dataDir: string;
-  const opened: MailSpool[] = [];
+  const opened: FileSpool[] = [];
   before(async () => (dataDir = await mkdtemp(join(tmpdir(), 'amb-resend-'))));
   after(async () => {
     for (const spool of opened) await spool.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function openSpool(folder: string, now?: () => number): Promise<MailSpool> {
-    const spool = new MailSpool(join(dataDir, folder), now ? { now } : {});
+  async function openSpool(folder: string, now?: () => number): Promise<FileSpool> {
+    const spool = new FileSpool(join(dataDir, folder), { resendKeyOf: resendKeyOfMail, ...(now ? { now } : {}) });
     await spool.open();
     opened.push(spool);
     return spool;
   }
 
-  async function store(spool: MailSpool, message: Buffer, to = envelope) {
-    const draft = await spool.write(to, Readable.from([message]), 1024 * 1024);
+  async function store(spool: FileSpool, message: Buffer, to = envelope) {
+    const draft = await spool.write(mailRecord(to, Readable.from([message]), 1024 * 1024));
     return draft.commit();
   }
 
@@ -90,7 +91,7 @@ describe('MailSpool and resent mails', () => {
     const first = await store(spool, withId('<1@cam>'));
     assert.equal(first.resent, false);
     const again = await store(spool, withId('<1@cam>'));
-    assert.deepEqual([again.id, again.resent, again.entry], [first.id, true, undefined]);
+    assert.deepEqual([again.id, again.resent, again.record], [first.id, true, undefined]);
     await spool.close();
     const restarted = await openSpool('a'); // the crash came between the commit and the client reading its 250
     const afterRestart = await store(restarted, withId('<1@cam>'));
@@ -168,7 +169,7 @@ describe('MailSpool and resent mails', () => {
 
   it('still hands mails on in id order when some have a Message-ID (a marker to write) and others not', async () => {
     const spool = await openSpool('h');
-    const drafts = await Promise.all(Array.from({ length: 30 }, (_, index) => spool.write(envelope, Readable.from([index % 2 ? withId(`<${index}@cam>`) : withoutId(`mail ${index}`)]), 1024)));
+    const drafts = await Promise.all(Array.from({ length: 30 }, (_, index) => spool.write(mailRecord(envelope, Readable.from([index % 2 ? withId(`<${index}@cam>`) : withoutId(`mail ${index}`)]), 1024))));
     const handedOn: string[] = [];
     await Promise.all(drafts.map(async (draft) => handedOn.push((await draft.commit()).id)));
     assert.deepEqual(handedOn, [...handedOn].sort());
@@ -176,12 +177,12 @@ describe('MailSpool and resent mails', () => {
 
   it('answers for a copy only once the first is durable, and forgets a first whose commit failed', async () => {
     const spool = await openSpool('f');
-    const drafts = await Promise.all([1, 2].map(() => spool.write(envelope, Readable.from([withId('<1@cam>')]), 1024)));
+    const drafts = await Promise.all([1, 2].map(() => spool.write(mailRecord(envelope, Readable.from([withId('<1@cam>')]), 1024))));
     const [first, second] = await Promise.all(drafts.map((draft) => draft.commit()));
     assert.deepEqual([second?.id, second?.resent], [first?.id, true]);
 
     const failing = await openSpool('g');
-    const draft = await failing.write(envelope, Readable.from([withId('<2@cam>')]), 1024);
+    const draft = await failing.write(mailRecord(envelope, Readable.from([withId('<2@cam>')]), 1024));
     await failing.close(); // the folder sync after the rename fails: the client is told 451 and sends it again
     await assert.rejects(draft.commit(), { name: 'SpoolUnavailable' });
     assert.deepEqual(await readdir(join(dataDir, 'g', 'spool', 'mails')), [], 'neither the mail nor its marker');

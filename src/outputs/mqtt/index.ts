@@ -145,7 +145,7 @@ export class MqttOutput implements Output {
       this.#zonesFullLogged = true;
       this.#deps.log.warn({ zone: event.zone, maxZones }, 'more zones than a panel has: no device for new zones, their events still go out (logged once)');
     }
-    const payload = JSON.stringify(this.#settings.fullAddresses ? event : { ...event, from: maskAddress(event.from), recipients: event.recipients.map(maskAddress) });
+    const payload = JSON.stringify(this.#settings.fullAddresses ? event : withMaskedAddresses(event));
     const ready = this.#link.ready();
     const cameraPublishes = this.#cameras.publish(ready, event, payload, this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined);
     const client = await ready;
@@ -277,4 +277,13 @@ export class MqttOutput implements Output {
   #warn(message: string): (error: unknown) => void {
     return (error) => this.#deps.log[this.#stopping ? 'debug' : 'warn']({ err: error }, message);
   }
+}
+
+/** A mail's sender and recipients masked; an event from another input has no such fields and gets none. */
+function withMaskedAddresses(event: AlarmEvent): AlarmEvent {
+  return {
+    ...event,
+    ...(event.from === undefined ? {} : { from: maskAddress(event.from) }),
+    ...(event.recipients === undefined ? {} : { recipients: event.recipients.map(maskAddress) }),
+  };
 }

@@ -11,11 +11,12 @@ export interface SmsRouting {
 
 /**
  * `+4915112345678@sms.local` is an explicit request: the text goes to that number whatever its category,
- * and not to the default recipients. Other mails go to the defaults when their category is in `send_on`.
+ * and not to the default recipients. Other mails, and events from inputs other than mail (which have no
+ * recipients), go to the defaults when their category is in `send_on`.
  */
 export function smsRecipients(event: AlarmEvent, routing: SmsRouting): string[] {
   const explicit = new Set<string>();
-  for (const recipient of event.recipients) {
+  for (const recipient of event.recipients ?? []) {
     const number = numberInAddress(recipient, routing.defaultRegion);
     if (number) explicit.add(number);
   }

@@ -1,6 +1,6 @@
 // A camera's reading → the normalized event. A camera reports what it saw (`status`); only a mail the user sent to
 // an alarm address makes it an alarm that triggers the panel, and even then not a test or the end of an event.
-import type { AlarmEvent, Route } from '../../core/event.js';
+import type { AlarmEvent, MailEvent, Route } from '../../core/event.js';
 import type { ImageRef } from '../../core/images.js';
 import type { Mail } from '../../mail/mail.js';
 import type { Match } from '../profile.js';
@@ -22,7 +22,7 @@ export interface CameraEventInput {
   rule?: Match | undefined;
 }
 
-export function cameraEvent({ id, mail, route, source, reading, camera, images, rule }: CameraEventInput): AlarmEvent {
+export function cameraEvent({ id, mail, route, source, reading, camera, images, rule }: CameraEventInput): MailEvent {
   const triggers = route === 'alarm' && reading.type !== 'test' && reading.phase !== 'stop';
   const decided: Pick<AlarmEvent, 'category' | 'type' | 'alarm_state' | 'text'> = rule
     ? { category: rule.category, type: rule.type, alarm_state: rule.alarmState, text: rule.line }

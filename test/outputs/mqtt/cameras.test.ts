@@ -26,7 +26,7 @@ const jpeg = { name: 'a.jpg', content_type: 'image/jpeg', size: 10, sha256: 'a'.
 
 function event(overrides: Partial<AlarmEvent>): AlarmEvent {
   return {
-    id: 'm1', time: '2026-11-21T18:03:12.345Z', source: 'dahua', category: 'status', type: 'motion', alarm_state: null, zone: null, sensor: 'Einfahrt Süd', user: null,
+    id: 'm1', time: '2026-11-21T18:03:12.345Z', input: 'smtp', source: 'dahua', category: 'status', type: 'motion', alarm_state: null, zone: null, sensor: 'Einfahrt Süd', user: null,
     text: 'Alarm Event: Motion Detection', from: 'cam@cam.local', recipients: ['camera@bridge.local'], subject: '', device: 'einfahrt_sud',
     images: [jpeg], device_time: null, phase: null, ...overrides,
   };

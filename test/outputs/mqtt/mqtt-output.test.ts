@@ -28,7 +28,7 @@ function event(recipients: string[]): AlarmEvent {
   sequence += 1;
   return {
     id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
-    time: '2026-11-21T18:03:12.345Z',
+    time: '2026-11-21T18:03:12.345Z', input: 'smtp',
     source: 'xt1',
     category: 'alarm',
     type: 'intrusion',

@@ -9,7 +9,7 @@ import { buildProfiles } from '../../../src/sources/registry.js';
 const catalog = catalogOf(buildProfiles([]));
 
 function event(type: string, zone: number | null, sensor: string | null): AlarmEvent {
-  return { id: 'm', time: '', source: 'xt1', category: 'status', type, alarm_state: null, zone, sensor, user: null, text: '', from: '', recipients: [], subject: '' };
+  return { id: 'm', time: '', input: 'smtp', source: 'xt1', category: 'status', type, alarm_state: null, zone, sensor, user: null, text: '', from: '', recipients: [], subject: '' };
 }
 
 function run(events: AlarmEvent[]): { zones: Zones; changes: ReturnType<typeof zoneChange>[] } {

@@ -12,7 +12,7 @@ import { maskNumbersIn } from '../../../src/core/mask.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { smsModule } from '../../../src/outputs/sms/module.js';
 
-const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
+const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', input: 'smtp', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
 
 describe('smsModule', () => {
   it('reports its problem flag and each final result as health on the bus (dry-run)', async () => {

@@ -24,7 +24,7 @@ let sequence = 0;
 
 function event(text: string, category: AlarmEvent['category'] = 'alarm'): AlarmEvent {
   sequence += 1;
-  return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', source: 'xt1', category, type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '' };
+  return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', input: 'smtp', source: 'xt1', category, type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '' };
 }
 
 interface Harness {

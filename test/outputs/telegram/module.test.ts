@@ -17,7 +17,7 @@ import { catalogOf } from '../../../src/sources/catalog.js';
 import { buildProfiles } from '../../../src/sources/registry.js';
 import { FakeTelegram } from '../../helpers/fake-telegram.js';
 
-const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
+const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', input: 'smtp', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
 
 describe('telegramModule', () => {
   const telegram = new FakeTelegram();

@@ -23,7 +23,7 @@ let sequence = 0;
 
 function event(text: string, overrides: Partial<AlarmEvent> = {}): AlarmEvent {
   sequence += 1;
-  return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '', ...overrides };
+  return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', input: 'smtp', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '', ...overrides };
 }
 
 /** Snapshots kept in memory under their hash, as the snapshot store keeps them on disk. */

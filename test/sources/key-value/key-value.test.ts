@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import type { AlarmEvent, Route } from '../../../src/core/event.js';
+import type { MailEvent, Route } from '../../../src/core/event.js';
 import { IsolatedParser } from '../../../src/mail/isolated-parser.js';
 import type { Mail } from '../../../src/mail/mail.js';
 import { eventFromMail } from '../../../src/pipeline/to-event.js';
@@ -37,7 +37,7 @@ describe('key-value profile over real mails', () => {
   }
 });
 
-function classify(text: string, route: Route = 'alarm', subject = ''): AlarmEvent {
+function classify(text: string, route: Route = 'alarm', subject = ''): MailEvent {
   const mail: Mail = {
     envelope: { from: 'panel@house.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.30' },
     headerFrom: '',

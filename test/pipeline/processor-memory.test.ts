@@ -16,8 +16,10 @@ import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import type { Output } from '../../src/outputs/output.js';
 import { AlarmStateStore } from '../../src/pipeline/alarm-state.js';
 import { Delivery } from '../../src/pipeline/delivery.js';
-import { MailWorker } from '../../src/pipeline/mail-worker.js';
-import { MailSpool } from '../../src/spool/mail-spool.js';
+import { buildRecordKinds } from '../../src/pipeline/kinds/index.js';
+import { Processor } from '../../src/pipeline/processor.js';
+import { mailRecord } from '../../src/smtp/mail-record.js';
+import { FileSpool } from '../../src/spool/file-spool.js';
 
 // `npm test` runs without --expose-gc; this file runs in its own process, so the flag can be set here.
 setFlagsFromString('--expose-gc');
@@ -58,13 +60,13 @@ const envelope = { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], 
 const filler = `${'Protokoll '.repeat(19)}\r\n`.repeat(1024);
 const largeMail = (sequence: number) => Buffer.from(`From: xt1@panel.local\r\nSubject: Alarm ${sequence}\r\n\r\nZone:1 Terrasse ${sequence}, Innenbereich Alarm\r\n${filler}`);
 
-describe('MailWorker memory', () => {
+describe('Processor memory', () => {
   let dataDir: string;
-  let spool: MailSpool;
+  let spool: FileSpool;
   const parser = new IsolatedParser();
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-memory-'));
-    spool = new MailSpool(dataDir);
+    spool = new FileSpool(dataDir);
     await spool.open();
   });
   after(async () => {
@@ -78,23 +80,21 @@ describe('MailWorker memory', () => {
     const outputs = [new CountingOutput(), new CountingOutput()];
     const alarmState = new AlarmStateStore(join(dataDir, 'state.json'));
     await alarmState.load();
-    const worker = new MailWorker({
+    const worker = new Processor({
       spool,
-      parser,
+      kinds: buildRecordKinds({ parser, profiles: buildProfiles([]), routes: { alarm: ['alarm'], status: ['status'] } }),
       deliveries: outputs.map((output, index) => new Delivery(output, log, { window: index === 0 ? 100 : 1, minRetryMs: 10, maxRetryMs: 100 })),
       alarmState,
-      profiles: buildProfiles([]),
-      routes: { alarm: ['alarm'], status: ['status'] },
       log,
     });
     await worker.start();
     let sent = 0;
-    /** Through the spool as the intake hands them over: committed, then enqueued with the entry in memory. */
+    /** Through the spool as the intake hands them over: committed, then enqueued with the record in memory. */
     const feed = async (count: number) => {
       for (let index = 0; index < count; index++) {
-        const draft = await spool.write(envelope, Readable.from([largeMail(sent++)]), 1024 * 1024);
-        const { id, entry } = await draft.commit();
-        worker.enqueue(id, entry);
+        const draft = await spool.write(mailRecord(envelope, Readable.from([largeMail(sent++)]), 1024 * 1024));
+        const { id, record } = await draft.commit();
+        worker.enqueue(id, record);
       }
       await Promise.all(outputs.map((output) => output.until(sent)));
       // Retiring runs after the last delivery; wait for the spool to be empty (a condition, not a time).

@@ -1,20 +1,24 @@
-// The spool of accepted mails: a mail answered with 250 is in `mails/` until every output has its event.
-// A spool file is one line of JSON (the envelope), then the raw message as received. A mail the client sends again
-// because it never read its 250 is recognised and keeps its first id (recent-mails.ts).
+// The durable file spool: a record acknowledged to its input is in `spool/mails/` until every output has its event.
+// A spool file is one line of JSON (the record's kind and header, for a mail its envelope), then the body as
+// received. A file whose first line has no `kind` (written before records had kinds) is a mail, so a data_dir of an
+// older version is taken over as it is; the folder and the `.eml` name stay for the same reason. A record its input
+// sends again (a mail whose 250 the client never read) is recognised and keeps its first id (recent-mails.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import type { Envelope } from '../core/envelope.js';
+import { Readable } from 'node:stream';
 import { removeIfPresent } from './durable-file.js';
 import { DeliveryRecord } from './delivery-record.js';
 import { FolderSync } from './folder-sync.js';
 import { MailIds } from './mail-id.js';
 import { Quarantine, type QuarantineOptions } from './quarantine.js';
 import { RecentMails } from './recent-mails.js';
-import { ResendKeyReader } from './resend-key.js';
+import { RecordUnreadable, SpoolUnavailable, type RecordToStore, type Spool, type SpoolDraft, type SpoolRecord } from './spool.js';
 
-/** Mails up to this size are written in one go and handed on in memory, not read back from disk. */
+/** The kind of a record whose first line names none. */
+const kindBeforeKinds = 'mail';
+
+/** Records up to this size are written in one go and handed on in memory, not read back from disk. */
 const inMemoryLimit = 256 * 1024;
 /**
  * How long a stored mail is recognised when it is sent again. A panel or camera resends at once or not at all; a
@@ -24,42 +28,19 @@ const inMemoryLimit = 256 * 1024;
  */
 const resendWindowMs = 15 * 60 * 1000;
 
-/** The spool cannot store a mail (disk full, read-only): the sender must try again later (451). */
-export class SpoolUnavailable extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SpoolUnavailable';
-  }
-}
-
-export interface SpoolEntry {
-  id: string;
-  envelope: Envelope;
-  raw: Buffer;
-}
-
-/** A received mail on disk but not yet promised: commit it (then answer 250) or discard it. */
-export interface SpoolDraft {
-  /** More bytes arrived than allowed; they were drained, not stored. */
-  oversized: boolean;
-  /**
-   * Makes the mail durable under its id, given now: ids sort in the order mails are accepted, which is the order
-   * they are processed in, also when the spool is replayed after a crash. `entry` when small enough to keep in memory.
-   * `resent`: the same mail (Message-ID, envelope and bytes) was stored within the last minutes; this copy is
-   * dropped and `id` is the first one's, which is already on its way.
-   */
-  commit(): Promise<{ id: string; entry: SpoolEntry | undefined; resent: boolean }>;
-  discard(): Promise<void>;
-}
-
-export interface MailSpoolOptions {
+export interface FileSpoolOptions {
   /** Wall clock in ms, for the resend window and the quarantine's age limit; tests move it. */
   now?: () => number;
-  /** Bounds of the quarantine, and whom to tell of a mail removed from it. */
+  /** Bounds of the quarantine, and whom to tell of a record removed from it. */
   quarantine?: Omit<QuarantineOptions, 'now'>;
+  /**
+   * The resend key of a stored record (the one its input's gatherer gave), to rebuild a marker a crash left
+   * unwritten; without it such a record is not recognised when it is sent again.
+   */
+  resendKeyOf?: (record: SpoolRecord) => string | undefined;
 }
 
-export class MailSpool {
+export class FileSpool implements Spool {
   readonly #incoming: string;
   readonly #mails: string;
   readonly #recent: RecentMails;
@@ -71,7 +52,10 @@ export class MailSpool {
   /** Unparsable mails, for a human and the status page. */
   readonly quarantined: Quarantine;
 
-  constructor(dataDir: string, { now = Date.now, quarantine }: MailSpoolOptions = {}) {
+  readonly #resendKeyOf: FileSpoolOptions['resendKeyOf'];
+
+  constructor(dataDir: string, { now = Date.now, quarantine, resendKeyOf }: FileSpoolOptions = {}) {
+    this.#resendKeyOf = resendKeyOf;
     this.#incoming = join(dataDir, 'spool', 'incoming');
     this.#mails = join(dataDir, 'spool', 'mails');
     this.quarantined = new Quarantine(join(dataDir, 'quarantine'), { ...quarantine, now });
@@ -102,16 +86,16 @@ export class MailSpool {
     this.#mailsSync = undefined;
   }
 
-  /** Streams a message into a draft file, storing at most `maxBytes` of it. */
-  async write(envelope: Envelope, message: Readable, maxBytes: number): Promise<SpoolDraft> {
+  /** Streams a record's body into a draft file, storing at most `maxBytes` of it. */
+  async write({ kind, header, body, maxBytes, resendKey }: RecordToStore): Promise<SpoolDraft> {
     const draftPath = join(this.#incoming, `${randomUUID()}.eml`);
+    const message = Buffer.isBuffer(body) ? Readable.from([body]) : body;
     const chunks: Buffer[] = [];
-    let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify(envelope)}\n`)];
+    let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify({ kind, ...header })}\n`)];
     let unwrittenBytes = 0;
     let stored = 0;
     let oversized = false;
     let file: FileHandle | undefined;
-    const resendKey = new ResendKeyReader();
     try {
       file = await open(draftPath, 'wx');
       for await (const chunk of message as AsyncIterable<Buffer>) {
@@ -121,7 +105,7 @@ export class MailSpool {
           oversized = true;
           continue;
         }
-        resendKey.update(chunk);
+        resendKey?.update(chunk);
         if (stored <= inMemoryLimit) chunks.push(chunk);
         unwritten.push(chunk);
         unwrittenBytes += chunk.length;
@@ -138,11 +122,11 @@ export class MailSpool {
     } catch (error) {
       message.resume();
       await removeIfPresent(draftPath).catch(() => undefined);
-      throw new SpoolUnavailable(`cannot store mail: ${(error as Error).message}`, { cause: error });
+      throw new SpoolUnavailable(`cannot store ${kind} record: ${(error as Error).message}`, { cause: error });
     } finally {
       await file?.close();
     }
-    const key = oversized ? undefined : resendKey.key(envelope);
+    const key = oversized ? undefined : resendKey?.key();
     return {
       oversized,
       commit: async () => {
@@ -150,71 +134,73 @@ export class MailSpool {
           // The first copy may still be committing: it answers for this one only once it is durable.
           if (!(await earlier.stored)) continue; // it failed and is forgotten; look again
           await removeIfPresent(draftPath);
-          return { id: earlier.id, entry: undefined, resent: true };
+          return { id: earlier.id, record: undefined, resent: true };
         }
         const id = this.#ids.next();
         const committed = this.#commit(draftPath, id, key);
         if (key) this.#recent.add(key, id, committed.then(() => true, () => false));
         await committed;
-        return { id, entry: stored <= inMemoryLimit ? { id, envelope, raw: Buffer.concat(chunks) } : undefined, resent: false };
+        const record = stored <= inMemoryLimit ? { id, kind, header: { ...header }, body: Buffer.concat(chunks) } : undefined;
+        return { id, record, resent: false };
       },
       discard: () => removeIfPresent(draftPath),
     };
   }
 
-  /** Ids of committed mails not yet retired, oldest first. */
+  /** Ids of committed records not yet retired, oldest first. */
   async pending(): Promise<string[]> {
     const names = await readdir(this.#mails);
     return names.filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4)).sort();
   }
 
-  async read(id: string): Promise<SpoolEntry> {
+  async read(id: string): Promise<SpoolRecord> {
     const data = await readFile(join(this.#mails, `${id}.eml`));
     const newline = data.indexOf(0x0a);
-    return { id, envelope: JSON.parse(data.subarray(0, newline).toString('utf8')) as Envelope, raw: data.subarray(newline + 1) };
+    const { kind = kindBeforeKinds, ...header } = headerOf(newline < 0 ? undefined : data.subarray(0, newline));
+    if (typeof kind !== 'string') throw new RecordUnreadable('the record\'s kind is not a name');
+    return { id, kind, header, body: data.subarray(newline + 1) };
   }
 
-  /** The outputs that already have the event of this pending mail (from before a crash): a replay skips them. */
+  /** The outputs that already have the event of this pending record (from before a crash): a replay skips them. */
   deliveredTo(id: string): ReadonlySet<string> {
     return this.#delivered.deliveredTo(id);
   }
 
-  /** `output` has the event of pending mail `id`; remembered across a crash of the process, at no fsync. */
+  /** `output` has the event of pending record `id`; remembered across a crash of the process, at no fsync. */
   recordDelivery(id: string, output: string): void {
     this.#delivered.record(id, output);
   }
 
-  /** Every output has the mail's event: the mail is done. */
+  /** Every output has the record's event: the record is done. */
   async retire(id: string): Promise<void> {
     await removeIfPresent(join(this.#mails, `${id}.eml`));
     this.#delivered.forget(id);
   }
 
-  /** Keeps a mail that could not be parsed, and why, where a human can look at it (within the quarantine's bounds). */
+  /** Keeps a record that could not be read, and why, where a human can look at it (within the quarantine's bounds). */
   async quarantine(id: string, reason?: string): Promise<void> {
     await this.quarantined.admit(join(this.#mails, `${id}.eml`), id, reason);
     this.#delivered.forget(id);
   }
 
   /**
-   * The marker is written just after the mail's rename; a process that died in between left the mail without one.
-   * Rebuilt from the mail itself, so the client's resend of a mail whose 250 it never read keeps the first id.
-   * Only mails still pending can lack one, and only those with a Message-ID and a Date get one.
+   * The marker is written just after the record's rename; a process that died in between left it without one.
+   * Rebuilt from the record itself, so the client's resend of a mail whose 250 it never read keeps the first id.
+   * Only records still pending can lack one, and only those whose input gives them a key get one.
    */
   async #restoreMarkers(pending: readonly string[]): Promise<void> {
+    const resendKeyOf = this.#resendKeyOf;
+    if (!resendKeyOf) return;
     const marked = this.#recent.markedIds();
     let restored = false;
     for (const id of pending) {
       if (marked.has(id)) continue;
-      // Best effort: a mail that cannot be read or marked here must not stop the start; the worker reads it in its
-      // turn and says what is wrong. Mails stored before the window are not read at all (a backlog after an outage).
+      // Best effort: a record that cannot be read or marked here must not stop the start; the processor reads it in
+      // its turn and quarantines it. Records stored before the window are not read at all (a backlog after an outage).
       try {
         const { mtimeMs } = await stat(join(this.#mails, `${id}.eml`));
         if (!this.#recent.withinWindow(mtimeMs)) continue;
-        const { envelope, raw } = await this.read(id);
-        const reader = new ResendKeyReader();
-        reader.update(raw);
-        const key = reader.key(envelope);
+        const key = resendKeyOf(await this.read(id));
         if (!key) continue;
         await this.#recent.restore(key, id, mtimeMs);
         restored = true;
@@ -241,7 +227,7 @@ export class MailSpool {
       await removeIfPresent(draftPath).catch(() => undefined);
       await removeIfPresent(join(this.#mails, `${id}.eml`)).catch(() => undefined);
       if (key) await this.#recent.unmark(key, id).catch(() => undefined);
-      throw new SpoolUnavailable(`cannot commit mail: ${(error as Error).message}`, { cause: error });
+      throw new SpoolUnavailable(`cannot commit record: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -259,4 +245,17 @@ export class MailSpool {
     if (!this.#mailsSync) throw new Error('spool not open');
     return this.#mailsSync;
   }
+}
+
+/** The first line's JSON object; RecordUnreadable when there is none (a file cut short, or not ours). */
+function headerOf(line: Buffer | undefined): Record<string, unknown> {
+  if (line === undefined) throw new RecordUnreadable('the record has no header line');
+  let header: unknown;
+  try {
+    header = JSON.parse(line.toString('utf8'));
+  } catch (error) {
+    throw new RecordUnreadable(`the record's header is not JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new RecordUnreadable('the record\'s header is not a JSON object');
+  return header as Record<string, unknown>;
 }

@@ -1,38 +1,33 @@
-// Works through the spool in arrival order: mail → event → every output. A mail is retired (or moved to
-// quarantine) only once every output has delivered its event; until then a restart replays it with the
-// same id. Outputs run apart, so one that is down never holds up another.
+// Works through the spool in arrival order: record → event (asked of the record's kind) → every output. It knows
+// no mail: a mail and a raised event are records of a kind alike. A record is retired (or moved to quarantine)
+// only once every output has delivered its event; until then a restart replays it with the same id. Outputs run
+// apart, so one that is down never holds up another.
 import type { Bus } from '../core/bus.js';
 import type { AlarmEvent } from '../core/event.js';
-import type { RouteTable } from '../core/route.js';
 import type { Logger } from '../log.js';
-import type { MailParser } from '../mail/isolated-parser.js';
-import type { MailSpool, SpoolEntry } from '../spool/mail-spool.js';
-import type { Profile } from '../sources/profile.js';
+import { RecordUnreadable, type Spool, type SpoolRecord } from '../spool/spool.js';
 import type { AlarmStateStore } from './alarm-state.js';
 import type { Delivery } from './delivery.js';
 import { BackgroundTasks } from '../background-tasks.js';
 import { deepFreeze } from '../core/freeze.js';
 import { WakeSignal } from '../wake-signal.js';
-import { eventFromMail, type CameraIntake, type MailOutcome } from './to-event.js';
+import { unreadableRecord, type RecordKind, type RecordOutcome } from './record-kind.js';
 
-/** Events held in memory per output; past this the worker waits and the mails wait in the spool. */
+/** Events held in memory per output; past this the processor waits and the records wait in the spool. */
 const maxBacklog = 10_000;
 const retryDelayMs = 1000;
 /**
- * Mails parsed ahead of the one being delivered, so the parser thread never waits for this one. Only mails the
- * intake handed over in memory (at most 256 KB each) go ahead; larger ones are read from disk in their turn.
+ * Records turned into events ahead of the one being delivered, so the mail parser thread never waits for this
+ * one. Only records handed over in memory (at most 256 KB each) go ahead; larger ones are read from disk in their turn.
  */
 const parseAhead = 32;
 
-export interface MailWorkerDependencies {
-  spool: MailSpool;
+export interface ProcessorDependencies {
+  spool: Spool;
+  /** How each kind of record becomes an event, by its name (kinds/index.ts). */
+  kinds: ReadonlyMap<string, RecordKind>;
   deliveries: readonly Delivery[];
   alarmState: AlarmStateStore;
-  profiles: readonly Profile[];
-  /** Camera mails and their pictures; without it no mail is read as a camera's. */
-  cameras?: CameraIntake;
-  routes: RouteTable;
-  parser: MailParser;
   log: Logger;
   /** Told of each event as the outputs get it, for observers. */
   bus?: Bus;
@@ -41,23 +36,23 @@ export interface MailWorkerDependencies {
 interface Unfinished {
   /** Outputs that have not delivered the event yet. */
   waitingFor: number;
-  /** Why the mail could not be parsed: it goes to quarantine instead of being retired. */
+  /** Why the record could not be read: it goes to quarantine instead of being retired. */
   unparsable: string | undefined;
 }
 
-export class MailWorker {
-  readonly #deps: MailWorkerDependencies;
+export class Processor {
+  readonly #deps: ProcessorDependencies;
   readonly #queue: string[] = [];
-  /** Mails handed over in memory by the intake, so they need not be read back from disk. */
-  readonly #inMemory = new Map<string, SpoolEntry>();
-  readonly #prepared = new Map<string, Promise<MailOutcome | undefined>>();
+  /** Records handed over in memory by their input, so they need not be read back from disk. */
+  readonly #inMemory = new Map<string, SpoolRecord>();
+  readonly #prepared = new Map<string, Promise<RecordOutcome | undefined>>();
   readonly #unfinished = new Map<string, Unfinished>();
   readonly #stopping = new AbortController();
   readonly #signal = new WakeSignal();
   readonly #finishing = new BackgroundTasks();
   #loop: Promise<void> | undefined;
 
-  constructor(deps: MailWorkerDependencies) {
+  constructor(deps: ProcessorDependencies) {
     this.#deps = deps;
   }
 
@@ -65,18 +60,19 @@ export class MailWorker {
   async start(): Promise<void> {
     for (const delivery of this.#deps.deliveries) await delivery.start((event) => this.#delivered(event, delivery.name));
     const pending = await this.#deps.spool.pending();
-    if (pending.length > 0) this.#deps.log.info({ pending: pending.length }, 'processing mails left in the spool');
+    if (pending.length > 0) this.#deps.log.info({ pending: pending.length }, 'processing records left in the spool');
     this.#queue.push(...pending);
     this.#loop = this.#run();
   }
 
-  enqueue(id: string, entry?: SpoolEntry): void {
-    if (entry) this.#inMemory.set(id, entry);
+  /** A record its input just committed to the spool; small ones come along in memory. */
+  enqueue(id: string, record?: SpoolRecord): void {
+    if (record) this.#inMemory.set(id, record);
     this.#queue.push(id);
     this.#signal.wake();
   }
 
-  /** Stops taking mails, then the outputs; what is not delivered stays in the spool for the next start. */
+  /** Stops taking records, then the outputs; what is not delivered stays in the spool for the next start. */
   async stop(): Promise<void> {
     this.#stopping.abort();
     this.#signal.wake();
@@ -97,22 +93,28 @@ export class MailWorker {
         this.#queue.shift();
       } catch (error) {
         this.#prepared.delete(id);
-        this.#deps.log.error({ mailId: id, err: error }, 'cannot process spooled mail, will retry');
+        this.#deps.log.error({ mailId: id, err: error }, 'cannot process spooled record, will retry');
         await this.#signal.sleep(retryDelayMs);
       }
     }
   }
 
-  /** Reads, parses and classifies ahead; the outcome waits in #prepared until its turn. */
+  /** Reads the record and asks its kind for the event, ahead; the outcome waits in #prepared until its turn. */
   #prepare(id: string): void {
-    const { spool, profiles, routes, parser, cameras } = this.#deps;
+    const { spool, kinds } = this.#deps;
     const prepared = (async () => {
       if (this.#unfinished.has(id)) return undefined;
-      const entry = this.#inMemory.get(id) ?? await spool.read(id).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return undefined; // already retired
+      let record: SpoolRecord | undefined;
+      try {
+        record = this.#inMemory.get(id) ?? (await spool.read(id));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // already retired
+        if (error instanceof RecordUnreadable) return unreadableRecord(id, 'unknown', error.message, undefined, new Date());
         throw error;
-      });
-      return entry && eventFromMail(entry, profiles, routes, parser, cameras);
+      }
+      const kind = kinds.get(record.kind);
+      if (!kind) return unreadableRecord(id, record.kind, `no input of this version stores records of kind "${record.kind}"`, record.body, new Date());
+      return kind.toEvent(record);
     })();
     prepared.catch(() => undefined); // a failure is reported when its turn comes
     this.#prepared.set(id, prepared);
@@ -126,17 +128,16 @@ export class MailWorker {
     if (headSubmitted) for (const ahead of this.#queue.slice(1, parseAhead)) if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
     // A parse in progress (up to its time budget) must not hold a stop up.
     const outcome = await unlessAborted(this.#prepared.get(id), this.#stopping.signal);
-    if (this.#stopping.signal.aborted) return; // stopping: not delivered, the mail stays in the spool
+    if (this.#stopping.signal.aborted) return; // stopping: not delivered, the record stays in the spool
     this.#prepared.delete(id);
     this.#inMemory.delete(id);
     if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs
-    const { event: classified, unparsable, refusedImages, imagesFailed } = outcome;
-    if (refusedImages) this.#deps.log.warn({ mailId: id, refused: refusedImages }, 'attachments not kept as pictures');
-    if (imagesFailed) this.#deps.log.error({ mailId: id, reason: imagesFailed }, 'cannot store the camera pictures: the event goes out without them');
+    const { event: classified, unparsable, notes = [] } = outcome;
+    for (const note of notes) this.#deps.log[note.level]({ mailId: id, ...note.fields }, note.message);
     // Frozen: every output and every observer of the bus gets this one object, and none may change it for the others.
     const event = deepFreeze(await alarmState.resolve(classified));
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;
-    this.#deps.log.info({ mailId: id, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
+    this.#deps.log.info({ mailId: id, input: event.input, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
     // A replay after a crash gives the event only to the outputs that did not have it yet.
     const delivered = this.#deps.spool.deliveredTo(id);
     const outstanding = deliveries.filter((delivery) => !delivered.has(delivery.name));
@@ -145,7 +146,7 @@ export class MailWorker {
     this.#unfinished.set(id, unfinished);
     for (const delivery of outstanding) delivery.accept(event);
     this.#deps.bus?.emit('event', event);
-    if (outstanding.length === 0) this.#finishMail(event, unfinished);
+    if (outstanding.length === 0) this.#finishRecord(event, unfinished);
   }
 
   #delivered(event: AlarmEvent, output: string): void {
@@ -153,20 +154,20 @@ export class MailWorker {
     if (!unfinished) return;
     this.#deps.spool.recordDelivery(event.id, output);
     if (--unfinished.waitingFor > 0) return;
-    this.#finishMail(event, unfinished);
+    this.#finishRecord(event, unfinished);
   }
 
-  #finishMail(event: AlarmEvent, unfinished: Unfinished): void {
+  #finishRecord(event: AlarmEvent, unfinished: Unfinished): void {
     this.#unfinished.delete(event.id);
     this.#finishing.run(this.#finish(event, unfinished.unparsable), (error) =>
-      this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered mail: it is taken up again at the next start'),
+      this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered record: it is taken up again at the next start'),
     );
   }
 
   async #finish(event: AlarmEvent, unparsable: string | undefined): Promise<void> {
     if (unparsable === undefined) return this.#deps.spool.retire(event.id);
     await this.#deps.spool.quarantine(event.id, unparsable);
-    this.#deps.log.warn({ mailId: event.id, category: event.category, reason: unparsable }, 'mail could not be parsed: kept in quarantine, reported as unparsed');
+    this.#deps.log.warn({ mailId: event.id, input: event.input, category: event.category, reason: unparsable }, 'record could not be read: kept in quarantine, reported as unparsed');
   }
 }
 
