@@ -44,3 +44,20 @@ export interface AlarmEvent {
   device_time?: string | null;
   phase?: 'start' | 'stop' | null;
 }
+
+/**
+ * An event a feature raises (e.g. `trouble/source_silent`), as agreed for issue 19: it counts as raised once the
+ * spool holds it durably, and then reaches the outputs like a mail's event.
+ */
+export interface RaisedEventDraft {
+  /** The feature's name. */
+  source: string;
+  category: Category;
+  type: string;
+  text: string;
+  alarm_state?: AlarmState | null;
+  zone?: number | null;
+  sensor?: string | null;
+  user?: string | null;
+  details?: Record<string, string | number | boolean | null>;
+}
