@@ -7,6 +7,8 @@ import { configuredValues } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
 import { configuredValuesMasker } from '../../src/core/mask.js';
 import type { Config } from '../../src/config/schema.js';
+import type { FeatureModule } from '../../src/features/module.js';
+import { featureModules } from '../../src/features/registry.js';
 import { createLogger } from '../../src/log.js';
 import { startBridge, type Bridge } from '../../src/main.js';
 
@@ -30,6 +32,8 @@ export interface TestBridgeOptions {
   rules?: unknown[];
   cameras?: unknown[];
   snapshots?: Record<string, unknown>;
+  /** Features of the test's own (without settings), run after the registry's. */
+  features?: readonly FeatureModule[];
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -55,7 +59,9 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       done();
     },
   });
-  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, maskText: configuredValuesMasker(configuredValues(config)) }));
+  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, maskText: configuredValuesMasker(configuredValues(config)) }), {
+    features: [...featureModules, ...(options.features ?? [])],
+  });
   return {
     bridge,
     config,
