@@ -88,7 +88,7 @@ export class EntityRegistry implements EntityView {
   update(owner: string, id: string, state: EntityState): void {
     const entity = this.#entities.get(id);
     if (entity?.owner !== owner) throw new EntityInvalid(`entity "${id}" is not declared by ${owner}`);
-    entity.current = state;
+    this.#entities.set(id, { ...entity, current: state });
     this.#bus.emit('entityState', { id, ...state });
   }
 
