@@ -5,12 +5,15 @@ import { configuredValues, loggableConfig, startSummary } from './config/describ
 import type { Config } from './config/schema.js';
 import type { MqttConnection } from './outputs/mqtt/connection.js';
 import { Bus } from './core/bus.js';
+import { EntityRegistry } from './core/entities.js';
 import { configuredValuesMasker, maskNumbersIn } from './core/mask.js';
 import type { Logger } from './log.js';
 import { IsolatedParser } from './mail/isolated-parser.js';
 import type { BuiltOutput, OutputContext, OutputModule } from './outputs/module.js';
 import { outputModules } from './outputs/registry.js';
-import { watchPanelCommands } from './panel/commands.js';
+import { startFeatures } from './features/host.js';
+import type { FeatureModule } from './features/module.js';
+import { featureModules } from './features/registry.js';
 import { readPackageInfo, type PackageInfo } from './package-info.js';
 import { AlarmStateStore } from './pipeline/alarm-state.js';
 import { Delivery } from './pipeline/delivery.js';
@@ -52,10 +55,16 @@ export interface BridgeOptions {
    * outputs hide exactly what the log hides. Built from the configuration when not given.
    */
   maskValues?: (text: string) => string;
+  /** The features that run: the registry's; a test adds its own (one without settings). */
+  features?: readonly FeatureModule[];
 }
 
 /** Starts every part; if one fails, those already started are stopped again before the error is thrown. */
-export async function startBridge(config: Config, log: Logger, { packageInfo = readPackageInfo(), mqttConnection, maskValues = configuredValuesMasker(configuredValues(config)) }: BridgeOptions = {}): Promise<Bridge> {
+export async function startBridge(
+  config: Config,
+  log: Logger,
+  { packageInfo = readPackageInfo(), mqttConnection, maskValues = configuredValuesMasker(configuredValues(config)), features = featureModules }: BridgeOptions = {},
+): Promise<Bridge> {
   const stops: (() => Promise<void>)[] = [];
   let stopped: Promise<void> | undefined;
   const stopAll = async () => {
@@ -83,7 +92,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     stops.push(() => spool.close());
     // A listener that throws is logged and skipped (core/bus.ts): an observer never fails a mail.
     const bus = new Bus((name, error) => log.error({ err: error, busEvent: name }, 'a bus listener failed'));
-    watchPanelCommands(bus, log.child({ component: 'panel' }));
+    const entities = new EntityRegistry(bus);
     const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'), bus);
     await alarmState.load();
 
@@ -97,15 +106,17 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
     const routes = routesOf(config);
     // Values first: a token's digits must still be whole when it is looked for.
     const maskText = (text: string) => maskNumbersIn(maskValues(text));
-    const context = { log, maskText, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection } };
+    const context = { log, maskText, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection }, entities };
     const deliveries = (await buildOutputs(config, context, stops)).map(({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus));
-
     const parser = new IsolatedParser();
     parser.start();
     stops.push(() => parser.close());
     const kinds = buildRecordKinds({ parser, profiles, routes, cameras: { snapshots, cameras: config.cameras, addresses: routes.camera } });
     const worker = new Processor({ spool, kinds, deliveries, alarmState, log: log.child({ component: 'pipeline' }), bus });
     const raise = raiser({ spool, onStored: (id, record) => worker.enqueue(id, record) });
+    // Before the outputs start: the entities features declare are in MQTT's first announcement.
+    const running = await startFeatures(features, (module) => sectionOf(config, module), { log, bus, dataDir: config.data_dir, entities, raise });
+    stops.push(() => running.stop());
     await worker.start();
     stops.push(() => worker.stop());
 
@@ -147,7 +158,7 @@ export async function startBridge(config: Config, log: Logger, { packageInfo = r
 
 // Each module reads only its own section; the registry's tuple type cannot say which section is whose.
 const modules: readonly OutputModule[] = outputModules;
-const sectionOf = (config: Config, module: OutputModule) => (config as Record<string, unknown>)[module.name];
+const sectionOf = (config: Config, module: { name: string }) => (config as Record<string, unknown>)[module.name];
 
 /** Recipient addresses some output takes by itself (the SMS output's numbers), for the intake. */
 function outputAddresses(config: Config): (address: string) => boolean {

@@ -1,10 +1,10 @@
 // Running as a Home Assistant add-on: the options the Supervisor writes to /data/options.json become the
-// same configuration as a YAML file would give. The options form allows two levels, so an output may keep keys
-// flat there and map them back (SMS: `sms.cm_product_token` → `sms.cm.product_token`).
+// same configuration as a YAML file would give. The options form allows two levels, so an output or a feature may
+// keep keys flat there and map them back (SMS: `sms.cm_product_token` → `sms.cm.product_token`).
 import { readFile } from 'node:fs/promises';
 import { ConfigInvalid, validateConfig } from './load.js';
-import { outputModules } from '../outputs/registry.js';
 import { defaultTemplate } from '../outputs/template.js';
+import { sectionModules } from './sections.js';
 import type { Config } from './schema.js';
 
 export interface AddonEnvironment {
@@ -32,7 +32,7 @@ export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonE
 
 function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number): Record<string, unknown> {
   const { smtp, smtp_users: users, cameras, ...others } = options;
-  const rest = Object.fromEntries(Object.entries(others).filter(([key]) => !outputModules.some((module) => module.name === key)));
+  const rest = Object.fromEntries(Object.entries(others).filter(([key]) => !sectionModules.some((module) => module.name === key)));
   const { tls_mode: mode, tls_cert: cert, tls_key: key, tls_min_version: minVersion, ...smtpRest } = isRecord(smtp) ? withoutEmpty(smtp) : {};
   const tls = withoutEmpty({ mode, min_version: minVersion, ...(mode && mode !== 'off' ? { cert: cert ?? addonCertificate.cert, key: key ?? addonCertificate.key } : {}) });
   const input: Record<string, unknown> = {
@@ -42,9 +42,9 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
   };
   // A camera's match_* left empty in the form matches nothing in particular: it is left out.
   if (Array.isArray(cameras)) input.cameras = cameras.map((camera) => (isRecord(camera) ? withoutEmpty(camera) : camera));
-  for (const module of outputModules) {
+  for (const module of sectionModules) {
     const section = options[module.name];
-    if (!isRecord(section)) continue;
+    if (!isRecord(section) || !module.schema) continue;
     input[module.name] = withCurrentTemplate(module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section));
   }
   return input;

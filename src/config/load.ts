@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { maskNumbersIn } from '../core/mask.js';
 import { oneLine } from '../errors.js';
 import { redactUrlsIn } from '../log.js';
-import { outputModules } from '../outputs/registry.js';
+import { sectionModules } from './sections.js';
 import { configSchema, type Config } from './schema.js';
 
 /** The configuration cannot be used; `problems` lists every one of them at once. */
@@ -19,9 +19,9 @@ export class ConfigInvalid extends Error {
   }
 }
 
-/** Environment variables that override single keys, for secrets kept out of files; the outputs name theirs. */
+/** Environment variables that override single keys, for secrets kept out of files; the outputs and features name theirs. */
 export const environmentOverrides: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  outputModules.flatMap((module) => Object.entries(module.environment).map(([name, path]) => [name, [module.name, ...path]])),
+  sectionModules.flatMap((module) => Object.entries(module.environment ?? {}).map(([name, path]) => [name, [module.name, ...path]])),
 );
 
 export interface ConfigSources {

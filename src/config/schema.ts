@@ -1,5 +1,5 @@
 // The one configuration schema: it gives the type, the defaults and the checks. The core sections are here; each
-// output's section comes from its module (outputs/registry.ts). Keys stay flat (two levels at most) so the
+// output's and feature's section comes from its module (outputs/registry.ts, features/registry.ts). Keys stay flat (two levels at most) so the
 // add-on's options form can carry them.
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
@@ -7,8 +7,8 @@ import { ruleSchema } from '../sources/rules/config.js';
 import { cameraConfig } from '../sources/camera/identity.js';
 import { snapshotsSection } from '../snapshots/config.js';
 import { homeNetworks } from '../core/networks.js';
-import { outputModules } from '../outputs/registry.js';
 import { logFormatSettings, logLevels } from '../log.js';
+import { moduleSections, sectionModules } from './sections.js';
 
 const logLevel = z.enum(logLevels);
 /** auto: pretty on a terminal and in the add-on, JSON when stdout goes elsewhere (src/log.ts). */
@@ -66,18 +66,13 @@ const smtp = z
     }
   });
 
-type OutputModules = (typeof outputModules)[number];
-/** `{ mqtt: <the MQTT module's schema>, sms: … }`, typed from the registry. */
-type OutputSections = { [Module in OutputModules as Module['name']]: Module['schema'] };
-const outputSections = Object.fromEntries(outputModules.map((module) => [module.name, module.schema])) as OutputSections;
-
 export const configSchema = z
   .object({
     log_level: logLevel.default('info'),
     log_format: logFormat.default('auto'),
     data_dir: z.string().min(1).default('./data'),
     smtp: smtp.prefault({}),
-    ...outputSections,
+    ...moduleSections,
     rules: z.array(ruleSchema).default([]),
     cameras: z
       .array(cameraConfig)
@@ -95,8 +90,8 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Paths of values that must never reach a log line or an MQTT payload: the outputs' secrets and SMTP passwords. */
-export const secretPaths: readonly string[] = [...outputModules.flatMap((module) => module.secrets.map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];
+/** Paths of values that must never reach a log line or an MQTT payload: the modules' secrets and SMTP passwords. */
+export const secretPaths: readonly string[] = [...sectionModules.flatMap((module) => (module.secrets ?? []).map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];
 
 /** Paths of account ids (Twilio's SID) that are shown with their last four characters only, like phone numbers. */
-export const identifierPaths: readonly string[] = outputModules.flatMap((module) => (module.identifiers ?? []).map((path) => `${module.name}.${path}`));
+export const identifierPaths: readonly string[] = sectionModules.flatMap((module) => (module.identifiers ?? []).map((path) => `${module.name}.${path}`));

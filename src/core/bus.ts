@@ -1,7 +1,8 @@
-// The bus: facts about the bridge's work (mail accepted or refused, event, delivery, output health, panel state)
-// for observers, and commands from Home Assistant for whoever can execute them. Node's EventEmitter with a typed
+// The bus: facts about the bridge's work (mail accepted or refused, event, delivery, output health, panel state,
+// entities) for observers, and commands from Home Assistant with their results. Node's EventEmitter with a typed
 // map, nothing more. Observers only subscribe; none sits on the path of a mail.
 import { EventEmitter } from 'node:events';
+import type { Entity, EntityState } from './entities.js';
 import type { AlarmEvent, AlarmState } from './event.js';
 
 /** The last result of an output, published as JSON: e.g. SMS `{ time, recipient, provider, result, … }`. */
@@ -23,8 +24,35 @@ export interface BusEvents {
   health: { output: string; problem: boolean | undefined; last: HealthResult | undefined };
   /** The panel's alarm state changed. */
   panelState: { state: AlarmState; since: string };
-  /** A command from Home Assistant, e.g. `{ target: 'panel', command: 'ARM_AWAY' }`. */
-  command: { target: string; command: string };
+  /** A command for an entity, from Home Assistant: whoever owns the entity answers with a `commandResult`. */
+  command: EntityCommand;
+  /** The answer to a command: HA shows it (the bridge's "Last command" sensor). */
+  commandResult: CommandResult;
+  /** An entity was declared (core/entities.ts): whoever renders entities shows it. */
+  entityDeclared: Entity;
+  /** A declared entity has a new state. */
+  entityState: EntityState & { id: string };
+}
+
+/** A command for one entity, e.g. `{ commandId, entity: 'panel_alarm', command: 'ARM_AWAY' }`; only commands the entity takes. */
+export interface EntityCommand {
+  /** Unique per command; its result carries it back. */
+  commandId: string;
+  /** The entity's id. */
+  entity: string;
+  /** One of the entity's commands, e.g. `PRESS`, `ARM_AWAY`. */
+  command: string;
+  /** A value the command carries (a future number or text entity); none of today's commands has one. */
+  payload?: string;
+}
+
+export interface CommandResult {
+  commandId: string;
+  entity: string;
+  command: string;
+  result: 'done' | 'refused';
+  /** Why it was refused (or a note on what was done), for a human: shown in Home Assistant. */
+  reason?: string;
 }
 
 export type BusEventName = keyof BusEvents;
@@ -61,6 +89,11 @@ export class Bus {
 
   emit<K extends BusEventName>(name: K, payload: BusEvents[K]): void {
     this.#emitter.emit(name, payload);
+  }
+
+  /** Listeners subscribed now: a part that stopped has left none behind. */
+  listenerCount(name: BusEventName): number {
+    return this.#emitter.listenerCount(name);
   }
 
   #report(name: BusEventName, error: unknown): void {

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { MqttConnection } from './mqtt/connection.js';
 import type { Bus } from '../core/bus.js';
+import type { EntityView } from '../core/entities.js';
 import type { AlarmState } from '../core/event.js';
 import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
@@ -48,6 +49,8 @@ export interface OutputContext {
   now: () => number;
   /** The panel's alarm state as last known (null until an event says it). */
   panelState: () => AlarmState | null;
+  /** The entities parts declared, for an output that shows them (MQTT). */
+  entities: EntityView;
   /** The health descriptions of every configured output, for an output that shows them (MQTT). */
   health: readonly OutputHealth[];
   platform: PlatformServices;

@@ -24,7 +24,7 @@ describe('Bus', () => {
         await Promise.resolve();
         throw new Error('async observer failed');
       });
-      bus.emit('command', { target: 'panel', command: 'ARM_AWAY' });
+      bus.emit('command', { commandId: 'c1', entity: 'panel_alarm', command: 'ARM_AWAY' });
     });
     assert.equal(((await reported) as Error).message, 'async observer failed');
   });
@@ -49,9 +49,9 @@ describe('Bus', () => {
     const bus = new Bus(() => undefined);
     const seen: string[] = [];
     const off = bus.on('command', ({ command }) => seen.push(command));
-    bus.emit('command', { target: 'panel', command: 'ARM_HOME' });
+    bus.emit('command', { commandId: 'c1', entity: 'panel_alarm', command: 'ARM_HOME' });
     off();
-    bus.emit('command', { target: 'panel', command: 'DISARM' });
+    bus.emit('command', { commandId: 'c1', entity: 'panel_alarm', command: 'DISARM' });
     assert.deepEqual(seen, ['ARM_HOME']);
   });
 });

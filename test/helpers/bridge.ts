@@ -7,6 +7,8 @@ import { configuredValues, logRedactPaths } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
 import { configuredValuesMasker } from '../../src/core/mask.js';
 import type { Config } from '../../src/config/schema.js';
+import type { FeatureModule } from '../../src/features/module.js';
+import { featureModules } from '../../src/features/registry.js';
 import { createLogger } from '../../src/log.js';
 import { startBridge, type Bridge } from '../../src/main.js';
 
@@ -32,6 +34,8 @@ export interface TestBridgeOptions {
   snapshots?: Record<string, unknown>;
   /** The masker of the log and the outputs, as the command line builds it once; from the config when not given. */
   maskValues?: (text: string) => string;
+  /** Features of the test's own (without settings), run after the registry's. */
+  features?: readonly FeatureModule[];
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -58,7 +62,10 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
     },
   });
   const maskValues = options.maskValues ?? configuredValuesMasker(configuredValues(config));
-  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, redactPaths: logRedactPaths, maskText: maskValues }), { maskValues });
+  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, redactPaths: logRedactPaths, maskText: maskValues }), {
+    maskValues,
+    features: [...featureModules, ...(options.features ?? [])],
+  });
   return {
     bridge,
     config,

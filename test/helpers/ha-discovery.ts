@@ -10,6 +10,7 @@ const platforms: Record<string, { required: string[]; optional: string[] }> = {
   sensor: { required: ['state_topic'], optional: ['value_template', 'device_class', 'state_class', 'unit_of_measurement', 'expire_after', 'force_update', 'options', 'suggested_display_precision', 'last_reset_value_template'] },
   binary_sensor: { required: ['state_topic'], optional: ['value_template', 'device_class', 'payload_on', 'payload_off', 'off_delay', 'expire_after', 'force_update'] },
   event: { required: ['state_topic', 'event_types'], optional: ['value_template', 'device_class'] },
+  button: { required: ['command_topic'], optional: ['command_template', 'device_class', 'payload_press', 'retain'] },
   // HA's mqtt/image.py: one of image_topic (raw bytes, or base64 with image_encoding b64) or url_topic is required
   // (checked below); content_type only with image_topic.
   image: { required: [], optional: ['image_topic', 'content_type', 'image_encoding', 'url_topic', 'url_template'] },

@@ -73,8 +73,8 @@ export class Subscriber {
     this.#client.on('message', (topic, payload) => listener(payload.toString('utf8'), topic));
   }
 
-  async publish(topic: string, payload: string): Promise<void> {
-    await this.#client.publishAsync(topic, payload, { qos: 1 });
+  async publish(topic: string, payload: string, { retain = false }: { retain?: boolean } = {}): Promise<void> {
+    await this.#client.publishAsync(topic, payload, { qos: 1, retain });
   }
 
   on(topic: string): Received[] {

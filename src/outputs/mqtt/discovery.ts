@@ -1,7 +1,9 @@
 // Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
 // Pure: the output decides when to publish and remembers what it published.
+import type { Entity } from '../../core/entities.js';
 import type { OutputHealth } from '../module.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
+import { entityComponents, lastCommandComponent } from './entity-discovery.js';
 import type { Topics } from './topics.js';
 import type { ZoneState } from './zones.js';
 
@@ -39,12 +41,15 @@ const ha = {
   eventTime: '{{ value_json.time }}',
 };
 
-export function bridgeDevice(context: DiscoveryContext): DeviceDiscovery {
+/** The bridge itself: its last mail, each output's health, the last command's result and the entities parts declared on it. */
+export function bridgeDevice(context: DiscoveryContext, declared: readonly Entity[] = []): DeviceDiscovery {
   const { nodeId, topics, version } = context;
   return {
     id: nodeId,
     device: { identifiers: [nodeId], name: 'Alarm Mail Bridge', manufacturer: 'Alarm Mail Bridge', model: 'Alarm Mail Bridge', sw_version: version },
     components: {
+      // Declared first: a declared id that happens to be a built-in one's yields to it.
+      ...entityComponents(context, nodeId, declared.filter((entity) => entity.device === 'bridge')),
       last_mail: {
         platform: 'sensor',
         unique_id: `${nodeId}_last_mail`,
@@ -56,6 +61,7 @@ export function bridgeDevice(context: DiscoveryContext): DeviceDiscovery {
         value_template: ha.eventTime,
       },
       ...healthComponents(context),
+      last_command: lastCommandComponent(context),
     },
   };
 }
@@ -92,7 +98,7 @@ function healthComponents({ nodeId, topics, health }: DiscoveryContext): Record<
   return components;
 }
 
-export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
+export function panelDevice(context: DiscoveryContext, declared: readonly Entity[] = []): DeviceDiscovery {
   const { nodeId, topics } = context;
   const { id: panelId, name, manufacturer, model } = context.catalog.panel;
   const id = `${nodeId}_${panelId}`;
@@ -100,12 +106,14 @@ export function panelDevice(context: DiscoveryContext): DeviceDiscovery {
     id,
     device: { identifiers: [id], name, manufacturer, model, via_device: nodeId },
     components: {
+      ...entityComponents(context, id, declared.filter((entity) => entity.device === 'panel')),
       alarm: {
         platform: 'alarm_control_panel',
         unique_id: `${id}_alarm`,
         name: null,
         state_topic: topics.state,
-        // Required by Home Assistant; a panel cannot be armed by mail, so no arm features are offered.
+        // Required by Home Assistant; a panel cannot be armed by mail, so no arm features are offered. What arrives
+        // here becomes a typed command of `panel_alarm`, answered on the bridge's "Last command".
         command_topic: topics.command,
         supported_features: [],
         code_arm_required: false,

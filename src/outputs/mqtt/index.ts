@@ -1,10 +1,13 @@
 // The MQTT output: each event, the last event, the alarm state and the zones' states, and Home Assistant
 // discovery for them; re-announced on every connect and when Home Assistant comes online, also after a restart of
 // the bridge (all of it is kept in data_dir, for a broker that forgets retained messages). It shows any output's
-// health from the bus, and turns Home Assistant's commands into bus commands: it knows no other output and no panel.
+// health and any part's entities from the bus, turns Home Assistant's commands into typed bus commands and shows
+// their results: it knows no other output, no feature and no panel.
+import { randomUUID } from 'node:crypto';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { MqttConnection } from './connection.js';
 import type { Bus, BusEvents } from '../../core/bus.js';
+import type { Entity, EntityState, EntityView } from '../../core/entities.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { ImageStore } from '../../core/images.js';
 import type { Logger } from '../../log.js';
@@ -16,6 +19,7 @@ import type { OutputHealth } from '../module.js';
 import type { Output } from '../output.js';
 import { CameraPublisher } from './camera-publisher.js';
 import type { Cameras } from './cameras.js';
+import { commandMessage, commandResultPayload } from './commands.js';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DeviceDiscovery, type DiscoveryContext } from './discovery.js';
 import { LastValues, type LastValuesState } from './last-values.js';
 import { MqttLink } from './link.js';
@@ -48,8 +52,10 @@ export type AnnouncedDiscovery = Record<string, Record<string, string>>;
 
 export interface MqttDependencies {
   log: Logger;
-  /** Health of the outputs comes from here; commands from Home Assistant go there. */
+  /** Health of the outputs and entities' states come from here; commands from Home Assistant go there, their results come back. */
   bus: Bus;
+  /** The entities parts declared: discovery, state and command topics for each. */
+  entities: EntityView;
   /** The persisted alarm state, re-published on every (re)connect in case the broker lost it. */
   currentAlarmState: () => AlarmState | null;
   zoneFile: StateFile<Zones>;
@@ -81,11 +87,15 @@ export class MqttOutput implements Output {
   #publishedState: AlarmState | null = null;
   #birthTimer: NodeJS.Timeout | undefined;
   readonly #background = new BackgroundTasks();
-  /** The outputs' last results and problem flags. */
-  readonly #healthValues: RetainedValues;
+  /** The outputs' last results and problem flags, the entities' states and the last command's result. */
+  readonly #retainedValues: RetainedValues;
+  /** What start subscribed on the bus, released at stop. */
+  readonly #unsubscribe: (() => void)[] = [];
   /** The last health each output reported: only a changed part is published. */
   readonly #health = new Map<string, BusEvents['health']>();
   #stopping = false;
+  /** Connected once: from then on an entity declared late is announced by itself. */
+  #connected = false;
   #zonesFullLogged = false;
 
   constructor(settings: MqttSettings, deps: MqttDependencies) {
@@ -112,18 +122,25 @@ export class MqttOutput implements Output {
       images: deps.images,
       log: deps.log,
     });
-    this.#healthValues = new RetainedValues((topic, error) => deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'));
+    this.#retainedValues = new RetainedValues((topic, error) => deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'));
     this.#link = new MqttLink(
       { connection: settings.connection, availabilityTopic: this.#topics.availability },
       deps.log,
-      { onConnect: (client) => this.#onConnect(client), onMessage: (topic, payload) => this.#onMessage(topic, payload) },
+      { onConnect: (client) => this.#onConnect(client), onMessage: (topic, payload, retain) => this.#onMessage(topic, payload, retain) },
     );
-    // From construction on: an output reports its health at its start, before this one is connected.
-    deps.bus.on('health', (health) => this.#showHealth(health));
   }
 
   /** Connects in the background: intake and the spool work whether or not the broker is there. */
   async start(): Promise<void> {
+    // Before any wait: the other outputs start after this one and report their health at their start.
+    const { bus } = this.#deps;
+    this.#unsubscribe.push(
+      bus.on('health', (health) => this.#showHealth(health)),
+      bus.on('entityDeclared', (entity) => this.#showEntity(entity)),
+      bus.on('entityState', ({ id, ...state }) => this.#showEntityState(id, state)),
+      bus.on('commandResult', (result) => this.#retainedValues.set(this.#topics.commandResult, commandResultPayload(result, new Date().toISOString()))),
+    );
+    for (const { id, current } of this.#deps.entities.all()) if (current) this.#showEntityState(id, current);
     this.#zones = (await this.#deps.zoneFile.read()) ?? {};
     this.#announced = (await this.#deps.announcedFile.read()) ?? {};
     await this.#cameras.load();
@@ -131,7 +148,7 @@ export class MqttOutput implements Output {
     // The outputs' last results from before the restart, unless one reported a newer one meanwhile.
     for (const [output, last] of Object.entries(this.#lastValues.health)) {
       if (!this.#health.has(output) && this.#settings.health.some((described) => described.output === output && described.last)) {
-        this.#healthValues.set(this.#topics.health(output, 'last'), last);
+        this.#retainedValues.set(this.#topics.health(output, 'last'), last);
       }
     }
     this.#link.start();
@@ -178,16 +195,30 @@ export class MqttOutput implements Output {
     this.#health.set(health.output, health);
     if (described.last && health.last !== undefined && health.last !== before?.last) {
       const last = JSON.stringify(health.last);
-      this.#healthValues.set(this.#topics.health(health.output, 'last'), last);
+      this.#retainedValues.set(this.#topics.health(health.output, 'last'), last);
       this.#lastValues.setHealth(health.output, last);
     }
     if (described.problem && health.problem !== undefined && health.problem !== before?.problem) {
-      this.#healthValues.set(this.#topics.health(health.output, 'problem'), health.problem ? 'ON' : 'OFF');
+      this.#retainedValues.set(this.#topics.health(health.output, 'problem'), health.problem ? 'ON' : 'OFF');
     }
+  }
+
+  /** An entity declared after the connect: its device is announced again, with it. */
+  #showEntity(entity: Entity): void {
+    if (entity.current) this.#showEntityState(entity.id, entity.current);
+    if (!this.#settings.discovery || !this.#connected) return;
+    const declared = this.#deps.entities.all();
+    const device = entity.device === 'bridge' ? bridgeDevice(this.#discovery, declared) : panelDevice(this.#discovery, declared);
+    this.#background.run(this.#link.ready().then((client) => this.#announce(client, device)), this.#warn('announcing an entity failed'));
+  }
+
+  #showEntityState(id: string, { state, attributes }: EntityState): void {
+    this.#retainedValues.set(this.#topics.entity(id, 'state'), JSON.stringify({ state, attributes: attributes ?? {} }));
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     clearTimeout(this.#birthTimer);
     await this.#link.stop();
     await this.#background.settled();
@@ -196,14 +227,20 @@ export class MqttOutput implements Output {
   }
 
   #onConnect(client: MqttClient): void {
-    if (this.#settings.discovery) void client.subscribeAsync([this.#topics.command, this.#topics.homeAssistantStatus], { qos: 1 }).catch(this.#warn('subscribe failed'));
+    this.#connected = true;
+    // Commands whether or not discovery is on: a user may have configured the entities by hand.
+    const topics = [this.#topics.command, this.#topics.entityCommands, ...(this.#settings.discovery ? [this.#topics.homeAssistantStatus] : [])];
+    void client.subscribeAsync(topics, { qos: 1 }).catch(this.#warn('subscribe failed'));
     this.#background.run(this.#announceAll(client), this.#warn('publishing discovery and states failed'));
   }
 
-  #onMessage(topic: string, payload: string): void {
-    if (topic === this.#topics.command) {
-      // Whoever can execute it subscribes (src/panel/); the alarm panel entity is the only one with a command topic.
-      this.#deps.bus.emit('command', { target: 'panel', command: payload });
+  #onMessage(topic: string, payload: string, retain: boolean): void {
+    // A retained command would be carried out again at every connect: commands are taken live only.
+    const command = retain ? undefined : commandMessage(topic, payload, this.#topics, this.#deps.entities, randomUUID());
+    if (command) {
+      // Whoever owns the entity answers with a `commandResult` (the panel's: features/panel-commands/).
+      if ('command' in command) this.#deps.bus.emit('command', command.command);
+      else this.#deps.bus.emit('commandResult', command.refused);
     } else if (topic === this.#topics.homeAssistantStatus && payload === 'online') {
       // Home Assistant restarted: it may have lost our entities if the broker dropped retained configs.
       clearTimeout(this.#birthTimer);
@@ -217,10 +254,11 @@ export class MqttOutput implements Output {
   /** Availability, discovery (removing what is gone) and every retained state we know. */
   async #announceAll(client: MqttClient): Promise<void> {
     const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.availability, 'online', retained)];
+    const declared = this.#deps.entities.all();
     const devices = this.#settings.discovery
       ? [
-          bridgeDevice(this.#discovery),
-          panelDevice(this.#discovery),
+          bridgeDevice(this.#discovery, declared),
+          panelDevice(this.#discovery, declared),
           ...Object.entries(this.#zones).map(([zone, state]) => zoneDevice(this.#discovery, Number(zone), state)),
           ...this.#cameras.devices(),
         ]
@@ -243,7 +281,7 @@ export class MqttOutput implements Output {
     const lastEvent = this.#lastValues.event;
     if (lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, lastEvent, retained));
     publishes.push(...this.#cameras.republish(client));
-    publishes.push(this.#healthValues.connected(client));
+    publishes.push(this.#retainedValues.connected(client));
     await Promise.all(publishes);
     await this.#saveAnnounced();
   }

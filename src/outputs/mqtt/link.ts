@@ -17,7 +17,8 @@ export interface LinkSettings {
 export interface LinkHandlers {
   /** After every (re)connect, before waiting publishers go on. */
   onConnect: (client: MqttClient) => void;
-  onMessage: (topic: string, payload: string) => void;
+  /** `retain`: a retained message the broker replays at the subscribe, not one sent now. */
+  onMessage: (topic: string, payload: string, retain: boolean) => void;
 }
 
 const reconnectPeriodMs = 2000;
@@ -68,7 +69,7 @@ export class MqttLink {
     client.on('connect', () => this.#onConnect(client));
     client.on('close', () => this.#onClose());
     client.on('error', (error) => this.#onError(error));
-    client.on('message', (topic, payload) => this.#handlers.onMessage(topic, payload.toString('utf8')));
+    client.on('message', (topic, payload, packet) => this.#handlers.onMessage(topic, payload.toString('utf8'), packet.retain));
     this.#client = client;
   }
 

@@ -37,6 +37,7 @@ export const mqttModule = outputModule({
       {
         log: context.log.child({ component: 'mqtt' }),
         bus: context.bus,
+        entities: context.entities,
         currentAlarmState: context.panelState,
         zoneFile: new StateFile(join(context.dataDir, 'zones.json')),
         announcedFile: new StateFile(join(context.dataDir, 'discovery.json')),

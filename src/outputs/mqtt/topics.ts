@@ -9,8 +9,17 @@ export interface Topics {
   lastEvent: string;
   /** `online`/`offline`, retained; `offline` is the last will. */
   availability: string;
-  /** Home Assistant's alarm panel sends arm/disarm here; the XT1 cannot be armed by mail. */
+  /** Home Assistant's alarm panel sends arm/disarm here: typed commands of the entity `panel_alarm`. */
   command: string;
+  /**
+   * A declared entity's topics (core/entities.ts): `state` is `{"state": …, "attributes": {…}}`, retained; HA sends
+   * the entity's commands (a button's `PRESS`) to `command`, e.g. `<prefix>/entity/acknowledge/command`.
+   */
+  entity: (id: string, part: 'state' | 'command') => string;
+  /** The filter subscribed for every declared entity's commands, whether or not discovery is on. */
+  entityCommands: string;
+  /** The last command's result as JSON (`{time, command_id, entity, command, result, reason}`), retained. */
+  commandResult: string;
   /** `ON`/`OFF` of one binary state of a zone, e.g. `<prefix>/zone/3/door`. */
   zone: (zone: number, entity: string) => string;
   /**
@@ -31,6 +40,9 @@ export function topicsFor(prefix: string, discoveryPrefix: string): Topics {
     lastEvent: `${prefix}/last_event`,
     availability: `${prefix}/availability`,
     command: `${prefix}/command`,
+    entity: (id, part) => `${prefix}/entity/${id}/${part}`,
+    entityCommands: `${prefix}/entity/+/command`,
+    commandResult: `${prefix}/command_result`,
     health: (output, part) => `${prefix}/${output}/${part}`,
     zone: (zone, entity) => `${prefix}/zone/${zone}/${entity}`,
     homeAssistantStatus: `${discoveryPrefix}/status`,

@@ -1,6 +1,8 @@
 // Discovery builders: valid for Home Assistant, stable ids, zone entities as the zone reveals them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { EntityRegistry, type EntityDeclaration } from '../../../src/core/entities.js';
+import { Bus } from '../../../src/core/bus.js';
 import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DiscoveryContext } from '../../../src/outputs/mqtt/discovery.js';
 import { nodeIdFor, topicsFor } from '../../../src/outputs/mqtt/topics.js';
 import { smsHealth } from '../../../src/outputs/sms/health.js';
@@ -47,6 +49,7 @@ describe('discovery builders', () => {
       'sensor.alarm_mail_bridge_last_mail',
       'binary_sensor.alarm_mail_bridge_sms_problem',
       'sensor.alarm_mail_bridge_sms_last',
+      'sensor.alarm_mail_bridge_last_command',
       'alarm_control_panel.alarm_mail_bridge_xt1_alarm',
       'binary_sensor.alarm_mail_bridge_xt1_triggered',
       'event.alarm_mail_bridge_xt1_event',
@@ -103,5 +106,43 @@ describe('discovery builders', () => {
   it('names the origin with the version', () => {
     const payload = JSON.parse(discoveryPayload({ ...context, projectUrl: 'https://example.org/amb' }, panelDevice(context), {})) as { origin: unknown };
     assert.deepEqual(payload.origin, { name: 'Alarm Mail Bridge', sw_version: '1.2.3', support_url: 'https://example.org/amb' });
+  });
+
+  it('renders the entities parts declare, on the bridge or the panel, as payloads Home Assistant accepts', () => {
+    const registry = new EntityRegistry(new Bus(() => undefined));
+    const declarations: EntityDeclaration[] = [
+      { id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'panel', device_class: 'problem', entity_category: 'diagnostic' },
+      { id: 'incident', platform: 'sensor', name: 'Incident', device: 'bridge', device_class: 'enum', options: ['none', 'open', 'acknowledged'], icon: 'mdi:alarm-light' },
+      { id: 'acknowledge', platform: 'button', name: 'Acknowledge alarm', device: 'bridge', commands: ['PRESS'] },
+      // A built-in component's id: the built-in one stays.
+      { id: 'last_mail', platform: 'sensor', name: 'Not the last mail', device: 'bridge' },
+    ];
+    for (const declaration of declarations) registry.declare('test', declaration);
+    const bridge = bridgeDevice(context, registry.all());
+    const panel = panelDevice(context, registry.all());
+    for (const device of [bridge, panel]) assert.deepEqual(checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).problems, [], device.id);
+    assert.deepEqual(bridge.components.acknowledge, {
+      platform: 'button',
+      unique_id: 'alarm_mail_bridge_acknowledge',
+      name: 'Acknowledge alarm',
+      command_topic: 'alarm-mail-bridge/entity/acknowledge/command',
+      payload_press: 'PRESS',
+    });
+    assert.deepEqual(bridge.components.incident, {
+      platform: 'sensor',
+      unique_id: 'alarm_mail_bridge_incident',
+      name: 'Incident',
+      device_class: 'enum',
+      icon: 'mdi:alarm-light',
+      options: ['none', 'open', 'acknowledged'],
+      state_topic: 'alarm-mail-bridge/entity/incident/state',
+      value_template: '{{ value_json.state }}',
+      json_attributes_topic: 'alarm-mail-bridge/entity/incident/state',
+      json_attributes_template: '{{ value_json.attributes | tojson }}',
+    });
+    assert.equal(panel.components.panel_silent?.unique_id, 'alarm_mail_bridge_xt1_panel_silent');
+    assert.equal(bridge.components.panel_silent, undefined, 'each entity on its own device');
+    assert.equal(bridge.components.last_mail?.name, 'Last mail received');
+    assert.deepEqual(bridge.components.last_command?.options, ['done', 'refused']);
   });
 });

@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { Bus } from '../../../src/core/bus.js';
+import { Bus, type EntityCommand } from '../../../src/core/bus.js';
+import { EntityRegistry } from '../../../src/core/entities.js';
 import { createLogger } from '../../../src/log.js';
 import { MqttOutput, type AnnouncedDiscovery, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
 import type { Zones } from '../../../src/outputs/mqtt/zones.js';
@@ -66,6 +67,7 @@ describe('MqttOutput', () => {
 
   /** The SMS health the MQTT output shows, as the SMS output reports it on the bus. */
   let bus: Bus;
+  let entities: EntityRegistry;
   const publishSmsProblem = (problem: boolean) => bus.emit('health', { output: 'sms', problem, last: undefined });
   const publishSmsResult = (last: { result: string }) => bus.emit('health', { output: 'sms', problem: undefined, last });
 
@@ -81,6 +83,7 @@ describe('MqttOutput', () => {
     bus = new Bus((name, error) => {
       throw new Error(`bus listener of ${name} failed`, { cause: error });
     });
+    entities = new EntityRegistry(bus);
     const output = new MqttOutput(
       {
         connection: async () => ({ url, username: '', password: '' }),
@@ -99,6 +102,7 @@ describe('MqttOutput', () => {
       {
         log: createLogger({ level: 'debug', destination }),
         bus,
+        entities,
         currentAlarmState: () => null,
         zoneFile,
         announcedFile: new StateFile<AnnouncedDiscovery>(join(dataDir, 'discovery.json')),
@@ -190,8 +194,10 @@ describe('MqttOutput', () => {
   it('publishes the SMS problem flag once per change and once after a reconnect', async () => {
     const { output, logs } = create();
     const problemTopic = `${prefix}/sms/problem`;
-    publishSmsProblem(false); // as the SMS output does at its start, before the broker is there
-    await output.start();
+    // As the SMS output does at its start: after this one's start began (it is first in the registry), before the broker is there.
+    const started = output.start();
+    publishSmsProblem(false);
+    await started;
     await deliverAndSee(output);
     assert.deepEqual(live(problemTopic).map((message) => message.payload), ['OFF'], 'once at the first connect');
     publishSmsProblem(false);
@@ -209,9 +215,10 @@ describe('MqttOutput', () => {
 
   it('publishes no SMS problem flag without a provider, but the last SMS result', async () => {
     const { output } = create({ smsHealth: false });
+    const started = output.start();
     publishSmsProblem(false);
     publishSmsResult({ result: 'dry_run' });
-    await output.start();
+    await started;
     await deliverAndSee(output);
     assert.deepEqual(live(`${prefix}/sms/problem`), []);
     assert.deepEqual(live(`${prefix}/sms/last`).map((message) => JSON.parse(message.payload) as unknown), [{ result: 'dry_run' }]);
@@ -219,8 +226,9 @@ describe('MqttOutput', () => {
 
   it('says offline once on a clean stop, and logs no warning', async () => {
     const { output, logs } = create();
+    const started = output.start();
     publishSmsProblem(false);
-    await output.start();
+    await started;
     await deliverAndSee(output);
     publishSmsResult({ result: 'sent' });
     await output.stop();
@@ -233,8 +241,9 @@ describe('MqttOutput', () => {
 
   it('logs no failed publish when it stops before any broker answered', async () => {
     const { output, logs } = create({}, `mqtt://127.0.0.1:${await freePort()}`);
+    const started = output.start();
     publishSmsProblem(true);
-    await output.start();
+    await started;
     publishSmsResult({ result: 'failed' });
     await output.stop();
     assert.deepEqual(logs.filter((line) => String(line.msg).includes('publishing')), []);
@@ -300,19 +309,96 @@ describe('MqttOutput', () => {
 
     restarted = subscriber.messages.length;
     const third = create();
+    const started = third.output.start();
     publishSmsResult({ result: 'failed' });
-    await third.output.start();
+    await started;
     await deliverAndSee(third.output);
     assert.deepEqual(live(smsLast, restarted).map((message) => message.payload), ['{"result":"failed"}']);
   });
 
-  it('hands a command from Home Assistant to the bus and knows nothing of the panel', async () => {
+  /** The typed commands that reach the bus. */
+  function commands(): EntityCommand[] {
+    const seen: EntityCommand[] = [];
+    bus.on('command', (command) => seen.push(command));
+    return seen;
+  }
+  const results = () => live(`${prefix}/command_result`).map((message) => JSON.parse(message.payload) as Record<string, unknown>);
+
+  it('hands the panel\'s arm request to the bus as a typed command of panel_alarm, and shows its result', async () => {
     const { output, logs } = create();
-    const command = new Promise<unknown>((resolve) => bus.on('command', resolve));
+    const seen = commands();
+    bus.on('command', ({ commandId, entity, command }) => bus.emit('commandResult', { commandId, entity, command, result: 'refused', reason: 'not by mail' }));
     await output.start();
     await deliverAndSee(output); // connected and subscribed
     await subscriber.publish(`${prefix}/command`, 'ARM_AWAY');
-    assert.deepEqual(await command, { target: 'panel', command: 'ARM_AWAY' });
+    const result = await subscriber.next(`${prefix}/command_result`);
+    assert.equal(result.retain, false, 'live to this subscriber; retained for the next');
+    assert.deepEqual(seen.map(({ entity, command }) => [entity, command]), [['panel_alarm', 'ARM_AWAY']]);
+    const shown = JSON.parse(result.payload) as Record<string, unknown>;
+    assert.deepEqual({ ...shown, time: typeof shown.time }, { time: 'string', command_id: seen[0]?.commandId, entity: 'panel_alarm', command: 'ARM_AWAY', result: 'refused', reason: 'not by mail' });
     assert.deepEqual(logs.filter((line) => Number(line.level) >= 40), []);
+  });
+
+  it('refuses what no entity takes without bothering the bus: a text that is no command, an unknown entity, a retained command', async () => {
+    // A retained command would be carried out at every connect.
+    await subscriber.publish(`${prefix}/command`, 'DISARM', { retain: true });
+    const { output } = create();
+    entities.declare('test', { id: 'acknowledge', platform: 'button', name: 'Acknowledge', device: 'bridge', commands: ['PRESS'] });
+    const seen = commands();
+    await output.start();
+    await deliverAndSee(output);
+    await subscriber.publish(`${prefix}/command`, `HACK${'x'.repeat(100)}`);
+    await subscriber.publish(`${prefix}/entity/acknowledge/command`, 'TOGGLE');
+    await subscriber.publish(`${prefix}/entity/nothing_here/command`, 'PRESS');
+    await subscriber.collect(`${prefix}/command_result`, 3);
+    assert.deepEqual(seen, []);
+    assert.deepEqual(
+      results().map(({ entity, command, result, reason }) => [entity, command, result, reason]),
+      [
+        ['panel_alarm', `HACK${'x'.repeat(36)}`, 'refused', `panel_alarm takes no command "HACK${'x'.repeat(36)}"`],
+        ['acknowledge', 'TOGGLE', 'refused', 'acknowledge takes no command "TOGGLE"'],
+        ['nothing_here', 'PRESS', 'refused', 'no entity nothing_here'],
+      ],
+    );
+    await subscriber.publish(`${prefix}/command`, '', { retain: true });
+  });
+
+  it('takes commands with discovery off too', async () => {
+    const { output } = create({ discovery: false });
+    entities.declare('test', { id: 'acknowledge', platform: 'button', name: 'Acknowledge', device: 'bridge', commands: ['PRESS'] });
+    const seen = commands();
+    await output.start();
+    await deliverAndSee(output);
+    await subscriber.publish(`${prefix}/entity/acknowledge/command`, 'PRESS');
+    await subscriber.publish(`${prefix}/command`, 'DISARM');
+    // A round trip on the subscriber's connection: the bridge had the commands before this probe came back.
+    await subscriber.publish(`${prefix}/probe`, 'done');
+    await subscriber.next(`${prefix}/probe`);
+    for (let tries = 0; tries < 100 && seen.length < 2; tries++) await delay(20);
+    assert.deepEqual(seen.map(({ entity, command }) => [entity, command]), [['acknowledge', 'PRESS'], ['panel_alarm', 'DISARM']]);
+  });
+
+  it('announces an entity declared after the connect with its device, and publishes its state', async () => {
+    const { output } = create();
+    await output.start();
+    await deliverAndSee(output);
+    const bridgeConfig = `${prefix}-ha/device/${prefix.replaceAll('-', '_')}/config`;
+    entities.declare('test', { id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'bridge', device_class: 'problem' }, { state: 'OFF' });
+    entities.update('test', 'panel_silent', { state: 'ON', attributes: { since: '2026-11-21T18:03:12.345Z' } });
+    const homeAssistant = await Subscriber.connect(broker.url, [bridgeConfig]);
+    const announced = await homeAssistant.next(bridgeConfig, (message) => message.payload.includes('panel_silent')).finally(() => homeAssistant.close());
+    assert.equal((JSON.parse(announced.payload) as { components: Record<string, { state_topic?: string }> }).components.panel_silent?.state_topic, `${prefix}/entity/panel_silent/state`);
+    const state = await subscriber.next(`${prefix}/entity/panel_silent/state`, (message) => message.payload.includes('"ON"'));
+    assert.deepEqual(JSON.parse(state.payload), { state: 'ON', attributes: { since: '2026-11-21T18:03:12.345Z' } });
+  });
+
+  it('subscribes to the bus only while started: nothing before start, nothing left after stop', async () => {
+    const { output } = create();
+    const names = ['health', 'entityDeclared', 'entityState', 'commandResult'] as const;
+    assert.deepEqual(names.map((name) => bus.listenerCount(name)), [0, 0, 0, 0]);
+    await output.start();
+    assert.deepEqual(names.map((name) => bus.listenerCount(name)), [1, 1, 1, 1]);
+    await output.stop();
+    assert.deepEqual(names.map((name) => bus.listenerCount(name)), [0, 0, 0, 0]);
   });
 });

@@ -1,0 +1,78 @@
+// The feature module: a part that watches the bus and may act (answer a command, raise an event, show an entity),
+// with its own config section like an output's. Adding one is one folder and one line in registry.ts. Everything a
+// feature subscribes, schedules or opens through its context is released when it stops, even if it forgets.
+import type { z } from 'zod';
+import type { BusEventName, BusEvents, BusListener } from '../core/bus.js';
+import type { EntityDeclaration, EntityState } from '../core/entities.js';
+import type { RaisedEventDraft } from '../core/event.js';
+import type { Logger } from '../log.js';
+import type { StateFile } from '../spool/state-file.js';
+
+/** The bus as a feature sees it: what it subscribes is unsubscribed at its stop. */
+export interface FeatureBus {
+  on<K extends BusEventName>(name: K, listener: BusListener<K>): () => void;
+  emit<K extends BusEventName>(name: K, payload: BusEvents[K]): void;
+}
+
+/** A timer of the feature's clock; cleared at its stop. */
+export interface TimerHandle {
+  readonly kind: 'timer';
+}
+
+export interface FeatureTimers {
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  setInterval(callback: () => void, ms: number): TimerHandle;
+  clear(handle: TimerHandle): void;
+}
+
+/** The entities a feature shows in Home Assistant (core/entities.ts); the MQTT output renders them. */
+export interface FeatureEntities {
+  /** Declares one of the feature's entities; throws `EntityInvalid` for a bad or taken id. */
+  declare(declaration: EntityDeclaration, initial?: EntityState): void;
+  update(id: string, state: EntityState): void;
+}
+
+/** Everything a feature may use: one object, no long argument lists. */
+export interface FeatureContext {
+  /** A child logger with `{ component: <feature> }`. */
+  log: Logger;
+  bus: FeatureBus;
+  now: () => number;
+  timers: FeatureTimers;
+  /** A durable JSON value under `data_dir/features/<feature>/<name>.json`; `name` is `[a-z0-9_-]`. */
+  store<T>(name: string): StateFile<T>;
+  /**
+   * Raises an event that reaches the outputs like a mail's (routing, flood limits); resolves with its id once the
+   * spool holds it durably. `source` is the feature's name.
+   */
+  raise(draft: Omit<RaisedEventDraft, 'source'>): Promise<string>;
+  entities: FeatureEntities;
+}
+
+/** A running feature: start subscribes and schedules; stop ends what it started itself (what went through the context is released anyway). */
+export interface Feature {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+/** The settings a feature's `create` gets: its section, or nothing for a feature without one. */
+export type FeatureSettings<Schema> = Schema extends z.ZodType ? z.output<Schema> : undefined;
+
+export interface FeatureModule<Schema extends z.ZodType | undefined = z.ZodType | undefined, Name extends string = string> {
+  /** The config section's key, the folder of its store, its log component. Never change it. */
+  readonly name: Name;
+  /** The config section; it applies its own defaults, so an absent section is valid. None: the feature has no settings. */
+  readonly schema?: Schema;
+  /** Paths inside the section whose values must never reach a log line or an MQTT payload. */
+  readonly secrets?: readonly string[];
+  /** Environment variables that override single keys of the section (path inside it). */
+  readonly environment?: Readonly<Record<string, readonly string[]>>;
+  /** The add-on's options form (two levels) → the section's shape; absent: the same shape. */
+  fromAddonOptions?(options: Record<string, unknown>): Record<string, unknown>;
+  create(settings: FeatureSettings<Schema>, context: FeatureContext): Feature | Promise<Feature>;
+}
+
+/** Names the module's types once, so its settings are typed inside `create`. */
+export function featureModule<Name extends string, Schema extends z.ZodType | undefined = undefined>(module: FeatureModule<Schema, Name>): FeatureModule<Schema, Name> {
+  return module;
+}

@@ -1,0 +1,163 @@
+// The feature host: a feature gets its context, and everything it subscribed, scheduled or opened through it is
+// released at its stop, even when its own stop forgets; a clock of the test's own, so nothing waits in real time.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Bus } from '../../src/core/bus.js';
+import { EntityRegistry } from '../../src/core/entities.js';
+import type { RaisedEventDraft } from '../../src/core/event.js';
+import { FeatureStopped, startFeatures, type FeatureClock } from '../../src/features/host.js';
+import { featureModule, type FeatureContext } from '../../src/features/module.js';
+import { createLogger } from '../../src/log.js';
+
+/** Timers that run only when the test advances the time. */
+class TestClock implements FeatureClock {
+  time = 0;
+  readonly #timers = new Map<number, { at: number; every: number | undefined; callback: () => void }>();
+  #next = 0;
+  now = () => this.time;
+  setTimeout = (callback: () => void, ms: number) => this.#add(callback, ms, undefined);
+  setInterval = (callback: () => void, ms: number) => this.#add(callback, ms, ms);
+  clearTimeout = (timer: unknown) => void this.#timers.delete(timer as number);
+  clearInterval = (timer: unknown) => void this.#timers.delete(timer as number);
+
+  get pending(): number {
+    return this.#timers.size;
+  }
+
+  advance(ms: number): void {
+    const until = this.time + ms;
+    for (;;) {
+      const due = [...this.#timers].filter(([, timer]) => timer.at <= until).sort(([, a], [, b]) => a.at - b.at)[0];
+      if (!due) break;
+      const [id, timer] = due;
+      this.time = timer.at;
+      if (timer.every === undefined) this.#timers.delete(id);
+      else timer.at += timer.every;
+      timer.callback();
+    }
+    this.time = until;
+  }
+
+  #add(callback: () => void, ms: number, every: number | undefined): number {
+    const id = ++this.#next;
+    this.#timers.set(id, { at: this.time + ms, every, callback });
+    return id;
+  }
+}
+
+describe('features', () => {
+  let dataDir: string;
+  let bus: Bus;
+  let entities: EntityRegistry;
+  let clock: TestClock;
+  let raised: RaisedEventDraft[];
+  const logs: Record<string, unknown>[] = [];
+  const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }) });
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'amb-features-'));
+    bus = new Bus((name, error) => {
+      throw new Error(`bus listener of ${name} failed`, { cause: error });
+    });
+    entities = new EntityRegistry(bus);
+    clock = new TestClock();
+    raised = [];
+  });
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  const start = (...modules: Parameters<typeof startFeatures>[0]) =>
+    startFeatures(modules, () => undefined, { log, bus, dataDir, entities, clock, raise: async (draft) => (raised.push(draft), `raised-${raised.length}`) });
+
+  /** A feature that uses every part of its context and whose stop forgets all of it. */
+  function forgetful(seen: string[]) {
+    let context: FeatureContext | undefined;
+    const module = featureModule({
+      name: 'forgetful',
+      create: (_settings, given) => {
+        context = given;
+        return {
+          start() {
+            given.bus.on('panelState', ({ state }) => seen.push(`state ${state}`));
+            given.timers.setTimeout(() => seen.push(`timeout at ${given.now()}`), 1000);
+            given.timers.setInterval(() => seen.push(`tick at ${given.now()}`), 400);
+            given.entities.declare({ id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'panel', device_class: 'problem' }, { state: 'OFF' });
+          },
+          stop() {},
+        };
+      },
+    });
+    return { module, context: () => context as FeatureContext };
+  }
+
+  it('releases every subscription and timer at stop although the feature forgot them', async () => {
+    const seen: string[] = [];
+    const { module, context } = forgetful(seen);
+    const running = await start(module);
+    bus.emit('panelState', { state: 'armed_away', since: '' });
+    clock.advance(1000);
+    assert.deepEqual(seen, ['state armed_away', 'tick at 400', 'tick at 800', 'timeout at 1000']);
+    assert.equal(clock.pending, 1, 'the timeout that ran is gone; the interval runs on');
+
+    await running.stop();
+    assert.equal(bus.listenerCount('panelState'), 0);
+    assert.equal(clock.pending, 0);
+    bus.emit('panelState', { state: 'disarmed', since: '' });
+    clock.advance(5000);
+    assert.equal(seen.length, 4, 'nothing runs after the stop');
+    await assert.rejects(context().raise({ category: 'trouble', type: 'source_silent', text: 'late' }), FeatureStopped);
+    context().entities.update('panel_silent', { state: 'ON' });
+    assert.deepEqual(entities.get('panel_silent')?.current, { state: 'OFF' }, 'a late update after the stop is dropped');
+  });
+
+  it('lets a feature clear its own timer, raise events under its own name and keep a durable store', async () => {
+    const seen: string[] = [];
+    const module = featureModule({
+      name: 'watcher',
+      create: (_settings, { timers, raise, store }) => ({
+        async start() {
+          const handle = timers.setTimeout(() => seen.push('never'), 10);
+          timers.clear(handle);
+          seen.push(await raise({ category: 'trouble', type: 'source_silent', text: 'Panel silent for 25 h' }));
+          await store<{ lastSeen: number }>('last-seen').write({ lastSeen: 42 });
+          assert.throws(() => store('../escape'), /must be/);
+        },
+        stop() {},
+      }),
+    });
+    const running = await start(module);
+    clock.advance(100);
+    await running.stop();
+    assert.deepEqual(seen, ['raised-1']);
+    assert.deepEqual(raised, [{ category: 'trouble', type: 'source_silent', text: 'Panel silent for 25 h', source: 'watcher' }]);
+    assert.deepEqual(JSON.parse(await readFile(join(dataDir, 'features', 'watcher', 'last-seen.json'), 'utf8')), { lastSeen: 42 });
+  });
+
+  it('stops the features already started when a later one fails to start, and throws its error', async () => {
+    const seen: string[] = [];
+    const { module } = forgetful(seen);
+    const broken = featureModule({
+      name: 'broken',
+      create: () => ({
+        start() {
+          throw new Error('cannot start');
+        },
+        stop() {},
+      }),
+    });
+    await assert.rejects(start(module, broken), /cannot start/);
+    assert.equal(bus.listenerCount('panelState'), 0);
+    assert.equal(clock.pending, 0);
+  });
+
+  it('refuses an entity id that is not snake_case, taken, or the panel\'s own', async () => {
+    const declare = (id: string) => entities.declare('test', { id, platform: 'sensor', name: null, device: 'bridge' });
+    declare('incident');
+    for (const id of ['Incident', 'incident', 'panel_alarm', 'a/b', '']) assert.throws(() => declare(id), { name: 'EntityInvalid' }, id);
+    assert.throws(() => entities.declare('test', { id: 'ack', platform: 'button', name: 'Ack', device: 'bridge' }), { name: 'EntityInvalid' }, 'a button takes one command');
+    assert.throws(() => entities.update('other', 'incident', { state: 'x' }), { name: 'EntityInvalid' }, 'only its owner updates it');
+  });
+});
