@@ -1,7 +1,6 @@
 // Home Assistant entities that any part of the bridge shows (a feature's "Panel silent" sensor, an "Acknowledge"
 // button), as data: parts declare them and update their state here, the registry tells the bus, and the MQTT output
 // alone renders them (discovery, state, command topics). No part but the MQTT output knows MQTT.
-import type { Bus } from './bus.js';
 
 /** The platforms the MQTT output can render for a declared entity. */
 export const entityPlatforms = ['sensor', 'binary_sensor', 'button'] as const;
@@ -65,11 +64,20 @@ export interface EntityView {
   get(id: string): Entity | undefined;
 }
 
+/**
+ * Where the registry tells of declarations and states: the bus (`entityDeclared`, `entityState`). Named by its shape
+ * here, so that the bus may carry entity types without the two files importing each other.
+ */
+export interface EntityListener {
+  emit(name: 'entityDeclared', entity: Entity): void;
+  emit(name: 'entityState', state: EntityState & { id: string }): void;
+}
+
 export class EntityRegistry implements EntityView {
-  readonly #bus: Bus;
+  readonly #bus: EntityListener;
   readonly #entities = new Map<string, Entity>();
 
-  constructor(bus: Bus) {
+  constructor(bus: EntityListener) {
     this.#bus = bus;
   }
 

@@ -1,34 +1,11 @@
 // Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
 // Pure: the output decides when to publish and remembers what it published.
 import type { Entity } from '../../core/entities.js';
-import type { OutputHealth } from '../module.js';
-import type { SourceCatalog } from '../../sources/catalog.js';
 import { entityComponents, lastCommandComponent } from './entity-discovery.js';
-import type { Topics } from './topics.js';
+import type { Component, DeviceDiscovery, DiscoveryContext } from './discovery-types.js';
 import type { ZoneState } from './zones.js';
 
-export interface DiscoveryContext {
-  nodeId: string;
-  topics: Topics;
-  version: string;
-  /** Shown in Home Assistant as the origin's support URL; none when package.json names no homepage. */
-  projectUrl: string | undefined;
-  /** What the sources produce and describe: the event types, the panel's and the zones' devices. */
-  catalog: SourceCatalog;
-  motionOffDelaySeconds: number;
-  /** The health every output reports: diagnostic entities of the bridge device. */
-  health: readonly OutputHealth[];
-}
-
-export type Component = Record<string, unknown> & { platform: string };
-
-export interface DeviceDiscovery {
-  /** `[a-zA-Z0-9_-]`; the discovery topic's object id. Stable across restarts and versions. */
-  id: string;
-  device: Record<string, unknown>;
-  /** Keyed by component id; each carries a stable unique_id. */
-  components: Record<string, Component>;
-}
+export type { Component, DeviceDiscovery, DiscoveryContext } from './discovery-types.js';
 
 const ha = {
   alarmTriggered: "{{ 'ON' if value == 'triggered' else 'OFF' }}",

@@ -2,7 +2,7 @@
 // pure builders, beside discovery.ts's fixed ones.
 import type { Entity } from '../../core/entities.js';
 import { commandResults } from './commands.js';
-import type { Component, DiscoveryContext } from './discovery.js';
+import type { Component, DiscoveryContext } from './discovery-types.js';
 
 /** The declared entities of one device, keyed by their ids; unique ids are `<device id>_<entity id>`. */
 export function entityComponents({ topics }: DiscoveryContext, deviceId: string, entities: readonly Entity[]): Record<string, Component> {
