@@ -54,23 +54,24 @@ const checkLookupMs = 3_000;
 export async function runCli(argv: string[]): Promise<void> {
   const packageInfo = readPackageInfo();
   const { version } = packageInfo;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        check: { type: 'boolean' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
-  } catch (error) {
-    fail(`${(error as Error).message}\n\n${usage}`);
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          config: { type: 'string', short: 'c' },
+          check: { type: 'boolean' },
+          host: { type: 'string' },
+          port: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+          version: { type: 'boolean', short: 'v' },
+        },
+      });
+    } catch (error) {
+      fail(`${(error as Error).message}\n\n${usage}`);
+    }
+  })();
   const { values: args, positionals } = parsed;
   if (args.help) return void console.info(usage);
   if (args.version) return void console.info(version);

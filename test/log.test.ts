@@ -11,7 +11,10 @@ import { createLogger, resolveLogFormat, type LogFormat } from '../src/log.js';
 
 function capture(format: LogFormat, maskText?: (line: string) => string, redactPaths?: readonly string[]) {
   let text = '';
-  const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString('utf8')), done()) });
+  const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => {
+    text += chunk.toString('utf8');
+    done();
+  } });
   const log = createLogger({ level: 'info', destination, format, ...(maskText ? { maskText } : {}), ...(redactPaths ? { redactPaths } : {}) });
   return { log, text: () => text };
 }

@@ -104,7 +104,7 @@ class FeatureScope {
     const timers = new Map<TimerHandle, () => void>();
     const schedule = (set: FeatureClock['setTimeout'], clear: (timer: unknown) => void, callback: () => void, ms: number, once: boolean): TimerHandle => {
       const handle: TimerHandle = { kind: 'timer' };
-      let release = () => undefined as void;
+      let release: () => void = () => undefined;
       const timer = set(() => {
         if (once) release();
         callback();

@@ -55,8 +55,10 @@ const rosters = new WeakMap<CameraIntake, CameraRoster>();
 
 function rosterOf(intake: CameraIntake): CameraRoster {
   if (intake.roster) return intake.roster;
-  let roster = rosters.get(intake);
-  if (!roster) rosters.set(intake, (roster = new CameraRoster()));
+  const known = rosters.get(intake);
+  if (known) return known;
+  const roster = new CameraRoster();
+  rosters.set(intake, roster);
   return roster;
 }
 

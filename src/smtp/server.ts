@@ -249,7 +249,9 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
   /** smtp-server's connections carry the session's id; a 421 from `send` also closes the connection. */
   function closeConnection(id: string, message: string): void {
     for (const connection of server.connections) {
-      if (connection.id === id) return connection.send(421, message);
+      if (connection.id !== id) continue;
+      connection.send(421, message);
+      return;
     }
   }
   const sweep = setInterval(() => {

@@ -139,7 +139,7 @@ export class SnapshotStore implements ImageStore {
       } catch (error) {
         throw new SnapshotStoreFailed(`cannot keep snapshot ${name}: ${(error as Error).message}`, { cause: error });
       }
-      result.images.push({ name: name.replace(/\.[^.]*$/u, '') + `.${kind.extension}`, content_type: kind.contentType, size: attachment.content.length, sha256 });
+      result.images.push({ name: `${name.replace(/\.[^.]*$/u, '')}.${kind.extension}`, content_type: kind.contentType, size: attachment.content.length, sha256 });
     }
     if (result.images.length > 0) await this.#prune();
     return result;

@@ -95,8 +95,10 @@ export class DeliveryRecord {
   }
 
   #deliveredSet(id: string): Set<string> {
-    let outputs = this.#byMail.get(id);
-    if (!outputs) this.#byMail.set(id, (outputs = new Set()));
+    const known = this.#byMail.get(id);
+    if (known) return known;
+    const outputs = new Set<string>();
+    this.#byMail.set(id, outputs);
     return outputs;
   }
 

@@ -63,7 +63,7 @@ export class DiskReserve {
    * spool's own write then tells (451).
    */
   isLow(): Promise<boolean> {
-    if (this.#reading) return this.#reading;
+    if (this.#reading !== undefined) return this.#reading;
     if (this.#now() - this.#readAt < readingValidMs) return Promise.resolve(this.#low);
     const reading = this.#read().finally(() => {
       this.#reading = undefined;

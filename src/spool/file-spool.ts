@@ -205,7 +205,6 @@ export class FileSpool implements Spool {
         await this.#recent.restore(key, id, mtimeMs);
         restored = true;
       } catch {
-        continue;
       }
     }
     if (restored) await this.#requireMailsSync().sync().catch(() => undefined);

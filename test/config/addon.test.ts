@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadAddonConfig } from '../../src/config/addon.js';
 import { ConfigInvalid, validateConfig } from '../../src/config/load.js';
-import { lookUpMqttService, mqttServiceWhenReady, SupervisorLookupFailed } from '../../src/config/supervisor.js';
+import { lookUpMqttService, mqttServiceWhenReady, type SupervisorLookupFailed } from '../../src/config/supervisor.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -118,7 +118,10 @@ describe('MQTT service from the Supervisor', () => {
   it('waits until the broker is there, logging each kind of failure once', async () => {
     answers.push(...Array.from({ length: 3 }, () => ({ status: 400, body: { result: 'error', message: 'Service not enabled' } })));
     const lines: string[] = [];
-    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }) });
+    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => {
+      lines.push(chunk.toString());
+      done();
+    } }) });
     const connection = await mqttServiceWhenReady(url, token, log, 1);
     assert.equal(connection.url, 'mqtt://core-mosquitto:1883');
     assert.equal(lines.filter((line) => line.includes('not_enabled')).length, 1);

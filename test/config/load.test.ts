@@ -89,13 +89,13 @@ describe('loadConfig', () => {
 
   it('does not quote a secret from the line of a YAML syntax error', async () => {
     const [problem] = await problemsOf('mqtt:\n  password: "s3cr"et-value\n');
-    assert.match(problem ?? '', /^not valid YAML at line 2, column \d+ \(\w+\): .*: "  password: \[redacted\]"$/);
+    assert.match(problem ?? '', /^not valid YAML at line 2, column \d+ \(\w+\): .*: " {2}password: \[redacted\]"$/);
     assert.doesNotMatch(problem ?? '', /s3cr|et-value/);
   });
 
   it('does not quote a password inside a URL on the line of a YAML syntax error', async () => {
     const [problem] = await problemsOf('mqtt:\n  url: mqtt://user:s3cret@host: 1883\n');
-    assert.match(problem ?? '', /^not valid YAML at line 2, .*: "  url: mqtt:\/\/user:redacted@host: 1883"$/);
+    assert.match(problem ?? '', /^not valid YAML at line 2, .*: " {2}url: mqtt:\/\/user:redacted@host: 1883"$/);
     assert.doesNotMatch(problem ?? '', /s3cret/);
   });
 
@@ -109,7 +109,7 @@ describe('loadConfig', () => {
 
   it('masks phone numbers on the line of a YAML syntax error', async () => {
     const [problem] = await problemsOf('sms:\n  recipients: [+49 170 1234567, 0170 7654321] x: [\n');
-    assert.match(problem ?? '', /^not valid YAML at line 2, .*: "  recipients: \[\*+4567, \*+4321\] x: \["$/);
+    assert.match(problem ?? '', /^not valid YAML at line 2, .*: " {2}recipients: \[\*+4567, \*+4321\] x: \["$/);
     assert.doesNotMatch(problem ?? '', /170 123|170 765/);
   });
 

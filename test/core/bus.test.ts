@@ -20,6 +20,7 @@ describe('Bus', () => {
   it('reports an async listener that rejects instead of leaving an unhandled rejection', async () => {
     const reported = new Promise<unknown>((resolve) => {
       const bus = new Bus((_name, error) => resolve(error));
+      // biome-ignore lint/nursery/noMisusedPromises: the test hands the bus an async listener on purpose.
       bus.on('command', async () => {
         await Promise.resolve();
         throw new Error('async observer failed');

@@ -56,7 +56,10 @@ describe('features', () => {
   let clock: TestClock;
   let raised: RaisedEventDraft[];
   const logs: Record<string, unknown>[] = [];
-  const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }) });
+  const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => {
+      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    } }) });
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-features-'));
@@ -70,7 +73,10 @@ describe('features', () => {
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
   const start = (...modules: Parameters<typeof startFeatures>[0]) =>
-    startFeatures(modules, () => undefined, { log, bus, dataDir, entities, clock, raise: async (draft) => (raised.push(draft), `raised-${raised.length}`) });
+    startFeatures(modules, () => undefined, { log, bus, dataDir, entities, clock, raise: async (draft) => {
+      raised.push(draft);
+      return `raised-${raised.length}`;
+    } });
 
   /** A feature that uses every part of its context and whose stop forgets all of it. */
   function forgetful(seen: string[]) {

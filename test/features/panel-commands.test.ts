@@ -12,7 +12,10 @@ import { createLogger } from '../../src/log.js';
 describe('panel commands', () => {
   it('answers a panel command with refused and the reason, logs it, and leaves other entities\' commands alone', async () => {
     const logs: Record<string, unknown>[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) });
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => {
+      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    } });
     const bus = new Bus(() => undefined);
     const results: CommandResult[] = [];
     bus.on('commandResult', (result) => results.push(result));

@@ -37,7 +37,9 @@ export abstract class HttpFake {
   #waiters: (() => void)[] = [];
 
   get url(): string {
-    return `http://127.0.0.1:${(this.#server?.address() as AddressInfo).port}`;
+    const address = this.#server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('not listening');
+    return `http://127.0.0.1:${address.port}`;
   }
 
   async start(): Promise<this> {

@@ -73,7 +73,7 @@ describe('cameras end to end', () => {
     assert.deepEqual(Object.keys(byPlatform).sort(), ['binary_sensor', 'event', 'image', 'sensor']);
     assert.deepEqual([byPlatform.binary_sensor?.device_class, byPlatform.binary_sensor?.off_delay], ['motion', 20]);
     assert.deepEqual([byPlatform.image?.image_topic, byPlatform.image?.content_type], [`${prefix}/camera/ipc06/image`, 'image/jpeg']);
-    assert.ok((byPlatform.event?.event_types as string[]).includes('person'));
+    assert.ok((byPlatform.event?.event_types as string[] | undefined)?.includes('person'));
     assert.deepEqual((payload.device as Record<string, unknown>).manufacturer, 'Dahua');
   });
 

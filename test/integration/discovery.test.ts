@@ -66,7 +66,7 @@ describe('Home Assistant discovery', () => {
     const eventTypes = eventEntity?.config.event_types as string[];
     for (const type of ['intrusion', 'tamper', 'fire', 'armed_away', 'alarm', 'unknown', 'unparsed', 'garage_open']) assert.ok(eventTypes.includes(type), type);
     const smsLast = entities.find((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_last');
-    assert.ok((smsLast?.config.options as string[]).includes('dry_run'));
+    assert.ok((smsLast?.config.options as string[] | undefined)?.includes('dry_run'));
     assert.equal((await subscriber.next(`${prefix}/sms/last`)).payload.includes('"result":"dry_run"'), true, 'a dry-run shows as dry_run');
     assert.ok(!entities.some((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_problem'), 'no delivery problem without a provider');
     assert.deepEqual(subscriber.on(`${prefix}/sms/problem`), [], 'and no topic for it');

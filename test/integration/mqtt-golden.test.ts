@@ -41,7 +41,8 @@ function normalized(messages: readonly Received[]): Record<string, { payload: st
       .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>')
       .replace(/SM[0-9a-f]{32}/g, '<sid>')
       .replace(/"sw_version":"[^"]*"/g, '"sw_version":"<version>"');
-    (byTopic[topic] ??= []).push({ payload: clean, retain });
+    byTopic[topic] ??= [];
+    byTopic[topic].push({ payload: clean, retain });
   }
   return Object.fromEntries(Object.entries(byTopic).sort(([a], [b]) => a.localeCompare(b)));
 }

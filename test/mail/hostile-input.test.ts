@@ -88,7 +88,7 @@ describe('hostile input', () => {
       `Subject: \u0000\u0000\r\n\r\nZone:1 T\u0000rrasse, Innenbereich Alarm\u0000\r\n`,
       `X-Long: ${'a'.repeat(2 * 1024 * 1024)}\r\n\r\nbody\r\n`,
       'Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: message/rfc822\r\n\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n--a--\r\n',
-      'Content-Type: text/html\r\n\r\n' + '<div>'.repeat(200_000),
+      `Content-Type: text/html\r\n\r\n${'<div>'.repeat(200_000)}`,
       'Content-Transfer-Encoding: base64\r\n\r\n@@@@!!!!====\r\n',
       'Subject: =?x-unknown?B?////?=\r\nFrom: =?utf-8?Q?=FF=FE?= <a@b>\r\n\r\nx\r\n',
     ];

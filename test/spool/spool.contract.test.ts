@@ -24,7 +24,10 @@ const implementations: Implementation[] = [{ name: 'FileSpool', create: (dataDir
 function bodyKey(): ResendKeyGatherer {
   const hash = createHash('sha256');
   let head = '';
-  return { update: (chunk) => void (hash.update(chunk), (head ||= chunk.toString('utf8', 0, 6))), key: () => (head === 'keyed:' ? hash.digest('hex') : undefined) };
+  return { update: (chunk) => {
+      hash.update(chunk);
+      head ||= chunk.toString('utf8', 0, 6);
+    }, key: () => (head === 'keyed:' ? hash.digest('hex') : undefined) };
 }
 const keyOfStored = (record: SpoolRecord) => (record.body.subarray(0, 6).toString() === 'keyed:' ? createHash('sha256').update(record.body).digest('hex') : undefined);
 

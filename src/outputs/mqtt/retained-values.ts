@@ -20,7 +20,7 @@ export class RetainedValues {
   set(topic: string, payload: string): void {
     this.#values.set(topic, payload);
     const client = this.#client;
-    if (client?.connected) this.#publish(client, topic, payload);
+    if (client?.connected) void this.#publish(client, topic, payload);
   }
 
   /** After a connect: every value once. Resolves when the broker has them. */

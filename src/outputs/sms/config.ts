@@ -65,7 +65,7 @@ export function smsFromAddonOptions(options: Record<string, unknown>): Record<st
   const flat: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     const path = flatKeys[key];
-    if (path) (nested[path[0]] ??= {})[path[1]] = value;
+    if (path) nested[path[0]] = { ...nested[path[0]], [path[1]]: value };
     else flat[key] = value;
   }
   return { ...flat, ...nested };

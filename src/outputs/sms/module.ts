@@ -26,7 +26,10 @@ export const smsModule = outputModule({
     const [{ SmsOutput }, { loadProvider }, { JobStore }] = await Promise.all([import('./index.js'), import('./providers/load.js'), import('../../spool/job-store.js')]);
     // Health as data on the bus: whoever shows it (MQTT today) subscribes; this output calls no other.
     let health: BusEvents['health'] = { output: 'sms', problem: undefined, last: undefined };
-    const report = (change: Partial<BusEvents['health']>) => bus.emit('health', (health = { ...health, ...change }));
+    const report = (change: Partial<BusEvents['health']>) => {
+      health = { ...health, ...change };
+      bus.emit('health', health);
+    };
     const output = new SmsOutput(
       {
         defaultRecipients: settings.recipients,

@@ -62,7 +62,7 @@ export class BotApi {
     form.append('chat_id', chatId);
     const media = photos.map((_photo, index) => ({ type: 'photo', media: `attach://photo${index}`, ...(index === 0 && caption ? { caption } : {}) }));
     form.append('media', JSON.stringify(media));
-    photos.forEach((photo, index) => form.append(`photo${index}`, new Blob([photo.bytes], { type: photo.contentType }), photo.name));
+    for (const [index, photo] of photos.entries()) form.append(`photo${index}`, new Blob([photo.bytes], { type: photo.contentType }), photo.name);
     const messages = await this.#call('sendMediaGroup', form);
     return Array.isArray(messages) ? messages.map(messageIdOf) : [];
   }

@@ -27,7 +27,10 @@ export const telegramModule = outputModule({
     const [{ TelegramOutput }, { BotApi }, { JobStore }] = await Promise.all([import('./index.js'), import('./bot-api.js'), import('../../spool/job-store.js')]);
     // Health as data on the bus: whoever shows it (MQTT) subscribes; this output calls no other.
     let health: BusEvents['health'] = { output: 'telegram', problem: undefined, last: undefined };
-    const report = (change: Partial<BusEvents['health']>) => bus.emit('health', (health = { ...health, ...change }));
+    const report = (change: Partial<BusEvents['health']>) => {
+      health = { ...health, ...change };
+      bus.emit('health', health);
+    };
     const output = new TelegramOutput(
       {
         chatIds: settings.chat_ids,

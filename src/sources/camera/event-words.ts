@@ -23,7 +23,7 @@ export function eventTypeOfWords(text: string): CameraEventType | undefined {
 }
 
 /** Words an event's name ends in, after which `Start`/`End` is the event's phase and not part of a name. */
-const eventWord = String.raw`(?:detection|event|alarm|motion|movement|tripwire|crossing|intrusion|loss|tamper(?:ing)?|bewegung|erkennung)`;
+const eventWord = `(?:detection|event|alarm|motion|movement|tripwire|crossing|intrusion|loss|tamper(?:ing)?|bewegung|erkennung)`;
 /**
  * Phases only as whole phrases: after the event's name (`Motion Detection Stop`, `Motion End`), as a sentence
  * (`motion has ended`), or a bare `Stop`/`Start` ending the text. A word alone is not enough: "Front End camera

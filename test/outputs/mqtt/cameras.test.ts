@@ -104,7 +104,10 @@ describe('CameraPublisher', () => {
       file: { read: async () => undefined, save: () => undefined } as never,
       fileReport: { failed: () => undefined, recovered: () => undefined },
       lastValues: new LastValues({ read: async () => undefined, save: () => undefined } as never, { failed: () => undefined, recovered: () => undefined }),
-      images: { read: async (image) => (read.push(image.sha256), Buffer.from(image.sha256)) },
+      images: { read: async (image) => {
+        read.push(image.sha256);
+        return Buffer.from(image.sha256);
+      } },
       log: createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
     });
     let connect: (client: never) => void = () => undefined;

@@ -65,7 +65,10 @@ describe('SmsOutput', () => {
     const logs: string[] = [];
     const waiters: (() => void)[] = [];
     const problems: boolean[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) });
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => {
+      logs.push(chunk.toString());
+      done();
+    } });
     const log = createLogger({ level: 'debug', destination });
     const output = new SmsOutput(
       { defaultRecipients: [number], sendOn: ['alarm', 'trouble'], defaultRegion: 'DE', template: '{text}', maxParts: 3, maxPerHour: 10, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },

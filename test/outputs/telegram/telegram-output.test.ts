@@ -72,7 +72,10 @@ describe('TelegramOutput', () => {
     const logs: string[] = [];
     const problems: boolean[] = [];
     const waiters: (() => void)[] = [];
-    const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) }) });
+    const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => {
+      logs.push(chunk.toString());
+      done();
+    } }) });
     const output = new TelegramOutput(
       { chatIds: [chat], sendOn: ['alarm', 'trouble', 'camera'], cameraSources: new Set(['hikvision']), template: '{text}', photos: true, maxPerHour: 20, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
       {
@@ -203,7 +206,7 @@ describe('TelegramOutput', () => {
   });
 
   it('sends the text alone on the next attempt after a photo upload timed out', async () => {
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     telegram.hold = new Promise<void>((resolve) => (release = resolve));
     const output = await start({}, telegram.token, 200);
     await output.output.deliver(event('EINBRUCH Zone 3', { source: 'hikvision', images: [snapshots.add('snapshot-1.jpg', jpegBytes(1))] }));
