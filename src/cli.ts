@@ -10,7 +10,8 @@ import { maskNumbersIn } from './core/mask.js';
 import type { Config } from './config/schema.js';
 import { lookUpMqttService, mqttServiceWhenReady } from './config/supervisor.js';
 import { checkFiles, checkReport } from './commands/check.js';
-import { checkTestEvent, composeTestMail, sendTestMail, TestMailRefused, testKinds, testMail, testTarget, type TestKind, type TestMail } from './commands/send-test.js';
+import type { TestMail } from './commands/send-test.js';
+import { testKinds, type TestKind } from './commands/test-kinds.js';
 import { configuredValuesMasker } from './core/mask.js';
 import { oneLine } from './errors.js';
 import { createLogger, redactUrl, resolveLogFormat } from './log.js';
@@ -166,6 +167,8 @@ async function askSupervisor(): Promise<string> {
 }
 
 async function sendTest(kind: TestKind, config: Config, args: { host?: string | undefined; port?: string | undefined }): Promise<void> {
+  // Loaded here: it reads mails as the bridge does, with mailparser, which a running bridge keeps in its parser thread.
+  const { checkTestEvent, composeTestMail, sendTestMail, TestMailRefused, testMail, testTarget } = await import('./commands/send-test.js');
   const port = args.port === undefined ? undefined : Number(args.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) fail(`--port ${args.port}: not a port number`);
   const target = testTarget(config, { host: args.host, port });

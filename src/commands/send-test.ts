@@ -11,8 +11,7 @@ import { parseMail } from '../mail/parse.js';
 import { eventFromMail } from '../pipeline/to-event.js';
 import { buildProfiles } from '../sources/registry.js';
 
-export const testKinds = ['alarm', 'status', 'camera'] as const;
-export type TestKind = (typeof testKinds)[number];
+import type { TestKind } from './test-kinds.js';
 
 export interface TestTarget {
   host: string;
