@@ -82,16 +82,16 @@ export async function startBridge(
     stops.push(() => lock.release());
     const freeSpace = freeSpaceOf(config.data_dir, config.smtp.max_message_kb * 1024);
     const spoolLog = log.child({ component: 'spool' });
+    // A listener that throws is logged and skipped (core/bus.ts): an observer never fails a mail.
+    const bus = new Bus((name, error) => log.error({ err: error, busEvent: name }, 'a bus listener failed'));
     const spool: Spool = new FileSpool(config.data_dir, {
       resendKeyOf: resendKeyOfMail,
-      quarantine: { shortfall: async () => (await freeSpace()).shortfall, onRemoved: (removal) => logQuarantineRemoval(spoolLog, removal) },
+      quarantine: { shortfall: async () => (await freeSpace()).shortfall, onRemoved: (removal) => logQuarantineRemoval(spoolLog, removal), bus },
     });
     await spool.open().catch((error: unknown) => {
       throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, dataDirAdvice, { cause: error });
     });
     stops.push(() => spool.close());
-    // A listener that throws is logged and skipped (core/bus.ts): an observer never fails a mail.
-    const bus = new Bus((name, error) => log.error({ err: error, busEvent: name }, 'a bus listener failed'));
     const entities = new EntityRegistry(bus);
     const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'), bus);
     await alarmState.load();
@@ -108,7 +108,7 @@ export async function startBridge(
     const maskText = (text: string) => maskNumbersIn(maskValues(text));
     const context = { log, maskText, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection }, entities };
     const deliveries = (await buildOutputs(config, context, stops)).map(({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus));
-    const parser = new IsolatedParser();
+    const parser = new IsolatedParser({ bus });
     parser.start();
     stops.push(() => parser.close());
     const kinds = buildRecordKinds({ parser, profiles, routes, cameras: { snapshots, cameras: config.cameras, addresses: routes.camera } });
@@ -117,6 +117,8 @@ export async function startBridge(
     // Before the outputs start: the entities features declare are in MQTT's first announcement.
     const running = await startFeatures(features, (module) => sectionOf(config, module), { log, bus, dataDir: config.data_dir, entities, raise });
     stops.push(() => running.stop());
+    // The quarantine as opened, for observers that started just now; from here on it tells each change itself.
+    bus.emit('quarantine', { count: spool.quarantined.count, totalBytes: spool.quarantined.totalBytes });
     await worker.start();
     stops.push(() => worker.stop());
 

@@ -1,6 +1,7 @@
 // The bus: facts about the bridge's work (mail accepted or refused, event, delivery, output health, panel state,
-// entities) for observers, and commands from Home Assistant with their results. Node's EventEmitter with a typed
-// map, nothing more. Observers only subscribe; none sits on the path of a mail.
+// entities, and the bridge's own condition: intake, broker, backlogs, quarantine, parser, zones) for observers, and
+// commands from Home Assistant with their results. Node's EventEmitter with a typed map, nothing more. Observers only
+// subscribe; none sits on the path of a mail. A status page or metrics need nothing but these messages.
 import { EventEmitter } from 'node:events';
 import type { Entity, EntityState } from './entities.js';
 import type { AlarmEvent, AlarmState } from './event.js';
@@ -32,6 +33,67 @@ export interface BusEvents {
   entityDeclared: Entity;
   /** A declared entity has a new state. */
   entityState: EntityState & { id: string };
+  /** An input started or stopped listening. */
+  intake: {
+    /** Which input: `smtp` today. */
+    input: string;
+    /** True from the moment it accepts connections until it closes. */
+    listening: boolean;
+    /** Where it listens, `host:port` (the bound port); absent once closed. */
+    address?: string;
+  };
+  /** The MQTT output connected to its broker or lost it (also at its stop). */
+  broker: {
+    connected: boolean;
+    /** The broker's URL, its password replaced by `redacted`. */
+    url: string;
+  };
+  /**
+   * How many items wait in one queue, at most one message per queue every 250 ms and always the final value
+   * (core/backlog.ts); the first message of a queue comes at its start.
+   */
+  backlog: {
+    /** `spool` (records not yet delivered by every output), an output's name (events it has accepted and not yet
+     * delivered: `mqtt`, `sms`, `telegram`), or `outbox/sms`, `outbox/telegram` (messages not yet finally answered). */
+    queue: string;
+    depth: number;
+  };
+  /** The quarantine as it is: once at start (neither `added` nor `removed`), then after each record added or removed. */
+  quarantine: {
+    /** Records kept. */
+    count: number;
+    /** Their bytes, with their reasons. */
+    totalBytes: number;
+    /** The record just quarantined, and why it could not be read. */
+    added?: { id: string; reason: string | undefined };
+    /** The record just removed, and which bound removed it. */
+    removed?: { id: string; why: 'age' | 'count' | 'size' | 'space' };
+  };
+  /** The isolated mail parser's worker was ended (hung, crashed, did not start) and is replaced by a new one. */
+  parserRestarted: {
+    /** E.g. `took longer than 10000 ms`, `the parser exited with code 1`. */
+    reason: string;
+  };
+  /** A zone of the panel changed (or is known from before, at the start of the MQTT output). */
+  zoneState: {
+    zone: number;
+    /** The name the panel last used. */
+    name: string;
+    state: ZoneFacts;
+  };
+}
+
+/** A zone's states as the MQTT output keeps them (and shows them in Home Assistant). */
+export interface ZoneFacts {
+  /** The door/window contact; null until the zone reported one. */
+  door: 'ON' | 'OFF' | null;
+  /** The zone reported motion at least once. */
+  motion: boolean;
+  tamper: 'ON' | 'OFF';
+  /** Supervision failure: the panel lost the sensor. */
+  problem: 'ON' | 'OFF';
+  /** The zone's last alarm-category event, e.g. `{ type: 'intrusion', time: '2026-11-21T18:03:12.345Z' }`. */
+  lastAlarm?: { type: string; time: string };
 }
 
 /** A command for one entity, e.g. `{ commandId, entity: 'panel_alarm', command: 'ARM_AWAY' }`; only commands the entity takes. */

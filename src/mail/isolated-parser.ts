@@ -4,6 +4,7 @@
 // whole process instead of the worker when a capped worker makes one large allocation (nodejs/node#47224);
 // max_message_kb bounds what a parse can allocate.
 import { Worker } from 'node:worker_threads';
+import type { Bus } from '../core/bus.js';
 import type { Envelope } from '../core/envelope.js';
 import type { Mail } from './mail.js';
 import { MailUnparsable } from './unparsable.js';
@@ -16,6 +17,8 @@ export interface MailParser {
 export interface IsolatedParserOptions {
   /** From the mail's hand-over to the worker until its answer. */
   timeBudgetMs?: number;
+  /** Told of each worker that is ended and replaced (`parserRestarted`), for observers. */
+  bus?: Bus;
 }
 
 interface Job {
@@ -31,6 +34,7 @@ const startTimeoutMs = 60_000;
 
 export class IsolatedParser implements MailParser {
   readonly #timeBudgetMs: number;
+  readonly #bus: Bus | undefined;
   readonly #queue: Job[] = [];
   #worker: Worker | undefined;
   #ready = false;
@@ -38,8 +42,9 @@ export class IsolatedParser implements MailParser {
   #current: { job: Job; timer: NodeJS.Timeout | undefined; sent: boolean } | undefined;
   #closed = false;
 
-  constructor({ timeBudgetMs = 10_000 }: IsolatedParserOptions = {}) {
+  constructor({ timeBudgetMs = 10_000, bus }: IsolatedParserOptions = {}) {
     this.#timeBudgetMs = timeBudgetMs;
+    this.#bus = bus;
   }
 
   /** Starts the worker now, so the first mail does not wait for mailparser to load. */
@@ -147,6 +152,7 @@ export class IsolatedParser implements MailParser {
       current.job.reject(current.sent ? new MailUnparsable(`mailparser failed: ${reason}`) : new Error(`parser unavailable: ${reason}`));
     }
     void this.#dropWorker();
+    this.#bus?.emit('parserRestarted', { reason });
     this.#next();
     // After a worker that had been working, the next one starts at once, so the next alarm need not wait for it.
     // Not after one that failed to start: that would only fail again, in a loop.

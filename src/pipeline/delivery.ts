@@ -2,6 +2,7 @@
 // with backoff. Reports each delivered event so the mail can be retired once every output has it.
 import pRetry, { AbortError } from 'p-retry';
 import type { AlarmEvent } from '../core/event.js';
+import { BacklogGauge, type BacklogClock } from '../core/backlog.js';
 import type { Bus } from '../core/bus.js';
 import type { Logger } from '../log.js';
 import type { DeliveryOptions, Output } from '../outputs/output.js';
@@ -19,13 +20,15 @@ export class Delivery {
   #loop: Promise<void> | undefined;
 
   readonly #bus: Bus | undefined;
+  readonly #backlog: BacklogGauge | undefined;
 
-  /** `bus`: told of each delivered event and each failed attempt, for observers. */
-  constructor(output: Output, log: Logger, options: DeliveryOptions, bus?: Bus) {
+  /** `bus`: told of each delivered event, each failed attempt and the backlog (queue: the output's name), for observers. */
+  constructor(output: Output, log: Logger, options: DeliveryOptions, bus?: Bus, backlogClock?: BacklogClock) {
     this.#output = output;
     this.#log = log;
     this.#options = options;
     this.#bus = bus;
+    this.#backlog = bus && new BacklogGauge(bus, output.name, { clock: backlogClock });
   }
 
   get name(): string {
@@ -40,11 +43,13 @@ export class Delivery {
   async start(onDelivered: (event: AlarmEvent) => void): Promise<void> {
     this.#onDelivered = onDelivered;
     await this.#output.start();
+    this.#backlog?.set(this.backlog);
     this.#loop = this.#run();
   }
 
   accept(event: AlarmEvent): void {
     this.#queue.push(event);
+    this.#backlog?.set(this.backlog);
     this.#signal.wake();
   }
 
@@ -54,6 +59,7 @@ export class Delivery {
     this.#signal.wake();
     await this.#output.stop(); // fails deliveries in flight, which p-retry does not interrupt by itself
     await this.#loop;
+    this.#backlog?.close();
   }
 
   async #run(): Promise<void> {
@@ -66,6 +72,7 @@ export class Delivery {
       }
       const attempt = this.#deliver(event).finally(() => {
         this.#inFlight.delete(attempt);
+        this.#backlog?.set(this.backlog);
         this.#signal.wake();
       });
       this.#inFlight.add(attempt);

@@ -2,6 +2,7 @@
 // no mail: a mail and a raised event are records of a kind alike. A record is retired (or moved to quarantine)
 // only once every output has delivered its event; until then a restart replays it with the same id. Outputs run
 // apart, so one that is down never holds up another.
+import { BacklogGauge, type BacklogClock } from '../core/backlog.js';
 import type { Bus } from '../core/bus.js';
 import type { AlarmEvent } from '../core/event.js';
 import type { Logger } from '../log.js';
@@ -29,8 +30,10 @@ export interface ProcessorDependencies {
   deliveries: readonly Delivery[];
   alarmState: AlarmStateStore;
   log: Logger;
-  /** Told of each event as the outputs get it, for observers. */
+  /** Told of each event as the outputs get it, and of the spool's backlog (`backlog` of queue `spool`), for observers. */
   bus?: Bus;
+  /** The clock that coalesces backlog messages; the system's by default. */
+  backlogClock?: BacklogClock;
 }
 
 interface Unfinished {
@@ -51,9 +54,11 @@ export class Processor {
   readonly #signal = new WakeSignal();
   readonly #finishing = new BackgroundTasks();
   #loop: Promise<void> | undefined;
+  readonly #backlog: BacklogGauge | undefined;
 
   constructor(deps: ProcessorDependencies) {
     this.#deps = deps;
+    this.#backlog = deps.bus && new BacklogGauge(deps.bus, 'spool', { clock: deps.backlogClock });
   }
 
   /** Starts the outputs, then picks up what the spool still holds (crash recovery). */
@@ -62,6 +67,7 @@ export class Processor {
     const pending = await this.#deps.spool.pending();
     if (pending.length > 0) this.#deps.log.info({ pending: pending.length }, 'processing records left in the spool');
     this.#queue.push(...pending);
+    this.#reportBacklog();
     this.#loop = this.#run();
   }
 
@@ -69,6 +75,7 @@ export class Processor {
   enqueue(id: string, record?: SpoolRecord): void {
     if (record) this.#inMemory.set(id, record);
     this.#queue.push(id);
+    this.#reportBacklog();
     this.#signal.wake();
   }
 
@@ -79,6 +86,12 @@ export class Processor {
     await this.#loop;
     for (const delivery of this.#deps.deliveries) await delivery.stop();
     await this.#finishing.settled();
+    this.#backlog?.close();
+  }
+
+  /** Records in the spool not yet retired: waiting for their turn, or with outputs that have not delivered them. */
+  #reportBacklog(): void {
+    this.#backlog?.set(this.#queue.length + this.#unfinished.size);
   }
 
   async #run(): Promise<void> {
@@ -91,6 +104,7 @@ export class Processor {
       try {
         await this.#process(id);
         this.#queue.shift();
+        this.#reportBacklog();
       } catch (error) {
         this.#prepared.delete(id);
         this.#deps.log.error({ mailId: id, err: error }, 'cannot process spooled record, will retry');
@@ -159,6 +173,7 @@ export class Processor {
 
   #finishRecord(event: AlarmEvent, unfinished: Unfinished): void {
     this.#unfinished.delete(event.id);
+    this.#reportBacklog();
     this.#finishing.run(this.#finish(event, unfinished.unparsable), (error) =>
       this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered record: it is taken up again at the next start'),
     );

@@ -71,7 +71,7 @@ export interface IntakeDependencies {
   log: Logger;
   /** Called after the 250 for a mail now in the spool; small mails come along in memory. */
   onAccepted: (id: string, record: SpoolRecord | undefined) => void;
-  /** Told of each mail accepted and each refusal with its SMTP code (addresses masked), for observers. */
+  /** Told of each mail accepted and each refusal with its SMTP code (addresses masked), and when it listens and closes, for observers. */
   bus?: Bus;
   /** Free space under data_dir: while it is below the reserve, only alarm mail is taken. */
   storage?: { isLow(): Promise<boolean> };
@@ -266,12 +266,13 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     socket.once('close', () => clearTimeout(timer));
   });
   log.info({ host: options.host, port, maxMessageKb: Math.round(options.maxMessageBytes / 1024) }, 'SMTP intake listening');
+  bus?.emit('intake', { input: 'smtp', listening: true, address: `${options.host}:${port}` });
 
   return {
     port,
     close: () => {
       clearInterval(sweep);
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      return new Promise<void>((resolve) => server.close(() => resolve())).then(() => bus?.emit('intake', { input: 'smtp', listening: false }));
     },
   };
 }

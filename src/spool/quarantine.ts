@@ -3,6 +3,7 @@
 // when data_dir runs short of space: hostile mail must not fill the disk until the panel's alarm is refused.
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Bus } from '../core/bus.js';
 import { removeIfPresent, renameDurably } from './durable-file.js';
 
 export interface QuarantineLimits {
@@ -49,6 +50,8 @@ export interface QuarantineOptions {
   now?: () => number;
   /** Told of each mail removed, for the log. */
   onRemoved?: (removal: QuarantineRemoval) => void;
+  /** Told the quarantine's count and size after each mail moved in or removed (`quarantine`), for observers. */
+  bus?: Bus;
   /** Bytes data_dir lacks for its reserve of free space (0 when there is enough); read afresh on each call. */
   shortfall?: () => Promise<number>;
 }
@@ -61,6 +64,7 @@ export class Quarantine {
   readonly #limits: QuarantineLimits;
   readonly #now: () => number;
   readonly #onRemoved: (removal: QuarantineRemoval) => void;
+  readonly #bus: Bus | undefined;
   readonly #shortfall: (() => Promise<number>) | undefined;
   /** Oldest first: a mail quarantined now goes to the end, so pruning walks from the front. */
   readonly #mails = new Map<string, QuarantinedMail>();
@@ -68,11 +72,12 @@ export class Quarantine {
   /** Moves and removals one at a time, so the total stays right. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string, { limits = defaultQuarantineLimits, now = Date.now, onRemoved = () => undefined, shortfall }: QuarantineOptions = {}) {
+  constructor(dir: string, { limits = defaultQuarantineLimits, now = Date.now, onRemoved = () => undefined, shortfall, bus }: QuarantineOptions = {}) {
     this.#dir = dir;
     this.#limits = limits;
     this.#now = now;
     this.#onRemoved = onRemoved;
+    this.#bus = bus;
     this.#shortfall = shortfall;
   }
 
@@ -127,6 +132,8 @@ export class Quarantine {
       const { size } = await stat(path);
       this.#forget(id); // the same id again (a replay after a crash between rename and retire): counted once
       this.#add({ id, bytes: size + Buffer.byteLength(text ?? ''), quarantinedAt: now, reason: text });
+      // Before the bounds may remove it again: an observer counts it in, then out.
+      this.#bus?.emit('quarantine', { count: this.count, totalBytes: this.#total, added: { id, reason: text } });
       await this.#prune();
     });
   }
@@ -182,6 +189,7 @@ export class Quarantine {
     await removeIfPresent(join(this.#dir, `${mail.id}.reason`));
     this.#forget(mail.id);
     this.#onRemoved({ id: mail.id, bytes: mail.bytes, why });
+    this.#bus?.emit('quarantine', { count: this.count, totalBytes: this.#total, removed: { id: mail.id, why } });
   }
 
   #add(mail: QuarantinedMail): void {

@@ -2,6 +2,7 @@
 // becomes unparsable without holding up the bridge; the next mail gets a fresh worker.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { Bus } from '../../src/core/bus.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import { MailUnparsable } from '../../src/mail/unparsable.js';
 
@@ -43,6 +44,19 @@ describe('IsolatedParser', () => {
     assert.ok(slow.status === 'rejected' && slow.reason instanceof MailUnparsable);
     assert.match((slow.reason as Error).message, /took longer than 250 ms/);
     assert.equal(next.status === 'fulfilled' && next.value.text.trim(), 'Zone:1 Terrasse, Innenbereich Alarm');
+  });
+
+  it('tells the bus when a worker is replaced, with why, by the time the mail that hung it is given up', async () => {
+    const bus = new Bus((_name, error) => assert.fail(String(error)));
+    const restarts: string[] = [];
+    bus.on('parserRestarted', ({ reason }) => restarts.push(reason));
+    const parser = parserWith({ timeBudgetMs: 250, bus });
+    await parser.parse(xt1, envelope);
+    assert.deepEqual(restarts, [], 'a parse that ends in time replaces no worker');
+    const slow = parser.parse(slowToParse, envelope).then(() => [...restarts], () => [...restarts]);
+    assert.deepEqual(await slow, ['took longer than 250 ms']);
+    assert.equal((await parser.parse(xt1, envelope)).text.trim(), 'Zone:1 Terrasse, Innenbereich Alarm');
+    assert.deepEqual(restarts, ['took longer than 250 ms'], 'the fresh worker parsed without another restart');
   });
 
   it('refuses work once closed', async () => {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:net';
+import { Bus, type BusEvents } from '../../src/core/bus.js';
 import { parseNetworks } from '../../src/core/networks.js';
 import { createLogger } from '../../src/log.js';
 import { startIntake, type IntakeOptions } from '../../src/smtp/server.js';
@@ -43,6 +45,25 @@ describe('SMTP intake timers', () => {
   after(async () => {
     await spool.close();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('tells the bus it listens, at the bound address a client reaches, and that it closed once it no longer does', async () => {
+    const bus = new Bus((_name, error) => assert.fail(String(error)));
+    const seen: BusEvents['intake'][] = [];
+    bus.on('intake', (intake) => seen.push(intake));
+    const intake = await startIntake(options, { spool, log, onAccepted: () => undefined, bus });
+    try {
+      assert.deepEqual(seen, [{ input: 'smtp', listening: true, address: `127.0.0.1:${intake.port}` }]);
+      const client = await RawSmtpClient.connect(Number(seen[0]?.address?.split(':')[1]));
+      assert.match(client.banner, /^220 /);
+      assert.match(await client.command('QUIT'), /^221 /);
+      await client.closed;
+    } finally {
+      await intake.close();
+    }
+    assert.deepEqual(seen.slice(1), [{ input: 'smtp', listening: false }]);
+    const refused = await new Promise<string>((resolve) => connect(intake.port, '127.0.0.1').on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? '')).on('connect', () => resolve('connected')));
+    assert.equal(refused, 'ECONNREFUSED');
   });
 
   it('closes a connection that says no HELO/EHLO within 10 s, long before idle_timeout; one that said EHLO stays', async (t) => {

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Bus, type BusEvents } from '../../src/core/bus.js';
 import { Quarantine, type QuarantineLimits, type QuarantineOptions, type QuarantineRemoval } from '../../src/spool/quarantine.js';
 
 const folders: string[] = [];
@@ -83,6 +84,23 @@ describe('Quarantine', () => {
     assert.deepEqual(quarantine.list(), []);
     assert.deepEqual(removed.slice(1).map(({ id, why }) => [id, why]), [[second, 'size'], [third, 'size'], [huge, 'size']]);
     assert.equal(quarantine.totalBytes, 0);
+  });
+
+  it('tells the bus its count and size as each mail comes in, and as each goes, with the id and why', async () => {
+    const bus = new Bus((_name, error) => assert.fail(String(error)));
+    const seen: BusEvents['quarantine'][] = [];
+    const { quarantine, admit } = await setUp({ ...roomy, maxMails: 2 }, { bus });
+    // Each fact agrees with the quarantine as it is at that moment.
+    bus.on('quarantine', (fact) => seen.push({ ...fact, count: fact.count === quarantine.count && fact.totalBytes === quarantine.totalBytes ? fact.count : -1 }));
+    const first = await admit(100, 'mailparser failed: took longer than 10000 ms');
+    assert.deepEqual(seen, [{ count: 1, totalBytes: 100 + 44, added: { id: first, reason: 'mailparser failed: took longer than 10000 ms' } }]);
+    const second = await admit(200);
+    const third = await admit(300);
+    assert.deepEqual(seen.slice(1), [
+      { count: 2, totalBytes: 344, added: { id: second, reason: undefined } },
+      { count: 3, totalBytes: 644, added: { id: third, reason: undefined } },
+      { count: 2, totalBytes: 500, removed: { id: first, why: 'count' } },
+    ]);
   });
 
   it('removes mails past the age limit when the next one comes, and at open after a restart', async () => {

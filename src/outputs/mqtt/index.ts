@@ -25,7 +25,7 @@ import { LastValues, type LastValuesState } from './last-values.js';
 import { MqttLink } from './link.js';
 import { RetainedValues } from './retained-values.js';
 import { nodeIdFor, topicsFor, type Topics } from './topics.js';
-import { maxZones, zoneChange, type Zones } from './zones.js';
+import { maxZones, zoneChange, type Zones, type ZoneState } from './zones.js';
 
 export interface MqttSettings {
   /** Where the broker is: from the configuration, the embedded broker or the Supervisor. */
@@ -126,7 +126,11 @@ export class MqttOutput implements Output {
     this.#link = new MqttLink(
       { connection: settings.connection, availabilityTopic: this.#topics.availability },
       deps.log,
-      { onConnect: (client) => this.#onConnect(client), onMessage: (topic, payload, retain) => this.#onMessage(topic, payload, retain) },
+      {
+        onConnect: (client) => this.#onConnect(client),
+        onMessage: (topic, payload, retain) => this.#onMessage(topic, payload, retain),
+        onBroker: (connected, url) => deps.bus.emit('broker', { connected, url }),
+      },
     );
   }
 
@@ -142,6 +146,8 @@ export class MqttOutput implements Output {
     );
     for (const { id, current } of this.#deps.entities.all()) if (current) this.#showEntityState(id, current);
     this.#zones = (await this.#deps.zoneFile.read()) ?? {};
+    // The zones known from before, so an observer that counts on the bus knows them without waiting for a change.
+    for (const [zone, state] of Object.entries(this.#zones)) this.#tellZone(Number(zone), state);
     this.#announced = (await this.#deps.announcedFile.read()) ?? {};
     await this.#cameras.load();
     await this.#lastValues.load();
@@ -157,8 +163,10 @@ export class MqttOutput implements Output {
   async deliver(event: AlarmEvent): Promise<void> {
     // Zone state follows the order of deliver calls, before any waiting.
     const change = zoneChange(this.#zones, event, this.#settings.catalog);
-    if (change) this.#zones = { ...this.#zones, [change.zone]: change.state };
-    else if (event.zone !== null && !this.#zonesFullLogged) {
+    if (change) {
+      this.#zones = { ...this.#zones, [change.zone]: change.state };
+      if (change.changed) this.#tellZone(change.zone, change.state);
+    } else if (event.zone !== null && !this.#zonesFullLogged) {
       this.#zonesFullLogged = true;
       this.#deps.log.warn({ zone: event.zone, maxZones }, 'more zones than a panel has: no device for new zones, their events still go out (logged once)');
     }
@@ -201,6 +209,11 @@ export class MqttOutput implements Output {
     if (described.problem && health.problem !== undefined && health.problem !== before?.problem) {
       this.#retainedValues.set(this.#topics.health(health.output, 'problem'), health.problem ? 'ON' : 'OFF');
     }
+  }
+
+  /** A zone's state on the bus, for observers: the states as kept here, without the name beside them. */
+  #tellZone(zone: number, { name, ...state }: ZoneState): void {
+    this.#deps.bus.emit('zoneState', { zone, name, state });
   }
 
   /** An entity declared after the connect: its device is announced again, with it. */

@@ -19,6 +19,8 @@ export interface LinkHandlers {
   onConnect: (client: MqttClient) => void;
   /** `retain`: a retained message the broker replays at the subscribe, not one sent now. */
   onMessage: (topic: string, payload: string, retain: boolean) => void;
+  /** On every connect and every loss of the connection (also at stop), with the broker's URL, its password redacted. */
+  onBroker?: (connected: boolean, url: string) => void;
 }
 
 const reconnectPeriodMs = 2000;
@@ -34,6 +36,8 @@ export class MqttLink {
   #client: MqttClient | undefined;
   #connection = new Connection();
   #wasConnected = false;
+  /** Connected now, as last told to `onBroker`. */
+  #connected = false;
   #outageLogged = false;
   #url = '';
   #stopped = false;
@@ -112,9 +116,15 @@ export class MqttLink {
     if (client.stream instanceof Socket) client.stream.setNoDelay(true);
     this.#handlers.onConnect(client);
     this.#connection.open(client);
+    this.#connected = true;
+    this.#handlers.onBroker?.(true, redactUrl(this.#url));
   }
 
   #onClose(): void {
+    if (this.#connected) {
+      this.#connected = false;
+      this.#handlers.onBroker?.(false, redactUrl(this.#url));
+    }
     if (this.#connection.isOpen && !this.#stopped) {
       this.#log.warn('lost the MQTT broker: events wait in the spool until it is back');
       this.#connection = new Connection();

@@ -88,6 +88,8 @@ export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult>
    * message to some recipient failed. Must not block.
    */
   onProblem(problem: boolean): void;
+  /** Told the number of jobs not finally answered on each change (coalesced, core/backlog.ts); closed at stop. */
+  backlog?: { set(depth: number): void; close(): void };
 }
 
 const hourMs = 60 * 60 * 1000;
@@ -123,6 +125,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     this.#jobs = (await jobs.pending()).sort((a, b) => a.createdAt - b.createdAt);
     if (this.#jobs.length > 0) log.info({ pending: this.#jobs.length }, `resuming ${noun} jobs`);
     this.#reportProblem();
+    this.#parts.backlog?.set(this.#jobs.length);
     this.#loop = this.#run();
   }
 
@@ -135,6 +138,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       if (this.#jobs.some((pending) => pending.id === job.id) || (await this.#parts.jobs.has(job.id))) continue;
       await this.#parts.jobs.put(job);
       this.#jobs.push(job);
+      this.#parts.backlog?.set(this.#jobs.length);
     }
     this.#signal.wake();
   }
@@ -143,6 +147,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     this.#stopped = true;
     this.#signal.wake();
     await this.#loop;
+    this.#parts.backlog?.close();
   }
 
   async #run(): Promise<void> {
@@ -247,6 +252,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
         const summary: Job = { ...base, ...this.#parts.summarize(folded) };
         await this.#parts.jobs.put(summary);
         this.#jobs.push(summary);
+        this.#parts.backlog?.set(this.#jobs.length);
       }
       for (const job of folded) await this.#finish(job, { result: 'suppressed', error: `over ${this.#settings.maxPerHour} per hour: folded into a summary` });
     }
@@ -259,6 +265,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     const result = this.#parts.toResult(job, { time: new Date(this.#parts.now()).toISOString(), ...masked });
     await jobs.finish({ ...job, outcome: result });
     this.#jobs = this.#jobs.filter((candidate) => candidate.id !== job.id);
+    this.#parts.backlog?.set(this.#jobs.length);
     const level = result.result === 'failed' ? 'error' : 'info';
     log[level]({ mailId: job.eventId, to: this.#parts.mask(job.to), result: result.result, messageId: result.message_id, errorCode: result.error_code, error: result.error }, finishedMessage(noun, result.result));
     this.#parts.onResult(result);

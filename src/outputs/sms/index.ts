@@ -41,6 +41,8 @@ export interface SmsDependencies {
    */
   onProblem: (problem: boolean) => void;
   now?: () => number;
+  /** Told the outbox's depth (`outbox/sms` on the bus); closed at stop. */
+  backlog?: { set(depth: number): void; close(): void };
 }
 
 export class SmsOutput implements Output {
@@ -68,6 +70,7 @@ export class SmsOutput implements Output {
       maskText: deps.maskText,
       onResult: deps.onResult,
       onProblem: deps.onProblem,
+      backlog: deps.backlog,
     });
   }
 

@@ -1,5 +1,6 @@
 // The SMS output as a module: its config section, secrets, add-on options, health and how it is built. The
 // output itself and the provider SDKs are loaded only when it is built.
+import { BacklogGauge } from '../../core/backlog.js';
 import type { BusEvents } from '../../core/bus.js';
 import { numberInAddress } from '../../core/phone.js';
 import { outputModule } from '../module.js';
@@ -50,6 +51,7 @@ export const smsModule = outputModule({
         onResult: (result) => report({ last: result }),
         onProblem: (problem) => report({ problem }),
         now,
+        backlog: new BacklogGauge(bus, 'outbox/sms'),
       },
     );
     if (settings.provider === 'none') log.info({ recipients: settings.recipients.length }, 'no SMS provider configured: SMS dry-run, texts are only logged');

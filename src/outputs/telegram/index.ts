@@ -67,6 +67,8 @@ export interface TelegramDependencies {
   /** A message waits for a retry, or the last one to some chat failed; on each change and once at start. */
   onProblem: (problem: boolean) => void;
   now?: () => number;
+  /** Told the outbox's depth (`outbox/telegram` on the bus); closed at stop. */
+  backlog?: { set(depth: number): void; close(): void };
 }
 
 export class TelegramOutput implements Output {
@@ -96,6 +98,7 @@ export class TelegramOutput implements Output {
       maskText: deps.maskText,
       onResult: deps.onResult,
       onProblem: deps.onProblem,
+      backlog: deps.backlog,
     });
   }
 

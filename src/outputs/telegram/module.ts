@@ -1,5 +1,6 @@
 // The Telegram output as a module: its config section, secret, add-on options, health and how it is built. Without
 // a bot token nothing of Telegram is loaded, no folder is made and nothing is contacted.
+import { BacklogGauge } from '../../core/backlog.js';
 import type { BusEvents } from '../../core/bus.js';
 import { outputModule } from '../module.js';
 import type { Output } from '../output.js';
@@ -53,6 +54,7 @@ export const telegramModule = outputModule({
         onResult: (result) => report({ last: result }),
         onProblem: (problem) => report({ problem }),
         now,
+        backlog: new BacklogGauge(bus, 'outbox/telegram'),
       },
     );
     return { output, delivery };

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { Bus, type EntityCommand } from '../../../src/core/bus.js';
+import { Bus, type BusEvents, type EntityCommand } from '../../../src/core/bus.js';
 import { EntityRegistry } from '../../../src/core/entities.js';
 import { createLogger } from '../../../src/log.js';
 import { MqttOutput, type AnnouncedDiscovery, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
@@ -211,6 +211,65 @@ describe('MqttOutput', () => {
     await deliverAndSee(output); // waits for the reconnect
     assert.ok(logs.some((line) => line.msg === 'reconnected to MQTT broker'));
     assert.deepEqual(live(problemTopic, beforeRestart).map((message) => message.payload), ['ON'], 'once after the reconnect');
+  });
+
+  it('tells the bus each connect and each loss of the broker, its password redacted, also at its stop', async () => {
+    const { output } = create({}, broker.url.replace('mqtt://', 'mqtt://bridge:s3cret@'));
+    const seen: BusEvents['broker'][] = [];
+    let told: (() => void) | undefined;
+    bus.on('broker', (fact) => {
+      seen.push(fact);
+      told?.();
+    });
+    // With a deadline: a fact that never comes is a diff, not a hang until the runner's timeout.
+    const next = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (seen.length < count) {
+        assert.ok(Date.now() < deadline, `${count} broker facts expected, seen ${JSON.stringify(seen)}`);
+        await new Promise<void>((resolve) => {
+          told = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+    };
+    const url = `mqtt://bridge:redacted@127.0.0.1:${broker.port}`;
+    await output.start();
+    await next(1);
+    assert.deepEqual(seen, [{ connected: true, url }]);
+    // Connected when it says so: an event goes out at once.
+    await deliverAndSee(output);
+    await broker.pause();
+    await next(2);
+    assert.deepEqual(seen[1], { connected: false, url });
+    await broker.resume();
+    await next(3);
+    assert.deepEqual(seen[2], { connected: true, url });
+    await output.stop();
+    assert.deepEqual(seen.slice(3), [{ connected: false, url }]);
+    assert.ok(!JSON.stringify(seen).includes('s3cret'));
+  });
+
+  it('tells the bus a zone\'s state when an event changes it, not when it does not, and the zones it knows at its start', async () => {
+    const first = create();
+    const seen: BusEvents['zoneState'][] = [];
+    bus.on('zoneState', (fact) => seen.push(fact));
+    await first.output.start();
+    assert.equal(seen.length, 0);
+    const doorOpen = { ...event(['status@bridge.local']), zone: 3, sensor: 'Haustür', category: 'status' as const, type: 'door_open' };
+    const delivered = first.output.deliver(doorOpen);
+    assert.deepEqual(seen, [{ zone: 3, name: 'Haustür', state: { door: 'ON', motion: false, tamper: 'OFF', problem: 'OFF' } }], 'told as the zone changes, before the publishes');
+    await delivered;
+    await first.output.deliver({ ...doorOpen, id: `${doorOpen.id}-again` });
+    assert.equal(seen.length, 1, 'the same state again is no change');
+    await first.output.deliver({ ...event(['alarm@bridge.local']), zone: 3, sensor: 'Haustür', type: 'intrusion', time: '2026-11-21T18:03:12.345Z' });
+    assert.deepEqual(seen.at(-1)?.state.lastAlarm, { type: 'intrusion', time: '2026-11-21T18:03:12.345Z' });
+    await first.output.stop();
+
+    const second = create();
+    const known: BusEvents['zoneState'][] = [];
+    bus.on('zoneState', (fact) => known.push(fact));
+    await second.output.start();
+    assert.deepEqual(known, [seen.at(-1)], 'the zone from zones.json, at the start');
   });
 
   it('publishes no SMS problem flag without a provider, but the last SMS result', async () => {

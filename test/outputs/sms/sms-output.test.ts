@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { BacklogGauge } from '../../../src/core/backlog.js';
+import { Bus, type BusEvents } from '../../../src/core/bus.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger, type Logger } from '../../../src/log.js';
@@ -60,7 +62,7 @@ describe('SmsOutput', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(settings: Partial<SmsSettings> = {}, productToken = cm.productToken, providerFor?: (log: Logger) => SmsProvider): Promise<Harness> {
+  async function start(settings: Partial<SmsSettings> = {}, productToken = cm.productToken, providerFor?: (log: Logger) => SmsProvider, backlog?: BacklogGauge): Promise<Harness> {
     const results: SmsResult[] = [];
     const logs: string[] = [];
     const waiters: (() => void)[] = [];
@@ -83,6 +85,7 @@ describe('SmsOutput', () => {
           for (const wake of waiters.splice(0)) wake();
         },
         now: () => Date.now() + clockOffset,
+        backlog,
       },
     );
     await output.start();
@@ -108,6 +111,29 @@ describe('SmsOutput', () => {
     await restarted.output.deliver(event('second alarm'));
     await restarted.nextResult(1);
     assert.equal(cm.requests.length, 2, 'the replayed event was not sent again');
+  });
+
+  it('tells the outbox depth on the bus as jobs are stored and answered, the final depth at stop', async () => {
+    const bus = new Bus((_name, error) => assert.fail(String(error)));
+    const depths: BusEvents['backlog'][] = [];
+    bus.on('backlog', (backlog) => depths.push(backlog));
+    // Each reading of this clock is a second after the last: no depth waits for the coalescing interval.
+    let time = 0;
+    const gauge = new BacklogGauge(bus, 'outbox/sms', { clock: { now: () => (time += 1000), schedule: () => () => undefined } });
+    let release: () => void = () => undefined;
+    cm.hold = new Promise<void>((resolve) => (release = resolve));
+    const { output, nextResult } = await start({ defaultRecipients: [number, '+4915199990001'] }, cm.productToken, undefined, gauge);
+    try {
+      await output.deliver(event('Alarm 1'));
+      assert.deepEqual(depths, [{ queue: 'outbox/sms', depth: 0 }, { queue: 'outbox/sms', depth: 1 }, { queue: 'outbox/sms', depth: 2 }], 'both jobs stored, none answered yet');
+    } finally {
+      cm.hold = undefined;
+      release();
+    }
+    await nextResult(2);
+    assert.deepEqual(depths.slice(3).map(({ depth }) => depth), [1, 0]);
+    await output.stop();
+    assert.equal(depths.length, 5, 'nothing more at stop: the final depth was told');
   });
 
   it('retries a provider error with backoff until it is sent', async () => {
