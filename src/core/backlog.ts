@@ -44,7 +44,10 @@ export class BacklogGauge {
     this.#latest = depth;
     if (this.#cancel) return; // a message is due, and it carries the latest depth
     const wait = this.#toldAt + this.#intervalMs - this.#clock.now();
-    if (wait <= 0) return this.#tell();
+    if (wait <= 0) {
+      this.#tell();
+      return;
+    }
     this.#cancel = this.#clock.schedule(() => {
       this.#cancel = undefined;
       this.#tell();

@@ -34,7 +34,10 @@ class HeldOutput implements Output {
   }
   deliver(event: AlarmEvent): Promise<void> {
     this.#arrived?.();
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve: () => (this.delivered.push(event.id), resolve()), reject, id: event.id }));
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve: () => {
+          this.delivered.push(event.id);
+          resolve();
+        }, reject, id: event.id }));
   }
   async arrived(count: number): Promise<void> {
     while (this.#waiting.length < count) await new Promise<void>((resolve) => (this.#arrived = resolve));
