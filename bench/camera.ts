@@ -55,13 +55,25 @@ function cameraMail(image: Buffer): string {
   ].join('\r\n');
 }
 
-export async function benchCamera(root: string, nodeArgs: string[], readPeakRssMb: (pid: number) => Promise<number>, paced: boolean, mails = 40, imageBytes = 2 * 1024 * 1024): Promise<CameraFigures> {
+export async function benchCamera(
+  root: string,
+  nodeArgs: string[],
+  readPeakRssMb: (pid: number) => Promise<number>,
+  paced: boolean,
+  mails = 40,
+  imageBytes = 2 * 1024 * 1024,
+): Promise<CameraFigures> {
   const broker = await Mosquitto.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'amb-bench-camera-'));
   const port = await freePort();
   const configFile = join(dataDir, 'config.yaml');
-  await writeFile(configFile, stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url } }));
-  const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await writeFile(
+    configFile,
+    stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url } }),
+  );
+  const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   bridge.stdout?.resume();
   const subscriber = await connectAsync(broker.url);
   const arrived = new Map<number, number>();
@@ -93,7 +105,12 @@ export async function benchCamera(root: string, nodeArgs: string[], readPeakRssM
     }
     socket.end('QUIT\r\n');
     await all;
-    return { mails, imageBytes, latencies: [...dataEnd].map(([sequence, end]) => (arrived.get(sequence) ?? Number.NaN) - end), peakRssMb: await readPeakRssMb(bridge.pid ?? 0) };
+    return {
+      mails,
+      imageBytes,
+      latencies: [...dataEnd].map(([sequence, end]) => (arrived.get(sequence) ?? Number.NaN) - end),
+      peakRssMb: await readPeakRssMb(bridge.pid ?? 0),
+    };
   } finally {
     await subscriber.endAsync();
     await stopProcess(bridge);

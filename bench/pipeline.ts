@@ -16,13 +16,19 @@ import { Subscriber } from '../test/helpers/mqtt-subscriber.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { benchCamera } from './camera.js';
 import { stopProcess } from './process.js';
-import { runLoad, type MailTiming } from './smtp-load.js';
+import { type MailTiming, runLoad } from './smtp-load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The bridge runs with the Node options of `npm start` (as the add-on does), unless BENCH_NODE_ARGS says otherwise. */
 const startScript = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
 const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? startScript.split(' ').filter((word) => word.startsWith('--'));
-const { values } = parseArgs({ options: { mails: { type: 'string', default: '2000' }, clients: { type: 'string', default: '10' }, 'interval-ms': { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: {
+    mails: { type: 'string', default: '2000' },
+    clients: { type: 'string', default: '10' },
+    'interval-ms': { type: 'string', default: '0' },
+  },
+});
 const mails = Number(values.mails);
 const clients = Number(values.clients);
 const intervalMs = Number(values['interval-ms']);
@@ -74,8 +80,13 @@ async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Fi
   const port = await freePort();
   const configFile = join(dataDir, 'config.yaml');
   const sms = withSms ? { provider: 'cm', sender: 'Alarm', api_url: cm.url, cm: { product_token: cm.productToken } } : {};
-  await writeFile(configFile, stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url }, sms }));
-  const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await writeFile(
+    configFile,
+    stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url }, sms }),
+  );
+  const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   bridge.stdout?.resume();
   const subscriber = await Subscriber.connect(broker.url, ['alarm-mail-bridge/event']);
   try {
@@ -85,9 +96,17 @@ async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Fi
     subscriber.onMessage((payload) => events.note(Number(/Bench (\d+)/.exec(payload)?.[1])));
     if (withSms) cm.onRequest = (request) => texts.note(Number(/Bench (\d+)/.exec(request.body)?.[1]));
     const start = performance.now();
-    const timings = await runLoad(port, mails, clients, body, withSms ? (sequence) => `${smsNumber(sequence)}@sms.local` : undefined, intervalMs);
+    const timings = await runLoad(
+      port,
+      mails,
+      clients,
+      body,
+      withSms ? (sequence) => `${smsNumber(sequence)}@sms.local` : undefined,
+      intervalMs,
+    );
     await Promise.all([events.all, withSms ? texts.all : undefined]);
-    const latencies = (arrived: Map<number, number>) => timings.map((timing: MailTiming) => (arrived.get(timing.sequence) ?? Number.NaN) - timing.dataEnd);
+    const latencies = (arrived: Map<number, number>) =>
+      timings.map((timing: MailTiming) => (arrived.get(timing.sequence) ?? Number.NaN) - timing.dataEnd);
     const elapsed = (arrived: Map<number, number>) => Math.max(...arrived.values()) - start;
     return {
       event: figures(latencies(events.times), elapsed(events.times)),
@@ -105,21 +124,33 @@ async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Fi
 
 async function benchSink(kind: 'bare' | 'durable'): Promise<Figures & { peakRssMb: number }> {
   const port = await freePort();
-  const sink = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'sink.ts'), String(port), kind], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  const sink = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'sink.ts'), String(port), kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: root,
+  });
   try {
     await waitForPort(port, sink);
     const start = performance.now();
     const timings = await runLoad(port, mails, clients, body);
     const elapsed = Math.max(...timings.map((timing) => timing.replied)) - start;
-    return { ...figures(timings.map((timing) => timing.replied - timing.dataEnd), elapsed), peakRssMb: await peakRssMb(sink.pid ?? 0) };
+    return {
+      ...figures(
+        timings.map((timing) => timing.replied - timing.dataEnd),
+        elapsed,
+      ),
+      peakRssMb: await peakRssMb(sink.pid ?? 0),
+    };
   } finally {
     await stopProcess(sink);
   }
 }
 
 const format = (value: number) => value.toFixed(value < 10 ? 2 : 1);
-const line = (label: string, figures: Figures) => `${label} p50 ${format(figures.p50)} ms, p99 ${format(figures.p99)} ms, ${format(figures.perSecond)} mails/s`;
-console.info(`mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}; bridge node options: ${nodeArgs.join(' ') || 'none'}`);
+const line = (label: string, figures: Figures) =>
+  `${label} p50 ${format(figures.p50)} ms, p99 ${format(figures.p99)} ms, ${format(figures.perSecond)} mails/s`;
+console.info(
+  `mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}; bridge node options: ${nodeArgs.join(' ') || 'none'}`,
+);
 const mqttOnly = await benchBridge(false);
 const withSms = await benchBridge(true);
 const cameraPaced = await benchCamera(root, nodeArgs, peakRssMb, true);
@@ -129,15 +160,26 @@ const durableCeiling = await benchSink('durable');
 console.info(line('bridge        end of DATA → MQTT event: ', mqttOnly.event), `| peak RSS ${format(mqttOnly.peakRssMb)} MB`);
 console.info(line('bridge + SMS  end of DATA → MQTT event: ', withSms.event));
 if (withSms.sms) console.info(line('bridge + SMS  end of DATA → SMS request:', withSms.sms), `| peak RSS ${format(withSms.peakRssMb)} MB`);
-for (const [label, camera] of [['one at a time', cameraPaced], ['back to back', cameraBurst]] as const) {
+for (const [label, camera] of [
+  ['one at a time', cameraPaced],
+  ['back to back', cameraBurst],
+] as const) {
   const sorted = [...camera.latencies].sort((a, b) => a - b);
   console.info(
     `camera        end of DATA → snapshot on MQTT (${camera.mails} mails of ${format(camera.imageBytes / 1024 / 1024)} MB JPEG, ${label}): p50 ${format(percentile(sorted, 0.5))} ms, p99 ${format(percentile(sorted, 0.99))} ms | peak RSS ${format(camera.peakRssMb)} MB`,
   );
 }
-console.info(line('ceiling       end of DATA → 250 (bare smtp-server sink):', ceiling), `| peak RSS ${format(ceiling.peakRssMb)} MB (under tsx)`);
-console.info(line('durable sink  end of DATA → 250 (smtp-server + the spool, no parse, no delivery):', durableCeiling), `| peak RSS ${format(durableCeiling.peakRssMb)} MB (under tsx)`);
-console.info(`ratio         throughput bridge/ceiling ${format(mqttOnly.event.perSecond / ceiling.perSecond)}, bridge/durable sink ${format(mqttOnly.event.perSecond / durableCeiling.perSecond)}`);
+console.info(
+  line('ceiling       end of DATA → 250 (bare smtp-server sink):', ceiling),
+  `| peak RSS ${format(ceiling.peakRssMb)} MB (under tsx)`,
+);
+console.info(
+  line('durable sink  end of DATA → 250 (smtp-server + the spool, no parse, no delivery):', durableCeiling),
+  `| peak RSS ${format(durableCeiling.peakRssMb)} MB (under tsx)`,
+);
+console.info(
+  `ratio         throughput bridge/ceiling ${format(mqttOnly.event.perSecond / ceiling.perSecond)}, bridge/durable sink ${format(mqttOnly.event.perSecond / durableCeiling.perSecond)}`,
+);
 console.info(
   `targets       MQTT p99 < 20 ms: ${mqttOnly.event.p99 < 20 ? 'met' : 'missed'}; throughput ≥ 0.5 × ceiling: ${mqttOnly.event.perSecond >= 0.5 * ceiling.perSecond ? 'met' : 'missed'}; ` +
     `peak RSS < 120 MB: ${mqttOnly.peakRssMb < 120 ? 'met' : 'missed'}; SMS p99 < 50 ms: ${(withSms.sms?.p99 ?? Infinity) < 50 ? 'met' : 'missed'}`,

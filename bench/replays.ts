@@ -30,7 +30,10 @@ try {
     const stream = Promise.all(
       [0, 1, 2, 3].map(async (client) => {
         for (let index = 0; streaming; index++) {
-          const reply = await sendMail(bridge.smtpPort, { to: 'alarm@bridge.local', body: `Zone:${(index % 30) + 1} Runde ${round}-${client}-${index}, Innenbereich Alarm` }).catch(() => undefined);
+          const reply = await sendMail(bridge.smtpPort, {
+            to: 'alarm@bridge.local',
+            body: `Zone:${(index % 30) + 1} Runde ${round}-${client}-${index}, Innenbereich Alarm`,
+          }).catch(() => undefined);
           const id = reply && /^250 Queued as (\S+)/.exec(reply.response)?.[1];
           if (!id) return;
           accepted.push(id);
@@ -50,7 +53,9 @@ try {
   const distinct = new Set(ids);
   const lost = accepted.filter((id) => !distinct.has(id));
   // A mail stored but killed before its 250 was read makes an event the client was never promised (it would resend).
-  console.log(`kills ${kills}, mails answered 250 ${accepted.length}, events ${ids.length}, distinct ${distinct.size} (${distinct.size - accepted.length + lost.length} stored without a 250 read), lost ${lost.length}`);
+  console.log(
+    `kills ${kills}, mails answered 250 ${accepted.length}, events ${ids.length}, distinct ${distinct.size} (${distinct.size - accepted.length + lost.length} stored without a 250 read), lost ${lost.length}`,
+  );
   console.log(`replays (same id twice) ${ids.length - distinct.size}, per kill ${((ids.length - distinct.size) / kills).toFixed(2)}`);
 } finally {
   await subscriber.close();

@@ -29,12 +29,18 @@ const server = new SMTPServer({
     spool
       .write(mailRecord(envelope, stream, 10 * 1024 * 1024))
       .then((draft) => draft.commit())
-      .then(() => callback(null, 'Queued'), (error: Error) => callback(error));
+      .then(
+        () => callback(null, 'Queued'),
+        (error: Error) => callback(error),
+      );
   },
 });
 server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () =>
   server.close(() => {
-    void spool.close().then(() => rm(dataDir, { recursive: true, force: true })).then(() => process.exit(0));
+    void spool
+      .close()
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .then(() => process.exit(0));
   }),
 );

@@ -5,5 +5,7 @@ process.on('SIGUSR2', () => {
   const before = process.memoryUsage();
   globalThis.gc?.();
   const after = process.memoryUsage();
-  process.stderr.write(`soak-probe ${JSON.stringify({ rss: before.rss, heapUsed: before.heapUsed, heapUsedAfterGc: after.heapUsed, rssAfterGc: after.rss })}\n`);
+  process.stderr.write(
+    `soak-probe ${JSON.stringify({ rss: before.rss, heapUsed: before.heapUsed, heapUsedAfterGc: after.heapUsed, rssAfterGc: after.rss })}\n`,
+  );
 });

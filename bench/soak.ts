@@ -3,7 +3,7 @@
 // at the start, after each quarter of the mails and at the end. Memory that grows with the number of mails shows
 // as a heap after GC that climbs from sample to sample instead of staying level.
 //   npm run soak -- --mails 3000 --large-every 20 --large-kb 1024 --clients 4 --max-seconds 300
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,13 @@ function sample(bridge: ChildProcess, output: { stderr: string }, label: string,
       if (line) {
         const figures = JSON.parse(line) as { rss: number; heapUsed: number; heapUsedAfterGc: number };
         const mb = (bytes: number) => bytes / 1024 / 1024;
-        return resolve({ label, mails: mailsDone, rssMb: mb(figures.rss), heapMb: mb(figures.heapUsed), heapAfterGcMb: mb(figures.heapUsedAfterGc) });
+        return resolve({
+          label,
+          mails: mailsDone,
+          rssMb: mb(figures.rss),
+          heapMb: mb(figures.heapUsed),
+          heapAfterGcMb: mb(figures.heapUsedAfterGc),
+        });
       }
       if (bridge.exitCode !== null) return reject(new Error(`the bridge exited with ${bridge.exitCode}: ${output.stderr.slice(-2000)}`));
       setTimeout(check, 20);
@@ -84,8 +90,13 @@ const broker = await Mosquitto.start();
 const dataDir = await mkdtemp(join(tmpdir(), 'amb-soak-'));
 const port = await freePort();
 const configFile = join(dataDir, 'config.yaml');
-await writeFile(configFile, stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url } }));
-const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+await writeFile(
+  configFile,
+  stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url } }),
+);
+const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 const output = { stderr: '' };
 bridge.stdout?.resume();
 bridge.stderr?.on('data', (chunk: Buffer) => (output.stderr = (output.stderr + chunk.toString()).slice(-100_000)));
@@ -107,7 +118,11 @@ try {
     await until(`the events of ${from + count} mails`, () => events >= from + count, bridge);
     samples.push(await sample(bridge, output, from + count < mails ? 'during' : 'all delivered', from + count));
   }
-  await until('the spool to be empty', async () => !(await readdir(join(dataDir, 'spool', 'mails'))).some((name) => name.endsWith('.eml')), bridge);
+  await until(
+    'the spool to be empty',
+    async () => !(await readdir(join(dataDir, 'spool', 'mails'))).some((name) => name.endsWith('.eml')),
+    bridge,
+  );
   samples.push(await sample(bridge, output, 'end (spool empty)', mails));
 } catch (error) {
   failure = error;
@@ -119,18 +134,24 @@ try {
 }
 
 const largeCount = largeEvery > 0 ? Math.floor(mails / largeEvery) : 0;
-console.info(`soak: ${mails} mails (${mails - largeCount} small XT1 lines, ${largeCount} of ${largeKb} KB), ${clients} clients; bridge node options: ${nodeArgs.slice(0, startArgs.length + 1).join(' ')} (+ probe)`);
+console.info(
+  `soak: ${mails} mails (${mails - largeCount} small XT1 lines, ${largeCount} of ${largeKb} KB), ${clients} clients; bridge node options: ${nodeArgs.slice(0, startArgs.length + 1).join(' ')} (+ probe)`,
+);
 console.info(`elapsed ${((performance.now() - started) / 1000).toFixed(1)} s, ${events} events received`);
 console.info('sample               mails   RSS MB   heap used MB   heap after GC MB');
 for (const { label, mails: done, rssMb, heapMb, heapAfterGcMb } of samples) {
-  console.info(`${label.padEnd(20)} ${String(done).padStart(5)}   ${rssMb.toFixed(1).padStart(6)}   ${heapMb.toFixed(1).padStart(12)}   ${heapAfterGcMb.toFixed(1).padStart(16)}`);
+  console.info(
+    `${label.padEnd(20)} ${String(done).padStart(5)}   ${rssMb.toFixed(1).padStart(6)}   ${heapMb.toFixed(1).padStart(12)}   ${heapAfterGcMb.toFixed(1).padStart(16)}`,
+  );
 }
 /** The first quarter also warms up (compiled code, connections, buffers); a leak keeps growing after it. */
 const growth = (from: Sample | undefined, to: Sample | undefined) =>
   from && to && to.mails > from.mails
     ? `${(to.heapAfterGcMb - from.heapAfterGcMb).toFixed(1)} MB over ${to.mails - from.mails} mails (${(((to.heapAfterGcMb - from.heapAfterGcMb) * 1024) / (to.mails - from.mails)).toFixed(2)} KB per mail)`
     : 'n/a';
-console.info(`heap after GC grew by ${growth(samples[0], samples.at(-1))} from the start; by ${growth(samples[1], samples.at(-1))} after the first quarter`);
+console.info(
+  `heap after GC grew by ${growth(samples[0], samples.at(-1))} from the start; by ${growth(samples[1], samples.at(-1))} after the first quarter`,
+);
 if (failure) {
   console.error('soak failed:', failure instanceof Error ? failure.message : failure);
   process.exitCode = 1;

@@ -31,7 +31,9 @@ export async function packBridge(destination: string): Promise<Tarball> {
 export async function readTarball(path: string): Promise<Tarball> {
   const { stdout } = await run('tar', ['-xzOf', path, 'package/package.json']);
   const { name, version } = JSON.parse(stdout) as { name: string; version: string };
-  const integrity = `sha512-${createHash('sha512').update(await readFile(path)).digest('base64')}`;
+  const integrity = `sha512-${createHash('sha512')
+    .update(await readFile(path))
+    .digest('base64')}`;
   return { path, name, version, integrity };
 }
 
@@ -50,19 +52,40 @@ export interface LockOptions {
 interface Lockfile {
   name: string;
   version?: string;
-  packages: Record<string, { name?: string; version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string> }>;
+  packages: Record<
+    string,
+    { name?: string; version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string> }
+  >;
 }
 
 export async function writeAddonLock({ tarball, out, mode }: LockOptions): Promise<void> {
   const spec = mode === 'registry' ? tarball.version : `file:packages/${basename(tarball.path)}`;
-  const manifest = { name: addonPackageName, version: tarball.version, private: true, description: 'The locked install of the Alarm Mail Bridge add-on image (written by scripts/addon-lock.ts)', dependencies: { [tarball.name]: spec } };
+  const manifest = {
+    name: addonPackageName,
+    version: tarball.version,
+    private: true,
+    description: 'The locked install of the Alarm Mail Bridge add-on image (written by scripts/addon-lock.ts)',
+    dependencies: { [tarball.name]: spec },
+  };
 
   // npm resolves the tree from the tarball's own dependency ranges; the bridge's entry is then pointed at
   // where the image finds it. Registry URLs are kept whatever the user's omit-lockfile-registry-resolved says.
   const work = await mkdtemp(join(tmpdir(), 'amb-addon-lock-'));
   try {
     await writeFile(join(work, 'package.json'), JSON.stringify({ ...manifest, dependencies: { [tarball.name]: `file:${tarball.path}` } }));
-    await run('npm', ['install', '--package-lock-only', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-omit-lockfile-registry-resolved'], { cwd: work });
+    await run(
+      'npm',
+      [
+        'install',
+        '--package-lock-only',
+        '--omit=dev',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--no-omit-lockfile-registry-resolved',
+      ],
+      { cwd: work },
+    );
     const lock = JSON.parse(await readFile(join(work, 'package-lock.json'), 'utf8')) as Lockfile;
     lock.name = addonPackageName;
     lock.version = tarball.version;
@@ -82,7 +105,9 @@ export async function writeAddonLock({ tarball, out, mode }: LockOptions): Promi
       await mkdir(join(out, 'packages'), { recursive: true });
       await copyFile(tarball.path, join(out, 'packages', basename(tarball.path)));
       // Installing once fills the cache with every locked tarball; the image's `npm ci --prefer-offline` reads it.
-      await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--cache', join(out, 'packages', 'npm-cache')], { cwd: out });
+      await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--cache', join(out, 'packages', 'npm-cache')], {
+        cwd: out,
+      });
       await rm(join(out, 'node_modules'), { recursive: true, force: true });
     }
   } finally {

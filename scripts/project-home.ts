@@ -19,9 +19,12 @@ export interface ProjectHome {
 export function readProjectHome(): ProjectHome {
   const home = parse(readFileSync(path('project-home.yaml'), 'utf8')) as Partial<ProjectHome>;
   const problems: string[] = [];
-  if (!/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/.test(home.repository ?? '')) problems.push(`repository: want https://github.com/<owner>/<name>, got ${home.repository}`);
-  if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(home.package ?? '')) problems.push(`package: not an npm package name: ${home.package}`);
-  if (!/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/.test(home.image ?? '')) problems.push(`image: want a lower-case image name without tag, got ${home.image}`);
+  if (!/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/.test(home.repository ?? ''))
+    problems.push(`repository: want https://github.com/<owner>/<name>, got ${home.repository}`);
+  if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(home.package ?? ''))
+    problems.push(`package: not an npm package name: ${home.package}`);
+  if (!/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/.test(home.image ?? ''))
+    problems.push(`image: want a lower-case image name without tag, got ${home.image}`);
   if (problems.length > 0) throw new Error(`project-home.yaml: ${problems.join('; ')}`);
   return home as ProjectHome;
 }
@@ -90,7 +93,10 @@ const updates: FileUpdate[] = [
   },
   { file: 'repository.yaml', update: (text, home) => updateYaml(text, (document) => document.set('url', home.repository)) },
   { file: 'addon/config.yaml', update: (text, home) => updateYaml(text, (document) => document.set('url', home.repository)) },
-  { file: 'addon/DOCS.md', update: (text, home) => text.replace(/(<!-- repository -->\n)[\s\S]*?(?=<!-- \/repository -->)/, `$1${repositoryInstall(home)}`) },
+  {
+    file: 'addon/DOCS.md',
+    update: (text, home) => text.replace(/(<!-- repository -->\n)[\s\S]*?(?=<!-- \/repository -->)/, `$1${repositoryInstall(home)}`),
+  },
   {
     file: 'addon/Dockerfile',
     update: (text, home) => text.replace(/(io\.hass\.url=|org\.opencontainers\.image\.source=)"[^"]*"/g, `$1"${home.repository}"`),
@@ -114,7 +120,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     const changes = projectHomeChanges();
     for (const { file, expected } of changes) writeFileSync(path(file), expected);
-    console.info(changes.length === 0 ? 'every file agrees with project-home.yaml' : `updated ${changes.map(({ file }) => file).join(', ')}`);
+    console.info(
+      changes.length === 0 ? 'every file agrees with project-home.yaml' : `updated ${changes.map(({ file }) => file).join(', ')}`,
+    );
     console.info('after a change of package: npm run addon:lock (the add-on lock names the package)');
   }
 }

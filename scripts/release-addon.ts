@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
-import { packBridge, readTarball, writeAddonLock, type Tarball } from './addon-lock.js';
+import { packBridge, readTarball, type Tarball, writeAddonLock } from './addon-lock.js';
 import { readProjectHome, root } from './project-home.js';
 
 /** "## Unreleased" becomes "## <version>"; a release without notes still gets its heading. */
@@ -22,7 +22,9 @@ export async function releaseAddon(tarball: Tarball): Promise<void> {
   const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
   const home = readProjectHome();
   if (tarball.name !== home.package || tarball.version !== version) {
-    throw new Error(`${tarball.path} is ${tarball.name}@${tarball.version}, package.json and project-home.yaml say ${home.package}@${version}`);
+    throw new Error(
+      `${tarball.path} is ${tarball.name}@${tarball.version}, package.json and project-home.yaml say ${home.package}@${version}`,
+    );
   }
   await writeAddonLock({ tarball, out: join(root, 'addon'), mode: 'registry' });
   const config = parseDocument(await readFile(join(root, 'addon', 'config.yaml'), 'utf8'));

@@ -5,10 +5,12 @@ export class BackgroundTasks {
 
   /** Runs the task; its failure goes to onError and never becomes an unhandled rejection. */
   run(task: Promise<unknown>, onError: (error: unknown) => void): void {
-    const running: Promise<void> = task.then(
-      () => undefined,
-      (error: unknown) => onError(error),
-    ).finally(() => this.#running.delete(running));
+    const running: Promise<void> = task
+      .then(
+        () => undefined,
+        (error: unknown) => onError(error),
+      )
+      .finally(() => this.#running.delete(running));
     this.#running.add(running);
   }
 

@@ -3,19 +3,18 @@
 // bridge). A configuration or start failure is one clear line and exit code 1.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { addonEnvironment, loadAddonConfig, type AddonEnvironment } from './config/addon.js';
-import { configuredValues, logRedactPaths } from './config/describe.js';
-import { ConfigInvalid, environmentOverrides, loadConfig } from './config/load.js';
-import { maskNumbersIn } from './core/mask.js';
-import type { Config } from './config/schema.js';
-import { lookUpMqttService, mqttServiceWhenReady } from './config/supervisor.js';
 import { checkFiles, checkReport } from './commands/check.js';
 import type { TestMail } from './commands/send-test.js';
-import { testKinds, type TestKind } from './commands/test-kinds.js';
-import { configuredValuesMasker } from './core/mask.js';
+import { type TestKind, testKinds } from './commands/test-kinds.js';
+import { type AddonEnvironment, addonEnvironment, loadAddonConfig } from './config/addon.js';
+import { configuredValues, logRedactPaths } from './config/describe.js';
+import { ConfigInvalid, environmentOverrides, loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { lookUpMqttService, mqttServiceWhenReady } from './config/supervisor.js';
+import { configuredValuesMasker, maskNumbersIn } from './core/mask.js';
 import { oneLine } from './errors.js';
 import { createLogger, redactUrl, resolveLogFormat } from './log.js';
-import { startBridge, type Bridge, type BridgeOptions } from './main.js';
+import { type Bridge, type BridgeOptions, startBridge } from './main.js';
 import { readPackageInfo } from './package-info.js';
 import { StartFailed } from './start/start-failed.js';
 
@@ -45,7 +44,9 @@ Environment:
                              no file is given and it exists; DATA_DIR (default /data),
                              SUPERVISOR_URL (default http://supervisor) and SMTP_PORT (default 2525)
                              go with it
-${Object.keys(environmentOverrides).map((name) => `  ${name}`).join('\n')}
+${Object.keys(environmentOverrides)
+  .map((name) => `  ${name}`)
+  .join('\n')}
                              override the key of the same name, e.g. to keep the password out of the file`;
 
 /** How long --check waits for the Supervisor's answer about the broker; a start would wait for as long as it takes. */
@@ -80,7 +81,8 @@ export async function runCli(argv: string[]): Promise<void> {
   if (command !== undefined && (command !== 'send-test' || !testKinds.includes(kind as TestKind) || extra.length > 0)) {
     fail(`${command === 'send-test' ? `send-test needs one of ${testKinds.join(', ')}` : `unknown command "${command}"`}\n\n${usage}`);
   }
-  if ((args.host !== undefined || args.port !== undefined) && command === undefined) fail(`--host and --port go with send-test\n\n${usage}`);
+  if ((args.host !== undefined || args.port !== undefined) && command === undefined)
+    fail(`--host and --port go with send-test\n\n${usage}`);
 
   const file = args.config ?? (process.env.ALARM_MAIL_BRIDGE_CONFIG || undefined);
   const { config, addon } = await configuration(file);
@@ -88,7 +90,10 @@ export async function runCli(argv: string[]): Promise<void> {
   if (args.check) return check(config, addon, version, file);
 
   // The Supervisor gives every add-on its token: also an add-on started with a file (a developer's) is read in its log tab.
-  const format = resolveLogFormat(config.log_format, { terminal: process.stdout.isTTY === true, addon: addon !== undefined || Boolean(process.env.SUPERVISOR_TOKEN) });
+  const format = resolveLogFormat(config.log_format, {
+    terminal: process.stdout.isTTY === true,
+    addon: addon !== undefined || Boolean(process.env.SUPERVISOR_TOKEN),
+  });
   // One masker for the log and the outputs: both hide the same values.
   const maskValues = configuredValuesMasker(configuredValues(config));
   const log = createLogger({ level: config.log_level, format, redactPaths: logRedactPaths, maskText: maskValues });
@@ -149,7 +154,14 @@ async function check(config: Config, addon: AddonEnvironment | undefined, versio
   const supervisor = addon !== undefined && !config.mqtt.url;
   const source = addon ? `the add-on options ${addon.optionsFile}` : (file ?? 'the defaults (no file)');
   const supervisorNote = supervisor ? await askSupervisor() : undefined;
-  process.stdout.write(checkReport(config, { version, source, brokerSource: supervisor ? 'supervisor' : 'embedded', ...(supervisorNote ? { supervisorNote } : {}) }));
+  process.stdout.write(
+    checkReport(config, {
+      version,
+      source,
+      brokerSource: supervisor ? 'supervisor' : 'embedded',
+      ...(supervisorNote ? { supervisorNote } : {}),
+    }),
+  );
 }
 
 /** One bounded question to the Supervisor (a start asks until it answers); its answer or failure becomes a note. */
@@ -161,7 +173,10 @@ async function askSupervisor(): Promise<string> {
     return redactUrl(url);
   } catch (error) {
     const { cause } = error as { cause?: unknown };
-    const why = cause instanceof Error && cause.name === 'TimeoutError' ? `${oneLine(error)}: no answer within ${checkLookupMs / 1000} s` : oneLine(error);
+    const why =
+      cause instanceof Error && cause.name === 'TimeoutError'
+        ? `${oneLine(error)}: no answer within ${checkLookupMs / 1000} s`
+        : oneLine(error);
     return `none yet (${why}); a start would wait for it, keeping mails`;
   }
 }
@@ -189,7 +204,9 @@ async function sendTest(kind: TestKind, config: Config, args: { host?: string | 
   } catch (error) {
     const { responseCode } = error as { responseCode?: number };
     // The bridge's reply names no secret; the address of the test mail may be a number address: masked as in the log.
-    fail(`send-test ${kind} to ${target.host}:${target.port}: ${maskNumbersIn(oneLine(error))}${responseCode ? '' : ' (is the bridge running there?)'}`);
+    fail(
+      `send-test ${kind} to ${target.host}:${target.port}: ${maskNumbersIn(oneLine(error))}${responseCode ? '' : ' (is the bridge running there?)'}`,
+    );
   }
   console.info(`${kind} test mail sent to ${target.host}:${target.port}: ${reply}`);
 }

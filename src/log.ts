@@ -2,7 +2,7 @@
 // and the masking hook its caller gives (the composition root takes both from the configuration), so the logger
 // imports nothing of the parts it serves.
 import { createRequire } from 'node:module';
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 
 export type { Logger };
@@ -70,8 +70,13 @@ export function createLogger({ level, destination, format = 'json', redactPaths 
  * destination (flushed at exit) right after it was masked. Loaded only for pretty output, so JSON starts leaner.
  * One line per entry (`singleLine`) with the local time, so the start line stays one line.
  */
-function prettyStream(target: DestinationStream, colorize: boolean): DestinationStream & { flush(callback: (error?: Error) => void): void } {
-  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: (options: PrettyOptions) => (line: string) => string };
+function prettyStream(
+  target: DestinationStream,
+  colorize: boolean,
+): DestinationStream & { flush(callback: (error?: Error) => void): void } {
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as {
+    prettyFactory: (options: PrettyOptions) => (line: string) => string;
+  };
   const prettify = prettyFactory({ colorize, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', singleLine: true });
   const flushable = target as DestinationStream & { flush?(callback: (error?: Error) => void): void };
   return {

@@ -2,41 +2,41 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configuredValues, loggableConfig, startSummary } from './config/describe.js';
+import { routesOf } from './config/routes.js';
 import type { Config } from './config/schema.js';
-import type { MqttConnection } from './outputs/mqtt/connection.js';
 import { Bus } from './core/bus.js';
 import { EntityRegistry } from './core/entities.js';
 import { configuredValuesMasker, maskNumbersIn } from './core/mask.js';
-import type { Logger } from './log.js';
-import { IsolatedParser } from './mail/isolated-parser.js';
-import type { BuiltOutput, OutputContext, OutputModule } from './outputs/module.js';
-import { outputModules } from './outputs/registry.js';
+import { parseNetworks } from './core/networks.js';
+import { routeOf } from './core/route.js';
+import { codeOf, oneLine } from './errors.js';
 import { startFeatures } from './features/host.js';
 import type { FeatureModule } from './features/module.js';
 import { featureModules } from './features/registry.js';
-import { readPackageInfo, type PackageInfo } from './package-info.js';
+import type { Logger } from './log.js';
+import { IsolatedParser } from './mail/isolated-parser.js';
+import type { BuiltOutput, OutputContext, OutputModule } from './outputs/module.js';
+import type { MqttConnection } from './outputs/mqtt/connection.js';
+import { outputModules } from './outputs/registry.js';
+import { type PackageInfo, readPackageInfo } from './package-info.js';
 import { AlarmStateStore } from './pipeline/alarm-state.js';
 import { Delivery } from './pipeline/delivery.js';
 import { buildRecordKinds } from './pipeline/kinds/index.js';
 import { Processor } from './pipeline/processor.js';
-import { raiser, type Raise } from './pipeline/raise.js';
-import { parseNetworks } from './core/networks.js';
+import { type Raise, raiser } from './pipeline/raise.js';
 import { acceptsRecipient } from './smtp/policy.js';
-import { startIntake, type Intake, type IntakeOptions } from './smtp/server.js';
-import { DataDirLocked, lockDataDir, type DataDirLock } from './spool/data-dir-lock.js';
-import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
-import { DiskReserve, freeSpaceOf } from './spool/disk-reserve.js';
-import { FileSpool } from './spool/file-spool.js';
-import { resendKeyOfMail } from './spool/resend-key.js';
-import type { Spool } from './spool/spool.js';
-import type { QuarantineRemoval } from './spool/quarantine.js';
+import { type Intake, type IntakeOptions, startIntake } from './smtp/server.js';
 import { snapshotLimitsOf } from './snapshots/config.js';
 import { SnapshotStore } from './snapshots/snapshot-store.js';
-import { routeOf } from './core/route.js';
-import { routesOf } from './config/routes.js';
 import { catalogOf } from './sources/catalog.js';
 import { buildProfiles } from './sources/registry.js';
-import { codeOf, oneLine } from './errors.js';
+import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
+import { type DataDirLock, DataDirLocked, lockDataDir } from './spool/data-dir-lock.js';
+import { DiskReserve, freeSpaceOf } from './spool/disk-reserve.js';
+import { FileSpool } from './spool/file-spool.js';
+import type { QuarantineRemoval } from './spool/quarantine.js';
+import { resendKeyOfMail } from './spool/resend-key.js';
+import type { Spool } from './spool/spool.js';
 import { fileUnreadable, isListenError, listenFailed, StartFailed } from './start/start-failed.js';
 
 export interface Bridge {
@@ -63,7 +63,12 @@ export interface BridgeOptions {
 export async function startBridge(
   config: Config,
   log: Logger,
-  { packageInfo = readPackageInfo(), mqttConnection, maskValues = configuredValuesMasker(configuredValues(config)), features = featureModules }: BridgeOptions = {},
+  {
+    packageInfo = readPackageInfo(),
+    mqttConnection,
+    maskValues = configuredValuesMasker(configuredValues(config)),
+    features = featureModules,
+  }: BridgeOptions = {},
 ): Promise<Bridge> {
   const stops: (() => Promise<void>)[] = [];
   let stopped: Promise<void> | undefined;
@@ -75,7 +80,9 @@ export async function startBridge(
   log.debug({ config: loggableConfig(config) }, 'configuration');
   try {
     await prepareDataDir(config.data_dir).catch((error: unknown) => {
-      throw error instanceof DataDirUnusable ? new StartFailed('data_dir', config.data_dir, error.message, dataDirAdvice, { cause: error }) : error;
+      throw error instanceof DataDirUnusable
+        ? new StartFailed('data_dir', config.data_dir, error.message, dataDirAdvice, { cause: error })
+        : error;
     });
     // Before the spool opens: a second bridge on this data_dir would replay the same mails and SMS jobs.
     const lock = await lockFor(config.data_dir);
@@ -86,7 +93,11 @@ export async function startBridge(
     const bus = new Bus((name, error) => log.error({ err: error, busEvent: name }, 'a bus listener failed'));
     const spool: Spool = new FileSpool(config.data_dir, {
       resendKeyOf: resendKeyOfMail,
-      quarantine: { shortfall: async () => (await freeSpace()).shortfall, onRemoved: (removal) => logQuarantineRemoval(spoolLog, removal), bus },
+      quarantine: {
+        shortfall: async () => (await freeSpace()).shortfall,
+        onRemoved: (removal) => logQuarantineRemoval(spoolLog, removal),
+        bus,
+      },
     });
     await spool.open().catch((error: unknown) => {
       throw new StartFailed('data_dir', config.data_dir, `cannot open the spool (${oneLine(error)})`, dataDirAdvice, { cause: error });
@@ -97,17 +108,38 @@ export async function startBridge(
     await alarmState.load();
 
     const profiles = buildProfiles(config.rules);
-    const snapshots = await SnapshotStore.open(join(config.data_dir, 'snapshots'), snapshotLimitsOf(config.snapshots)).catch((error: unknown) => {
-      throw new StartFailed('data_dir', config.data_dir, `cannot open the snapshot store (${oneLine(error)})`, dataDirAdvice, { cause: error });
-    });
+    const snapshots = await SnapshotStore.open(join(config.data_dir, 'snapshots'), snapshotLimitsOf(config.snapshots)).catch(
+      (error: unknown) => {
+        throw new StartFailed('data_dir', config.data_dir, `cannot open the snapshot store (${oneLine(error)})`, dataDirAdvice, {
+          cause: error,
+        });
+      },
+    );
     // Age counts without new mails too: an hourly look keeps the limit when a camera falls silent.
-    const pruning = setInterval(() => void snapshots.prune().catch((error: unknown) => log.warn({ err: error }, 'cannot remove old snapshots')), 3600_000).unref();
+    const pruning = setInterval(
+      () => void snapshots.prune().catch((error: unknown) => log.warn({ err: error }, 'cannot remove old snapshots')),
+      3600_000,
+    ).unref();
     stops.push(async () => clearInterval(pruning));
     const routes = routesOf(config);
     // Values first: a token's digits must still be whole when it is looked for.
     const maskText = (text: string) => maskNumbersIn(maskValues(text));
-    const context = { log, maskText, bus, dataDir: config.data_dir, catalog: catalogOf(profiles), images: snapshots, packageInfo, now: Date.now, panelState: () => alarmState.current, platform: { mqttConnection }, entities };
-    const deliveries = (await buildOutputs(config, context, stops)).map(({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus));
+    const context = {
+      log,
+      maskText,
+      bus,
+      dataDir: config.data_dir,
+      catalog: catalogOf(profiles),
+      images: snapshots,
+      packageInfo,
+      now: Date.now,
+      panelState: () => alarmState.current,
+      platform: { mqttConnection },
+      entities,
+    };
+    const deliveries = (await buildOutputs(config, context, stops)).map(
+      ({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus),
+    );
     const parser = new IsolatedParser({ bus });
     parser.start();
     stops.push(() => parser.close());
@@ -115,7 +147,13 @@ export async function startBridge(
     const worker = new Processor({ spool, kinds, deliveries, alarmState, log: log.child({ component: 'pipeline' }), bus });
     const raise = raiser({ spool, onStored: (id, record) => worker.enqueue(id, record) });
     // Before the outputs start: the entities features declare are in MQTT's first announcement.
-    const running = await startFeatures(features, (module) => sectionOf(config, module), { log, bus, dataDir: config.data_dir, entities, raise });
+    const running = await startFeatures(features, (module) => sectionOf(config, module), {
+      log,
+      bus,
+      dataDir: config.data_dir,
+      entities,
+      raise,
+    });
     stops.push(() => running.stop());
     // The quarantine as opened, for observers that started just now; from here on it tells each change itself.
     bus.emit('quarantine', { count: spool.quarantined.count, totalBytes: spool.quarantined.totalBytes });
@@ -144,7 +182,13 @@ export async function startBridge(
         sessionTimeoutMs: smtp.session_timeout * 1000,
         tls,
       },
-      { spool, log: log.child({ component: 'smtp' }), onAccepted: (id, record) => worker.enqueue(id, record), bus, storage: new DiskReserve({ freeSpace, quarantine: spool.quarantined, log: spoolLog }) },
+      {
+        spool,
+        log: log.child({ component: 'smtp' }),
+        onAccepted: (id, record) => worker.enqueue(id, record),
+        bus,
+        storage: new DiskReserve({ freeSpace, quarantine: spool.quarantined, log: spoolLog }),
+      },
     ).catch((error: unknown) => {
       if (!isListenError(error)) throw error;
       const inUse = 'stop the other program (another mail server, or a bridge already running), or set smtp.port to a free port';
@@ -169,7 +213,11 @@ function outputAddresses(config: Config): (address: string) => boolean {
 }
 
 /** Every output of the registry, from its own config section; what a module must close later goes into `stops`. */
-async function buildOutputs(config: Config, context: Omit<OutputContext, 'health'>, stops: (() => Promise<void>)[]): Promise<BuiltOutput[]> {
+async function buildOutputs(
+  config: Config,
+  context: Omit<OutputContext, 'health'>,
+  stops: (() => Promise<void>)[],
+): Promise<BuiltOutput[]> {
   const health = modules.flatMap((module) => {
     const description = module.health(sectionOf(config, module));
     return description ? [{ output: module.name, ...description }] : [];
@@ -195,7 +243,12 @@ async function tlsFiles(tls: Config['smtp']['tls']): Promise<IntakeOptions['tls'
 
 /** Old mails leaving are routine (info); mails pushed out by newer ones or by a full disk may be worth a look (warn). */
 function logQuarantineRemoval(log: Logger, { id, bytes, why }: QuarantineRemoval): void {
-  const because = { age: 'past its age limit', count: 'past the count limit', size: 'past the size limit', space: 'free space under data_dir below the reserve' }[why];
+  const because = {
+    age: 'past its age limit',
+    count: 'past the count limit',
+    size: 'past the size limit',
+    space: 'free space under data_dir below the reserve',
+  }[why];
   log[why === 'age' ? 'info' : 'warn']({ mailId: id, bytes, why }, `quarantined mail removed: ${because}`);
 }
 
@@ -209,8 +262,20 @@ async function lockFor(dataDir: string): Promise<DataDirLock> {
   } catch (error) {
     if (error instanceof DataDirLocked) {
       const problem = `already used by another Alarm Mail Bridge${error.pid === undefined ? '' : ` (pid ${error.pid})`}`;
-      throw new StartFailed('data_dir', dataDir, problem, 'stop the other bridge, or give each its own data_dir: two would both replay the spool and send every SMS twice', { cause: error });
+      throw new StartFailed(
+        'data_dir',
+        dataDir,
+        problem,
+        'stop the other bridge, or give each its own data_dir: two would both replay the spool and send every SMS twice',
+        { cause: error },
+      );
     }
-    throw new StartFailed('data_dir', dataDir, `cannot hold its lock ${dataDir}/bridge.lock (${codeOf(error) ?? oneLine(error)})`, 'use a local folder that can hold a Unix socket (not FAT or a network share)', { cause: error });
+    throw new StartFailed(
+      'data_dir',
+      dataDir,
+      `cannot hold its lock ${dataDir}/bridge.lock (${codeOf(error) ?? oneLine(error)})`,
+      'use a local folder that can hold a Unix socket (not FAT or a network share)',
+      { cause: error },
+    );
   }
 }

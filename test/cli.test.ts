@@ -6,16 +6,19 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { freePort } from './helpers/ports.js';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 // A start that hangs (as one under /proc did, at full CPU) is killed and fails the test instead of holding it.
 const run = (args: string[], env: Record<string, string> = {}) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], { env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json', ...env }, timeout: 60_000 }).then(
+  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], {
+    env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json', ...env },
+    timeout: 60_000,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
@@ -76,8 +79,20 @@ describe('alarm-mail-bridge command', () => {
         file,
         stringify({
           data_dir: dataDir,
-          smtp: { host: '127.0.0.1', port: takenPort, alarm_recipients: ['alarm', 'einbruch'], auth: 'required', users: [{ username: 'xt1', password: 'smtp-secret-5521' }], allow_insecure_auth: true },
-          mqtt: { url: 'mqtt://bridge:mqtt-secret-7781@broker.local:1883', username: 'bridge', password: 'mqtt-option-secret-3344', embedded_port: takenPort },
+          smtp: {
+            host: '127.0.0.1',
+            port: takenPort,
+            alarm_recipients: ['alarm', 'einbruch'],
+            auth: 'required',
+            users: [{ username: 'xt1', password: 'smtp-secret-5521' }],
+            allow_insecure_auth: true,
+          },
+          mqtt: {
+            url: 'mqtt://bridge:mqtt-secret-7781@broker.local:1883',
+            username: 'bridge',
+            password: 'mqtt-option-secret-3344',
+            embedded_port: takenPort,
+          },
           sms: { recipients: ['0170 1234567'], send_on: ['alarm'] },
           telegram: { bot_token: '123456789:AAH-check_TOKEN-0123456789', chat_ids: ['123456789', '-1001234567890'] },
           rules: [{ match: '^Garage (?<sensor>.+) offen$', type: 'garage_open', category: 'status' }],
@@ -86,19 +101,42 @@ describe('alarm-mail-bridge command', () => {
       const { code, stdout, stderr } = await run(['--check', '--config', file]);
       assert.equal(code, 0, stderr);
       assert.match(stdout, /^The configuration from .*check\.yaml is valid/);
-      assert.match(stdout, /^start line: starting Alarm Mail Bridge \{"version":"[^"]+","smtp":"127\.0\.0\.1:\d+","mqtt":"mqtt:\/\/bridge:redacted@broker\.local:1883","sms":"dry-run","telegram":"2 chats","rules":1,"data_dir":".*check-data"\}$/m);
+      assert.match(
+        stdout,
+        /^start line: starting Alarm Mail Bridge \{"version":"[^"]+","smtp":"127\.0\.0\.1:\d+","mqtt":"mqtt:\/\/bridge:redacted@broker\.local:1883","sms":"dry-run","telegram":"2 chats","rules":1,"data_dir":".*check-data"\}$/m,
+      );
       assert.match(stdout, /^ {2}alarm: {2}alarm, einbruch$/m);
       assert.match(stdout, /^ {2}status: status$/m);
       assert.match(stdout, /^ {2}camera: camera /m);
       assert.match(stdout, /^ {2}SMS: {4}a phone number as the local part/m);
       const rules = stdout.split('\n').filter((line) => /^ {2}\d+\. /.test(line));
-      assert.deepEqual(rules, ['  1. your rule /^Garage (?<sensor>.+) offen$/i → garage_open (status)', '  2. built-in: xt1', '  3. built-in: key-value', '  4. built-in: generic']);
+      assert.deepEqual(rules, [
+        '  1. your rule /^Garage (?<sensor>.+) offen$/i → garage_open (status)',
+        '  2. built-in: xt1',
+        '  3. built-in: key-value',
+        '  4. built-in: generic',
+      ]);
       assert.match(stdout, /camera mails are read first by: hikvision, dahua, reolink, camera/);
-      assert.match(stdout, /^ {2}mqtt: mqtt:\/\/bridge:redacted@broker\.local:1883 as bridge \(password set\), topics alarm-mail-bridge\/…, Home Assistant discovery on \(homeassistant\)$/m);
+      assert.match(
+        stdout,
+        /^ {2}mqtt: mqtt:\/\/bridge:redacted@broker\.local:1883 as bridge \(password set\), topics alarm-mail-bridge\/…, Home Assistant discovery on \(homeassistant\)$/m,
+      );
       assert.match(stdout, /^ {2}sms: dry-run .*1 default recipient \(\*{9}4567\) on alarm$/m);
       assert.match(stdout, /^ {2}telegram: on, 2 chats, on alarm, trouble, camera, photos on$/m);
-      for (const secret of ['smtp-secret-5521', 'mqtt-secret-7781', 'mqtt-option-secret-3344', 'AAH-check_TOKEN', '1701234567', '123456789']) assert.ok(!stdout.includes(secret), `${secret} in ${stdout}`);
-      assert.deepEqual(await readdir(dir).then((names) => names.filter((name) => name.startsWith('check-data'))), [], 'data_dir not created');
+      for (const secret of [
+        'smtp-secret-5521',
+        'mqtt-secret-7781',
+        'mqtt-option-secret-3344',
+        'AAH-check_TOKEN',
+        '1701234567',
+        '123456789',
+      ])
+        assert.ok(!stdout.includes(secret), `${secret} in ${stdout}`);
+      assert.deepEqual(
+        await readdir(dir).then((names) => names.filter((name) => name.startsWith('check-data'))),
+        [],
+        'data_dir not created',
+      );
     });
 
     it('prints the one-line error and exits 1 on a bad configuration or a missing certificate, without starting', async () => {
@@ -110,7 +148,13 @@ describe('alarm-mail-bridge command', () => {
       assert.equal(invalid.stderr.trim().split('\n').length, 1);
       assert.match(invalid.stderr, /unknown key "smtp\.prot"/);
       const noCert = join(dir, 'check-cert.yaml');
-      await writeFile(noCert, stringify({ data_dir: join(dir, 'check-bad-data'), smtp: { tls: { mode: 'implicit', cert: join(dir, 'none.pem'), key: join(dir, 'none.key') } } }));
+      await writeFile(
+        noCert,
+        stringify({
+          data_dir: join(dir, 'check-bad-data'),
+          smtp: { tls: { mode: 'implicit', cert: join(dir, 'none.pem'), key: join(dir, 'none.key') } },
+        }),
+      );
       const missing = await run(['--check', '--config', noCert]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /^alarm-mail-bridge: cannot start: smtp\.tls\.cert .*none\.pem: file not found/);
@@ -130,9 +174,16 @@ describe('alarm-mail-bridge command', () => {
       const silent = createServer((socket) => void sockets.push(socket));
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       try {
-        const asked = await run(['--check'], { ...env, SUPERVISOR_TOKEN: 'token-for-check-1234', SUPERVISOR_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}` });
+        const asked = await run(['--check'], {
+          ...env,
+          SUPERVISOR_TOKEN: 'token-for-check-1234',
+          SUPERVISOR_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+        });
         assert.equal(asked.code, 0, asked.stderr);
-        assert.match(asked.stdout, /mqtt: broker from the Supervisor: none yet \(Supervisor not reachable at http:\/\/127\.0\.0\.1:\d+\/?: no answer within 3 s\); a start would wait for it/);
+        assert.match(
+          asked.stdout,
+          /mqtt: broker from the Supervisor: none yet \(Supervisor not reachable at http:\/\/127\.0\.0\.1:\d+\/?: no answer within 3 s\); a start would wait for it/,
+        );
         assert.ok(!asked.stdout.includes('token-for-check-1234'));
       } finally {
         for (const socket of sockets) socket.destroy();
@@ -174,7 +225,12 @@ describe('alarm-mail-bridge command', () => {
 
     it('names smtp.port when another program listens there', async () => {
       const line = await fatalLine({ smtp: { host: '127.0.0.1', port: takenPort }, mqtt: { embedded_port: 0 } });
-      assert.match(line, new RegExp(`^cannot start: smtp\\.port ${takenPort}: another program already listens on 127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\): .*set smtp\\.port to a free port`));
+      assert.match(
+        line,
+        new RegExp(
+          `^cannot start: smtp\\.port ${takenPort}: another program already listens on 127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\): .*set smtp\\.port to a free port`,
+        ),
+      );
     });
 
     it('names smtp.host when the address is not on this machine', async () => {
@@ -184,14 +240,22 @@ describe('alarm-mail-bridge command', () => {
 
     it('names mqtt.embedded_port when a broker already listens there', async () => {
       const line = await fatalLine({ smtp: await smtpOnFreePort(), mqtt: { embedded_port: takenPort } });
-      assert.match(line, new RegExp(`^cannot start: mqtt\\.embedded_port ${takenPort}: .*: a broker already listens on ${takenPort}: set mqtt\\.url to use it, or mqtt\\.embedded_port`));
+      assert.match(
+        line,
+        new RegExp(
+          `^cannot start: mqtt\\.embedded_port ${takenPort}: .*: a broker already listens on ${takenPort}: set mqtt\\.url to use it, or mqtt\\.embedded_port`,
+        ),
+      );
     });
 
     it('names data_dir when a file is in the way', async () => {
       const file = join(dir, 'in-the-way');
       await writeFile(file, 'x');
       const line = await fatalLine({ data_dir: join(file, 'data'), smtp: await smtpOnFreePort(), mqtt: { embedded_port: 0 } });
-      assert.match(line, /^cannot start: data_dir .*in-the-way\/data: cannot be created: .* is a file, not a folder \(ENOTDIR\): set data_dir/);
+      assert.match(
+        line,
+        /^cannot start: data_dir .*in-the-way\/data: cannot be created: .* is a file, not a folder \(ENOTDIR\): set data_dir/,
+      );
     });
 
     it('names data_dir under /proc at once instead of spinning without a word', async () => {
@@ -201,13 +265,33 @@ describe('alarm-mail-bridge command', () => {
 
     it('writes one pretty line per entry when log_format is pretty, also the start line, and no JSON', async () => {
       const file = join(dir, 'pretty.yaml');
-      await writeFile(file, stringify({ log_format: 'pretty', data_dir: join(dir, 'data'), smtp: { host: '127.0.0.1', port: takenPort }, mqtt: { embedded_port: 0 } }));
+      await writeFile(
+        file,
+        stringify({
+          log_format: 'pretty',
+          data_dir: join(dir, 'data'),
+          smtp: { host: '127.0.0.1', port: takenPort },
+          mqtt: { embedded_port: 0 },
+        }),
+      );
       const { code, stdout } = await run(['--config', file]);
       assert.equal(code, 1);
       const lines = stdout.split('\n').filter(Boolean);
-      assert.ok(lines.every((line) => !line.startsWith('{')), stdout);
-      assert.equal(lines.filter((line) => /^\[\d{2}:\d{2}:\d{2}\] INFO: starting Alarm Mail Bridge \{"version":.*"data_dir":/.test(line)).length, 1, stdout);
-      assert.equal(lines.filter((line) => /^\[\d{2}:\d{2}:\d{2}\] FATAL: cannot start: smtp\.port \d+: another program already listens/.test(line)).length, 1, stdout);
+      assert.ok(
+        lines.every((line) => !line.startsWith('{')),
+        stdout,
+      );
+      assert.equal(
+        lines.filter((line) => /^\[\d{2}:\d{2}:\d{2}\] INFO: starting Alarm Mail Bridge \{"version":.*"data_dir":/.test(line)).length,
+        1,
+        stdout,
+      );
+      assert.equal(
+        lines.filter((line) => /^\[\d{2}:\d{2}:\d{2}\] FATAL: cannot start: smtp\.port \d+: another program already listens/.test(line))
+          .length,
+        1,
+        stdout,
+      );
     });
 
     it('writes pretty lines as the add-on with log_format auto, JSON in a pipe otherwise', async () => {
@@ -219,10 +303,19 @@ describe('alarm-mail-bridge command', () => {
       assert.match(addon.stdout, /FATAL: cannot start: smtp\.port/);
       assert.doesNotMatch(addon.stdout, /^\{/m);
       const file = join(dir, 'auto.yaml');
-      await writeFile(file, stringify({ data_dir: join(dir, 'data'), smtp: { host: '127.0.0.1', port: takenPort }, mqtt: { embedded_port: 0 } }));
+      await writeFile(
+        file,
+        stringify({ data_dir: join(dir, 'data'), smtp: { host: '127.0.0.1', port: takenPort }, mqtt: { embedded_port: 0 } }),
+      );
       const piped = await run(['--config', file]);
       assert.equal(piped.code, 1);
-      assert.ok(piped.stdout.split('\n').filter(Boolean).every((line) => line.startsWith('{')), piped.stdout);
+      assert.ok(
+        piped.stdout
+          .split('\n')
+          .filter(Boolean)
+          .every((line) => line.startsWith('{')),
+        piped.stdout,
+      );
     });
 
     it('names smtp.tls.cert when the certificate file is missing', async () => {

@@ -7,15 +7,23 @@ import { describe, it } from 'node:test';
 import { configuredValues, logRedactPaths, startSummary } from '../src/config/describe.js';
 import { validateConfig } from '../src/config/load.js';
 import { configuredValuesMasker } from '../src/core/mask.js';
-import { createLogger, resolveLogFormat, type LogFormat } from '../src/log.js';
+import { createLogger, type LogFormat, resolveLogFormat } from '../src/log.js';
 
 function capture(format: LogFormat, maskText?: (line: string) => string, redactPaths?: readonly string[]) {
   let text = '';
-  const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => {
-    text += chunk.toString('utf8');
-    done();
-  } });
-  const log = createLogger({ level: 'info', destination, format, ...(maskText ? { maskText } : {}), ...(redactPaths ? { redactPaths } : {}) });
+  const destination = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  const log = createLogger({
+    level: 'info',
+    destination,
+    format,
+    ...(maskText ? { maskText } : {}),
+    ...(redactPaths ? { redactPaths } : {}),
+  });
   return { log, text: () => text };
 }
 
@@ -28,7 +36,8 @@ describe('log format', () => {
       ['pretty', { terminal: false, addon: false }, 'pretty'],
       ['json', { terminal: true, addon: true }, 'json'],
     ] as const;
-    for (const [setting, where, expected] of cases) assert.equal(resolveLogFormat(setting, where), expected, `${setting} ${JSON.stringify(where)}`);
+    for (const [setting, where, expected] of cases)
+      assert.equal(resolveLogFormat(setting, where), expected, `${setting} ${JSON.stringify(where)}`);
   });
 
   it('accepts log_format in the configuration, auto by default', () => {
@@ -43,13 +52,19 @@ describe('log format', () => {
     log.info(startSummary(config, '1.2.3', 'embedded'), 'starting Alarm Mail Bridge');
     const lines = text().split('\n').filter(Boolean);
     assert.equal(lines.length, 1, text());
-    assert.match(lines[0] ?? '', /^\[\d{2}:\d{2}:\d{2}\] INFO: starting Alarm Mail Bridge \{.*"version":"1\.2\.3".*"smtp":"0\.0\.0\.0:2525".*"data_dir":"\/data"\}$/);
+    assert.match(
+      lines[0] ?? '',
+      /^\[\d{2}:\d{2}:\d{2}\] INFO: starting Alarm Mail Bridge \{.*"version":"1\.2\.3".*"smtp":"0\.0\.0\.0:2525".*"data_dir":"\/data"\}$/,
+    );
     assert.ok(!text().includes('s3cret-pass'));
   });
 
   it('masks configured secrets in pretty lines too', () => {
     const token = '123456789:AAH-secret_TOKEN-0123456789';
-    const config = validateConfig({ telegram: { bot_token: token, chat_ids: ['123456789'] }, mqtt: { password: 'mqtt-pass-4711' } }, 'test');
+    const config = validateConfig(
+      { telegram: { bot_token: token, chat_ids: ['123456789'] }, mqtt: { password: 'mqtt-pass-4711' } },
+      'test',
+    );
     const { log, text } = capture('pretty', configuredValuesMasker(configuredValues(config)));
     log.warn({ url: `https://api.telegram.org/bot${token}/sendMessage` }, `Telegram said: token ${token} refused`);
     log.debug({ config }, 'configuration');
@@ -77,7 +92,8 @@ describe('log format', () => {
     );
     const { log, text } = capture('json', undefined, logRedactPaths);
     log.info({ config }, 'configuration');
-    for (const secret of ['mqtt-pass-4711', 'cm-token-0815', '1:tg-token-42', 'smtp-pass-99']) assert.ok(!text().includes(secret), `${secret} in ${text()}`);
+    for (const secret of ['mqtt-pass-4711', 'cm-token-0815', '1:tg-token-42', 'smtp-pass-99'])
+      assert.ok(!text().includes(secret), `${secret} in ${text()}`);
   });
 
   it('writes JSON lines when asked for json', () => {

@@ -2,15 +2,20 @@
 // directly in it such as log.ts), so every part can be read, tested and replaced after the parts it uses. The graph
 // is TypeScript's own resolution of the build (tsc --explainFiles); `import type` counts (see helpers/module-graph.ts).
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
-import { cyclesOf, edgesWithin, graphFromExplanation, partGraph, sourceGraph, type ModuleGraph } from './helpers/module-graph.js';
+import { fileURLToPath } from 'node:url';
+import { cyclesOf, edgesWithin, graphFromExplanation, type ModuleGraph, partGraph, sourceGraph } from './helpers/module-graph.js';
 
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
 
 function describeCycles(graph: ModuleGraph): string {
   return cyclesOf(graph)
-    .map((cycle) => `cycle of ${cycle.length}: ${cycle.join(', ')}\n${edgesWithin(graph, cycle).map((edge) => `  ${edge}`).join('\n')}`)
+    .map(
+      (cycle) =>
+        `cycle of ${cycle.length}: ${cycle.join(', ')}\n${edgesWithin(graph, cycle)
+          .map((edge) => `  ${edge}`)
+          .join('\n')}`,
+    )
     .join('\n');
 }
 
@@ -31,10 +36,12 @@ describe('module graph', () => {
         "   Imported via './index.js' from file 'src/outputs/sms/module.ts'",
       ].join('\n'),
     );
-    assert.deepEqual(
-      Object.fromEntries([...graph].map(([file, imports]) => [file, [...imports].sort()])),
-      { 'src/log.ts': [], 'src/main.ts': ['src/log.ts'], 'src/outputs/sms/index.ts': ['src/log.ts'], 'src/outputs/sms/module.ts': ['src/outputs/sms/index.ts'] },
-    );
+    assert.deepEqual(Object.fromEntries([...graph].map(([file, imports]) => [file, [...imports].sort()])), {
+      'src/log.ts': [],
+      'src/main.ts': ['src/log.ts'],
+      'src/outputs/sms/index.ts': ['src/log.ts'],
+      'src/outputs/sms/module.ts': ['src/outputs/sms/index.ts'],
+    });
   });
 
   it('finds each cycle once, a file importing itself too, and none in a chain; parts are folders and top-level files', () => {
@@ -51,8 +58,21 @@ describe('module graph', () => {
       ['src/core/event.ts'],
     ]);
     assert.deepEqual(cyclesOf(partGraph(files)), [['config', 'log.ts', 'outputs']]);
-    assert.deepEqual(edgesWithin(partGraph(files), ['config', 'log.ts', 'outputs']), ['config → outputs', 'log.ts → config', 'outputs → log.ts']);
-    assert.deepEqual(cyclesOf(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set<string>()]])), []);
+    assert.deepEqual(edgesWithin(partGraph(files), ['config', 'log.ts', 'outputs']), [
+      'config → outputs',
+      'log.ts → config',
+      'outputs → log.ts',
+    ]);
+    assert.deepEqual(
+      cyclesOf(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['c'])],
+          ['c', new Set<string>()],
+        ]),
+      ),
+      [],
+    );
   });
 
   describe('of src/', () => {

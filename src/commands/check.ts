@@ -1,7 +1,7 @@
 // `alarm-mail-bridge --check`: what a start with this configuration would do, as text, without starting anything —
 // no port bound, no data_dir lock, no file written. Secrets and numbers are masked as in the log.
 import { access, constants } from 'node:fs/promises';
-import { configuredValues, startSummary, type BrokerSource } from '../config/describe.js';
+import { type BrokerSource, configuredValues, startSummary } from '../config/describe.js';
 import type { Config } from '../config/schema.js';
 import { configuredValuesMasker, maskNumber, maskNumbersIn } from '../core/mask.js';
 import { redactUrl } from '../log.js';
@@ -21,7 +21,10 @@ export interface CheckContext {
 export async function checkFiles(config: Config): Promise<void> {
   const { tls } = config.smtp;
   if (tls.mode === 'off') return;
-  for (const [key, path] of [['smtp.tls.cert', tls.cert], ['smtp.tls.key', tls.key]] as const) {
+  for (const [key, path] of [
+    ['smtp.tls.cert', tls.cert],
+    ['smtp.tls.key', tls.key],
+  ] as const) {
     await access(path, constants.R_OK).catch((error: unknown) => Promise.reject(fileUnreadable(key, path, error)));
   }
 }
@@ -45,8 +48,11 @@ export function checkReport(config: Config, context: CheckContext): string {
     `  camera: ${list([...smtp.camera_recipients, ...cameraAddresses])} (Hikvision, Dahua/Amcrest and Reolink mails at any address)`,
     `  SMS:    a phone number as the local part (<number>@any.domain) sends that mail's event to that number (region ${sms.default_region})`,
     '',
-    'rules, in the order they are tried on a mail\'s lines:',
-    ...config.rules.map((rule, index) => `  ${index + 1}. your rule /${rule.match}/i → ${rule.type} (${rule.category}${rule.alarm_state ? `, ${rule.alarm_state}` : ''})`),
+    "rules, in the order they are tried on a mail's lines:",
+    ...config.rules.map(
+      (rule, index) =>
+        `  ${index + 1}. your rule /${rule.match}/i → ${rule.type} (${rule.category}${rule.alarm_state ? `, ${rule.alarm_state}` : ''})`,
+    ),
     ...lineProfiles.map((name, index) => `  ${config.rules.length + index + 1}. built-in: ${name}`),
     `  camera mails are read first by: ${list(cameraProfiles)}`,
     '',
@@ -62,7 +68,8 @@ export function checkReport(config: Config, context: CheckContext): string {
 
   function mqttLine({ mqtt: settings }: Config, { brokerSource, supervisorNote }: CheckContext): string {
     const topics = `topics ${settings.topic_prefix}/…, Home Assistant discovery ${settings.discovery ? `on (${settings.discovery_prefix})` : 'off'}`;
-    if (settings.url) return `${redactUrl(settings.url)}${settings.username ? ` as ${settings.username}` : ''}${settings.password ? ' (password set)' : ''}, ${topics}`;
+    if (settings.url)
+      return `${redactUrl(settings.url)}${settings.username ? ` as ${settings.username}` : ''}${settings.password ? ' (password set)' : ''}, ${topics}`;
     if (brokerSource === 'supervisor') return `broker from the Supervisor: ${supervisorNote ?? 'not asked'}, ${topics}`;
     return `embedded broker on ${mqtt.embedded_host}:${mqtt.embedded_port}, ${topics}`;
   }

@@ -4,9 +4,9 @@
 // send_on: its words name no alarm, and before it is sent it is read as the bridge will read it (the user's rules
 // first, the same profiles and camera readers); a mail that would be anything but a test is not sent.
 import { BlockList, isIPv6 } from 'node:net';
-import type { AlarmEvent } from '../core/event.js';
-import type { Config } from '../config/schema.js';
 import { routesOf } from '../config/routes.js';
+import type { Config } from '../config/schema.js';
+import type { AlarmEvent } from '../core/event.js';
 import { parseMail } from '../mail/parse.js';
 import { eventFromMail } from '../pipeline/to-event.js';
 import { buildProfiles } from '../sources/registry.js';
@@ -26,7 +26,12 @@ export function testTarget(config: Config, overrides: { host?: string | undefine
   const { smtp } = config;
   const listening = smtp.host === '0.0.0.0' ? '127.0.0.1' : smtp.host === '::' ? '::1' : smtp.host;
   const user = smtp.auth === 'required' ? smtp.users[0] : undefined;
-  return { host: overrides.host ?? listening, port: overrides.port ?? smtp.port, tls: smtp.tls.mode, ...(user ? { auth: { user: user.username, pass: user.password } } : {}) };
+  return {
+    host: overrides.host ?? listening,
+    port: overrides.port ?? smtp.port,
+    tls: smtp.tls.mode,
+    ...(user ? { auth: { user: user.username, pass: user.password } } : {}),
+  };
 }
 
 /** The configuration allows no test of this kind (no address, or its mail would not be a test there): nothing was sent. */
@@ -51,7 +56,8 @@ export const testCameraName = 'Send-test camera';
 export function testMail(kind: TestKind, config: Config): TestMail {
   const to = firstAddress(kind, config);
   if (!to) {
-    const keys = kind === 'camera' ? 'smtp.camera_recipients is empty and no camera has a match_recipient' : `smtp.${kind}_recipients is empty`;
+    const keys =
+      kind === 'camera' ? 'smtp.camera_recipients is empty and no camera has a match_recipient' : `smtp.${kind}_recipients is empty`;
     throw new TestMailRefused(`${keys}: no address to send a ${kind} test to`);
   }
   const mail = { to, from: 'send-test@alarm-mail-bridge.local', attachments: [] };
@@ -90,10 +96,18 @@ export async function checkTestEvent(kind: TestKind, mail: TestMail, raw: Buffer
   const routes = routesOf(config);
   const envelope = { from: mail.from, recipients: [mail.to], receivedAt: new Date().toISOString(), remoteAddress: '127.0.0.1' };
   const snapshots = { put: async () => ({ images: [], refused: [] }) };
-  const { event } = await eventFromMail({ id: 'send-test', envelope, raw }, buildProfiles(config.rules), routes, { parse: parseMail }, { snapshots, cameras: config.cameras, addresses: routes.camera });
+  const { event } = await eventFromMail(
+    { id: 'send-test', envelope, raw },
+    buildProfiles(config.rules),
+    routes,
+    { parse: parseMail },
+    { snapshots, cameras: config.cameras, addresses: routes.camera },
+  );
   if (event.category !== 'test') {
     const reading = `${event.category} (type ${event.type}, source ${event.source}, line "${event.text}")`;
-    throw new TestMailRefused(`the bridge would read this ${kind} test mail as ${reading}, not as a test: not sent; check rules: for a match on it`);
+    throw new TestMailRefused(
+      `the bridge would read this ${kind} test mail as ${reading}, not as a test: not sent; check rules: for a match on it`,
+    );
   }
   return event;
 }
@@ -125,7 +139,14 @@ export async function sendTestMail(target: TestTarget, mail: TestMail, raw: Buff
 }
 
 function messageOf(mail: TestMail) {
-  return { envelope: { from: mail.from, to: [mail.to] }, from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, attachments: mail.attachments };
+  return {
+    envelope: { from: mail.from, to: [mail.to] },
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    attachments: mail.attachments,
+  };
 }
 
 const loopback = new BlockList();

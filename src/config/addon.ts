@@ -2,10 +2,10 @@
 // same configuration as a YAML file would give. The options form allows two levels, so an output or a feature may
 // keep keys flat there and map them back (SMS: `sms.cm_product_token` → `sms.cm.product_token`).
 import { readFile } from 'node:fs/promises';
-import { ConfigInvalid, validateConfig } from './load.js';
 import { defaultTemplate } from '../outputs/template.js';
-import { sectionModules } from './sections.js';
+import { ConfigInvalid, validateConfig } from './load.js';
 import type { Config } from './schema.js';
+import { sectionModules } from './sections.js';
 
 export interface AddonEnvironment {
   optionsFile: string;
@@ -16,7 +16,11 @@ export interface AddonEnvironment {
 
 /** Where the add-on's files are; environment variables override them for tests and other hosts. */
 export function addonEnvironment(env: NodeJS.ProcessEnv = process.env): AddonEnvironment {
-  return { optionsFile: env.OPTIONS_FILE || '/data/options.json', dataDir: env.DATA_DIR || '/data', smtpPort: Number(env.SMTP_PORT || 2525) };
+  return {
+    optionsFile: env.OPTIONS_FILE || '/data/options.json',
+    dataDir: env.DATA_DIR || '/data',
+    smtpPort: Number(env.SMTP_PORT || 2525),
+  };
 }
 
 export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonEnvironment): Promise<Config> {
@@ -33,8 +37,18 @@ export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonE
 function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number): Record<string, unknown> {
   const { smtp, smtp_users: users, cameras, ...others } = options;
   const rest = Object.fromEntries(Object.entries(others).filter(([key]) => !sectionModules.some((module) => module.name === key)));
-  const { tls_mode: mode, tls_cert: cert, tls_key: key, tls_min_version: minVersion, ...smtpRest } = isRecord(smtp) ? withoutEmpty(smtp) : {};
-  const tls = withoutEmpty({ mode, min_version: minVersion, ...(mode && mode !== 'off' ? { cert: cert ?? addonCertificate.cert, key: key ?? addonCertificate.key } : {}) });
+  const {
+    tls_mode: mode,
+    tls_cert: cert,
+    tls_key: key,
+    tls_min_version: minVersion,
+    ...smtpRest
+  } = isRecord(smtp) ? withoutEmpty(smtp) : {};
+  const tls = withoutEmpty({
+    mode,
+    min_version: minVersion,
+    ...(mode && mode !== 'off' ? { cert: cert ?? addonCertificate.cert, key: key ?? addonCertificate.key } : {}),
+  });
   const input: Record<string, unknown> = {
     ...withoutEmpty(rest),
     data_dir: dataDir,
@@ -45,7 +59,9 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
   for (const module of sectionModules) {
     const section = options[module.name];
     if (!isRecord(section) || !module.schema) continue;
-    input[module.name] = withCurrentTemplate(module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section));
+    input[module.name] = withCurrentTemplate(
+      module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section),
+    );
   }
   return input;
 }
@@ -58,7 +74,9 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
 const formerTemplate = '{text}';
 
 function withCurrentTemplate(section: Record<string, unknown>): Record<string, unknown> {
-  return typeof section.template === 'string' && section.template.trim() === formerTemplate ? { ...section, template: defaultTemplate } : section;
+  return typeof section.template === 'string' && section.template.trim() === formerTemplate
+    ? { ...section, template: defaultTemplate }
+    : section;
 }
 
 /** Home Assistant's own certificate (`map: [ssl]`), as the Let's Encrypt and DuckDNS add-ons write it. */

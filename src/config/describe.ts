@@ -1,8 +1,9 @@
 // The configuration as it may be logged: one start-up line with what a user checks first, and the whole
 // configuration (for debug) with secrets, URL credentials and phone numbers taken out.
+
+import { type ConfiguredValues, maskNumber, maskNumbersIn } from '../core/mask.js';
 import { redactUrl } from '../log.js';
-import { maskNumber, maskNumbersIn, type ConfiguredValues } from '../core/mask.js';
-import { identifierPaths, secretPaths, type Config } from './schema.js';
+import { type Config, identifierPaths, secretPaths } from './schema.js';
 
 const redacted = '[redacted]';
 
@@ -12,7 +13,11 @@ export type BrokerSource = 'supervisor' | 'embedded';
 /** The facts of the one `info` line at start: enough to see which broker, provider and folder are in use. */
 export function startSummary(config: Config, version: string, brokerSource: BrokerSource): Record<string, unknown> {
   const { smtp, mqtt, sms, telegram } = config;
-  const broker = mqtt.url ? redactUrl(mqtt.url) : brokerSource === 'supervisor' ? 'from the Supervisor' : `embedded on ${mqtt.embedded_host}:${mqtt.embedded_port}`;
+  const broker = mqtt.url
+    ? redactUrl(mqtt.url)
+    : brokerSource === 'supervisor'
+      ? 'from the Supervisor'
+      : `embedded on ${mqtt.embedded_host}:${mqtt.embedded_port}`;
   return {
     version,
     smtp: `${smtp.host}:${smtp.port}`,
@@ -33,7 +38,10 @@ export function startSummary(config: Config, version: string, brokerSource: Brok
 export function loggableConfig(config: Config): Config {
   const redact = (value: string) => (value === '' ? value : redacted);
   const withSecretsRedacted = secretPaths.reduce<unknown>((value, path) => replaceAt(value, pathParts(path), redact), config);
-  const withoutSecrets = identifierPaths.reduce<unknown>((value, path) => replaceAt(value, pathParts(path), maskNumber), withSecretsRedacted) as Config;
+  const withoutSecrets = identifierPaths.reduce<unknown>(
+    (value, path) => replaceAt(value, pathParts(path), maskNumber),
+    withSecretsRedacted,
+  ) as Config;
   const { mqtt, sms, telegram } = withoutSecrets;
   return {
     ...withoutSecrets,

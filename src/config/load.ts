@@ -1,13 +1,13 @@
 // Turns the sources of configuration (YAML file, environment) into one validated, frozen Config.
 import { readFile } from 'node:fs/promises';
-import { deepFreeze } from '../core/freeze.js';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { deepFreeze } from '../core/freeze.js';
 import { maskNumbersIn } from '../core/mask.js';
 import { oneLine } from '../errors.js';
 import { redactUrlsIn } from '../log.js';
+import { type Config, configSchema } from './schema.js';
 import { sectionModules } from './sections.js';
-import { configSchema, type Config } from './schema.js';
 
 /** The configuration cannot be used; `problems` lists every one of them at once. */
 export class ConfigInvalid extends Error {
@@ -92,7 +92,9 @@ const secretPair = /((?:[\s{,[])["']?[\w.-]*(?:password|token|secret)[\w.-]*["']
 
 /** The offending line as it may be quoted: URL passwords, secrets' values and phone numbers taken out. */
 function redactLine(line: string): string {
-  const withoutSecrets = secretLine.test(line) ? line.replace(secretLine, '$1[redacted]') : line.replace(secretPair, (_pair, key: string) => `${key}[redacted]`);
+  const withoutSecrets = secretLine.test(line)
+    ? line.replace(secretLine, '$1[redacted]')
+    : line.replace(secretPair, (_pair, key: string) => `${key}[redacted]`);
   return maskNumbersIn(redactUrlsIn(withoutSecrets));
 }
 

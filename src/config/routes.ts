@@ -5,6 +5,9 @@ import type { Config } from './schema.js';
 
 /** Lower-case local parts of each kind; the camera addresses are `smtp.camera_recipients` and the cameras' match_recipient. */
 export function routesOf(config: Config): Required<RouteTable> {
-  const camera = [...config.smtp.camera_recipients, ...config.cameras.flatMap((entry) => (entry.match_recipient ? [localPartOf(entry.match_recipient)] : []))];
+  const camera = [
+    ...config.smtp.camera_recipients,
+    ...config.cameras.flatMap((entry) => (entry.match_recipient ? [localPartOf(entry.match_recipient)] : [])),
+  ];
   return { alarm: config.smtp.alarm_recipients, status: config.smtp.status_recipients, camera };
 }

@@ -1,13 +1,14 @@
 // The one configuration schema: it gives the type, the defaults and the checks. The core sections are here; each
 // output's and feature's section comes from its module (outputs/registry.ts, features/registry.ts). Keys stay flat (two levels at most) so the
 // add-on's options form can carry them.
-import { z } from 'zod';
+
 import ipaddr from 'ipaddr.js';
-import { ruleSchema } from '../sources/rules/config.js';
-import { cameraConfig } from '../sources/camera/identity.js';
-import { snapshotsSection } from '../snapshots/config.js';
+import { z } from 'zod';
 import { homeNetworks } from '../core/networks.js';
 import { logFormatSettings, logLevels } from '../log.js';
+import { snapshotsSection } from '../snapshots/config.js';
+import { cameraConfig } from '../sources/camera/identity.js';
+import { ruleSchema } from '../sources/rules/config.js';
 import { moduleSections, sectionModules } from './sections.js';
 
 const logLevel = z.enum(logLevels);
@@ -36,7 +37,12 @@ const smtp = z
   .object({
     host: z.string().min(1).default('0.0.0.0'),
     port: z.number().int().min(0).max(65535).default(2525),
-    max_message_kb: z.number().int().min(1).max(1024 * 1024).default(10240),
+    max_message_kb: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024)
+      .default(10240),
     alarm_recipients: z.array(localPart).default(['alarm']),
     status_recipients: z.array(localPart).default(['status']),
     /** Local parts that mean "a camera's mail" (vendors the bridge knows are recognised at any address too). */
@@ -46,7 +52,9 @@ const smtp = z
     users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) }).strict()).default([]),
     /** Plain-text AUTH without TLS for `required` (old panels cannot do TLS). */
     allow_insecure_auth: z.boolean().default(false),
-    allowed_networks: z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'a network such as "192.168.1.0/24" or "fd00::/8"')).default(homeNetworks),
+    allowed_networks: z
+      .array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'a network such as "192.168.1.0/24" or "fd00::/8"'))
+      .default(homeNetworks),
     max_clients: z.number().int().min(1).max(10_000).default(50),
     max_clients_per_address: z.number().int().min(1).max(10_000).default(10),
     max_recipients: z.number().int().min(1).max(1000).default(10),
@@ -57,12 +65,21 @@ const smtp = z
   })
   .strict()
   .superRefine((value, context) => {
-    if (value.auth === 'required' && value.users.length === 0) context.addIssue({ code: 'custom', path: ['users'], message: 'at least one user for auth: required' });
+    if (value.auth === 'required' && value.users.length === 0)
+      context.addIssue({ code: 'custom', path: ['users'], message: 'at least one user for auth: required' });
     if (value.auth === 'required' && value.tls.mode === 'off' && !value.allow_insecure_auth) {
-      context.addIssue({ code: 'custom', path: ['allow_insecure_auth'], message: 'auth: required without TLS sends passwords in clear: set tls or allow_insecure_auth: true' });
+      context.addIssue({
+        code: 'custom',
+        path: ['allow_insecure_auth'],
+        message: 'auth: required without TLS sends passwords in clear: set tls or allow_insecure_auth: true',
+      });
     }
     if (value.tls.mode !== 'off' && (!value.tls.cert || !value.tls.key)) {
-      context.addIssue({ code: 'custom', path: ['tls'], message: `tls.mode ${value.tls.mode} needs cert and key files (never the SMTP library's built-in key, which is public)` });
+      context.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: `tls.mode ${value.tls.mode} needs cert and key files (never the SMTP library's built-in key, which is public)`,
+      });
     }
   });
 
@@ -80,7 +97,8 @@ export const configSchema = z
       .superRefine((cameras, context) => {
         const seen = new Set<string>();
         for (const [index, camera] of cameras.entries()) {
-          if (seen.has(camera.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `camera id "${camera.id}" is used twice` });
+          if (seen.has(camera.id))
+            context.addIssue({ code: 'custom', path: [index, 'id'], message: `camera id "${camera.id}" is used twice` });
           seen.add(camera.id);
         }
       }),
@@ -91,7 +109,12 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 /** Paths of values that must never reach a log line or an MQTT payload: the modules' secrets and SMTP passwords. */
-export const secretPaths: readonly string[] = [...sectionModules.flatMap((module) => (module.secrets ?? []).map((path) => `${module.name}.${path}`)), 'smtp.users[*].password'];
+export const secretPaths: readonly string[] = [
+  ...sectionModules.flatMap((module) => (module.secrets ?? []).map((path) => `${module.name}.${path}`)),
+  'smtp.users[*].password',
+];
 
 /** Paths of account ids (Twilio's SID) that are shown with their last four characters only, like phone numbers. */
-export const identifierPaths: readonly string[] = sectionModules.flatMap((module) => (module.identifiers ?? []).map((path) => `${module.name}.${path}`));
+export const identifierPaths: readonly string[] = sectionModules.flatMap((module) =>
+  (module.identifiers ?? []).map((path) => `${module.name}.${path}`),
+);

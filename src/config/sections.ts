@@ -16,9 +16,13 @@ export interface SectionModule {
 
 type Modules = (typeof outputModules)[number] | (typeof featureModules)[number];
 /** `{ mqtt: <the MQTT module's schema>, sms: …, <feature>: … }`, typed from the registries. */
-export type ModuleSections = { [Module in Modules as [NonNullable<Module['schema']>] extends [never] ? never : Module['name']]: NonNullable<Module['schema']> };
+export type ModuleSections = {
+  [Module in Modules as [NonNullable<Module['schema']>] extends [never] ? never : Module['name']]: NonNullable<Module['schema']>;
+};
 
 /** Outputs first, as their sections appeared before features had any. */
 export const sectionModules: readonly SectionModule[] = [...outputModules, ...featureModules];
 
-export const moduleSections = Object.fromEntries(sectionModules.flatMap((module) => (module.schema ? [[module.name, module.schema]] : []))) as ModuleSections;
+export const moduleSections = Object.fromEntries(
+  sectionModules.flatMap((module) => (module.schema ? [[module.name, module.schema]] : [])),
+) as ModuleSections;

@@ -1,7 +1,7 @@
 // The MQTT broker as Home Assistant's Supervisor offers it to add-ons (`services: [mqtt:need]`):
 // `GET <supervisor>/services/mqtt` with the add-on's bearer token.
 import pRetry from 'p-retry';
-import { redactUrl, type Logger } from '../log.js';
+import { type Logger, redactUrl } from '../log.js';
 import type { MqttConnection } from '../outputs/mqtt/connection.js';
 
 export type LookupFailure = 'not_enabled' | 'unauthorized' | 'unreachable' | 'bad_response';
@@ -52,7 +52,12 @@ export async function lookUpMqttService(supervisorUrl: string, token: string, ti
  * Asks until the Supervisor has a broker: "not enabled" (no broker add-on yet) and a Supervisor that is not
  * up yet are waited out with one log line per kind of failure, not a crash loop. Mails are spooled meanwhile.
  */
-export async function mqttServiceWhenReady(supervisorUrl: string, token: string, log: Logger, firstRetryMs = 2_000): Promise<MqttConnection> {
+export async function mqttServiceWhenReady(
+  supervisorUrl: string,
+  token: string,
+  log: Logger,
+  firstRetryMs = 2_000,
+): Promise<MqttConnection> {
   let lastReason: LookupFailure | undefined;
   const connection = await pRetry(() => lookUpMqttService(supervisorUrl, token), {
     retries: Number.POSITIVE_INFINITY,

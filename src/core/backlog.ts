@@ -31,7 +31,11 @@ export class BacklogGauge {
   #cancel: (() => void) | undefined;
   #closed = false;
 
-  constructor(bus: Bus, queue: string, { clock = systemBacklogClock, intervalMs = backlogIntervalMs }: { clock?: BacklogClock; intervalMs?: number } = {}) {
+  constructor(
+    bus: Bus,
+    queue: string,
+    { clock = systemBacklogClock, intervalMs = backlogIntervalMs }: { clock?: BacklogClock; intervalMs?: number } = {},
+  ) {
     this.#bus = bus;
     this.#queue = queue;
     this.#clock = clock;

@@ -83,10 +83,12 @@ export class EntityRegistry implements EntityView {
 
   /** Declares an entity of `owner` (a feature's name); tells the bus (`entityDeclared`). */
   declare(owner: string, declaration: EntityDeclaration, initial?: EntityState): void {
-    if (!entityId.test(declaration.id) || declaration.id === panelAlarmEntity) throw new EntityInvalid(`entity id "${declaration.id}" is not snake_case or is taken`);
+    if (!entityId.test(declaration.id) || declaration.id === panelAlarmEntity)
+      throw new EntityInvalid(`entity id "${declaration.id}" is not snake_case or is taken`);
     if (this.#entities.has(declaration.id)) throw new EntityInvalid(`entity "${declaration.id}" is declared twice`);
     if (this.#entities.size >= maxEntities) throw new EntityInvalid(`more than ${maxEntities} entities`);
-    if (declaration.platform === 'button' && declaration.commands?.length !== 1) throw new EntityInvalid(`button "${declaration.id}" takes exactly one command`);
+    if (declaration.platform === 'button' && declaration.commands?.length !== 1)
+      throw new EntityInvalid(`button "${declaration.id}" takes exactly one command`);
     const entity: Entity = { ...declaration, owner, current: initial };
     this.#entities.set(declaration.id, entity);
     this.#bus.emit('entityDeclared', entity);

@@ -21,7 +21,9 @@ const date = new RegExp(`^(?:\\d{4}([-/])${month}\\1${day}|(?:${day}([-/])${mont
 
 /** Every phone number inside a free text, e.g. CM's "Gsm '00491701234567' is not a number.", masked. */
 export function maskNumbersIn(text: string): string {
-  return text.replace(numberInText, (candidate) => (candidate.replace(/\D/g, '').length >= 7 && !date.test(candidate) ? maskNumber(candidate) : candidate));
+  return text.replace(numberInText, (candidate) =>
+    candidate.replace(/\D/g, '').length >= 7 && !date.test(candidate) ? maskNumber(candidate) : candidate,
+  );
 }
 
 /** What a number written as an address's local part looks like (`+4915112345678`, `0151.1234.5678`, `0151/12345678`). */
@@ -67,7 +69,8 @@ export function configuredValuesMasker({ secrets, identifiers }: ConfiguredValue
   const replacements = new Map<string, string>();
   const add = (value: string, shown: string) => {
     if (value.length < shortestSearched) return;
-    for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (!replacements.has(form)) replacements.set(form, shown);
+    for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])
+      if (!replacements.has(form)) replacements.set(form, shown);
   };
   for (const secret of secrets) add(secret, '[redacted]');
   for (const identifier of identifiers) add(identifier, maskNumber(identifier));

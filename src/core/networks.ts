@@ -4,7 +4,16 @@ import ipaddr from 'ipaddr.js';
 export type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /** Loopback, private and link-local: a port forwarded to the internet by mistake still refuses the internet. */
-export const homeNetworks = ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'];
+export const homeNetworks = [
+  '127.0.0.0/8',
+  '::1/128',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '169.254.0.0/16',
+  'fc00::/7',
+  'fe80::/10',
+];
 
 export function parseNetworks(cidrs: readonly string[]): Network[] {
   return cidrs.map((cidr) => ipaddr.parseCIDR(cidr));

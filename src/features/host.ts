@@ -52,7 +52,11 @@ export class FeatureStopped extends Error {
 const storeName = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** Starts every feature with its settings; if one fails, those started are stopped again before the error is thrown. */
-export async function startFeatures(modules: readonly FeatureModule[], settingsOf: (module: FeatureModule) => unknown, deps: FeatureHostDependencies): Promise<RunningFeatures> {
+export async function startFeatures(
+  modules: readonly FeatureModule[],
+  settingsOf: (module: FeatureModule) => unknown,
+  deps: FeatureHostDependencies,
+): Promise<RunningFeatures> {
   const running: { feature: Feature; scope: FeatureScope }[] = [];
   const stop = async () => {
     for (const { feature, scope } of running.splice(0).reverse()) {
@@ -102,7 +106,13 @@ class FeatureScope {
       return once;
     };
     const timers = new Map<TimerHandle, () => void>();
-    const schedule = (set: FeatureClock['setTimeout'], clear: (timer: unknown) => void, callback: () => void, ms: number, once: boolean): TimerHandle => {
+    const schedule = (
+      set: FeatureClock['setTimeout'],
+      clear: (timer: unknown) => void,
+      callback: () => void,
+      ms: number,
+      once: boolean,
+    ): TimerHandle => {
       const handle: TimerHandle = { kind: 'timer' };
       let release: () => void = () => undefined;
       const timer = set(() => {

@@ -73,6 +73,8 @@ export interface FeatureModule<Schema extends z.ZodType | undefined = z.ZodType 
 }
 
 /** Names the module's types once, so its settings are typed inside `create`. */
-export function featureModule<Name extends string, Schema extends z.ZodType | undefined = undefined>(module: FeatureModule<Schema, Name>): FeatureModule<Schema, Name> {
+export function featureModule<Name extends string, Schema extends z.ZodType | undefined = undefined>(
+  module: FeatureModule<Schema, Name>,
+): FeatureModule<Schema, Name> {
   return module;
 }

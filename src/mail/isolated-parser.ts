@@ -7,8 +7,8 @@ import { Worker } from 'node:worker_threads';
 import type { Bus } from '../core/bus.js';
 import type { Envelope } from '../core/envelope.js';
 import type { Mail } from './mail.js';
-import { MailUnparsable } from './unparsable.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
+import { MailUnparsable } from './unparsable.js';
 
 export interface MailParser {
   parse(raw: Buffer, envelope: Envelope): Promise<Mail>;
@@ -108,7 +108,9 @@ export class IsolatedParser implements MailParser {
     const entry = new URL(`./parse-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
     // Run from source (the tests, under tsx), the worker must register tsx itself: it does not inherit it (tsx #354).
     const worker = fromSource
-      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true })
+      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, {
+          eval: true,
+        })
       : new Worker(entry);
     this.#worker = worker;
     this.#ready = false;
@@ -169,5 +171,11 @@ export class IsolatedParser implements MailParser {
 
 /** Buffers arrive from the worker as plain Uint8Arrays. */
 function withBuffers(mail: Mail): Mail {
-  return { ...mail, attachments: mail.attachments.map((attachment) => ({ ...attachment, content: Buffer.from(attachment.content.buffer, attachment.content.byteOffset, attachment.content.byteLength) })) };
+  return {
+    ...mail,
+    attachments: mail.attachments.map((attachment) => ({
+      ...attachment,
+      content: Buffer.from(attachment.content.buffer, attachment.content.byteOffset, attachment.content.byteLength),
+    })),
+  };
 }

@@ -1,5 +1,5 @@
 // Raw MIME → Mail, with mailparser (charsets, quoted-printable, base64, HTML-only bodies).
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import type { Envelope } from '../core/envelope.js';
 import type { Mail } from './mail.js';
 import { MailUnparsable } from './unparsable.js';
@@ -9,7 +9,13 @@ import { MailUnparsable } from './unparsable.js';
  * 1 MB of header per part, 1,000 parts (#202).
  */
 const maxHtmlLengthToParse = 1024 * 1024;
-const parserOptions = { skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, maxHtmlLengthToParse, checksumAlgo: false as const };
+const parserOptions = {
+  skipTextToHtml: true,
+  skipImageLinks: true,
+  keepCidLinks: true,
+  maxHtmlLengthToParse,
+  checksumAlgo: false as const,
+};
 
 /**
  * More text than any sender's event needs (classification reads 20 lines of 500 characters). Cut here, in the parser's

@@ -1,7 +1,6 @@
 // The output module: what the bridge needs to know to configure, build and show an output (MQTT, SMS, later
 // Telegram), so that adding one is one folder and one line in registry.ts. Nothing outside the module knows its fields.
 import type { z } from 'zod';
-import type { MqttConnection } from './mqtt/connection.js';
 import type { Bus } from '../core/bus.js';
 import type { EntityView } from '../core/entities.js';
 import type { AlarmState } from '../core/event.js';
@@ -9,6 +8,7 @@ import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
 import type { PackageInfo } from '../package-info.js';
 import type { SourceCatalog } from '../sources/catalog.js';
+import type { MqttConnection } from './mqtt/connection.js';
 import type { DeliveryOptions, Output } from './output.js';
 
 /**
@@ -90,6 +90,8 @@ export interface OutputModule<Schema extends z.ZodType = z.ZodType, Name extends
 }
 
 /** Names the module's types once, so its settings are typed inside `create` and `health`. */
-export function outputModule<Schema extends z.ZodType, Name extends string>(module: OutputModule<Schema, Name>): OutputModule<Schema, Name> {
+export function outputModule<Schema extends z.ZodType, Name extends string>(
+  module: OutputModule<Schema, Name>,
+): OutputModule<Schema, Name> {
   return module;
 }

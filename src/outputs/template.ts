@@ -30,7 +30,8 @@ export function renderTemplate(template: string, event: AlarmEvent, options: Ren
  * event: its line, with zone and sensor before it where the line does not name them (`Zone 4 Keller: Einbruch`).
  */
 export function summaryOf(event: AlarmEvent, timeZone?: string): string {
-  if (event.device !== undefined) return [`${event.sensor ?? event.device}:`, eventInWords(event), clockTime(event.time, timeZone)].filter(Boolean).join(' ');
+  if (event.device !== undefined)
+    return [`${event.sensor ?? event.device}:`, eventInWords(event), clockTime(event.time, timeZone)].filter(Boolean).join(' ');
   const line = event.text.trim();
   const where: string[] = [];
   if (event.zone !== null && !new RegExp(String.raw`(?<!\d)${event.zone}(?!\d)`, 'u').test(line)) where.push(`Zone ${event.zone}`);
@@ -51,5 +52,10 @@ function eventInWords(event: AlarmEvent): string {
 function clockTime(iso: string, timeZone: string | undefined): string {
   const time = new Date(iso);
   if (Number.isNaN(time.getTime())) return '';
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timeZone ? { timeZone } : {}) }).format(time);
+  return new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(time);
 }

@@ -1,9 +1,9 @@
 // Feeds one output its events in order, with up to `window` deliveries in flight; failures are retried
 // with backoff. Reports each delivered event so the mail can be retired once every output has it.
 import pRetry, { AbortError } from 'p-retry';
-import type { AlarmEvent } from '../core/event.js';
-import { BacklogGauge, type BacklogClock } from '../core/backlog.js';
+import { type BacklogClock, BacklogGauge } from '../core/backlog.js';
 import type { Bus } from '../core/bus.js';
+import type { AlarmEvent } from '../core/event.js';
 import type { Logger } from '../log.js';
 import type { DeliveryOptions, Output } from '../outputs/output.js';
 import { WakeSignal } from '../wake-signal.js';

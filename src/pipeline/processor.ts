@@ -2,17 +2,18 @@
 // no mail: a mail and a raised event are records of a kind alike. A record is retired (or moved to quarantine)
 // only once every output has delivered its event; until then a restart replays it with the same id. Outputs run
 // apart, so one that is down never holds up another.
-import { BacklogGauge, type BacklogClock } from '../core/backlog.js';
+
+import { BackgroundTasks } from '../background-tasks.js';
+import { type BacklogClock, BacklogGauge } from '../core/backlog.js';
 import type { Bus } from '../core/bus.js';
 import type { AlarmEvent } from '../core/event.js';
+import { deepFreeze } from '../core/freeze.js';
 import type { Logger } from '../log.js';
 import { RecordUnreadable, type Spool, type SpoolRecord } from '../spool/spool.js';
+import { WakeSignal } from '../wake-signal.js';
 import type { AlarmStateStore } from './alarm-state.js';
 import type { Delivery } from './delivery.js';
-import { BackgroundTasks } from '../background-tasks.js';
-import { deepFreeze } from '../core/freeze.js';
-import { WakeSignal } from '../wake-signal.js';
-import { unreadableRecord, type RecordKind, type RecordOutcome } from './record-kind.js';
+import { type RecordKind, type RecordOutcome, unreadableRecord } from './record-kind.js';
 
 /** Events held in memory per output; past this the processor waits and the records wait in the spool. */
 const maxBacklog = 10_000;
@@ -127,7 +128,14 @@ export class Processor {
         throw error;
       }
       const kind = kinds.get(record.kind);
-      if (!kind) return unreadableRecord(id, record.kind, `no input of this version stores records of kind "${record.kind}"`, record.body, new Date());
+      if (!kind)
+        return unreadableRecord(
+          id,
+          record.kind,
+          `no input of this version stores records of kind "${record.kind}"`,
+          record.body,
+          new Date(),
+        );
       return kind.toEvent(record);
     })();
     prepared.catch(() => undefined); // a failure is reported when its turn comes
@@ -139,7 +147,9 @@ export class Processor {
     // A head in memory goes to the parser at once; one read from disk first, and the others wait, so it stays first.
     const headSubmitted = this.#inMemory.has(id) || this.#prepared.has(id);
     if (!this.#prepared.has(id)) this.#prepare(id);
-    if (headSubmitted) for (const ahead of this.#queue.slice(1, parseAhead)) if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
+    if (headSubmitted)
+      for (const ahead of this.#queue.slice(1, parseAhead))
+        if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
     // A parse in progress (up to its time budget) must not hold a stop up.
     const outcome = await unlessAborted(this.#prepared.get(id), this.#stopping.signal);
     if (this.#stopping.signal.aborted) return; // stopping: not delivered, the record stays in the spool
@@ -155,7 +165,11 @@ export class Processor {
     // A replay after a crash gives the event only to the outputs that did not have it yet.
     const delivered = this.#deps.spool.deliveredTo(id);
     const outstanding = deliveries.filter((delivery) => !delivered.has(delivery.name));
-    if (outstanding.length < deliveries.length) this.#deps.log.info({ mailId: id, skipped: deliveries.filter((delivery) => delivered.has(delivery.name)).map((delivery) => delivery.name) }, 'replayed: outputs that already had the event are skipped');
+    if (outstanding.length < deliveries.length)
+      this.#deps.log.info(
+        { mailId: id, skipped: deliveries.filter((delivery) => delivered.has(delivery.name)).map((delivery) => delivery.name) },
+        'replayed: outputs that already had the event are skipped',
+      );
     const unfinished = { waitingFor: outstanding.length, unparsable };
     this.#unfinished.set(id, unfinished);
     for (const delivery of outstanding) delivery.accept(event);
@@ -182,7 +196,10 @@ export class Processor {
   async #finish(event: AlarmEvent, unparsable: string | undefined): Promise<void> {
     if (unparsable === undefined) return this.#deps.spool.retire(event.id);
     await this.#deps.spool.quarantine(event.id, unparsable);
-    this.#deps.log.warn({ mailId: event.id, input: event.input, category: event.category, reason: unparsable }, 'record could not be read: kept in quarantine, reported as unparsed');
+    this.#deps.log.warn(
+      { mailId: event.id, input: event.input, category: event.category, reason: unparsable },
+      'record could not be read: kept in quarantine, reported as unparsed',
+    );
   }
 }
 

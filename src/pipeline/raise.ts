@@ -29,7 +29,11 @@ export interface RaiseDependencies {
 export function raiser({ spool, onStored, now = Date.now }: RaiseDependencies): Raise {
   return async (draft) => {
     const checked = raisedDraftSchema.safeParse(draft);
-    if (!checked.success) throw new RaisedEventInvalid(`cannot raise ${draft.source}/${draft.type}: ${checked.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`, { cause: checked.error });
+    if (!checked.success)
+      throw new RaisedEventInvalid(
+        `cannot raise ${draft.source}/${draft.type}: ${checked.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`,
+        { cause: checked.error },
+      );
     const stored = await spool.write(raisedRecord(checked.data, new Date(now())));
     if (stored.oversized) {
       await stored.discard();

@@ -1,7 +1,7 @@
 // What the processor asks of a record's kind: how to turn a stored record into its one event. The processor knows
 // no kind; each input brings its own (kinds/), and a record no kind can read becomes an `unparsed` event and goes
 // to quarantine, as an unparsable mail always did.
-import { fallbackTypes, type AlarmEvent } from '../core/event.js';
+import { type AlarmEvent, fallbackTypes } from '../core/event.js';
 import type { SpoolRecord } from '../spool/spool.js';
 
 /** Enough of an unreadable record for a human to see what it was, without pushing megabytes through MQTT. */
@@ -36,7 +36,19 @@ export function unreadableRecord(id: string, input: string, reason: string, body
   const raw = body?.subarray(0, maxUnreadableText).toString('utf8') ?? '';
   const text = body && body.length > maxUnreadableText ? `${raw}…` : raw;
   return {
-    event: { id, time: now.toISOString(), input, source: 'spool', category: 'trouble', type: fallbackTypes.unparsed, alarm_state: null, zone: null, sensor: null, user: null, text: text || reason },
+    event: {
+      id,
+      time: now.toISOString(),
+      input,
+      source: 'spool',
+      category: 'trouble',
+      type: fallbackTypes.unparsed,
+      alarm_state: null,
+      zone: null,
+      sensor: null,
+      user: null,
+      text: text || reason,
+    },
     unparsable: reason,
   };
 }

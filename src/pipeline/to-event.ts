@@ -4,20 +4,20 @@
 // gone) costs the picture, never the event: an alarm must not wait in the spool behind it. A picture whose words
 // say nothing (a camera that mails a JPEG and the subject `Alarm:Cam_495920`) is what such a camera sends on motion.
 import type { Envelope } from '../core/envelope.js';
-import { fallbackTypes, type AlarmEvent, type MailEvent, type Route } from '../core/event.js';
-import { routeOf, type RouteTable } from '../core/route.js';
+import { type AlarmEvent, fallbackTypes, type MailEvent, type Route } from '../core/event.js';
+import { type RouteTable, routeOf } from '../core/route.js';
 import type { MailParser } from '../mail/isolated-parser.js';
-import { MailUnparsable } from '../mail/unparsable.js';
 import type { Mail } from '../mail/mail.js';
+import { MailUnparsable } from '../mail/unparsable.js';
 import { imageKindOf } from '../snapshots/image-kind.js';
 import type { StoredImages } from '../snapshots/snapshot-store.js';
 import { cameraEvent } from '../sources/camera/camera-event.js';
 import { readCameraMail } from '../sources/camera/camera-mail.js';
 import { genericCameraReader } from '../sources/camera/generic.js';
-import { CameraRoster, type CameraConfig } from '../sources/camera/identity.js';
+import { type CameraConfig, CameraRoster } from '../sources/camera/identity.js';
+import type { CameraReading } from '../sources/camera/reading.js';
 import { linesOf } from '../sources/camera/text.js';
 import { classifyMail } from '../sources/classify.js';
-import type { CameraReading } from '../sources/camera/reading.js';
 import type { Match, Profile } from '../sources/profile.js';
 
 /** Enough raw text for a human to see what arrived, without pushing megabytes through MQTT. */
@@ -62,11 +62,19 @@ function rosterOf(intake: CameraIntake): CameraRoster {
   return roster;
 }
 
-export async function eventFromMail(entry: MailEntry, profiles: readonly Profile[], routes: RouteTable, parser: MailParser, cameras?: CameraIntake): Promise<MailOutcome> {
+export async function eventFromMail(
+  entry: MailEntry,
+  profiles: readonly Profile[],
+  routes: RouteTable,
+  parser: MailParser,
+  cameras?: CameraIntake,
+): Promise<MailOutcome> {
   const route = routeOf(entry.envelope.recipients, routes);
   try {
     const mail = await parser.parse(entry.raw, entry.envelope);
-    const camera = cameras && readCameraMail(mail, route, { profiles, addresses: cameras.addresses, cameras: cameras.cameras, roster: rosterOf(cameras) });
+    const camera =
+      cameras &&
+      readCameraMail(mail, route, { profiles, addresses: cameras.addresses, cameras: cameras.cameras, roster: rosterOf(cameras) });
     if (camera) {
       const stored = await cameras.snapshots.put(mail.attachments).then(
         (result) => ({ ...result, failed: undefined }),
@@ -74,10 +82,17 @@ export async function eventFromMail(entry: MailEntry, profiles: readonly Profile
       );
       const { images, refused, failed } = stored;
       // The user's rules may say what a camera's text means (e.g. make it an alarm); the camera still names itself.
-      const rule = profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean)) ?? panelReading(camera.reading, { id: entry.id, mail }, profiles);
-      const reading = !rule && isBarePicture(camera.source, camera.reading, mail) ? { ...camera.reading, type: 'motion' as const } : camera.reading;
+      const rule =
+        profiles.find((profile) => profile.name === 'rules')?.match([...linesOf(mail.text), mail.subject.trim()].filter(Boolean)) ??
+        panelReading(camera.reading, { id: entry.id, mail }, profiles);
+      const reading =
+        !rule && isBarePicture(camera.source, camera.reading, mail) ? { ...camera.reading, type: 'motion' as const } : camera.reading;
       const event = cameraEvent({ id: entry.id, mail, route, source: camera.source, reading, camera: camera.camera, images, rule });
-      return { event: cameFromSmtp(event), ...(refused.length > 0 ? { refusedImages: refused } : {}), ...(failed !== undefined ? { imagesFailed: failed } : {}) };
+      return {
+        event: cameFromSmtp(event),
+        ...(refused.length > 0 ? { refusedImages: refused } : {}),
+        ...(failed !== undefined ? { imagesFailed: failed } : {}),
+      };
     }
     return { event: cameFromSmtp(classifyMail({ id: entry.id, mail, route }, profiles)) };
   } catch (error) {
@@ -105,7 +120,11 @@ function panelReading(reading: CameraReading, mail: { id: string; mail: Mail }, 
  * Disk Full`) has said what it is. Any real JPEG or PNG counts, also one too large to keep or not stored.
  */
 function isBarePicture(source: string, reading: CameraReading, mail: Mail): boolean {
-  return source === genericCameraReader.name && reading.type === 'unknown' && mail.attachments.some((attachment) => 'contentType' in imageKindOf(attachment, Number.POSITIVE_INFINITY));
+  return (
+    source === genericCameraReader.name &&
+    reading.type === 'unknown' &&
+    mail.attachments.some((attachment) => 'contentType' in imageKindOf(attachment, Number.POSITIVE_INFINITY))
+  );
 }
 
 /** Not dropped: to an alarm address it may be a real alarm, so it keeps the alarm category (and its SMS). */

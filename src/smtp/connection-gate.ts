@@ -5,7 +5,7 @@ import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { isAllowedAddress, type Network } from '../core/networks.js';
 import type { Logger } from '../log.js';
 import type { Refuse } from './replies.js';
-import { Slots, type SlotLimits } from './slots.js';
+import { type SlotLimits, Slots } from './slots.js';
 
 /** A refused address is logged at most once an hour, so a scan cannot flood the log. */
 const refusalLogIntervalMs = 60 * 60 * 1000;
@@ -65,7 +65,10 @@ export class ConnectionGate {
       this.#close(admission.evicted, 'Too many connections: closing an idle one to make room');
       if (Date.now() - this.#shortageLoggedAt > refusalLogIntervalMs) {
         this.#shortageLoggedAt = Date.now();
-        this.#log.warn({ maxClients: this.#options.limits.maxClients }, 'SMTP connections ran short: idle or stalled ones are closed to make room (logged once an hour)');
+        this.#log.warn(
+          { maxClients: this.#options.limits.maxClients },
+          'SMTP connections ran short: idle or stalled ones are closed to make room (logged once an hour)',
+        );
       }
     }
     return undefined;
@@ -97,7 +100,10 @@ export class ConnectionGate {
   sweep(): void {
     for (const { id, reason } of this.#slots.expired()) {
       this.#log.debug({ reason }, 'closing an SMTP connection early');
-      this.#close(id, reason === 'greeting' ? 'No HELO/EHLO in time, closing connection' : 'Idle while connections run short, closing connection');
+      this.#close(
+        id,
+        reason === 'greeting' ? 'No HELO/EHLO in time, closing connection' : 'Idle while connections run short, closing connection',
+      );
     }
   }
 

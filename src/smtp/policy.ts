@@ -1,6 +1,6 @@
 // What the intake accepts: credentials and recipients. Pure. (Which networks may connect: core/networks.ts.)
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { routeOf, type RouteTable } from '../core/route.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type RouteTable, routeOf } from '../core/route.js';
 
 export interface RecipientPolicy extends RouteTable {
   /** Addresses an output takes by itself, e.g. the SMS output's number addresses (`+4915112345678@…`). */

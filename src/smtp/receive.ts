@@ -26,7 +26,11 @@ export interface Received {
 }
 
 /** Stores the message; resolves with what the 250 names, rejects with the refusal to answer. */
-export async function receiveMail(stream: SMTPServerDataStream, envelope: Envelope, { spool, log, refuse, maxMessageBytes, onStored }: Receiving): Promise<Received> {
+export async function receiveMail(
+  stream: SMTPServerDataStream,
+  envelope: Envelope,
+  { spool, log, refuse, maxMessageBytes, onStored }: Receiving,
+): Promise<Received> {
   const from = maskAddress(envelope.from);
   const remote = envelope.remoteAddress;
   try {
@@ -39,7 +43,8 @@ export async function receiveMail(stream: SMTPServerDataStream, envelope: Envelo
     const { id, record, resent } = await draft.commit();
     onStored();
     if (resent) log.info({ mailId: id, from, remote }, `mail resent by the client: kept as ${id}`);
-    else log.info({ mailId: id, from, recipients: envelope.recipients.map(maskAddress), bytes: stream.byteLength, remote }, 'mail accepted');
+    else
+      log.info({ mailId: id, from, recipients: envelope.recipients.map(maskAddress), bytes: stream.byteLength, remote }, 'mail accepted');
     return { id, record, resent };
   } catch (error) {
     if (error instanceof MailRejected) throw error;

@@ -80,9 +80,18 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     return new MailRejected(code, reply);
   };
   const shortTimeout = Math.min(shortTimeoutMs, options.idleTimeoutMs);
-  const limits = { maxClients: options.maxClients, maxClientsPerAddress: options.maxClientsPerAddress, greetingTimeoutMs: shortTimeout, stressIdleTimeoutMs: shortTimeout };
+  const limits = {
+    maxClients: options.maxClients,
+    maxClientsPerAddress: options.maxClientsPerAddress,
+    greetingTimeoutMs: shortTimeout,
+    stressIdleTimeoutMs: shortTimeout,
+  };
   const gate = new ConnectionGate(
-    { allowedNetworks: options.allowedNetworks, now: options.now, limits: { ...limits, stressShare, transactionStallMs, minDataRate, maxMessageBytes: options.maxMessageBytes } },
+    {
+      allowedNetworks: options.allowedNetworks,
+      now: options.now,
+      limits: { ...limits, stressShare, transactionStallMs, minDataRate, maxMessageBytes: options.maxMessageBytes },
+    },
     log,
     refuse,
     (id, message) => closeConnection(id, message),
@@ -106,8 +115,18 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     },
     onRcptTo(address, session, callback) {
       if (!options.acceptRecipient(address.address)) {
-        log.info({ remote: session.remoteAddress, recipient: maskAddress(address.address) }, 'recipient refused: not an alarm, status or SMS address');
-        return callback(refuse(550, `No such recipient here: ${address.address}`, session.remoteAddress, `No such recipient here: ${maskAddress(address.address)}`));
+        log.info(
+          { remote: session.remoteAddress, recipient: maskAddress(address.address) },
+          'recipient refused: not an alarm, status or SMS address',
+        );
+        return callback(
+          refuse(
+            550,
+            `No such recipient here: ${address.address}`,
+            session.remoteAddress,
+            `No such recipient here: ${maskAddress(address.address)}`,
+          ),
+        );
       }
       // Asked for alarm mail too: a reading below the reserve first wins space back from the quarantine. The
       // storage logs once per episode, so a refusal here is not logged again.
@@ -129,12 +148,24 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     onData(stream, session, callback) {
       const envelope = envelopeOf(session);
       gate.receiving(session.id, stream);
-      receiveMail(stream, envelope, { spool, log, refuse, maxMessageBytes: options.maxMessageBytes, onStored: () => gate.received(session.id, true) })
+      receiveMail(stream, envelope, {
+        spool,
+        log,
+        refuse,
+        maxMessageBytes: options.maxMessageBytes,
+        onStored: () => gate.received(session.id, true),
+      })
         .then(({ id, record, resent }) => {
           callback(null, `Queued as ${id}`);
           if (resent) return;
           onAccepted(id, record);
-          bus?.emit('mailAccepted', { id, from: maskAddress(envelope.from), recipients: envelope.recipients.map(maskAddress), remote: envelope.remoteAddress, bytes: stream.byteLength });
+          bus?.emit('mailAccepted', {
+            id,
+            from: maskAddress(envelope.from),
+            recipients: envelope.recipients.map(maskAddress),
+            remote: envelope.remoteAddress,
+            bytes: stream.byteLength,
+          });
         }, callback)
         .finally(() => gate.received(session.id, false));
     },
@@ -169,7 +200,9 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     port,
     close: () => {
       clearInterval(sweep);
-      return new Promise<void>((resolve) => server.close(() => resolve())).then(() => bus?.emit('intake', { input: 'smtp', listening: false }));
+      return new Promise<void>((resolve) => server.close(() => resolve())).then(() =>
+        bus?.emit('intake', { input: 'smtp', listening: false }),
+      );
     },
   };
 }

@@ -52,8 +52,7 @@ export interface ConnectionState {
 
 export type Admission =
   /** `evicted`: the connection that gave way, to be closed now; its slot is already free. */
-  | { admitted: true; evicted?: string }
-  | { admitted: false; reason: 'address' | 'full' };
+  { admitted: true; evicted?: string } | { admitted: false; reason: 'address' | 'full' };
 
 export type Expiry = { id: string; reason: 'greeting' | 'stress' };
 
@@ -116,7 +115,16 @@ export class Slots {
       this.release(evicted);
     }
     const now = this.#now();
-    this.#held.set(id, { address, connectedAt: now, lastProgressAt: now, steps: new Set(), streamBytesSeen: 0, creditedBytes: 0, completedAt: -Infinity, state });
+    this.#held.set(id, {
+      address,
+      connectedAt: now,
+      lastProgressAt: now,
+      steps: new Set(),
+      streamBytesSeen: 0,
+      creditedBytes: 0,
+      completedAt: -Infinity,
+      state,
+    });
     this.#perAddress.set(address, this.heldBy(address) + 1);
     return evicted === undefined ? { admitted: true } : { admitted: true, evicted };
   }

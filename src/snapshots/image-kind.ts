@@ -17,7 +17,10 @@ const endSlack = 64;
 /** Smaller than any camera's snapshot (a 1×1 JPEG is ~130 bytes): such bytes are no picture worth a file. */
 export const minImageBytes = 100;
 
-export function imageKindOf(attachment: Pick<MailAttachment, 'contentType' | 'content'>, maxBytes: number): ImageKind | { refused: Refusal } {
+export function imageKindOf(
+  attachment: Pick<MailAttachment, 'contentType' | 'content'>,
+  maxBytes: number,
+): ImageKind | { refused: Refusal } {
   const bytes = attachment.content;
   if (!declaredImage.test(attachment.contentType.trim())) return { refused: 'not_an_image' };
   if (bytes.length === 0) return { refused: 'empty' };

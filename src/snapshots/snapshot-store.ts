@@ -23,7 +23,12 @@ export interface SnapshotLimits {
 }
 
 /** Enough for days of snapshots from a few cameras on a Raspberry Pi's SD card. */
-export const defaultSnapshotLimits: SnapshotLimits = { maxImageBytes: 8 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxAgeMs: 7 * 24 * 3600_000, maxFiles: 2000 };
+export const defaultSnapshotLimits: SnapshotLimits = {
+  maxImageBytes: 8 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxAgeMs: 7 * 24 * 3600_000,
+  maxFiles: 2000,
+};
 
 /** A file takes whole blocks of the disk: a 200-byte picture costs 4 KiB, and the total counts what the disk gives. */
 const blockBytes = 4096;
@@ -64,7 +69,11 @@ export class SnapshotStore implements ImageStore {
 
   private constructor(dir: string, limits: SnapshotLimits, now: () => number) {
     this.#dir = dir;
-    this.#limits = { ...limits, maxImageBytes: Math.min(limits.maxImageBytes, limits.maxTotalBytes), maxFiles: limits.maxFiles ?? defaultSnapshotLimits.maxFiles! };
+    this.#limits = {
+      ...limits,
+      maxImageBytes: Math.min(limits.maxImageBytes, limits.maxTotalBytes),
+      maxFiles: limits.maxFiles ?? defaultSnapshotLimits.maxFiles!,
+    };
     this.#now = now;
   }
 
@@ -126,7 +135,8 @@ export class SnapshotStore implements ImageStore {
       const kind = imageKindOf(attachment, this.#limits.maxImageBytes);
       if ('refused' in kind) {
         // Attachments that are not pictures at all (a PDF report) are not worth a line; broken pictures are.
-        if (kind.refused !== 'not_an_image' || attachment.contentType.startsWith('image/')) result.refused.push({ name, reason: kind.refused });
+        if (kind.refused !== 'not_an_image' || attachment.contentType.startsWith('image/'))
+          result.refused.push({ name, reason: kind.refused });
         continue;
       }
       if (result.images.length === maxImagesPerMail) {
@@ -139,7 +149,12 @@ export class SnapshotStore implements ImageStore {
       } catch (error) {
         throw new SnapshotStoreFailed(`cannot keep snapshot ${name}: ${(error as Error).message}`, { cause: error });
       }
-      result.images.push({ name: `${name.replace(/\.[^.]*$/u, '')}.${kind.extension}`, content_type: kind.contentType, size: attachment.content.length, sha256 });
+      result.images.push({
+        name: `${name.replace(/\.[^.]*$/u, '')}.${kind.extension}`,
+        content_type: kind.contentType,
+        size: attachment.content.length,
+        sha256,
+      });
     }
     if (result.images.length > 0) await this.#prune();
     return result;
@@ -233,6 +248,11 @@ function sha256Of(bytes: Buffer): string {
 
 /** The attachment's own name without folders or control characters, at most 100 characters; else `snapshot-<n>`. */
 function safeName(filename: string | null, index: number, contentType: string): string {
-  const base = (filename ?? '').split(/[\\/]/u).pop()!.replace(/[\p{Cc}\p{Cf}"]/gu, '').trim().slice(-100);
+  const base = (filename ?? '')
+    .split(/[\\/]/u)
+    .pop()!
+    .replace(/[\p{Cc}\p{Cf}"]/gu, '')
+    .trim()
+    .slice(-100);
   return base || `snapshot-${index + 1}.${contentType.includes('png') ? 'png' : 'jpg'}`;
 }

@@ -1,9 +1,10 @@
 // Mail → AlarmEvent: pure, and no vendor's grammar. The profiles are tried in the registry's order; the first to
 // recognise a line decides type, category and state; otherwise the route does. The body's lines come first; the
 // subject counts only when no profile recognises a body line.
+
+import { type AlarmEvent, fallbackTypes, type MailEvent, type Route } from '../core/event.js';
 import type { Mail } from '../mail/mail.js';
-import { fallbackTypes, type AlarmEvent, type MailEvent, type Route } from '../core/event.js';
-import type { LineDetails, Match, MailText, Profile } from './profile.js';
+import type { LineDetails, MailText, Match, Profile } from './profile.js';
 
 /** Enough for any panel's message; bounds the regex work a huge body can cause, and the event's text and subject. */
 const maxLines = 20;
@@ -42,7 +43,16 @@ export function classifyMail({ id, mail, route }: ClassifyInput, profiles: reado
       ...mailFields,
     };
   }
-  return { id, time: mail.envelope.receivedAt, ...byRoute(route), zone: null, sensor: null, user: null, text: text.body[0] ?? text.subject, ...mailFields };
+  return {
+    id,
+    time: mail.envelope.receivedAt,
+    ...byRoute(route),
+    zone: null,
+    sensor: null,
+    user: null,
+    text: text.body[0] ?? text.subject,
+    ...mailFields,
+  };
 }
 
 /** Each profile in order over all the lines (each tries its own patterns in order over all of them). */

@@ -5,23 +5,14 @@
 import { camera } from './camera/index.js';
 import { dahua } from './dahua/index.js';
 import { hikvision } from './hikvision/index.js';
-import { reolink } from './reolink/index.js';
-import type { RuleConfig } from './rules/config.js';
 import { keyValue } from './key-value/index.js';
 import { keywords } from './keywords/index.js';
 import type { Profile } from './profile.js';
+import { reolink } from './reolink/index.js';
+import type { RuleConfig } from './rules/config.js';
 import { userRules } from './rules/index.js';
 import { xt1 } from './xt1/index.js';
 
 export function buildProfiles(rules: readonly RuleConfig[]): Profile[] {
-  return [
-    userRules(rules),
-    xt1,
-    keyValue,
-    keywords,
-    hikvision,
-    dahua,
-    reolink,
-    camera,
-  ];
+  return [userRules(rules), xt1, keyValue, keywords, hikvision, dahua, reolink, camera];
 }

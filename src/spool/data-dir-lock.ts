@@ -13,7 +13,7 @@
 // removed only under a short-lived `bridge.lock.takeover` folder (mkdir is atomic): between asking the file (refused)
 // and removing it, no other start can remove it and bind a live socket there, since the stale file holds the name.
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, rmdir, stat, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { codeOf } from '../errors.js';
@@ -58,7 +58,8 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const dir = resolve(dataDir);
   const ownName = `.${lockName}.${randomBytes(6).toString('hex')}`;
   // A long data_dir is reached through the open folder's descriptor, so the socket path stays short.
-  const folder: FileHandle | undefined = Buffer.byteLength(join(dir, ownName)) > maxSocketPath && process.platform === 'linux' ? await open(dir, 'r') : undefined;
+  const folder: FileHandle | undefined =
+    Buffer.byteLength(join(dir, ownName)) > maxSocketPath && process.platform === 'linux' ? await open(dir, 'r') : undefined;
   const base = folder ? `/proc/self/fd/${folder.fd}` : dir;
   const socketPath = join(base, lockName);
   let server: Server | undefined;
@@ -176,14 +177,18 @@ async function removeStale(base: string): Promise<void> {
     await mkdir(guard);
   } catch (error) {
     if (codeOf(error) !== 'EEXIST') throw error;
-    const age = await stat(guard).then((found) => Math.abs(Date.now() - found.mtimeMs), () => 0);
+    const age = await stat(guard).then(
+      (found) => Math.abs(Date.now() - found.mtimeMs),
+      () => 0,
+    );
     if (age > staleGuardMs) await rmdir(guard).catch(() => undefined);
     else await new Promise((done) => setTimeout(done, guardWaitMs));
     return;
   }
   try {
     const holder = await ask(lockPath);
-    if (!holder.alive && holder.stale) await unlink(lockPath).catch((error: unknown) => (codeOf(error) === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (!holder.alive && holder.stale)
+      await unlink(lockPath).catch((error: unknown) => (codeOf(error) === 'ENOENT' ? undefined : Promise.reject(error)));
   } finally {
     await rmdir(guard).catch(() => undefined);
   }

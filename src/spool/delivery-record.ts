@@ -8,7 +8,7 @@
 // stays within `compactAfterLines` lines plus the pending mails' deliveries. It is open only while some mail is
 // pending: an idle bridge holds no file open for writing (a read-only remount of data_dir would fail with EBUSY).
 // Writes run one after another off the event loop; one that fails (a full disk) costs that record, never the mail.
-import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { codeOf } from '../errors.js';
 
 /** Past this many lines written the file is rewritten with the lines of pending mails only. */

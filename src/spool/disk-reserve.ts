@@ -84,13 +84,19 @@ export class DiskReserve {
       const low = space.shortfall > 0;
       // One line per episode, not per mail: a flood of refused mails must not flood the log.
       const { freeBytes, reserveBytes } = space;
-      if (low && !this.#low) log.warn({ freeBytes, reserveBytes }, 'free space under data_dir below the reserve: only mail to alarm addresses is accepted (452 for the rest) until there is room again');
-      if (!low && this.#low) log.info({ freeBytes, reserveBytes }, 'free space under data_dir back above the reserve: all mail is accepted again');
+      if (low && !this.#low)
+        log.warn(
+          { freeBytes, reserveBytes },
+          'free space under data_dir below the reserve: only mail to alarm addresses is accepted (452 for the rest) until there is room again',
+        );
+      if (!low && this.#low)
+        log.info({ freeBytes, reserveBytes }, 'free space under data_dir back above the reserve: all mail is accepted again');
       this.#low = low;
       this.#failureLogged = false;
       return low;
     } catch (error) {
-      if (!this.#failureLogged) log.warn({ err: error }, 'cannot read the free space under data_dir: mail is accepted while the disk takes it');
+      if (!this.#failureLogged)
+        log.warn({ err: error }, 'cannot read the free space under data_dir: mail is accepted while the disk takes it');
       this.#failureLogged = true;
       this.#low = false;
       return false;

@@ -4,16 +4,16 @@
 // older version is taken over as it is; the folder and the `.eml` name stay for the same reason. A record its input
 // sends again (a mail whose 250 the client never read) is recognised and keeps its first id (recent-mails.ts).
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { removeIfPresent } from './durable-file.js';
 import { DeliveryRecord } from './delivery-record.js';
+import { removeIfPresent } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
 import { MailIds } from './mail-id.js';
 import { Quarantine, type QuarantineOptions } from './quarantine.js';
 import { RecentMails } from './recent-mails.js';
-import { RecordUnreadable, SpoolUnavailable, type RecordToStore, type Spool, type SpoolDraft, type SpoolRecord } from './spool.js';
+import { type RecordToStore, RecordUnreadable, type Spool, type SpoolDraft, type SpoolRecord, SpoolUnavailable } from './spool.js';
 
 /** The kind of a record whose first line names none. */
 const kindBeforeKinds = 'mail';
@@ -138,7 +138,15 @@ export class FileSpool implements Spool {
         }
         const id = this.#ids.next();
         const committed = this.#commit(draftPath, id, key);
-        if (key) this.#recent.add(key, id, committed.then(() => true, () => false));
+        if (key)
+          this.#recent.add(
+            key,
+            id,
+            committed.then(
+              () => true,
+              () => false,
+            ),
+          );
         await committed;
         const record = stored <= inMemoryLimit ? { id, kind, header: { ...header }, body: Buffer.concat(chunks) } : undefined;
         return { id, record, resent: false };
@@ -150,14 +158,17 @@ export class FileSpool implements Spool {
   /** Ids of committed records not yet retired, oldest first. */
   async pending(): Promise<string[]> {
     const names = await readdir(this.#mails);
-    return names.filter((name) => name.endsWith('.eml')).map((name) => name.slice(0, -4)).sort();
+    return names
+      .filter((name) => name.endsWith('.eml'))
+      .map((name) => name.slice(0, -4))
+      .sort();
   }
 
   async read(id: string): Promise<SpoolRecord> {
     const data = await readFile(join(this.#mails, `${id}.eml`));
     const newline = data.indexOf(0x0a);
     const { kind = kindBeforeKinds, ...header } = headerOf(newline < 0 ? undefined : data.subarray(0, newline));
-    if (typeof kind !== 'string') throw new RecordUnreadable('the record\'s kind is not a name');
+    if (typeof kind !== 'string') throw new RecordUnreadable("the record's kind is not a name");
     return { id, kind, header, body: data.subarray(newline + 1) };
   }
 
@@ -204,10 +215,12 @@ export class FileSpool implements Spool {
         if (!key) continue;
         await this.#recent.restore(key, id, mtimeMs);
         restored = true;
-      } catch {
-      }
+      } catch {}
     }
-    if (restored) await this.#requireMailsSync().sync().catch(() => undefined);
+    if (restored)
+      await this.#requireMailsSync()
+        .sync()
+        .catch(() => undefined);
   }
 
   /** The draft becomes `mails/<id>.eml`, with its resend marker if it has a key, both made durable by one folder sync. */
@@ -255,6 +268,7 @@ function headerOf(line: Buffer | undefined): Record<string, unknown> {
   } catch (error) {
     throw new RecordUnreadable(`the record's header is not JSON (${(error as Error).message})`, { cause: error });
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new RecordUnreadable('the record\'s header is not a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new RecordUnreadable("the record's header is not a JSON object");
   return header as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 // fsync of a folder shared by everyone waiting for one: under load, renames done while a sync is running
 // wait for the next sync instead of each paying for its own (group commit).
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 export class FolderSync {
   readonly #folder: FileHandle;

@@ -35,7 +35,13 @@ export class JobStore<Job extends { id: string }, Done extends Job = Job> {
   /** True once a job with this id was ever created (pending or done). */
   async has(id: string): Promise<boolean> {
     for (const dir of [this.#pending, this.#done]) {
-      if (await stat(join(dir, `${id}.json`)).then(() => true, () => false)) return true;
+      if (
+        await stat(join(dir, `${id}.json`)).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
     }
     return false;
   }

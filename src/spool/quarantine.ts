@@ -72,7 +72,10 @@ export class Quarantine {
   /** Moves and removals one at a time, so the total stays right. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string, { limits = defaultQuarantineLimits, now = Date.now, onRemoved = () => undefined, shortfall, bus }: QuarantineOptions = {}) {
+  constructor(
+    dir: string,
+    { limits = defaultQuarantineLimits, now = Date.now, onRemoved = () => undefined, shortfall, bus }: QuarantineOptions = {},
+  ) {
     this.#dir = dir;
     this.#limits = limits;
     this.#now = now;
@@ -99,7 +102,9 @@ export class Quarantine {
         }
         const info = await stat(join(this.#dir, name)).catch(() => undefined);
         if (!info?.isFile()) continue;
-        const reason = names.has(`${id}.reason`) ? await readFile(join(this.#dir, `${id}.reason`), 'utf8').catch(() => undefined) : undefined;
+        const reason = names.has(`${id}.reason`)
+          ? await readFile(join(this.#dir, `${id}.reason`), 'utf8').catch(() => undefined)
+          : undefined;
         found.push({ id, bytes: info.size + Buffer.byteLength(reason ?? ''), quarantinedAt: info.mtimeMs, reason });
       }
       // Sorted once here; from now on the map stays in age order.
@@ -117,7 +122,17 @@ export class Quarantine {
       const cleaned = reason === undefined ? undefined : reason.replace(/\s+/gu, ' ').slice(0, maxReasonLength);
       // The reason is only for reading: not fsynced, and a full disk or a crash may cost it, never the mail.
       const reasonPath = join(this.#dir, `${id}.reason`);
-      const text = cleaned === undefined ? undefined : await writeFile(reasonPath, cleaned).then(() => cleaned, () => removeIfPresent(reasonPath).then(() => undefined, () => undefined));
+      const text =
+        cleaned === undefined
+          ? undefined
+          : await writeFile(reasonPath, cleaned).then(
+              () => cleaned,
+              () =>
+                removeIfPresent(reasonPath).then(
+                  () => undefined,
+                  () => undefined,
+                ),
+            );
       const path = join(this.#dir, `${id}.eml`);
       try {
         await renameDurably(from, path, this.#dir);

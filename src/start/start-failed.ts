@@ -25,7 +25,10 @@ export class StartFailed extends Error {
 }
 
 /** What a failed `listen` means for the setting that gave the port (`smtp.port`, `mqtt.embedded_port`). */
-export function listenFailed(setting: { portKey: string; hostKey: string; host: string; port: number; inUse: string }, error: unknown): Error {
+export function listenFailed(
+  setting: { portKey: string; hostKey: string; host: string; port: number; inUse: string },
+  error: unknown,
+): Error {
   const { portKey, hostKey, host, port, inUse } = setting;
   const code = codeOf(error);
   const options = { cause: error };
@@ -36,16 +39,40 @@ export function listenFailed(setting: { portKey: string; hostKey: string; host: 
     case 'EPERM':
       // Below 1024 it is the missing privilege; above, a security module (SELinux, AppArmor) or a sandbox said no.
       if (port < 1024) {
-        return new StartFailed(portKey, port, `port ${port} is below 1024 and needs privileges (${code})`, `use a port from 1024 up (and forward ${port} to it), or give the process the right to bind low ports`, options);
+        return new StartFailed(
+          portKey,
+          port,
+          `port ${port} is below 1024 and needs privileges (${code})`,
+          `use a port from 1024 up (and forward ${port} to it), or give the process the right to bind low ports`,
+          options,
+        );
       }
-      return new StartFailed(portKey, port, `the system refused to bind it (${code})`, `check whether SELinux, AppArmor or a sandbox forbids ${host}:${port}, or use another port`, options);
+      return new StartFailed(
+        portKey,
+        port,
+        `the system refused to bind it (${code})`,
+        `check whether SELinux, AppArmor or a sandbox forbids ${host}:${port}, or use another port`,
+        options,
+      );
     case 'EADDRNOTAVAIL':
-      return new StartFailed(hostKey, host, `not an address of this machine (EADDRNOTAVAIL)`, `use 0.0.0.0 for every address, or one of this machine's own addresses`, options);
+      return new StartFailed(
+        hostKey,
+        host,
+        `not an address of this machine (EADDRNOTAVAIL)`,
+        `use 0.0.0.0 for every address, or one of this machine's own addresses`,
+        options,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new StartFailed(hostKey, host, `no such host (${code})`, `use an IP address of this machine, or 0.0.0.0`, options);
     default:
-      return new StartFailed(portKey, port, `cannot listen on ${host}:${port} (${oneLine(error)})`, `check ${hostKey} and ${portKey}`, options);
+      return new StartFailed(
+        portKey,
+        port,
+        `cannot listen on ${host}:${port} (${oneLine(error)})`,
+        `check ${hostKey} and ${portKey}`,
+        options,
+      );
   }
 }
 
@@ -53,11 +80,20 @@ export function listenFailed(setting: { portKey: string; hostKey: string; host: 
 export function fileUnreadable(key: string, path: string, error: unknown): StartFailed {
   const code = codeOf(error);
   const problem =
-    code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'not readable (EACCES)' : `cannot be read (${oneLine(error)})`;
+    code === 'ENOENT'
+      ? 'file not found'
+      : code === 'EISDIR'
+        ? 'is a folder, not a file'
+        : code === 'EACCES'
+          ? 'not readable (EACCES)'
+          : `cannot be read (${oneLine(error)})`;
   return new StartFailed(key, path, problem, `set ${key} to the path of a readable PEM file`, { cause: error });
 }
 
 /** An error of binding a listening socket (as opposed to e.g. a bad TLS key), which names a host or port setting. */
 export function isListenError(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'listen' || ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(codeOf(error) ?? '');
+  return (
+    (error as NodeJS.ErrnoException | undefined)?.syscall === 'listen' ||
+    ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(codeOf(error) ?? '')
+  );
 }

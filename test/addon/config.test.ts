@@ -9,10 +9,14 @@ import { parse } from 'yaml';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const linterSchemaUrl = new URL('ha-addon-linter/config.schema.json', import.meta.url);
-const config = parse(read('addon/config.yaml')) as Record<string, unknown> & { options: Record<string, unknown>; schema: Record<string, unknown> };
+const config = parse(read('addon/config.yaml')) as Record<string, unknown> & {
+  options: Record<string, unknown>;
+  schema: Record<string, unknown>;
+};
 
 /** supervisor/apps/options.py RE_SCHEMA_ELEMENT */
-const schemaElement = /^(?:bool|email|url|port|device(?:\(subsystem=[a-z]+\))?|str(?:\(\d*,\d*\))?|password(?:\(\d*,\d*\))?|int(?:\(\d*,\d*\))?|float(?:\([\d.]*,[\d.]*\))?|match\(.*\)|list\(.+\))\??$/;
+const schemaElement =
+  /^(?:bool|email|url|port|device(?:\(subsystem=[a-z]+\))?|str(?:\(\d*,\d*\))?|password(?:\(\d*,\d*\))?|int(?:\(\d*,\d*\))?|float(?:\([\d.]*,[\d.]*\))?|match\(.*\)|list\(.+\))\??$/;
 
 /** Every leaf of the schema as [dotted path, element]; `[]` marks the items of a list. */
 function schemaLeaves(schema: unknown, path = ''): [string, string][] {
@@ -24,14 +28,20 @@ function schemaLeaves(schema: unknown, path = ''): [string, string][] {
 describe('add-on config.yaml', () => {
   it('passes the add-on linter schema', () => {
     // The linter's patterns are Python's: `(?P<name>…)` is `(?<name>…)` in JavaScript.
-    const pythonRegExp = Object.assign((pattern: string, flags: string) => new RegExp(pattern.replace(/\(\?P</g, '(?<'), flags), { code: 'new RegExp' });
+    const pythonRegExp = Object.assign((pattern: string, flags: string) => new RegExp(pattern.replace(/\(\?P</g, '(?<'), flags), {
+      code: 'new RegExp',
+    });
     const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: pythonRegExp } });
     const validate = ajv.compile(JSON.parse(readFileSync(linterSchemaUrl, 'utf8')) as object);
     assert.ok(validate(config), JSON.stringify(validate.errors));
-    const properties = (JSON.parse(readFileSync(linterSchemaUrl, 'utf8')) as { properties: Record<string, { default?: unknown }> }).properties;
+    const properties = (JSON.parse(readFileSync(linterSchemaUrl, 'utf8')) as { properties: Record<string, { default?: unknown }> })
+      .properties;
     for (const [key, value] of Object.entries(config)) {
       const property = properties[key];
-      assert.ok(!(property && 'default' in property && JSON.stringify(property.default) === JSON.stringify(value)), `'${key}' should be removed, it uses a default value`);
+      assert.ok(
+        !(property && 'default' in property && JSON.stringify(property.default) === JSON.stringify(value)),
+        `'${key}' should be removed, it uses a default value`,
+      );
     }
     for (const obsolete of ['watchdog', 'auto_uart', 'codenotary']) assert.ok(!(obsolete in config), obsolete);
   });
@@ -53,19 +63,29 @@ describe('add-on config.yaml', () => {
     }
     for (const [path, element] of leaves) {
       if (element.endsWith('?') || path.includes('[].')) continue;
-      const value = path.replace(/\[\]$/, '').split('.').reduce<unknown>((object, key) => (object as Record<string, unknown> | undefined)?.[key], config.options);
+      const value = path
+        .replace(/\[\]$/, '')
+        .split('.')
+        .reduce<unknown>((object, key) => (object as Record<string, unknown> | undefined)?.[key], config.options);
       assert.notEqual(value, undefined, `${path} is mandatory and needs a default`);
     }
   });
 
   it('names and explains every option in English and German', () => {
     for (const language of ['en', 'de']) {
-      const translations = (parse(read(`addon/translations/${language}.yaml`)) as { configuration: Record<string, { name?: string; description?: string; fields?: Record<string, { name?: string; description?: string }> }>; network: Record<string, string> });
+      const translations = parse(read(`addon/translations/${language}.yaml`)) as {
+        configuration: Record<
+          string,
+          { name?: string; description?: string; fields?: Record<string, { name?: string; description?: string }> }
+        >;
+        network: Record<string, string>;
+      };
       for (const [key, value] of Object.entries(config.schema)) {
         const entry = translations.configuration[key];
         assert.ok(entry?.name && entry.description, `${language}: ${key}`);
         if (value && typeof value === 'object' && !Array.isArray(value)) {
-          for (const field of Object.keys(value)) assert.ok(entry.fields?.[field]?.name && entry.fields[field]?.description, `${language}: ${key}.${field}`);
+          for (const field of Object.keys(value))
+            assert.ok(entry.fields?.[field]?.name && entry.fields[field]?.description, `${language}: ${key}.${field}`);
         }
       }
       assert.ok(translations.network['2525/tcp'], `${language}: port`);
@@ -103,8 +123,12 @@ describe('add-on image files', () => {
   });
 
   it('has the store files', () => {
-    for (const file of ['addon/README.md', 'addon/DOCS.md', 'addon/CHANGELOG.md', 'addon/run.sh', 'repository.yaml']) assert.ok(read(file).length > 0, file);
-    for (const [file, width, height] of [['addon/icon.png', 128, 128], ['addon/logo.png', 250, 100]] as const) {
+    for (const file of ['addon/README.md', 'addon/DOCS.md', 'addon/CHANGELOG.md', 'addon/run.sh', 'repository.yaml'])
+      assert.ok(read(file).length > 0, file);
+    for (const [file, width, height] of [
+      ['addon/icon.png', 128, 128],
+      ['addon/logo.png', 250, 100],
+    ] as const) {
       const png = readFileSync(new URL(`../../${file}`, import.meta.url));
       assert.equal(png.subarray(1, 4).toString(), 'PNG', file);
       assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [width, height], file);

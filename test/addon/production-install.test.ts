@@ -5,16 +5,16 @@
 // add-on: options.json, /data, the broker from a local stand-in of the Supervisor. Not covered: Alpine, apk and
 // the image build itself (the release workflow builds and smoke-tests the image).
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { packBridge, writeAddonLock, type Tarball } from '../../scripts/addon-lock.js';
+import { promisify } from 'node:util';
+import { packBridge, type Tarball, writeAddonLock } from '../../scripts/addon-lock.js';
 import { buildLocalAddon } from '../../scripts/local-addon.js';
 import { registryTarballUrl, root } from '../../scripts/project-home.js';
 import { cleanUp, killOnExit } from '../helpers/cleanup.js';
@@ -30,7 +30,10 @@ async function dockerfileInstall(app: string): Promise<string[]> {
   const dockerfile = await readFile(join(root, 'addon', 'Dockerfile'), 'utf8');
   const line = /^RUN npm (ci [^\n\\&]*)$/m.exec(dockerfile)?.[1];
   assert.ok(line, 'the Dockerfile installs with one `RUN npm ci …` line');
-  return line.trim().split(/\s+/).map((arg) => arg.replace(/^\/app\//, `${app}/`));
+  return line
+    .trim()
+    .split(/\s+/)
+    .map((arg) => arg.replace(/^\/app\//, `${app}/`));
 }
 
 /** A registry stand-in: the given tarball under its registry path, everything else from the real registry. */
@@ -62,9 +65,15 @@ describe('production install from the add-on lock, run as the add-on', () => {
     broker = await Mosquitto.start();
     supervisor = createServer((request, response) => {
       const authorized = request.headers.authorization === 'Bearer test-supervisor-token' && request.url === '/services/mqtt';
-      response.writeHead(authorized ? 200 : 401, { 'Content-Type': 'application/json' }).end(
-        JSON.stringify(authorized ? { result: 'ok', data: { addon: 'core_mosquitto', host: '127.0.0.1', port: broker.port, ssl: false, protocol: '3.1.1' } } : { result: 'error', message: 'Unauthorized' }),
-      );
+      response
+        .writeHead(authorized ? 200 : 401, { 'Content-Type': 'application/json' })
+        .end(
+          JSON.stringify(
+            authorized
+              ? { result: 'ok', data: { addon: 'core_mosquitto', host: '127.0.0.1', port: broker.port, ssl: false, protocol: '3.1.1' } }
+              : { result: 'error', message: 'Unauthorized' },
+          ),
+        );
     });
     await new Promise<void>((resolve) => supervisor.listen(0, '127.0.0.1', resolve));
   });
@@ -99,27 +108,47 @@ describe('production install from the add-on lock, run as the add-on', () => {
 
   it('packs only what runs, and the tarball passes `npm publish --dry-run`', { timeout: 120_000 }, async () => {
     const { stdout } = await run('tar', ['-tzf', tarball.path]);
-    const files = stdout.trim().split('\n').map((file) => file.replace(/^package\//, ''));
+    const files = stdout
+      .trim()
+      .split('\n')
+      .map((file) => file.replace(/^package\//, ''));
     assert.deepEqual(files.filter((file) => !/^dist\/.+\.js$/.test(file)).sort(), ['LICENSE', 'README.md', 'package.json']);
     assert.ok(files.includes('dist/bin.js'));
     await run('npm', ['publish', '--dry-run', '--ignore-scripts', tarball.path], { cwd: work });
   });
 
-  it('installs exactly the locked tree, without development dependencies, and starts from options.json with the Supervisor broker', { timeout: 600_000 }, async () => {
+  it('installs exactly the locked tree, without development dependencies, and starts from options.json with the Supervisor broker', {
+    timeout: 600_000,
+  }, async () => {
     const app = await addonFolder('app');
-    const lock = JSON.parse(await readFile(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string; integrity?: string }> };
+    const lock = JSON.parse(await readFile(join(app, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string; integrity?: string }>;
+    };
     assert.equal(lock.packages[`node_modules/${tarball.name}`]?.resolved, registryTarballUrl(tarball.name, tarball.version));
 
     await run('npm', [...(await dockerfileInstall(app)), '--registry', await registryFor(tarball.path)], { cwd: app });
     const installed = join(app, 'node_modules');
     assert.ok(existsSync(join(installed, tarball.name, 'dist', 'bin.js')));
-    for (const devOnly of ['typescript', 'tsx', 'ajv', '@action-validator/cli']) assert.ok(!existsSync(join(installed, devOnly)), `${devOnly} is a development dependency`);
-    const lockedTree = JSON.parse(await readFile(join(installed, '.package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
-    for (const [key, entry] of Object.entries(lock.packages)) if (key !== '') assert.equal(lockedTree.packages[key]?.version, (entry as { version?: string }).version, key);
+    for (const devOnly of ['typescript', 'tsx', 'ajv', '@action-validator/cli'])
+      assert.ok(!existsSync(join(installed, devOnly)), `${devOnly} is a development dependency`);
+    const lockedTree = JSON.parse(await readFile(join(installed, '.package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
+    for (const [key, entry] of Object.entries(lock.packages))
+      if (key !== '') assert.equal(lockedTree.packages[key]?.version, (entry as { version?: string }).version, key);
 
     const data = join(work, 'data');
     await mkdir(data);
-    await writeFile(join(data, 'options.json'), JSON.stringify({ log_level: 'info', smtp: { alarm_recipients: ['alarm'] }, mqtt: { topic_prefix: 'alarm-mail-bridge' }, sms: { provider: 'none', recipients: ['0170 1234567'] }, rules: [] }));
+    await writeFile(
+      join(data, 'options.json'),
+      JSON.stringify({
+        log_level: 'info',
+        smtp: { alarm_recipients: ['alarm'] },
+        mqtt: { topic_prefix: 'alarm-mail-bridge' },
+        sms: { provider: 'none', recipients: ['0170 1234567'] },
+        rules: [],
+      }),
+    );
     const smtpPort = await freePort();
     // run.sh's exec line: its node options (the young generation's size) and the command's link in .bin/.
     const runSh = await readFile(join(root, 'addon', 'run.sh'), 'utf8');
@@ -162,14 +191,19 @@ describe('production install from the add-on lock, run as the add-on', () => {
     // A squatter's package: same name and version, other content.
     const squatter = join(work, 'squatter');
     await mkdir(join(squatter, 'package'), { recursive: true });
-    await writeFile(join(squatter, 'package', 'package.json'), JSON.stringify({ name: tarball.name, version: tarball.version, bin: { 'alarm-mail-bridge': 'bin.js' } }));
+    await writeFile(
+      join(squatter, 'package', 'package.json'),
+      JSON.stringify({ name: tarball.name, version: tarball.version, bin: { 'alarm-mail-bridge': 'bin.js' } }),
+    );
     await writeFile(join(squatter, 'package', 'bin.js'), 'console.log("not the bridge")\n');
     const file = join(squatter, basename(tarball.path));
     await run('tar', ['-czf', file, '-C', squatter, 'package']);
 
     const app = await addonFolder('squatted');
     // No retries: npm fetches a tarball whose hash is wrong again, with a back-off of a minute.
-    const install = run('npm', [...(await dockerfileInstall(app)), '--registry', await registryFor(file), '--fetch-retries', '0'], { cwd: app });
+    const install = run('npm', [...(await dockerfileInstall(app)), '--registry', await registryFor(file), '--fetch-retries', '0'], {
+      cwd: app,
+    });
     await assert.rejects(install, (error: Error & { stderr?: string }) => /EINTEGRITY/.test(`${error.stderr ?? ''}${error.message}`));
     assert.ok(!existsSync(join(app, 'node_modules', '.bin', 'alarm-mail-bridge')));
   });

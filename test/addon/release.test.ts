@@ -3,10 +3,10 @@
 // (@action-validator/cli), the Dockerfile passes dockerfile-utils, the shell scripts pass shellcheck.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { addonPackageName } from '../../scripts/addon-lock.js';
@@ -18,7 +18,14 @@ const run = promisify(execFile);
 // .ci/run installs it and its absence must fail.
 const skipShellcheck = spawnSync('shellcheck', ['--version']).error !== undefined && !process.env.CI;
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
-const manifest = JSON.parse(read('package.json')) as { name: string; version: string; license: string; dependencies: Record<string, string>; engines: { node: string }; files: string[] };
+const manifest = JSON.parse(read('package.json')) as {
+  name: string;
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+  engines: { node: string };
+  files: string[];
+};
 
 interface LockEntry {
   version?: string;
@@ -30,9 +37,13 @@ interface LockEntry {
 describe('the project home', () => {
   it('is written into package.json, repository.yaml, addon/config.yaml, addon/DOCS.md and the Dockerfile (npm run home)', () => {
     const home = readProjectHome();
-    assert.deepEqual(projectHomeChanges(home).map(({ file }) => file), []);
+    assert.deepEqual(
+      projectHomeChanges(home).map(({ file }) => file),
+      [],
+    );
     const fields = packageFields(home);
-    for (const key of ['name', 'homepage', 'repository', 'bugs'] as const) assert.deepEqual((manifest as unknown as Record<string, unknown>)[key], fields[key], key);
+    for (const key of ['name', 'homepage', 'repository', 'bugs'] as const)
+      assert.deepEqual((manifest as unknown as Record<string, unknown>)[key], fields[key], key);
     assert.equal(manifest.license, 'MIT');
     assert.equal((parse(read('addon/config.yaml')) as { url: string }).url, home.repository);
     assert.match(read('addon/Dockerfile'), new RegExp(`io\\.hass\\.url="${home.repository}"`));
@@ -55,8 +66,17 @@ describe('the add-on repository in DOCS.md', () => {
 });
 
 describe('the add-on lock', () => {
-  const addonManifest = JSON.parse(read('addon/package.json')) as { name: string; version: string; private: boolean; dependencies: Record<string, string> };
-  const lock = JSON.parse(read('addon/package-lock.json')) as { name: string; lockfileVersion: number; packages: Record<string, LockEntry> };
+  const addonManifest = JSON.parse(read('addon/package.json')) as {
+    name: string;
+    version: string;
+    private: boolean;
+    dependencies: Record<string, string>;
+  };
+  const lock = JSON.parse(read('addon/package-lock.json')) as {
+    name: string;
+    lockfileVersion: number;
+    packages: Record<string, LockEntry>;
+  };
 
   it("pins package.json's name and version, from the registry, by sha512 (npm run addon:lock)", () => {
     assert.equal(addonManifest.name, addonPackageName);
@@ -95,16 +115,21 @@ describe('release notes', () => {
     const released = releaseChangelog(text, '0.2.0');
     assert.equal(released, '# Changelog\n\n## 0.2.0\n\n- New.\n\n## 0.1.0\n\n- Old.\n');
     assert.equal(releaseChangelog(released, '0.2.0'), released);
-    assert.match(releaseChangelog('# Changelog\n\n## 0.1.0\n', '0.1.1'), /^# Changelog\n\n## 0\.1\.1\n\n- Maintenance release\.\n\n## 0\.1\.0\n$/);
+    assert.match(
+      releaseChangelog('# Changelog\n\n## 0.1.0\n', '0.1.1'),
+      /^# Changelog\n\n## 0\.1\.1\n\n- Maintenance release\.\n\n## 0\.1\.0\n$/,
+    );
   });
 });
 
 describe('lint', () => {
-  it('the workflows pass GitHub Actions\' schema', async () => {
+  it("the workflows pass GitHub Actions' schema", async () => {
     const workflows = readdirSync(join(root, '.github', 'workflows')).filter((file) => /\.ya?ml$/.test(file));
     assert.deepEqual(workflows.sort(), ['ci.yml', 'release.yml']);
     for (const file of workflows) {
-      const result = await run(join(root, 'node_modules', '.bin', 'action-validator'), [join(root, '.github', 'workflows', file)]).catch((error: { stdout: string; stderr: string }) => error);
+      const result = await run(join(root, 'node_modules', '.bin', 'action-validator'), [join(root, '.github', 'workflows', file)]).catch(
+        (error: { stdout: string; stderr: string }) => error,
+      );
       assert.ok(!('code' in result), `${file}: ${result.stdout}${result.stderr}`);
     }
   });
@@ -116,11 +141,16 @@ describe('lint', () => {
 
   it('the Dockerfile passes dockerfile-utils, which does catch mistakes', () => {
     const problems = validate(read('addon/Dockerfile'));
-    assert.deepEqual(problems.map(({ message, range }) => `${range.start.line + 1}: ${message}`), []);
+    assert.deepEqual(
+      problems.map(({ message, range }) => `${range.start.line + 1}: ${message}`),
+      [],
+    );
     assert.ok(validate('FROM alpine\nHEALTHCHECK --interval=5 CMD true\nEXPOSE 99999\n').length > 0);
   });
 
-  it('run.sh, .ci/run and the workflows\' shell steps pass shellcheck', { skip: skipShellcheck && 'shellcheck not installed: apt-get install -y shellcheck' }, async () => {
+  it("run.sh, .ci/run and the workflows' shell steps pass shellcheck", {
+    skip: skipShellcheck && 'shellcheck not installed: apt-get install -y shellcheck',
+  }, async () => {
     await run('shellcheck', [join(root, 'addon', 'run.sh'), join(root, '.ci', 'run')]);
     for (const file of ['ci.yml', 'release.yml']) {
       const workflow = parse(read(`.github/workflows/${file}`)) as { jobs: Record<string, { steps: { name?: string; run?: string }[] }> };

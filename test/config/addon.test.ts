@@ -15,7 +15,8 @@ import { lookUpMqttService, mqttServiceWhenReady, type SupervisorLookupFailed } 
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../helpers/ports.js';
 
-const addonOptions = async () => (parse(await readFile(new URL('../../addon/config.yaml', import.meta.url), 'utf8')) as { options: Record<string, unknown> }).options;
+const addonOptions = async () =>
+  (parse(await readFile(new URL('../../addon/config.yaml', import.meta.url), 'utf8')) as { options: Record<string, unknown> }).options;
 
 describe('add-on options', () => {
   let dir: string;
@@ -37,17 +38,34 @@ describe('add-on options', () => {
   it('keeps defaults for optional keys left out or empty', async () => {
     const config = await load({ log_level: 'debug', log_format: 'json', mqtt: { url: '', password: null }, sms: { sender: '' } });
     assert.deepEqual([config.log_level, config.log_format], ['debug', 'json']);
-    assert.deepEqual([config.mqtt.url, config.mqtt.password, config.mqtt.topic_prefix, config.sms.provider], ['', '', 'alarm-mail-bridge', 'none']);
+    assert.deepEqual(
+      [config.mqtt.url, config.mqtt.password, config.mqtt.topic_prefix, config.sms.provider],
+      ['', '', 'alarm-mail-bridge', 'none'],
+    );
     assert.deepEqual([config.data_dir, config.smtp.host, config.smtp.port], ['/data', '0.0.0.0', 2525]);
   });
 
   it('maps the flat SMS provider keys of the options form', async () => {
-    const config = await load({ sms: { provider: 'twilio', sender: '+15005550006', twilio_account_sid: 'AC1', twilio_auth_token: 'secret', recipients: ['0170 1234567'] } });
-    assert.deepEqual([config.sms.twilio.account_sid, config.sms.twilio.auth_token, config.sms.recipients], ['AC1', 'secret', ['+491701234567']]);
+    const config = await load({
+      sms: {
+        provider: 'twilio',
+        sender: '+15005550006',
+        twilio_account_sid: 'AC1',
+        twilio_auth_token: 'secret',
+        recipients: ['0170 1234567'],
+      },
+    });
+    assert.deepEqual(
+      [config.sms.twilio.account_sid, config.sms.twilio.auth_token, config.sms.recipients],
+      ['AC1', 'secret', ['+491701234567']],
+    );
   });
 
   it('uses Home Assistant’s certificate in /ssl for TLS, and takes SMTP users from their own list', async () => {
-    const config = await load({ smtp: { tls_mode: 'implicit', tls_min_version: 'TLSv1', auth: 'required', allow_insecure_auth: false }, smtp_users: [{ username: 'xt1', password: 'pw' }] });
+    const config = await load({
+      smtp: { tls_mode: 'implicit', tls_min_version: 'TLSv1', auth: 'required', allow_insecure_auth: false },
+      smtp_users: [{ username: 'xt1', password: 'pw' }],
+    });
     assert.deepEqual(config.smtp.tls, { mode: 'implicit', cert: '/ssl/fullchain.pem', key: '/ssl/privkey.pem', min_version: 'TLSv1' });
     assert.deepEqual(config.smtp.users, [{ username: 'xt1', password: 'pw' }]);
   });
@@ -77,7 +95,10 @@ describe('add-on options', () => {
   });
 
   it('says so when options.json is not readable', async () => {
-    await assert.rejects(loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525 }), /cannot read the add-on options/);
+    await assert.rejects(
+      loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525 }),
+      /cannot read the add-on options/,
+    );
   });
 });
 
@@ -92,15 +113,35 @@ describe('MQTT service from the Supervisor', () => {
       const answer =
         request.headers.authorization !== `Bearer ${token}`
           ? { status: 401, body: { result: 'error', message: 'Unauthorized' } }
-          : (answers.shift() ?? { status: 200, body: { result: 'ok', data: { addon: 'core_mosquitto', host: 'core-mosquitto', port: 1883, ssl: false, protocol: '3.1.1', username: 'addons', password: 'pw' } } });
-      response.writeHead(request.url === '/services/mqtt' ? answer.status : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer.body));
+          : (answers.shift() ?? {
+              status: 200,
+              body: {
+                result: 'ok',
+                data: {
+                  addon: 'core_mosquitto',
+                  host: 'core-mosquitto',
+                  port: 1883,
+                  ssl: false,
+                  protocol: '3.1.1',
+                  username: 'addons',
+                  password: 'pw',
+                },
+              },
+            });
+      response
+        .writeHead(request.url === '/services/mqtt' ? answer.status : 404, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(answer.body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const failureOf = (promise: Promise<unknown>) => promise.then(() => assert.fail('expected a failure'), (error: unknown) => error as SupervisorLookupFailed);
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => assert.fail('expected a failure'),
+      (error: unknown) => error as SupervisorLookupFailed,
+    );
 
   it('reads host, port, TLS and credentials', async () => {
     assert.deepEqual(await lookUpMqttService(url, token), { url: 'mqtt://core-mosquitto:1883', username: 'addons', password: 'pw' });
@@ -118,10 +159,15 @@ describe('MQTT service from the Supervisor', () => {
   it('waits until the broker is there, logging each kind of failure once', async () => {
     answers.push(...Array.from({ length: 3 }, () => ({ status: 400, body: { result: 'error', message: 'Service not enabled' } })));
     const lines: string[] = [];
-    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => {
-      lines.push(chunk.toString());
-      done();
-    } }) });
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
     const connection = await mqttServiceWhenReady(url, token, log, 1);
     assert.equal(connection.url, 'mqtt://core-mosquitto:1883');
     assert.equal(lines.filter((line) => line.includes('not_enabled')).length, 1);

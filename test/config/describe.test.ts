@@ -7,11 +7,28 @@ import { secretPaths } from '../../src/config/schema.js';
 import { redactUrl } from '../../src/log.js';
 
 const accountSid = 'AC0123456789abcdef0123456789abcdef';
-const secrets = ['mqtt-url-secret', 'mqtt-password', 'smtp-password', 'cm-token', 'twilio-token', 'api-secret', 'AAtelegram-token', 'telegram-proxy-secret', '123456789', '1001234567890'];
+const secrets = [
+  'mqtt-url-secret',
+  'mqtt-password',
+  'smtp-password',
+  'cm-token',
+  'twilio-token',
+  'api-secret',
+  'AAtelegram-token',
+  'telegram-proxy-secret',
+  '123456789',
+  '1001234567890',
+];
 const config = validateConfig(
   {
     data_dir: '/data',
-    smtp: { host: '0.0.0.0', port: 2525, auth: 'required', allow_insecure_auth: true, users: [{ username: 'xt1', password: 'smtp-password' }] },
+    smtp: {
+      host: '0.0.0.0',
+      port: 2525,
+      auth: 'required',
+      allow_insecure_auth: true,
+      users: [{ username: 'xt1', password: 'smtp-password' }],
+    },
     mqtt: { url: 'mqtt://bridge:mqtt-url-secret@broker.lan:1883', password: 'mqtt-password' },
     sms: {
       provider: 'twilio',
@@ -21,7 +38,11 @@ const config = validateConfig(
       cm: { product_token: 'cm-token' },
       twilio: { account_sid: accountSid, auth_token: 'twilio-token' },
     },
-    telegram: { bot_token: '987654321:AAtelegram-token', chat_ids: [123456789, '-1001234567890'], api_url: 'https://proxy:telegram-proxy-secret@tg.example' },
+    telegram: {
+      bot_token: '987654321:AAtelegram-token',
+      chat_ids: [123456789, '-1001234567890'],
+      api_url: 'https://proxy:telegram-proxy-secret@tg.example',
+    },
     rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }],
   },
   'test',
@@ -62,24 +83,51 @@ describe('loggable configuration', () => {
     const logged = loggableConfig(config);
     const unset = loggableConfig(validateConfig({ smtp: { users: [{ username: 'a', password: 'b' }] } }, 'test'));
     for (const path of secretPaths) {
-      const values = (dump: unknown) => path.split(/\.|(?=\[)/).reduce<unknown[]>((found, key) => found.flatMap((value) => (key === '[*]' ? (value as unknown[]) : [(value as Record<string, unknown>)[key]])), [dump]);
-      assert.ok(values(config).every((value) => typeof value === 'string' && value !== ''), `the test config sets ${path}`);
+      const values = (dump: unknown) =>
+        path
+          .split(/\.|(?=\[)/)
+          .reduce<unknown[]>(
+            (found, key) => found.flatMap((value) => (key === '[*]' ? (value as unknown[]) : [(value as Record<string, unknown>)[key]])),
+            [dump],
+          );
+      assert.ok(
+        values(config).every((value) => typeof value === 'string' && value !== ''),
+        `the test config sets ${path}`,
+      );
       assert.deepEqual(new Set(values(logged)), new Set(['[redacted]']), path);
-      assert.ok(values(unset).every((value) => value === '' || value === '[redacted]'), path);
+      assert.ok(
+        values(unset).every((value) => value === '' || value === '[redacted]'),
+        path,
+      );
     }
   });
 
   it('names every secret and account id set, for masking them inside texts from outside', () => {
     const values = configuredValues(config, {});
     // The schema's secret keys, and the passwords inside the broker's and the providers' URLs.
-    assert.deepEqual(new Set(values.secrets), new Set(['smtp-password', 'mqtt-password', 'cm-token', 'twilio-token', '987654321:AAtelegram-token', 'mqtt-url-secret', 'api-secret', 'telegram-proxy-secret']));
+    assert.deepEqual(
+      new Set(values.secrets),
+      new Set([
+        'smtp-password',
+        'mqtt-password',
+        'cm-token',
+        'twilio-token',
+        '987654321:AAtelegram-token',
+        'mqtt-url-secret',
+        'api-secret',
+        'telegram-proxy-secret',
+      ]),
+    );
     assert.deepEqual(values.identifiers, [accountSid]);
     assert.deepEqual(configuredValues(validateConfig({}, 'test'), {}), { secrets: [], identifiers: [] });
   });
 
   it('names a password inside a URL and the Supervisor token as secrets too', () => {
     const withUrl = validateConfig({ mqtt: { url: 'mqtts://bridge:s%40cret-in-url@broker.local:8883' } }, 'test');
-    assert.deepEqual(configuredValues(withUrl, { SUPERVISOR_TOKEN: 'supervisor-token-value' }).secrets, ['s@cret-in-url', 'supervisor-token-value']);
+    assert.deepEqual(configuredValues(withUrl, { SUPERVISOR_TOKEN: 'supervisor-token-value' }).secrets, [
+      's@cret-in-url',
+      'supervisor-token-value',
+    ]);
   });
 
   it('leaves a sender ID of letters readable', () => {

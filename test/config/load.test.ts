@@ -40,7 +40,9 @@ describe('loadConfig', () => {
 
   it('reads a YAML file and keeps defaults for what it leaves out', async () => {
     const config = await loadConfig({
-      file: await fileWith('log_level: debug\nsmtp:\n  port: 25\n  alarm_recipients: [Alarm, Einbruch]\nmqtt:\n  url: mqtt://broker:1883\n'),
+      file: await fileWith(
+        'log_level: debug\nsmtp:\n  port: 25\n  alarm_recipients: [Alarm, Einbruch]\nmqtt:\n  url: mqtt://broker:1883\n',
+      ),
       env: {},
     });
     assert.equal(config.log_level, 'debug');
@@ -68,8 +70,13 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once', async () => {
-    const problems = await problemsOf('log_level: loud\nmqtt:\n  topic_prefix: "alarm/#"\nrules:\n  - match: "("\n    type: Bad Type\n    category: alarm\n');
-    assert.deepEqual(problems.map((problem) => problem.split(':')[0]), ['log_level', 'mqtt.topic_prefix', 'rules.0.match', 'rules.0.type']);
+    const problems = await problemsOf(
+      'log_level: loud\nmqtt:\n  topic_prefix: "alarm/#"\nrules:\n  - match: "("\n    type: Bad Type\n    category: alarm\n',
+    );
+    assert.deepEqual(
+      problems.map((problem) => problem.split(':')[0]),
+      ['log_level', 'mqtt.topic_prefix', 'rules.0.match', 'rules.0.type'],
+    );
   });
 
   it('says so when the file is missing or not YAML', async () => {
@@ -101,9 +108,12 @@ describe('loadConfig', () => {
 
   it('does not quote any secret of a flow mapping on the line of a YAML syntax error', async () => {
     const [problem] = await problemsOf('mqtt: {url: "mqtt://user:s3cret@host", password: "pw1", x: [}\n');
-    assert.match(problem ?? '', /^not valid YAML at line 1, .*: "mqtt: \{url: \\"mqtt:\/\/user:redacted@host\\", password: \[redacted\], x: \[\}"$/);
+    assert.match(
+      problem ?? '',
+      /^not valid YAML at line 1, .*: "mqtt: \{url: \\"mqtt:\/\/user:redacted@host\\", password: \[redacted\], x: \[\}"$/,
+    );
     assert.doesNotMatch(problem ?? '', /s3cret|pw1/);
-    const [tokens] = await problemsOf("sms: {cm: {product_token: 'a,b'}, twilio: {auth_token: \"c}d\", x: [}\n");
+    const [tokens] = await problemsOf('sms: {cm: {product_token: \'a,b\'}, twilio: {auth_token: "c}d", x: [}\n');
     assert.match(tokens ?? '', /product_token: \[redacted\]\}, twilio: \{auth_token: \[redacted\], x:/);
   });
 
@@ -114,7 +124,10 @@ describe('loadConfig', () => {
   });
 
   it('normalizes SMS numbers to E.164 and refuses a wrong one, naming its entry', async () => {
-    const config = await loadConfig({ file: await fileWith('sms:\n  recipients: ["+49 170 1234567", "0170 7654321", "0043 664 1234567"]\n'), env: {} });
+    const config = await loadConfig({
+      file: await fileWith('sms:\n  recipients: ["+49 170 1234567", "0170 7654321", "0043 664 1234567"]\n'),
+      env: {},
+    });
     assert.deepEqual(config.sms.recipients, ['+491701234567', '+491707654321', '+436641234567']);
     assert.equal(config.sms.provider, 'none');
     const problems = await problemsOf('sms:\n  recipients: ["+49 170 1234567", "0815"]\n');
@@ -126,7 +139,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('shows a wrong number long enough to be someone\'s with its last four digits only', async () => {
+  it("shows a wrong number long enough to be someone's with its last four digits only", async () => {
     assert.deepEqual(await problemsOf('sms:\n  recipients: ["+49 170 123456", "+1 555 0100 99"]\n'), [
       'sms.recipients.0: "**********3456" is not a valid phone number (region DE)',
       'sms.recipients.1: "**********0 99" is not a valid phone number (region DE)',
@@ -134,8 +147,14 @@ describe('loadConfig', () => {
   });
 
   it('names what a provider needs and takes its token from the environment', async () => {
-    assert.deepEqual(await problemsOf('sms:\n  provider: cm\n'), ['sms.cm.product_token: required for provider cm', 'sms.sender: required for provider cm (sender ID or number)']);
-    const config = await loadConfig({ file: await fileWith('sms:\n  provider: cm\n  sender: Alarm\n'), env: { ALARM_MAIL_BRIDGE_SMS_CM_PRODUCT_TOKEN: 'token-from-env' } });
+    assert.deepEqual(await problemsOf('sms:\n  provider: cm\n'), [
+      'sms.cm.product_token: required for provider cm',
+      'sms.sender: required for provider cm (sender ID or number)',
+    ]);
+    const config = await loadConfig({
+      file: await fileWith('sms:\n  provider: cm\n  sender: Alarm\n'),
+      env: { ALARM_MAIL_BRIDGE_SMS_CM_PRODUCT_TOKEN: 'token-from-env' },
+    });
     assert.equal(config.sms.cm.product_token, 'token-from-env');
   });
 });

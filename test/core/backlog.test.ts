@@ -2,7 +2,7 @@
 // interval, the last value always told), and the timer released at close. The clock is the test's.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BacklogGauge, type BacklogClock } from '../../src/core/backlog.js';
+import { type BacklogClock, BacklogGauge } from '../../src/core/backlog.js';
 import { Bus, type BusEvents } from '../../src/core/bus.js';
 
 /** A clock that moves only when told; due callbacks run as it passes them. */
@@ -71,10 +71,14 @@ describe('BacklogGauge', () => {
     const ofSpool = seen.filter(({ queue }) => queue === 'spool');
     const ofSms = seen.filter(({ queue }) => queue === 'outbox/sms');
     assert.ok(ofSpool.length <= 5 && ofSms.length <= 5, `${ofSpool.length} and ${ofSms.length} messages for 1,000 changes`);
-    assert.deepEqual(ofSpool.map(({ at }) => at), [0, 250, 500, 750, 1000]);
+    assert.deepEqual(
+      ofSpool.map(({ at }) => at),
+      [0, 250, 500, 750, 1000],
+    );
     assert.equal(ofSpool.at(-1)?.depth, 1000);
     assert.equal(ofSms.at(-1)?.depth, 1);
-    for (const [earlier, later] of ofSpool.slice(1).map((message, index) => [ofSpool[index]!, message] as const)) assert.ok(later.at - earlier.at >= 250);
+    for (const [earlier, later] of ofSpool.slice(1).map((message, index) => [ofSpool[index]!, message] as const))
+      assert.ok(later.at - earlier.at >= 250);
   });
 
   it('tells the final depth at close without waiting, releases its timer and ignores later depths', () => {
@@ -87,6 +91,9 @@ describe('BacklogGauge', () => {
     assert.equal(clock.pending, 0);
     gauge.set(7);
     clock.advance(1000);
-    assert.deepEqual(seen.map(({ depth }) => depth), [5, 6]);
+    assert.deepEqual(
+      seen.map(({ depth }) => depth),
+      [5, 6],
+    );
   });
 });

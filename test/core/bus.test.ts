@@ -14,7 +14,10 @@ describe('Bus', () => {
     bus.on('mailRefused', ({ code }) => seen.push(`second ${code}`));
     assert.doesNotThrow(() => bus.emit('mailRefused', { code: 550, reason: 'No such recipient here', remote: '192.168.1.20' }));
     assert.deepEqual(seen, ['second 550']);
-    assert.deepEqual(failures.map(([name, error]) => [name, (error as Error).message]), [['mailRefused', 'broken observer']]);
+    assert.deepEqual(
+      failures.map(([name, error]) => [name, (error as Error).message]),
+      [['mailRefused', 'broken observer']],
+    );
   });
 
   it('reports an async listener that rejects instead of leaving an unhandled rejection', async () => {

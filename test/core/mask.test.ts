@@ -7,11 +7,17 @@ describe('masking', () => {
 
   it('masks numbers inside provider texts, and nothing that is part of a word or too short', () => {
     assert.equal(maskNumbersIn("Gsm '00491701234567' is not a number."), "Gsm '**********4567' is not a number.");
-    assert.equal(maskNumbersIn("The 'To' number +491701234567 is not a valid phone number."), "The 'To' number *********4567 is not a valid phone number.");
+    assert.equal(
+      maskNumbersIn("The 'To' number +491701234567 is not a valid phone number."),
+      "The 'To' number *********4567 is not a valid phone number.",
+    );
     assert.equal(maskNumbersIn('call 0170 123-4567 now'), 'call *********4567 now');
     assert.equal(maskNumbersIn('not a number: +491701234567.'), 'not a number: *********4567.');
     assert.equal(maskNumbersIn('connect ECONNREFUSED 192.168.178.20:2525'), 'connect ECONNREFUSED 192.168.178.20:2525');
-    assert.equal(maskNumbersIn('mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211'), 'mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211');
+    assert.equal(
+      maskNumbersIn('mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211'),
+      'mail 20261123T081114345Z-000000-9f3a0c1e, HTTP 503, code 21211',
+    );
   });
 
   it('tells a phone number in a text from a date, a time or a version', () => {

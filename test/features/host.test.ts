@@ -9,8 +9,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Bus } from '../../src/core/bus.js';
 import { EntityRegistry } from '../../src/core/entities.js';
 import type { RaisedEventDraft } from '../../src/core/event.js';
-import { FeatureStopped, startFeatures, type FeatureClock } from '../../src/features/host.js';
-import { featureModule, type FeatureContext } from '../../src/features/module.js';
+import { type FeatureClock, FeatureStopped, startFeatures } from '../../src/features/host.js';
+import { type FeatureContext, featureModule } from '../../src/features/module.js';
 import { createLogger } from '../../src/log.js';
 
 /** Timers that run only when the test advances the time. */
@@ -56,10 +56,15 @@ describe('features', () => {
   let clock: TestClock;
   let raised: RaisedEventDraft[];
   const logs: Record<string, unknown>[] = [];
-  const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => {
-      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    } }) });
+  const log = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    }),
+  });
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-features-'));
@@ -73,10 +78,17 @@ describe('features', () => {
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
   const start = (...modules: Parameters<typeof startFeatures>[0]) =>
-    startFeatures(modules, () => undefined, { log, bus, dataDir, entities, clock, raise: async (draft) => {
-      raised.push(draft);
-      return `raised-${raised.length}`;
-    } });
+    startFeatures(modules, () => undefined, {
+      log,
+      bus,
+      dataDir,
+      entities,
+      clock,
+      raise: async (draft) => {
+        raised.push(draft);
+        return `raised-${raised.length}`;
+      },
+    });
 
   /** A feature that uses every part of its context and whose stop forgets all of it. */
   function forgetful(seen: string[]) {
@@ -90,7 +102,10 @@ describe('features', () => {
             given.bus.on('panelState', ({ state }) => seen.push(`state ${state}`));
             given.timers.setTimeout(() => seen.push(`timeout at ${given.now()}`), 1000);
             given.timers.setInterval(() => seen.push(`tick at ${given.now()}`), 400);
-            given.entities.declare({ id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'panel', device_class: 'problem' }, { state: 'OFF' });
+            given.entities.declare(
+              { id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'panel', device_class: 'problem' },
+              { state: 'OFF' },
+            );
           },
           stop() {},
         };
@@ -159,11 +174,15 @@ describe('features', () => {
     assert.equal(clock.pending, 0);
   });
 
-  it('refuses an entity id that is not snake_case, taken, or the panel\'s own', async () => {
+  it("refuses an entity id that is not snake_case, taken, or the panel's own", async () => {
     const declare = (id: string) => entities.declare('test', { id, platform: 'sensor', name: null, device: 'bridge' });
     declare('incident');
     for (const id of ['Incident', 'incident', 'panel_alarm', 'a/b', '']) assert.throws(() => declare(id), { name: 'EntityInvalid' }, id);
-    assert.throws(() => entities.declare('test', { id: 'ack', platform: 'button', name: 'Ack', device: 'bridge' }), { name: 'EntityInvalid' }, 'a button takes one command');
+    assert.throws(
+      () => entities.declare('test', { id: 'ack', platform: 'button', name: 'Ack', device: 'bridge' }),
+      { name: 'EntityInvalid' },
+      'a button takes one command',
+    );
     assert.throws(() => entities.update('other', 'incident', { state: 'x' }), { name: 'EntityInvalid' }, 'only its owner updates it');
   });
 });

@@ -10,12 +10,14 @@ import { panelCommandRefusal, panelCommandsModule } from '../../src/features/pan
 import { createLogger } from '../../src/log.js';
 
 describe('panel commands', () => {
-  it('answers a panel command with refused and the reason, logs it, and leaves other entities\' commands alone', async () => {
+  it("answers a panel command with refused and the reason, logs it, and leaves other entities' commands alone", async () => {
     const logs: Record<string, unknown>[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => {
-      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    } });
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
     const bus = new Bus(() => undefined);
     const results: CommandResult[] = [];
     bus.on('commandResult', (result) => results.push(result));
@@ -30,7 +32,9 @@ describe('panel commands', () => {
     bus.emit('command', { commandId: 'c2', entity: 'acknowledge', command: 'PRESS' });
     await running.stop();
     bus.emit('command', { commandId: 'c3', entity: 'panel_alarm', command: 'DISARM' });
-    assert.deepEqual(results, [{ commandId: 'c1', entity: 'panel_alarm', command: 'ARM_AWAY', result: 'refused', reason: panelCommandRefusal }]);
+    assert.deepEqual(results, [
+      { commandId: 'c1', entity: 'panel_alarm', command: 'ARM_AWAY', result: 'refused', reason: panelCommandRefusal },
+    ]);
     assert.deepEqual(
       logs.filter((line) => line.component === 'panel_commands').map((line) => [line.level, line.msg, line.command]),
       [[40, 'the XT1 cannot be armed or disarmed by mail: command refused', 'ARM_AWAY']],

@@ -1,5 +1,5 @@
 // The bridge as its own process, started the way a user does (bin + YAML config), for crash tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +22,19 @@ export class BridgeProcess {
   }
 
   /** `configName` lets two bridges on one data_dir keep their own configuration files; `sections` adds others (e.g. `sms`). */
-  static async create(dataDir: string, mqttUrl: string, configName = 'config.yaml', sections: Record<string, unknown> = {}): Promise<BridgeProcess> {
+  static async create(
+    dataDir: string,
+    mqttUrl: string,
+    configName = 'config.yaml',
+    sections: Record<string, unknown> = {},
+  ): Promise<BridgeProcess> {
     const smtpPort = await freePort();
     await mkdir(dataDir, { recursive: true });
     const configFile = join(dataDir, configName);
-    await writeFile(configFile, stringify({ ...sections, data_dir: dataDir, smtp: { host: '127.0.0.1', port: smtpPort }, mqtt: { url: mqttUrl } }));
+    await writeFile(
+      configFile,
+      stringify({ ...sections, data_dir: dataDir, smtp: { host: '127.0.0.1', port: smtpPort }, mqtt: { url: mqttUrl } }),
+    );
     return new BridgeProcess(smtpPort, configFile);
   }
 

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { configuredValues, logRedactPaths } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
-import { configuredValuesMasker } from '../../src/core/mask.js';
 import type { Config } from '../../src/config/schema.js';
+import { configuredValuesMasker } from '../../src/core/mask.js';
 import type { FeatureModule } from '../../src/features/module.js';
 import { featureModules } from '../../src/features/registry.js';
 import { createLogger } from '../../src/log.js';
-import { startBridge, type Bridge } from '../../src/main.js';
+import { type Bridge, startBridge } from '../../src/main.js';
 
 export interface TestBridge {
   bridge: Bridge;
@@ -62,10 +62,14 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
     },
   });
   const maskValues = options.maskValues ?? configuredValuesMasker(configuredValues(config));
-  const bridge = await startBridge(config, createLogger({ level: 'debug', destination, redactPaths: logRedactPaths, maskText: maskValues }), {
-    maskValues,
-    features: [...featureModules, ...(options.features ?? [])],
-  });
+  const bridge = await startBridge(
+    config,
+    createLogger({ level: 'debug', destination, redactPaths: logRedactPaths, maskText: maskValues }),
+    {
+      maskValues,
+      features: [...featureModules, ...(options.features ?? [])],
+    },
+  );
   return {
     bridge,
     config,

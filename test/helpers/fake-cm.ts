@@ -1,7 +1,7 @@
 // CM.com's JSON messaging API as documented (developers.cm.com, "Responses & Errors – JSON"):
 // `POST /v1.0/message`, product token in `messages.authentication.productToken` (or the X-CM-PRODUCTTOKEN
 // header), numbers in `00` notation, multipart texts only with minimum/maximumNumberOfMessageParts.
-import { HttpFake, type Answer, type RecordedRequest } from './http-fake.js';
+import { type Answer, HttpFake, type RecordedRequest } from './http-fake.js';
 
 interface CmMessage {
   from?: string;
@@ -26,7 +26,8 @@ export class FakeCm extends HttpFake {
   }
 
   protected answer(request: RecordedRequest): Answer {
-    if (request.method !== 'POST' || request.path !== '/v1.0/message') return { status: 404, body: { details: 'Not found', errorCode: 999, messages: [] } };
+    if (request.method !== 'POST' || request.path !== '/v1.0/message')
+      return { status: 404, body: { details: 'Not found', errorCode: 999, messages: [] } };
     let envelope: { messages?: { authentication?: { productToken?: string }; msg?: CmMessage[] } };
     try {
       envelope = JSON.parse(request.body) as typeof envelope;
@@ -34,8 +35,11 @@ export class FakeCm extends HttpFake {
       return { status: 400, body: { details: 'Could not parse the request', errorCode: 999, messages: [] } };
     }
     const token = envelope.messages?.authentication?.productToken ?? request.headers['x-cm-producttoken'];
-    if (token !== this.productToken) return { status: 400, body: { details: 'No account found for the given authentication', errorCode: 101, messages: [] } };
-    const results = (envelope.messages?.msg ?? []).flatMap((message) => (message.to ?? []).map((to) => this.#result(message, to.number ?? '')));
+    if (token !== this.productToken)
+      return { status: 400, body: { details: 'No account found for the given authentication', errorCode: 101, messages: [] } };
+    const results = (envelope.messages?.msg ?? []).flatMap((message) =>
+      (message.to ?? []).map((to) => this.#result(message, to.number ?? '')),
+    );
     const rejected = results.some((result) => result.status === 'Rejected');
     return {
       status: 200,
@@ -48,11 +52,18 @@ export class FakeCm extends HttpFake {
   #result(message: CmMessage, number: string) {
     const content = message.body?.content ?? '';
     const base = { to: number, reference: message.reference ?? null };
-    if (!/^00[1-9]\d{6,14}$/.test(number)) return { ...base, status: 'Rejected', parts: 0, messageDetails: `Gsm '${number}' is not a number.`, messageErrorCode: 302 };
+    if (!/^00[1-9]\d{6,14}$/.test(number))
+      return { ...base, status: 'Rejected', parts: 0, messageDetails: `Gsm '${number}' is not a number.`, messageErrorCode: 302 };
     if (!content) return { ...base, status: 'Rejected', parts: 0, messageDetails: 'Message body is empty', messageErrorCode: 304 };
     const parts = content.length <= 160 ? 1 : Math.ceil(content.length / 153);
     if (parts > (message.maximumNumberOfMessageParts ?? 1)) {
-      return { ...base, status: 'Rejected', parts: 0, messageDetails: 'Message too long: set minimumNumberOfMessageParts and maximumNumberOfMessageParts', messageErrorCode: 305 };
+      return {
+        ...base,
+        status: 'Rejected',
+        parts: 0,
+        messageDetails: 'Message too long: set minimumNumberOfMessageParts and maximumNumberOfMessageParts',
+        messageErrorCode: 305,
+      };
     }
     return { ...base, status: 'Accepted', parts, messageDetails: null, messageErrorCode: 0 };
   }

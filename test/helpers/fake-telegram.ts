@@ -3,13 +3,18 @@
 // answers `{ok: true, result}` or `{ok: false, error_code, description, parameters?}`. Multipart is parsed by the
 // Web `Request.formData()` of Node's fetch, so the bytes of every uploaded photo are recorded as received.
 import { createHash } from 'node:crypto';
-import { HttpFake, type Answer, type RecordedRequest } from './http-fake.js';
+import { type Answer, HttpFake, type RecordedRequest } from './http-fake.js';
 
-export function telegramError(errorCode: number, description: string, parameters?: { retry_after?: number; migrate_to_chat_id?: number }): Answer {
+export function telegramError(
+  errorCode: number,
+  description: string,
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number },
+): Answer {
   return { status: errorCode, body: { ok: false, error_code: errorCode, description, ...(parameters ? { parameters } : {}) } };
 }
 
-export const tooManyRequests = (retryAfter: number) => telegramError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+export const tooManyRequests = (retryAfter: number) =>
+  telegramError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
 export const serverError = telegramError(502, 'Bad Gateway');
 /** What the Bot API answers to an upload over its limits (a photo over 10 MB, a request over 50 MB). */
 export const tooLarge = telegramError(413, 'Request Entity Too Large');
@@ -62,7 +67,8 @@ export class FakeTelegram extends HttpFake {
     if (!['sendMessage', 'sendPhoto', 'sendMediaGroup'].includes(method ?? '')) return telegramError(404, 'Not Found');
     if (!chatId) return telegramError(400, 'Bad Request: chat_id is empty');
     const migratedTo = this.migrated.get(chatId);
-    if (migratedTo !== undefined) return telegramError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: migratedTo });
+    if (migratedTo !== undefined)
+      return telegramError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: migratedTo });
     if (this.blocked.has(chatId)) return telegramError(403, 'Forbidden: bot was blocked by the user');
     if (!this.chats.has(chatId)) return telegramError(400, 'Bad Request: chat not found');
     const parseMode = stringParam(params, 'parse_mode');
@@ -71,8 +77,14 @@ export class FakeTelegram extends HttpFake {
         const text = stringParam(params, 'text') ?? '';
         if (text.trim() === '') return telegramError(400, 'Bad Request: message text is empty');
         if (text.length > 4096) return telegramError(400, 'Bad Request: message is too long');
-        if (parseMode === 'MarkdownV2' && markdownV2Reserved.test(text)) return telegramError(400, "Bad Request: can't parse entities: Character is reserved and must be escaped with the preceding '\\'");
-        return this.#deliver({ method, chatId, text, ...(parseMode ? { parseMode } : {}), photos: [] }, (id) => ({ message_id: id, date: now(), chat: chatOf(chatId), text }));
+        if (parseMode === 'MarkdownV2' && markdownV2Reserved.test(text))
+          return telegramError(400, "Bad Request: can't parse entities: Character is reserved and must be escaped with the preceding '\\'");
+        return this.#deliver({ method, chatId, text, ...(parseMode ? { parseMode } : {}), photos: [] }, (id) => ({
+          message_id: id,
+          date: now(),
+          chat: chatOf(chatId),
+          text,
+        }));
       }
       case 'sendPhoto': {
         const caption = stringParam(params, 'caption');
@@ -81,7 +93,13 @@ export class FakeTelegram extends HttpFake {
         if (!(photo instanceof File)) return telegramError(400, 'Bad Request: there is no photo in the request');
         if (photo.size > this.maxPhotoBytes) return tooLarge;
         const received = await receivedPhoto(photo, caption);
-        return this.#deliver({ method, chatId, ...(parseMode ? { parseMode } : {}), photos: [received] }, (id) => ({ message_id: id, date: now(), chat: chatOf(chatId), photo: photoSizes(received.bytes), ...(caption ? { caption } : {}) }));
+        return this.#deliver({ method, chatId, ...(parseMode ? { parseMode } : {}), photos: [received] }, (id) => ({
+          message_id: id,
+          date: now(),
+          chat: chatOf(chatId),
+          photo: photoSizes(received.bytes),
+          ...(caption ? { caption } : {}),
+        }));
       }
       default: {
         let media: { type?: string; media?: string; caption?: string }[];
@@ -90,19 +108,35 @@ export class FakeTelegram extends HttpFake {
         } catch {
           return telegramError(400, "Bad Request: can't parse media JSON object");
         }
-        if (!Array.isArray(media) || media.length < 2 || media.length > 10) return telegramError(400, 'Bad Request: wrong number of media, must be 2-10');
+        if (!Array.isArray(media) || media.length < 2 || media.length > 10)
+          return telegramError(400, 'Bad Request: wrong number of media, must be 2-10');
         const photos: ReceivedPhoto[] = [];
         for (const item of media) {
-          if (item.caption !== undefined && item.caption.length > 1024) return telegramError(400, 'Bad Request: message caption is too long');
+          if (item.caption !== undefined && item.caption.length > 1024)
+            return telegramError(400, 'Bad Request: message caption is too long');
           const attached = /^attach:\/\/(.+)$/.exec(item.media ?? '')?.[1];
           const file = attached === undefined ? undefined : params.get(attached);
-          if (item.type !== 'photo' || !(file instanceof File)) return telegramError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+          if (item.type !== 'photo' || !(file instanceof File))
+            return telegramError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
           if (file.size > this.maxPhotoBytes) return tooLarge;
           photos.push(await receivedPhoto(file, item.caption));
         }
         const ids = photos.map(() => this.#nextMessageId++);
         this.#record({ method: 'sendMediaGroup', chatId, photos, messageIds: ids });
-        return { status: 200, body: { ok: true, result: ids.map((id, index) => ({ message_id: id, media_group_id: String(ids[0]), date: now(), chat: chatOf(chatId), photo: photoSizes(photos[index]?.bytes ?? Buffer.alloc(0)), ...(photos[index]?.caption ? { caption: photos[index]?.caption } : {}) })) } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            result: ids.map((id, index) => ({
+              message_id: id,
+              media_group_id: String(ids[0]),
+              date: now(),
+              chat: chatOf(chatId),
+              photo: photoSizes(photos[index]?.bytes ?? Buffer.alloc(0)),
+              ...(photos[index]?.caption ? { caption: photos[index]?.caption } : {}),
+            })),
+          },
+        };
       }
     }
   }
@@ -130,7 +164,8 @@ async function paramsOf(request: RecordedRequest): Promise<Params> {
   const params: Params = new Map(new URL(request.path, 'http://fake').searchParams);
   const type = request.headers['content-type'] ?? '';
   if (type.startsWith('application/json')) {
-    for (const [key, value] of Object.entries(JSON.parse(request.body || '{}') as Record<string, unknown>)) params.set(key, typeof value === 'string' ? value : JSON.stringify(value));
+    for (const [key, value] of Object.entries(JSON.parse(request.body || '{}') as Record<string, unknown>))
+      params.set(key, typeof value === 'string' ? value : JSON.stringify(value));
   } else if (type.startsWith('application/x-www-form-urlencoded')) {
     for (const [key, value] of new URLSearchParams(request.body)) params.set(key, value);
   } else if (type.startsWith('multipart/form-data')) {
@@ -155,7 +190,9 @@ function photoSizes(bytes: Buffer): unknown[] {
 }
 
 function chatOf(chatId: string): unknown {
-  return chatId.startsWith('-') ? { id: Number(chatId), type: 'supergroup', title: 'Alarm' } : { id: Number(chatId), type: 'private', first_name: 'Test' };
+  return chatId.startsWith('-')
+    ? { id: Number(chatId), type: 'supergroup', title: 'Alarm' }
+    : { id: Number(chatId), type: 'private', first_name: 'Test' };
 }
 
 function now(): number {

@@ -2,7 +2,7 @@
 // auth (Account SID : Auth Token), form fields To, From or MessagingServiceSid, Body; errors as JSON with
 // `code`, `message`, `more_info`, `status`.
 import { randomBytes } from 'node:crypto';
-import { HttpFake, type Answer, type RecordedRequest } from './http-fake.js';
+import { type Answer, HttpFake, type RecordedRequest } from './http-fake.js';
 
 export function twilioError(status: number, code: number, message: string): Answer {
   return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };

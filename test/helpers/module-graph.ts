@@ -117,5 +117,10 @@ export function cyclesOf(graph: ModuleGraph): string[][] {
 /** The edges inside one cycle, `a → b`, for a message that shows which imports to cut. */
 export function edgesWithin(graph: ModuleGraph, cycle: readonly string[]): string[] {
   const members = new Set(cycle);
-  return cycle.flatMap((from) => [...(graph.get(from) ?? [])].filter((to) => members.has(to)).sort().map((to) => `${from} → ${to}`));
+  return cycle.flatMap((from) =>
+    [...(graph.get(from) ?? [])]
+      .filter((to) => members.has(to))
+      .sort()
+      .map((to) => `${from} → ${to}`),
+  );
 }

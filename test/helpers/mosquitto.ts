@@ -1,6 +1,6 @@
 // A real Mosquitto broker on a free loopback port, in its own temp folder; can be stopped and started
 // again on the same port (persistence on, so sessions of persistent subscribers survive a restart).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,14 @@ export class Mosquitto {
     const broker = new Mosquitto(await freePort(), dir);
     await writeFile(
       join(dir, 'mosquitto.conf'),
-      [`listener ${broker.port} 127.0.0.1`, 'allow_anonymous true', 'set_tcp_nodelay true', 'persistence true', `persistence_location ${dir}/`, 'log_dest none'].join('\n'),
+      [
+        `listener ${broker.port} 127.0.0.1`,
+        'allow_anonymous true',
+        'set_tcp_nodelay true',
+        'persistence true',
+        `persistence_location ${dir}/`,
+        'log_dest none',
+      ].join('\n'),
     );
     await broker.resume();
     return broker;

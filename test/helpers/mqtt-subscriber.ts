@@ -56,7 +56,11 @@ export class Subscriber {
    * The first message (already received or still to come) on `topic` that satisfies `predicate`; rejects after
    * `timeoutMs` with the messages that did come on `topic`.
    */
-  async next(topic: string, predicate: (message: Received) => boolean = () => true, { timeoutMs = defaultTimeoutMs }: WaitOptions = {}): Promise<Received> {
+  async next(
+    topic: string,
+    predicate: (message: Received) => boolean = () => true,
+    { timeoutMs = defaultTimeoutMs }: WaitOptions = {},
+  ): Promise<Received> {
     const match = (message: Received) => message.topic === topic && predicate(message);
     return this.messages.find(match) ?? this.#arrival(topic, match, 'a message that matches', timeoutMs);
   }

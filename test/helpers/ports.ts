@@ -1,6 +1,6 @@
 // Ports from the OS, never fixed; and waiting until a server accepts connections.
 import type { ChildProcess } from 'node:child_process';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createConnection, createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export async function freePort(): Promise<number> {

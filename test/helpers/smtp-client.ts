@@ -43,9 +43,10 @@ export async function sendMail(port: number, mail: OutgoingMail, connection: Con
   try {
     const from = mail.from ?? 'xt1@panel.local';
     const envelope = { from, to: mail.to };
-    const info = mail.raw !== undefined
-      ? await transport.sendMail({ envelope, raw: mail.raw })
-      : await transport.sendMail({ envelope, from, to: mail.to, text: mail.body ?? '', headers: mail.headers ?? {} });
+    const info =
+      mail.raw !== undefined
+        ? await transport.sendMail({ envelope, raw: mail.raw })
+        : await transport.sendMail({ envelope, from, to: mail.to, text: mail.body ?? '', headers: mail.headers ?? {} });
     const rejectedErrors = (info as { rejectedErrors?: { responseCode?: number }[] }).rejectedErrors ?? [];
     return { response: info.response, rejectedCodes: rejectedErrors.map((error) => error.responseCode ?? 0) };
   } finally {
@@ -91,7 +92,14 @@ export async function greet(port: number, localAddress?: string): Promise<{ bann
     if (!banner.startsWith('220')) return { banner, capabilities: [] };
     socket.write('EHLO test.local\r\n');
     const ehlo = await next();
-    return { banner, capabilities: ehlo.split('\r\n').filter(Boolean).slice(1).map((line) => line.slice(4)) };
+    return {
+      banner,
+      capabilities: ehlo
+        .split('\r\n')
+        .filter(Boolean)
+        .slice(1)
+        .map((line) => line.slice(4)),
+    };
   } finally {
     socket.destroy();
   }
@@ -144,7 +152,12 @@ export class RawSmtpClient {
 
   /** The last complete reply line the server sent, e.g. `421 … closing`. */
   get lastReply(): string {
-    return this.transcript.split('\r\n').filter((line) => /^\d{3} /.test(line)).at(-1) ?? '';
+    return (
+      this.transcript
+        .split('\r\n')
+        .filter((line) => /^\d{3} /.test(line))
+        .at(-1) ?? ''
+    );
   }
 
   destroy(): void {

@@ -9,6 +9,20 @@ export async function selfSignedCertificate(): Promise<{ cert: string; key: stri
   const dir = await mkdtemp(join(tmpdir(), 'amb-tls-'));
   const cert = join(dir, 'fullchain.pem');
   const key = join(dir, 'privkey.pem');
-  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+  ]);
   return { cert, key };
 }

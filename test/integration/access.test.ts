@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createConnection, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { greet, RawSmtpClient, replyCode, sendMail } from '../helpers/smtp-client.js';
 import { selfSignedCertificate } from '../helpers/tls.js';
@@ -68,7 +68,10 @@ describe('SMTP access control', () => {
   it('by default accepts any credentials without TLS, and no STARTTLS is offered without a certificate', async () => {
     const { bridge } = await bridgeWith({});
     const { capabilities } = await greet(bridge.smtpPort);
-    assert.ok(capabilities.some((line) => line.startsWith('AUTH ')), 'AUTH offered');
+    assert.ok(
+      capabilities.some((line) => line.startsWith('AUTH ')),
+      'AUTH offered',
+    );
     assert.ok(!capabilities.includes('STARTTLS'), 'no STARTTLS with the built-in key');
     assert.match((await sendMail(bridge.smtpPort, alarm, { auth: { user: 'xt1', pass: 'anything' } })).response, /^250 /);
     assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
@@ -104,7 +107,11 @@ describe('SMTP access control', () => {
   it('refuses recipients that mean nothing (550) and too many recipients (452); takes phone numbers also in SMS dry-run', async () => {
     const { bridge } = await bridgeWith({ max_recipients: 2 });
     await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: 'someone@gmail.com' }), (error) => replyCode(error) === 550);
-    await assert.rejects(sendMail(bridge.smtpPort, { ...alarm, to: '+999123456789@sms.local' }), (error) => replyCode(error) === 550, 'no valid number');
+    await assert.rejects(
+      sendMail(bridge.smtpPort, { ...alarm, to: '+999123456789@sms.local' }),
+      (error) => replyCode(error) === 550,
+      'no valid number',
+    );
     assert.match((await sendMail(bridge.smtpPort, { ...alarm, to: '+4915112345678@sms.local' })).response, /^250 /);
     const { rejectedCodes } = await sendMail(bridge.smtpPort, { ...alarm, to: ['alarm@a', 'status@b', 'alarm@c'] });
     assert.deepEqual(rejectedCodes, [452]);
@@ -148,7 +155,11 @@ describe('SMTP access control', () => {
     try {
       assert.match((await greet(bridge.smtpPort)).banner, /^421 /, 'a mail under way that moves is never pushed out');
       await clients[0]!.closed;
-      assert.match(clients[0]!.lastReply, /^421 .*Idle while connections run short/, 'cut after 2 s without progress, not at session_timeout');
+      assert.match(
+        clients[0]!.lastReply,
+        /^421 .*Idle while connections run short/,
+        'cut after 2 s without progress, not at session_timeout',
+      );
       assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
     } finally {
       for (const timer of noops) clearInterval(timer);
@@ -158,11 +169,15 @@ describe('SMTP access control', () => {
 
   it('takes the panel’s mail within 2 s while 50 connections from five addresses hold stalled mail transactions and NOOP', async (t) => {
     const { bridge } = await bridgeWith({}); // max_clients 50, max_clients_per_address 10, session_timeout 600 s
-    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) => setInterval(() => client.write('NOOP\r\n'), 500));
+    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) =>
+      setInterval(() => client.write('NOOP\r\n'), 500),
+    );
     assert.match(response, /^250 /);
     assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
     assert.ok(madeRoom >= 1, 'a stalled transaction gave way');
-    t.diagnostic(`stalled transactions (EHLO, MAIL, RCPT, then NOOPs): the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`);
+    t.diagnostic(
+      `stalled transactions (EHLO, MAIL, RCPT, then NOOPs): the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`,
+    );
   });
 
   it('takes the panel’s mail within 2 s while 50 connections from five addresses drip DATA at 1 byte/s', async (t) => {
@@ -179,7 +194,10 @@ describe('SMTP access control', () => {
 
   it('takes the panel’s mail within 2 s while two hosts hold both slots with RSET, MAIL FROM, RCPT once a second', async (t) => {
     const { bridge } = await bridgeWith({ max_clients: 2 });
-    const attackers = [await inTransaction(bridge.smtpPort, '127.0.0.2', alarm.to), await inTransaction(bridge.smtpPort, '127.0.0.3', alarm.to)];
+    const attackers = [
+      await inTransaction(bridge.smtpPort, '127.0.0.2', alarm.to),
+      await inTransaction(bridge.smtpPort, '127.0.0.3', alarm.to),
+    ];
     const loops = attackers.map((client) => setInterval(() => restartTransaction(client), 1000));
     try {
       await delay(3000);
@@ -199,7 +217,9 @@ describe('SMTP access control', () => {
 
   it('takes the panel’s mail within 2 s while 50 connections from five addresses loop RSET, MAIL FROM, RCPT once a second', async (t) => {
     const { bridge } = await bridgeWith({});
-    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) => setInterval(() => restartTransaction(client), 1000));
+    const { response, panelMs, madeRoom } = await panelAfterStalledTransactions(bridge.smtpPort, async (client) =>
+      setInterval(() => restartTransaction(client), 1000),
+    );
     assert.match(response, /^250 /);
     assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
     assert.ok(madeRoom >= 1, 'a looping transaction gave way');
@@ -215,7 +235,9 @@ describe('SMTP access control', () => {
     assert.match(response, /^250 /);
     assert.ok(panelMs < 2000, `the panel's mail took ${panelMs} ms`);
     assert.ok(madeRoom >= 1, 'a transaction sending 500 bytes/s gave way');
-    t.diagnostic(`DATA at 500 bytes/s on 50 connections (25 KB/s in all): the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`);
+    t.diagnostic(
+      `DATA at 500 bytes/s on 50 connections (25 KB/s in all): the panel got 250 in ${panelMs} ms; ${madeRoom} closed to make room`,
+    );
   });
 
   it('takes the panel’s mail while 60 silent and NOOP-ing connections from six addresses hold every slot', async (t) => {
@@ -234,7 +256,10 @@ describe('SMTP access control', () => {
         }),
       );
       assert.match((await sendMail(bridge.smtpPort, alarm)).response, /^250 /);
-      assert.ok(flood.every((client) => client.banner.startsWith('220')), 'every flood connection got a slot, the oldest gave way');
+      assert.ok(
+        flood.every((client) => client.banner.startsWith('220')),
+        'every flood connection got a slot, the oldest gave way',
+      );
       const madeRoom = flood.filter((client) => /^421 .*make room/.test(client.lastReply)).length;
       assert.ok(madeRoom >= 11, `${madeRoom} idle connections closed to make room`);
       t.diagnostic(`slot flood: 60 idle/NOOP connections from 127.0.0.2-7, ${madeRoom} closed to make room; the panel got 250`);

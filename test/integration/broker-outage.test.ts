@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../src/core/event.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
@@ -21,7 +21,12 @@ describe('broker outage', () => {
     broker = await Mosquitto.start();
     test = await startTestBridge({ mqttUrl: broker.url });
   });
-  after(() => cleanUp(() => test.stop(), () => broker.stop()));
+  after(() =>
+    cleanUp(
+      () => test.stop(),
+      () => broker.stop(),
+    ),
+  );
 
   it('accepts mails while the broker is down and publishes them in order when it is back', async () => {
     // A persistent session, so events published before this subscriber reconnects are kept for it.
@@ -30,13 +35,22 @@ describe('broker outage', () => {
       await broker.pause();
       const accepted: string[] = [];
       for (let zone = 1; zone <= 5; zone++) {
-        const { response } = await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: `Zone:${zone} Fenster ${zone}, DC Open - Mobility` });
+        const { response } = await sendMail(test.bridge.smtpPort, {
+          to: 'status@bridge.local',
+          body: `Zone:${zone} Fenster ${zone}, DC Open - Mobility`,
+        });
         accepted.push(/Queued as (\S+)/.exec(response)?.[1] ?? response);
       }
       await broker.resume();
       const events = (await subscriber.collect(eventTopic, 5)).map((message) => JSON.parse(message.payload) as AlarmEvent);
-      assert.deepEqual(events.map((event) => event.id), accepted);
-      assert.deepEqual(events.map((event) => event.zone), [1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        events.map((event) => event.id),
+        accepted,
+      );
+      assert.deepEqual(
+        events.map((event) => event.zone),
+        [1, 2, 3, 4, 5],
+      );
       assert.ok(test.logs.some((line) => line.msg === 'reconnected to MQTT broker'));
     } finally {
       await subscriber.close();
@@ -53,18 +67,26 @@ describe('broker outage', () => {
       const id = /Queued as (\S+)/.exec(response)?.[1];
       await first.stop();
       broker.thaw();
-      assert.deepEqual((await readdir(join(dataDir, 'spool', 'mails'))).filter((name) => name.endsWith('.eml')), [`${id}.eml`]);
+      assert.deepEqual(
+        (await readdir(join(dataDir, 'spool', 'mails'))).filter((name) => name.endsWith('.eml')),
+        [`${id}.eml`],
+      );
 
       const second = await startTestBridge({ mqttUrl: broker.url, dataDir });
       try {
-        const event = JSON.parse((await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === id)).payload) as AlarmEvent;
+        const event = JSON.parse(
+          (await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === id)).payload,
+        ) as AlarmEvent;
         assert.equal(event.zone, 3);
         assert.ok(second.logs.some((line) => line.msg === 'processing records left in the spool' && line.pending === 1));
       } finally {
         await second.stop();
       }
     } finally {
-      await cleanUp(() => subscriber.close(), () => rm(dataDir, { recursive: true, force: true }));
+      await cleanUp(
+        () => subscriber.close(),
+        () => rm(dataDir, { recursive: true, force: true }),
+      );
     }
   });
 });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../src/core/event.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { BridgeProcess } from '../helpers/bridge-process.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { seededRandom } from '../helpers/seeded-random.js';
@@ -47,7 +47,12 @@ describe('crash after 250', () => {
     broker = await Mosquitto.start();
     dataDir = await mkdtemp(join(tmpdir(), 'amb-crash-'));
   });
-  after(() => cleanUp(() => broker.stop(), () => rm(dataDir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      () => broker.stop(),
+      () => rm(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
   it('delivers every accepted mail exactly once after kill -9, in order, with the ids given at 250', async () => {
     const bridge = await BridgeProcess.create(join(dataDir, 'once'), broker.url);
@@ -70,7 +75,10 @@ describe('crash after 250', () => {
         subscriber.on(eventTopic).map((message) => (JSON.parse(message.payload) as AlarmEvent).id),
         [...accepted, marker],
       );
-      assert.deepEqual(events.slice(0, 3).map((event) => event.type), ['intrusion', 'tamper', 'motion']);
+      assert.deepEqual(
+        events.slice(0, 3).map((event) => event.type),
+        ['intrusion', 'tamper', 'motion'],
+      );
     } finally {
       await subscriber.close();
       await bridge.stop();
@@ -84,7 +92,12 @@ describe('crash after 250', () => {
     try {
       for (let round = 0; round < 5; round++) {
         await bridge.start();
-        accepted.push(queuedId((await sendMail(bridge.smtpPort, { to: 'alarm@bridge.local', body: `Zone:${round + 1} Raum ${round}, Innenbereich Alarm` })).response));
+        accepted.push(
+          queuedId(
+            (await sendMail(bridge.smtpPort, { to: 'alarm@bridge.local', body: `Zone:${round + 1} Raum ${round}, Innenbereich Alarm` }))
+              .response,
+          ),
+        );
         await bridge.kill();
       }
       await bridge.start();
@@ -93,7 +106,9 @@ describe('crash after 250', () => {
       const events = subscriber.on(eventTopic).map((message) => JSON.parse(message.payload) as AlarmEvent);
       const byId = distinctEvents(events);
       assert.deepEqual([...byId.keys()], accepted, 'every accepted mail, in order, and nothing else');
-      t.diagnostic(`crash rounds: 5 mails accepted, ${events.length} events received, ${events.length - byId.size} replays with the same id`);
+      t.diagnostic(
+        `crash rounds: 5 mails accepted, ${events.length} events received, ${events.length - byId.size} replays with the same id`,
+      );
     } finally {
       await subscriber.close();
       await bridge.stop();
@@ -116,7 +131,16 @@ describe('crash after 250', () => {
         const stream = (async () => {
           for (let index = 0; streaming; index++) {
             try {
-              accepted.push(queuedId((await sendMail(bridge.smtpPort, { to: 'alarm@bridge.local', body: `Zone:${index + 1} Runde ${round}-${index}, Innenbereich Alarm` })).response));
+              accepted.push(
+                queuedId(
+                  (
+                    await sendMail(bridge.smtpPort, {
+                      to: 'alarm@bridge.local',
+                      body: `Zone:${index + 1} Runde ${round}-${index}, Innenbereich Alarm`,
+                    })
+                  ).response,
+                ),
+              );
             } catch {
               refusedOrCut += 1; // no 250: the sender would retry, nothing was promised
               return;
@@ -134,8 +158,11 @@ describe('crash after 250', () => {
       await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === last);
       const events = subscriber.on(eventTopic).map((message) => JSON.parse(message.payload) as AlarmEvent);
       const byId = distinctEvents(events);
-      for (const id of accepted) assert.ok(byId.has(id), `accepted mail ${id} produced its event (CRASH_SEED=${seed}, kills after ${moments.join(', ')} ms)`);
-      t.diagnostic(`kill -9 during a stream: 6 kills after ${moments.join(', ')} ms, ${accepted.length} mails answered 250, ${byId.size} distinct events (all accepted ones), ${events.length - byId.size} replays with the same id, ${refusedOrCut} transactions cut before 250`);
+      for (const id of accepted)
+        assert.ok(byId.has(id), `accepted mail ${id} produced its event (CRASH_SEED=${seed}, kills after ${moments.join(', ')} ms)`);
+      t.diagnostic(
+        `kill -9 during a stream: 6 kills after ${moments.join(', ')} ms, ${accepted.length} mails answered 250, ${byId.size} distinct events (all accepted ones), ${events.length - byId.size} replays with the same id, ${refusedOrCut} transactions cut before 250`,
+      );
     } finally {
       await subscriber.close();
       await bridge.stop();

@@ -19,7 +19,13 @@ describe('two bridges on one data_dir', () => {
     broker = await Mosquitto.start();
     dir = await mkdtemp(join(tmpdir(), 'amb-lock-'));
   });
-  after(() => cleanUp(...bridges.map((bridge) => () => bridge.stop()), () => broker.stop(), () => rm(dir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      ...bridges.map((bridge) => () => bridge.stop()),
+      () => broker.stop(),
+      () => rm(dir, { recursive: true, force: true }),
+    ),
+  );
 
   it('refuses the second with one line naming data_dir and the first pid; the first keeps working; after kill -9 a new one starts', async () => {
     const dataDir = join(dir, 'shared');
@@ -37,13 +43,25 @@ describe('two bridges on one data_dir', () => {
       .filter((line) => line.level === 60);
     assert.equal(fatal.length, 1, second.output);
     assert.equal(fatal[0]?.err, undefined, 'no stack for a known start failure');
-    assert.match(fatal[0]?.msg ?? '', new RegExp(`^cannot start: data_dir ${dataDir}: already used by another Alarm Mail Bridge \\(pid ${first.pid}\\): stop the other bridge`));
+    assert.match(
+      fatal[0]?.msg ?? '',
+      new RegExp(
+        `^cannot start: data_dir ${dataDir}: already used by another Alarm Mail Bridge \\(pid ${first.pid}\\): stop the other bridge`,
+      ),
+    );
 
-    assert.match((await sendMail(first.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' })).response, /^250 /, 'the first keeps taking mail');
+    assert.match(
+      (await sendMail(first.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' })).response,
+      /^250 /,
+      'the first keeps taking mail',
+    );
 
     await first.kill();
     // No waiting for a stale period: the kernel closed the dead bridge's lock socket.
     await second.start();
-    assert.match((await sendMail(second.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' })).response, /^250 /);
+    assert.match(
+      (await sendMail(second.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' })).response,
+      /^250 /,
+    );
   });
 });

@@ -5,11 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { checkDevicePayload, type Entity } from '../helpers/ha-discovery.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
-import { Subscriber, type Received } from '../helpers/mqtt-subscriber.js';
+import { type Received, Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
 
 const prefix = 'alarm-mail-bridge';
@@ -33,7 +33,14 @@ describe('Home Assistant discovery', () => {
     });
     subscriber = await Subscriber.connect(broker.url, ['homeassistant/#', `${prefix}/#`]);
   });
-  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => broker.stop(), () => rm(dataDir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      () => subscriber.close(),
+      () => test.stop(),
+      () => broker.stop(),
+      () => rm(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
   const payloadOf = (message: Received) => JSON.parse(message.payload) as Record<string, unknown>;
 
@@ -64,13 +71,23 @@ describe('Home Assistant discovery', () => {
     assert.ok(published.has(`${prefix}/availability`));
     const eventEntity = entities.find((entity) => entity.platform === 'event');
     const eventTypes = eventEntity?.config.event_types as string[];
-    for (const type of ['intrusion', 'tamper', 'fire', 'armed_away', 'alarm', 'unknown', 'unparsed', 'garage_open']) assert.ok(eventTypes.includes(type), type);
+    for (const type of ['intrusion', 'tamper', 'fire', 'armed_away', 'alarm', 'unknown', 'unparsed', 'garage_open'])
+      assert.ok(eventTypes.includes(type), type);
     const smsLast = entities.find((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_last');
     assert.ok((smsLast?.config.options as string[] | undefined)?.includes('dry_run'));
     assert.equal((await subscriber.next(`${prefix}/sms/last`)).payload.includes('"result":"dry_run"'), true, 'a dry-run shows as dry_run');
-    assert.ok(!entities.some((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_problem'), 'no delivery problem without a provider');
+    assert.ok(
+      !entities.some((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_problem'),
+      'no delivery problem without a provider',
+    );
     assert.deepEqual(subscriber.on(`${prefix}/sms/problem`), [], 'and no topic for it');
-    assert.deepEqual(payloadOf(panel).device, { identifiers: ['alarm_mail_bridge_xt1'], name: 'Lupusec XT1', manufacturer: 'Lupus Electronics', model: 'XT1', via_device: 'alarm_mail_bridge' });
+    assert.deepEqual(payloadOf(panel).device, {
+      identifiers: ['alarm_mail_bridge_xt1'],
+      name: 'Lupusec XT1',
+      manufacturer: 'Lupus Electronics',
+      model: 'XT1',
+      via_device: 'alarm_mail_bridge',
+    });
   });
 
   it('creates a zone device with its entities at the first mail that names the zone, and publishes its states', async () => {
@@ -78,7 +95,10 @@ describe('Home Assistant discovery', () => {
     const zone = await subscriber.next(configTopic('alarm_mail_bridge_zone_3'));
     const { problems, entities } = checkDevicePayload(payloadOf(zone));
     assert.deepEqual(problems, []);
-    assert.deepEqual(entities.map((entity) => entity.config.device_class), ['opening', 'tamper', 'problem', 'timestamp']);
+    assert.deepEqual(
+      entities.map((entity) => entity.config.device_class),
+      ['opening', 'tamper', 'problem', 'timestamp'],
+    );
     assert.equal((payloadOf(zone).device as { name: string }).name, 'Haustür');
     assert.equal((await subscriber.next(`${prefix}/zone/3/door`)).payload, 'ON');
     assert.equal((await subscriber.next(`${prefix}/zone/3/tamper`)).payload, 'OFF');
@@ -86,7 +106,7 @@ describe('Home Assistant discovery', () => {
     const tamper = await subscriber.next(`${prefix}/zone/3/tamper`, (message) => message.payload === 'ON');
     assert.equal(tamper.retain, false, 'a live publish reaches current subscribers unflagged; the broker keeps it retained');
     const lastAlarm = JSON.parse((await subscriber.next(`${prefix}/zone/3/last_alarm`)).payload) as Record<string, unknown>;
-    assert.equal(lastAlarm.type, 'tamper', 'the alarm shows on the zone\'s device');
+    assert.equal(lastAlarm.type, 'tamper', "the alarm shows on the zone's device");
   });
 
   it('drives the panel through triggered and back to disarmed; events are never retained', async () => {
@@ -110,17 +130,23 @@ describe('Home Assistant discovery', () => {
     const publisher = await Subscriber.connect(broker.url, []);
     await publisher.publish('homeassistant/status', 'online');
     await publisher.close();
-    await subscriber.next(configTopic('alarm_mail_bridge_xt1'), () => subscriber.on(configTopic('alarm_mail_bridge_xt1')).length > configsBefore);
+    await subscriber.next(
+      configTopic('alarm_mail_bridge_xt1'),
+      () => subscriber.on(configTopic('alarm_mail_bridge_xt1')).length > configsBefore,
+    );
     await subscriber.next(`${prefix}/zone/3/door`, () => subscriber.on(`${prefix}/zone/3/door`).length > zoneStatesBefore);
     assert.equal(subscriber.on(configTopic('alarm_mail_bridge_zone_3')).length >= 2, true);
   });
 
-  it('answers a command from the alarm panel with refused and the reason, shown on the bridge\'s Last command', async () => {
+  it("answers a command from the alarm panel with refused and the reason, shown on the bridge's Last command", async () => {
     const publisher = await Subscriber.connect(broker.url, []);
     await publisher.publish(`${prefix}/command`, 'ARM_AWAY');
     await publisher.close();
     const result = JSON.parse((await subscriber.next(`${prefix}/command_result`)).payload) as Record<string, unknown>;
-    assert.deepEqual([result.entity, result.command, result.result, result.reason], ['panel_alarm', 'ARM_AWAY', 'refused', 'the XT1 cannot be armed or disarmed by mail']);
+    assert.deepEqual(
+      [result.entity, result.command, result.result, result.reason],
+      ['panel_alarm', 'ARM_AWAY', 'refused', 'the XT1 cannot be armed or disarmed by mail'],
+    );
     assert.ok(test.logs.some((line) => line.command === 'ARM_AWAY' && String(line.msg).includes('command refused')));
   });
 
@@ -128,7 +154,10 @@ describe('Home Assistant discovery', () => {
     await test.stop();
     const announcedBefore = subscriber.on(configTopic('alarm_mail_bridge_zone_3')).length;
     const restarted = await startTestBridge({ mqttUrl: broker.url, dataDir });
-    await subscriber.next(configTopic('alarm_mail_bridge_zone_3'), () => subscriber.on(configTopic('alarm_mail_bridge_zone_3')).length > announcedBefore);
+    await subscriber.next(
+      configTopic('alarm_mail_bridge_zone_3'),
+      () => subscriber.on(configTopic('alarm_mail_bridge_zone_3')).length > announcedBefore,
+    );
     await restarted.stop();
     test = await startTestBridge({ mqttUrl: broker.url, dataDir, mqtt: { discovery: false } });
     for (const id of ['alarm_mail_bridge', 'alarm_mail_bridge_xt1', 'alarm_mail_bridge_zone_3']) {

@@ -66,7 +66,10 @@ describe('disk faults under data_dir', { skip: mountPoint ? false : 'cannot moun
     await fillUp(filler);
     const refused = await Promise.allSettled([1, 2, 3].map((zone) => sendMail(test.bridge.smtpPort, alarm(zone))));
     await rm(filler);
-    assert.deepEqual(refused.map((outcome) => outcome.status === 'rejected' && replyCode(outcome.reason)), [451, 451, 451]);
+    assert.deepEqual(
+      refused.map((outcome) => outcome.status === 'rejected' && replyCode(outcome.reason)),
+      [451, 451, 451],
+    );
     assert.deepEqual(await readdir(join(dataDir, 'spool', 'mails')), [], 'nothing stored, nothing acknowledged');
     assert.deepEqual(await readdir(join(dataDir, 'spool', 'incoming')), [], 'no partial drafts left behind');
     const { response } = await sendMail(test.bridge.smtpPort, alarm(4));

@@ -11,7 +11,7 @@ import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
-import { replyCode, sendMail, type OutgoingMail } from '../helpers/smtp-client.js';
+import { type OutgoingMail, replyCode, sendMail } from '../helpers/smtp-client.js';
 import { fillUp, mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 
 const eventTopic = 'alarm-mail-bridge/event';
@@ -27,11 +27,17 @@ const nested3000 = (n: number) => {
 };
 
 /** 250, or the reply code the mail was refused with. */
-const replyTo = (port: number, mail: OutgoingMail) => sendMail(port, mail).then(() => 250, (error: unknown) => replyCode(error) ?? String(error));
+const replyTo = (port: number, mail: OutgoingMail) =>
+  sendMail(port, mail).then(
+    () => 250,
+    (error: unknown) => replyCode(error) ?? String(error),
+  );
 const quarantinedMails = async (dataDir: string) => (await readdir(join(dataDir, 'quarantine'))).filter((name) => name.endsWith('.eml'));
 const disks = await Promise.all([mountTmpfs(48 * 1024), mountTmpfs(8 * 1024)]);
 
-describe('a small disk under data_dir and hostile mail', { skip: disks.every(Boolean) ? false : 'cannot mount a tmpfs here (needs root)' }, () => {
+describe('a small disk under data_dir and hostile mail', {
+  skip: disks.every(Boolean) ? false : 'cannot mount a tmpfs here (needs root)',
+}, () => {
   let broker: Mosquitto;
   let subscriber: Subscriber;
 
@@ -53,7 +59,7 @@ describe('a small disk under data_dir and hostile mail', { skip: disks.every(Boo
     return (JSON.parse(message.payload) as AlarmEvent).zone;
   }
 
-  it('takes the panel\'s alarm after ten 5 MB mails and 110 nested 3,000 deep on a 48 MB disk, also after a restart', async (t) => {
+  it("takes the panel's alarm after ten 5 MB mails and 110 nested 3,000 deep on a 48 MB disk, also after a restart", async (t) => {
     const dataDir = join(disks[0]!, 'data');
     let test: TestBridge | undefined = await startTestBridge({ mqttUrl: broker.url, dataDir });
     t.after(() => test?.stop());
@@ -67,12 +73,18 @@ describe('a small disk under data_dir and hostile mail', { skip: disks.every(Boo
     const { response } = await sendMail(port, alarm(1));
     assert.equal(await deliveredZone(response), 1);
     assert.deepEqual(huge, Array(10).fill(250), 'alarm mail is taken until the disk is full, and it never was');
-    assert.ok(nested.every((code) => code === 250 || code === 452), `status mail: 250, or 452 below the reserve: ${nested.join(' ')}`);
+    assert.ok(
+      nested.every((code) => code === 250 || code === 452),
+      `status mail: 250, or 452 below the reserve: ${nested.join(' ')}`,
+    );
 
     // The alarm's event came after every hostile mail's: all of them are through the pipeline.
     const kept = await quarantinedMails(dataDir);
     assert.ok(kept.length > 0 && kept.length <= 100, `${kept.length} mails in quarantine`);
-    const keptBytes = (await Promise.all(kept.map((name) => stat(join(dataDir, 'quarantine', name))))).reduce((sum, info) => sum + info.size, 0);
+    const keptBytes = (await Promise.all(kept.map((name) => stat(join(dataDir, 'quarantine', name))))).reduce(
+      (sum, info) => sum + info.size,
+      0,
+    );
     assert.ok(keptBytes <= 50 * mb);
     const removals = test.logs.filter((line) => String(line.msg).startsWith('quarantined mail removed'));
     assert.ok(removals.length > 0 && removals.every((line) => typeof line.mailId === 'string' && typeof line.bytes === 'number'));
@@ -85,7 +97,9 @@ describe('a small disk under data_dir and hostile mail', { skip: disks.every(Boo
     const again = await sendMail(test.bridge.smtpPort, alarm(2));
     assert.equal(await deliveredZone(again.response), 2);
     const refused = nested.filter((code) => code === 452).length;
-    t.diagnostic(`48 MB disk: 10 × 5 MB and 110 nested mails; ${refused} status mails got 452; quarantine kept ${kept.length} mails, ${(keptBytes / mb).toFixed(1)} MB, ${removals.length} removed; the alarm got 250 and its event, before and after a restart`);
+    t.diagnostic(
+      `48 MB disk: 10 × 5 MB and 110 nested mails; ${refused} status mails got 452; quarantine kept ${kept.length} mails, ${(keptBytes / mb).toFixed(1)} MB, ${removals.length} removed; the alarm got 250 and its event, before and after a restart`,
+    );
   });
 
   it('refuses status mail with 452 while free space is below the reserve, takes alarm mail, and all mail once there is room', async (t) => {
@@ -98,14 +112,22 @@ describe('a small disk under data_dir and hostile mail', { skip: disks.every(Boo
     // The reserve on an 8 MB disk is a quarter of it, 2 MB: leave 1 MB.
     await fillUp(filler, 1 * mb);
     assert.equal(await replyTo(port, status), 452);
-    assert.equal(await replyTo(port, { ...status, to: '+4915112345678@sms.local' }), 250, 'a number address is the alarm path of an e-mail-to-SMS gateway');
+    assert.equal(
+      await replyTo(port, { ...status, to: '+4915112345678@sms.local' }),
+      250,
+      'a number address is the alarm path of an e-mail-to-SMS gateway',
+    );
     const { response } = await sendMail(port, alarm(3));
     assert.equal(await deliveredZone(response), 3);
     const both = await sendMail(port, { ...alarm(4), to: ['alarm@bridge.local', 'status@bridge.local'] });
     assert.deepEqual(both.rejectedCodes, [452], 'the status recipient is refused, the alarm recipient taken');
     assert.equal(await deliveredZone(both.response), 4);
     const episodes = () => test.logs.filter((line) => String(line.msg).startsWith('free space under data_dir'));
-    assert.deepEqual(episodes().map((line) => line.level), [40], 'logged once for the episode');
+    assert.deepEqual(
+      episodes().map((line) => line.level),
+      [40],
+      'logged once for the episode',
+    );
 
     await rm(filler);
     // A reading of the free space answers for a second.
@@ -115,6 +137,9 @@ describe('a small disk under data_dir and hostile mail', { skip: disks.every(Boo
       code = await replyTo(port, status);
     }
     assert.equal(code, 250);
-    assert.deepEqual(episodes().map((line) => line.level), [40, 30]);
+    assert.deepEqual(
+      episodes().map((line) => line.level),
+      [40, 30],
+    );
   });
 });

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AlarmEvent } from '../../src/core/event.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
@@ -43,12 +43,15 @@ describe('embedded broker', () => {
     const before = test.logs.length;
     await test.stop();
     const warnings = test.logs.slice(before).filter((line) => Number(line.level) >= 40);
-    assert.deepEqual(warnings.map((line) => line.msg), []);
+    assert.deepEqual(
+      warnings.map((line) => line.msg),
+      [],
+    );
   });
 });
 
 describe('embedded broker, bridge restarted', () => {
-  it('has the last event, a camera\'s last event and the last SMS and Telegram results back', async () => {
+  it("has the last event, a camera's last event and the last SMS and Telegram results back", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'amb-embedded-restart-'));
     const telegram = await new FakeTelegram().start();
     const options = {
@@ -74,19 +77,28 @@ describe('embedded broker, bridge restarted', () => {
       await telegram.deliveredCount(2);
       await subscriber.collect(`${prefix}/telegram/last`, 2);
       const before = Object.fromEntries(last.map((topic) => [topic, subscriber!.on(topic).at(-1)?.payload]));
-      await cleanUp(() => subscriber?.close(), () => test?.stop());
+      await cleanUp(
+        () => subscriber?.close(),
+        () => test?.stop(),
+      );
       subscriber = test = undefined;
 
       test = await startTestBridge(options);
       subscriber = await Subscriber.connect(embeddedUrl(test), [`${prefix}/#`]);
       // A value the bridge forgot never comes: after 10 s it counts as missing, so the failure names it.
-      const arrived = (topic: string) => Promise.race([subscriber!.next(topic).then((message) => message.payload), delay(10_000, undefined, { ref: false })]);
+      const arrived = (topic: string) =>
+        Promise.race([subscriber!.next(topic).then((message) => message.payload), delay(10_000, undefined, { ref: false })]);
       const after = Object.fromEntries(await Promise.all(last.map(async (topic) => [topic, await arrived(topic)] as const)));
       assert.deepEqual(after, before);
       assert.match(String(after[`${prefix}/last_event`]), /Terrasse/);
       assert.match(String(after[`${prefix}/telegram/last`]), /"result":"sent"/);
     } finally {
-      await cleanUp(() => subscriber?.close(), () => test?.stop(), () => telegram.stop(), () => rm(dataDir, { recursive: true, force: true }));
+      await cleanUp(
+        () => subscriber?.close(),
+        () => test?.stop(),
+        () => telegram.stop(),
+        () => rm(dataDir, { recursive: true, force: true }),
+      );
     }
   });
 });

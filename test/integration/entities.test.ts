@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { featureModule } from '../../src/features/module.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { checkDevicePayload } from '../helpers/ha-discovery.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
@@ -18,7 +18,14 @@ const pressCounter = featureModule({
     let presses = 0;
     return {
       start() {
-        entities.declare({ id: 'test_button', platform: 'button', name: 'Test button', device: 'bridge', icon: 'mdi:gesture-tap-button', commands: ['PRESS'] });
+        entities.declare({
+          id: 'test_button',
+          platform: 'button',
+          name: 'Test button',
+          device: 'bridge',
+          icon: 'mdi:gesture-tap-button',
+          commands: ['PRESS'],
+        });
         entities.declare({ id: 'test_presses', platform: 'sensor', name: 'Test presses', device: 'bridge' }, { state: '0' });
         bus.on('command', ({ commandId, entity, command }) => {
           if (entity !== 'test_button') return;
@@ -41,13 +48,16 @@ describe('entities and commands through MQTT', () => {
   });
   after(() => broker.stop());
 
-  it('shows a feature\'s button in discovery, takes its press and publishes the feature\'s answer; refuses the panel\'s arm request', async () => {
+  it("shows a feature's button in discovery, takes its press and publishes the feature's answer; refuses the panel's arm request", async () => {
     let test: TestBridge | undefined;
     let homeAssistant: Subscriber | undefined;
     try {
       test = await startTestBridge({ mqttUrl: broker.url, features: [pressCounter] });
       homeAssistant = await Subscriber.connect(broker.url, ['homeassistant/#', 'alarm-mail-bridge/#']);
-      const bridgeConfig = JSON.parse((await homeAssistant.next('homeassistant/device/alarm_mail_bridge/config')).payload) as Record<string, unknown>;
+      const bridgeConfig = JSON.parse((await homeAssistant.next('homeassistant/device/alarm_mail_bridge/config')).payload) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(checkDevicePayload(bridgeConfig).problems, []);
       const components = bridgeConfig.components as Components;
       const button = components.test_button;
@@ -63,28 +73,48 @@ describe('entities and commands through MQTT', () => {
       assert.deepEqual(JSON.parse(state.payload), { state: '1', attributes: { last: 'PRESS' } });
 
       // The panel's alarm panel entity, as Home Assistant found it: its arm request is refused with the reason.
-      const panelConfig = JSON.parse((await homeAssistant.next('homeassistant/device/alarm_mail_bridge_xt1/config')).payload) as { components: Components };
+      const panelConfig = JSON.parse((await homeAssistant.next('homeassistant/device/alarm_mail_bridge_xt1/config')).payload) as {
+        components: Components;
+      };
       await homeAssistant.publish(String(panelConfig.components.alarm?.command_topic), 'ARM_AWAY');
       const refused = await homeAssistant.next(String(lastCommand?.state_topic), (message) => message.payload.includes('panel_alarm'));
-      assert.deepEqual(pick(JSON.parse(refused.payload)), { entity: 'panel_alarm', command: 'ARM_AWAY', result: 'refused', reason: 'the XT1 cannot be armed or disarmed by mail' });
+      assert.deepEqual(pick(JSON.parse(refused.payload)), {
+        entity: 'panel_alarm',
+        command: 'ARM_AWAY',
+        result: 'refused',
+        reason: 'the XT1 cannot be armed or disarmed by mail',
+      });
     } finally {
-      await cleanUp(() => homeAssistant?.close(), () => test?.stop());
+      await cleanUp(
+        () => homeAssistant?.close(),
+        () => test?.stop(),
+      );
     }
   });
 
-  it('takes the button\'s press with discovery off, where nothing is announced', async () => {
+  it("takes the button's press with discovery off, where nothing is announced", async () => {
     let test: TestBridge | undefined;
     let subscriber: Subscriber | undefined;
     try {
-      test = await startTestBridge({ mqttUrl: broker.url, mqtt: { topic_prefix: 'amb-off', discovery_prefix: 'ha-off', discovery: false }, features: [pressCounter] });
+      test = await startTestBridge({
+        mqttUrl: broker.url,
+        mqtt: { topic_prefix: 'amb-off', discovery_prefix: 'ha-off', discovery: false },
+        features: [pressCounter],
+      });
       subscriber = await Subscriber.connect(broker.url, ['ha-off/#', 'amb-off/#']);
       await subscriber.next('amb-off/availability', (message) => message.payload === 'online');
       await subscriber.publish('amb-off/entity/test_button/command', 'PRESS');
       const result = await subscriber.next('amb-off/command_result');
       assert.deepEqual(pick(JSON.parse(result.payload)), { entity: 'test_button', command: 'PRESS', result: 'done' });
-      assert.deepEqual(subscriber.messages.filter((message) => message.topic.startsWith('ha-off/')), []);
+      assert.deepEqual(
+        subscriber.messages.filter((message) => message.topic.startsWith('ha-off/')),
+        [],
+      );
     } finally {
-      await cleanUp(() => subscriber?.close(), () => test?.stop());
+      await cleanUp(
+        () => subscriber?.close(),
+        () => test?.stop(),
+      );
     }
   });
 });

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { maskSecret } from '../../src/core/mask.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { RawSmtpClient, replyCode, sendMail } from '../helpers/smtp-client.js';
 
@@ -48,13 +48,20 @@ describe('intake log lines', () => {
     assert.equal(line.level, 30, `info, not ${String(line.level)}: ${String(line.msg)}`);
     assert.doesNotMatch(String(line.msg), /451/);
     assert.equal(line.err, undefined, 'no storage error attached');
-    assert.deepEqual(test.logs.filter((entry) => Number(entry.level) >= 50), [], 'nothing at error level');
+    assert.deepEqual(
+      test.logs.filter((entry) => Number(entry.level) >= 50),
+      [],
+      'nothing at error level',
+    );
   });
 
   it('masks the user name of a refused AUTH: it may be a password typed into the wrong field', async () => {
     const test = await bridgeWith({ auth: 'required', users: [{ username: 'xt1', password: 's3cret' }], allow_insecure_auth: true });
     const typedAsUser = 'Sommer2024!Garage';
-    await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'x' }, { auth: { user: typedAsUser, pass: 'xt1' } }), (error) => replyCode(error) === 535);
+    await assert.rejects(
+      sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'x' }, { auth: { user: typedAsUser, pass: 'xt1' } }),
+      (error) => replyCode(error) === 535,
+    );
     const line = await logLine(test, (entry) => String(entry.msg).startsWith('AUTH refused'));
     assert.equal(line.username, maskSecret(typedAsUser));
     assert.ok(!JSON.stringify(test.logs).includes(typedAsUser), 'the user name appears nowhere in full');
@@ -66,12 +73,17 @@ describe('intake log lines', () => {
     const refused = await logLine(test, (entry) => String(entry.msg).startsWith('recipient refused'));
     assert.equal(refused.recipient, '*********6789@sms.local');
 
-    await sendMail(test.bridge.smtpPort, { from: '+491701234567@panel.local', to: ['alarm@bridge.local', '+4915112345678@sms.local'], body: 'Zone:1 Terrasse, Innenbereich Alarm' });
+    await sendMail(test.bridge.smtpPort, {
+      from: '+491701234567@panel.local',
+      to: ['alarm@bridge.local', '+4915112345678@sms.local'],
+      body: 'Zone:1 Terrasse, Innenbereich Alarm',
+    });
     const accepted = await logLine(test, (entry) => entry.msg === 'mail accepted');
     assert.equal(accepted.from, '*********4567@panel.local');
     assert.deepEqual(accepted.recipients, ['alarm@bridge.local', '**********5678@sms.local']);
     const intake = JSON.stringify(smtpLines(test));
-    for (const number of ['999123456789', '491701234567', '4915112345678']) assert.ok(!intake.includes(number), `${number} in an intake line`);
+    for (const number of ['999123456789', '491701234567', '4915112345678'])
+      assert.ok(!intake.includes(number), `${number} in an intake line`);
   });
 });
 
@@ -83,10 +95,18 @@ describe('number addresses in SMS dry-run', () => {
     broker = await Mosquitto.start();
     test = await startTestBridge({ mqttUrl: broker.url }); // no sms.provider: dry-run
   });
-  after(() => cleanUp(() => test.stop(), () => broker.stop()));
+  after(() =>
+    cleanUp(
+      () => test.stop(),
+      () => broker.stop(),
+    ),
+  );
 
   it('accepts a mail to a number address and logs the would-be SMS to that number, masked', async () => {
-    const { response } = await sendMail(test.bridge.smtpPort, { to: '+4915112345678@sms.local', body: 'Zone:3 Haustür, DC Open - Mobility' });
+    const { response } = await sendMail(test.bridge.smtpPort, {
+      to: '+4915112345678@sms.local',
+      body: 'Zone:3 Haustür, DC Open - Mobility',
+    });
     assert.match(response, /^250 /);
     const dryRun = await logLine(test, (entry) => String(entry.msg).startsWith('SMS dry-run'));
     assert.equal(dryRun.to, '**********5678');

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { FakeTwilio } from '../helpers/fake-twilio.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
-import { Subscriber, type Received } from '../helpers/mqtt-subscriber.js';
+import { type Received, Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
 
 const prefix = 'alarm-mail-bridge';
@@ -56,9 +56,19 @@ async function record(smsProvider: 'twilio' | 'none'): Promise<ReturnType<typeof
     subscriber = await Subscriber.connect(broker.url, ['#']);
     const sms =
       smsProvider === 'twilio'
-        ? { provider: 'twilio', recipients: ['0170 1234567'], sender: '+15005550006', api_url: twilio.url, twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken } }
+        ? {
+            provider: 'twilio',
+            recipients: ['0170 1234567'],
+            sender: '+15005550006',
+            api_url: twilio.url,
+            twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken },
+          }
         : { recipients: ['0170 1234567'] };
-    bridge = await startTestBridge({ mqttUrl: broker.url, sms, rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }] });
+    bridge = await startTestBridge({
+      mqttUrl: broker.url,
+      sms,
+      rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }],
+    });
     let smsResults = 0;
     for (const [index, [to, body, sms]] of mails.entries()) {
       await sendMail(bridge.bridge.smtpPort, { to, body });
@@ -76,7 +86,12 @@ async function record(smsProvider: 'twilio' | 'none'): Promise<ReturnType<typeof
     await subscriber.next(`${prefix}/availability`, (message) => message.payload === 'offline');
     return normalized(subscriber.messages);
   } finally {
-    await cleanUp(() => subscriber?.close(), () => bridge?.stop(), () => twilio.stop(), () => broker.stop());
+    await cleanUp(
+      () => subscriber?.close(),
+      () => bridge?.stop(),
+      () => twilio.stop(),
+      () => broker.stop(),
+    );
   }
 }
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../src/core/event.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { FakeCm } from '../helpers/fake-cm.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
@@ -20,9 +20,18 @@ describe('broker and SMS provider down together', () => {
   before(async () => {
     broker = await Mosquitto.start();
     cm = await new FakeCm().start();
-    test = await startTestBridge({ mqttUrl: broker.url, sms: { provider: 'cm', sender: 'Alarm', recipients: ['0170 1234567'], api_url: cm.url, cm: { product_token: cm.productToken } } });
+    test = await startTestBridge({
+      mqttUrl: broker.url,
+      sms: { provider: 'cm', sender: 'Alarm', recipients: ['0170 1234567'], api_url: cm.url, cm: { product_token: cm.productToken } },
+    });
   });
-  after(() => cleanUp(() => test.stop(), () => cm.stop(), () => broker.stop()));
+  after(() =>
+    cleanUp(
+      () => test.stop(),
+      () => cm.stop(),
+      () => broker.stop(),
+    ),
+  );
 
   it('delivers every event on both outputs, in order, once both are back', async (t) => {
     const subscriber = await Subscriber.connect(broker.url, [eventTopic], { clientId: 'outages-test', clean: false });
@@ -38,7 +47,9 @@ describe('broker and SMS provider down together', () => {
       const requests = await cm.received(7);
       const delivered = requests.slice(2).map((request) => FakeCm.messagesOf(request)[0]?.body?.content);
       assert.deepEqual(delivered, texts);
-      t.diagnostic(`outage: 5 mails accepted while both were down; ${requests.length} SMS requests (2 refused by the provider), 5 MQTT events, all in order`);
+      t.diagnostic(
+        `outage: 5 mails accepted while both were down; ${requests.length} SMS requests (2 refused by the provider), 5 MQTT events, all in order`,
+      );
     } finally {
       await subscriber.close();
     }

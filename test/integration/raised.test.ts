@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import type { AlarmEvent, RaisedEventDraft } from '../../src/core/event.js';
 import { raiser } from '../../src/pipeline/raise.js';
 import { FileSpool } from '../../src/spool/file-spool.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge } from '../helpers/bridge.js';
 import { BridgeProcess } from '../helpers/bridge-process.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { FakeTwilio } from '../helpers/fake-twilio.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
@@ -19,7 +19,13 @@ import { sendMail } from '../helpers/smtp-client.js';
 
 const eventTopic = 'alarm-mail-bridge/event';
 const smsResultTopic = 'alarm-mail-bridge/sms/last';
-const silent: RaisedEventDraft = { source: 'supervision', category: 'trouble', type: 'source_silent', text: 'Panel silent for 25 hours', details: { silent_hours: 25 } };
+const silent: RaisedEventDraft = {
+  source: 'supervision',
+  category: 'trouble',
+  type: 'source_silent',
+  text: 'Panel silent for 25 hours',
+  details: { silent_hours: 25 },
+};
 const idOf = (payload: string) => (JSON.parse(payload) as AlarmEvent).id;
 
 function queuedId(response: string): string {
@@ -37,11 +43,23 @@ describe('raised events end to end', () => {
     twilio = await new FakeTwilio().start();
     dataDir = await mkdtemp(join(tmpdir(), 'amb-raised-'));
   });
-  after(() => cleanUp(() => twilio.stop(), () => broker.stop(), () => rm(dataDir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      () => twilio.stop(),
+      () => broker.stop(),
+      () => rm(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
-  const sms = () => ({ provider: 'twilio', recipients: ['0170 1234567'], sender: '+15005550006', api_url: twilio.url, twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken } });
+  const sms = () => ({
+    provider: 'twilio',
+    recipients: ['0170 1234567'],
+    sender: '+15005550006',
+    api_url: twilio.url,
+    twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken },
+  });
 
-  it('reaches MQTT and SMS like a mail\'s event, routed by its category, without mail fields', async () => {
+  it("reaches MQTT and SMS like a mail's event, routed by its category, without mail fields", async () => {
     const subscriber = await Subscriber.connect(broker.url, [eventTopic]);
     const test = await startTestBridge({ mqttUrl: broker.url, sms: sms() });
     try {
@@ -49,16 +67,38 @@ describe('raised events end to end', () => {
       const id = await test.bridge.raise(silent);
       const [request] = (await twilio.received(before + 1)).slice(before);
       assert.equal(FakeTwilio.formOf(request!).get('Body'), 'Panel silent for 25 hours');
-      const event = JSON.parse((await subscriber.next(eventTopic, (message) => idOf(message.payload) === id)).payload) as Record<string, unknown>;
-      assert.deepEqual(event, { id, time: event.time, input: 'raised', source: 'supervision', category: 'trouble', type: 'source_silent', alarm_state: null, zone: null, sensor: null, user: null, text: 'Panel silent for 25 hours', details: { silent_hours: 25 } });
+      const event = JSON.parse((await subscriber.next(eventTopic, (message) => idOf(message.payload) === id)).payload) as Record<
+        string,
+        unknown
+      >;
+      assert.deepEqual(event, {
+        id,
+        time: event.time,
+        input: 'raised',
+        source: 'supervision',
+        category: 'trouble',
+        type: 'source_silent',
+        alarm_state: null,
+        zone: null,
+        sensor: null,
+        user: null,
+        text: 'Panel silent for 25 hours',
+        details: { silent_hours: 25 },
+      });
       // A status event is not in send_on: MQTT only. The mail after it is the barrier: delivery is in order.
       const status = await test.bridge.raise({ ...silent, category: 'status', type: 'source_heard', text: 'Panel heard again' });
       const marker = queuedId((await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Zone:4 Flur, DC Open' })).response);
       await subscriber.next(eventTopic, (message) => idOf(message.payload) === marker);
-      assert.deepEqual(subscriber.on(eventTopic).map((message) => idOf(message.payload)), [id, status, marker]);
+      assert.deepEqual(
+        subscriber.on(eventTopic).map((message) => idOf(message.payload)),
+        [id, status, marker],
+      );
       assert.equal(twilio.requests.length, before + 1, 'one SMS: the trouble, not the status');
     } finally {
-      await cleanUp(() => subscriber.close(), () => test.stop());
+      await cleanUp(
+        () => subscriber.close(),
+        () => test.stop(),
+      );
     }
   });
 
@@ -83,15 +123,25 @@ describe('raised events end to end', () => {
       assert.deepEqual([event.input, event.type], ['raised', 'source_silent']);
       // Killed again after the deliveries (the SMS outbox has finished its job: its result is out), so a replay
       // could only come from the spool, which must skip both outputs.
-      await subscriber.next(smsResultTopic, (message) => !message.retain && (JSON.parse(message.payload) as { result: string }).result === 'sent');
+      await subscriber.next(
+        smsResultTopic,
+        (message) => !message.retain && (JSON.parse(message.payload) as { result: string }).result === 'sent',
+      );
       await bridge.kill();
       await bridge.start();
       const marker = queuedId((await sendMail(bridge.smtpPort, { to: 'status@bridge.local', body: 'Zone:4 Flur, DC Open' })).response);
       await subscriber.next(eventTopic, (message) => idOf(message.payload) === marker);
-      assert.deepEqual(subscriber.on(eventTopic).map((message) => idOf(message.payload)), [id, marker], 'once on MQTT, with the id raise gave');
+      assert.deepEqual(
+        subscriber.on(eventTopic).map((message) => idOf(message.payload)),
+        [id, marker],
+        'once on MQTT, with the id raise gave',
+      );
       assert.equal(twilio.requests.length, before + 1, 'once by SMS');
     } finally {
-      await cleanUp(() => subscriber.close(), () => bridge.stop());
+      await cleanUp(
+        () => subscriber.close(),
+        () => bridge.stop(),
+      );
     }
   });
 });

@@ -31,7 +31,12 @@ describe('a mail sent again after a crash', () => {
     broker = await Mosquitto.start();
     dataDir = await mkdtemp(join(tmpdir(), 'amb-resend-'));
   });
-  after(() => cleanUp(() => broker.stop(), () => rm(dataDir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      () => broker.stop(),
+      () => rm(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
   it('keeps its first id and makes one event; other bytes, another envelope or no Message-ID make events of their own', async (t) => {
     const bridge = await BridgeProcess.create(dataDir, broker.url);
@@ -44,7 +49,8 @@ describe('a mail sent again after a crash', () => {
       const noIdFirst = await send(mail('Zone:2 Flur, Innenbereich Alarm'));
       await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === noIdFirst);
       // Delivered and retired, so a replay cannot account for a second event: only the resend could.
-      while ((await readdir(join(dataDir, 'spool', 'mails'))).some((name) => name.endsWith('.eml'))) await new Promise((resolve) => setTimeout(resolve, 20));
+      while ((await readdir(join(dataDir, 'spool', 'mails'))).some((name) => name.endsWith('.eml')))
+        await new Promise((resolve) => setTimeout(resolve, 20));
       await bridge.kill(); // the client never read its 250 and sends the mail again once the bridge is back
       await bridge.start();
 
@@ -56,7 +62,11 @@ describe('a mail sent again after a crash', () => {
       await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === last);
 
       const ids = subscriber.on(eventTopic).map((message) => (JSON.parse(message.payload) as AlarmEvent).id);
-      assert.deepEqual(ids, [first, noIdFirst, otherBytes, otherEnvelope, noIdAgain, last], 'events in order, the resent mail not among them');
+      assert.deepEqual(
+        ids,
+        [first, noIdFirst, otherBytes, otherEnvelope, noIdAgain, last],
+        'events in order, the resent mail not among them',
+      );
       assert.equal(new Set(ids).size, 6);
       assert.match(bridge.output, new RegExp(`mail resent by the client: kept as ${first}`));
       const markers = (await readdir(join(dataDir, 'spool', 'mails'))).filter((name) => !name.endsWith('.eml'));

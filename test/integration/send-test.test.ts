@@ -8,13 +8,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { stringify } from 'yaml';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { freePort } from '../helpers/ports.js';
@@ -22,13 +22,21 @@ import { selfSignedCertificate } from '../helpers/tls.js';
 
 const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
 const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], { env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json' }, timeout: 60_000 }).then(
+  promisify(execFile)(process.execPath, ['--import', 'tsx', bin, ...args], {
+    env: { PATH: process.env.PATH, OPTIONS_FILE: '/nonexistent/options.json' },
+    timeout: 60_000,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
 
 describe('send-test', () => {
-  const smtp = { auth: 'required', users: [{ username: 'xt1', password: 'send-test-password-93' }], allow_insecure_auth: true, alarm_recipients: ['einbruch', 'alarm'] };
+  const smtp = {
+    auth: 'required',
+    users: [{ username: 'xt1', password: 'send-test-password-93' }],
+    allow_insecure_auth: true,
+    alarm_recipients: ['einbruch', 'alarm'],
+  };
   // A user's rule that makes any line naming "Alarm" an alarm: the test mails must not set it off.
   const rules = [{ match: 'Alarm', type: 'intrusion', category: 'alarm', alarm_state: 'triggered' }];
   const cameras = [{ id: 'garage', name: 'Garage', match_recipient: 'garage' }];
@@ -47,7 +55,14 @@ describe('send-test', () => {
     // The user's file says 0.0.0.0 and the port the bridge listens on; send-test goes to 127.0.0.1.
     await writeFile(configFile, stringify(configWith({})));
   });
-  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => broker.stop(), () => rm(dir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      () => subscriber.close(),
+      () => test.stop(),
+      () => broker.stop(),
+      () => rm(dir, { recursive: true, force: true }),
+    ),
+  );
 
   /** The user's file: 0.0.0.0 and the port the bridge listens on (send-test goes to 127.0.0.1), `change` on top. */
   const configWith = (change: { smtp?: Record<string, unknown>; rules?: unknown[] }) => ({
@@ -63,7 +78,9 @@ describe('send-test', () => {
   };
 
   const eventTo = async (address: string) => {
-    const message = await subscriber.next('alarm-mail-bridge/event', (candidate) => (JSON.parse(candidate.payload) as { recipients: string[] }).recipients.includes(address));
+    const message = await subscriber.next('alarm-mail-bridge/event', (candidate) =>
+      (JSON.parse(candidate.payload) as { recipients: string[] }).recipients.includes(address),
+    );
     return JSON.parse(message.payload) as Record<string, unknown>;
   };
 
@@ -82,7 +99,16 @@ describe('send-test', () => {
     const statusEvent = await eventTo('status@alarm-mail-bridge.local');
     assert.equal(statusEvent.category, 'test');
 
-    const camera = await run(['send-test', 'camera', '--config', configFile, '--host', '127.0.0.1', '--port', String(test.bridge.smtpPort)]);
+    const camera = await run([
+      'send-test',
+      'camera',
+      '--config',
+      configFile,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(test.bridge.smtpPort),
+    ]);
     assert.equal(camera.code, 0, camera.stderr);
     assert.match(camera.stdout, /250 .*Queued as/);
     const cameraEvent = await eventTo('camera@alarm-mail-bridge.local');
@@ -94,12 +120,19 @@ describe('send-test', () => {
   it('refuses with one line and sends nothing when the configuration would read the test mail as anything but a test', async () => {
     // Against a port where nothing listens: a send attempt would end in "is the bridge running there?".
     const port = String(await freePort());
-    const file = await writeConfig('delivery-check-is-alarm.yaml', { rules: [{ match: 'delivery check', type: 'intrusion', category: 'alarm', alarm_state: 'triggered' }] });
+    const file = await writeConfig('delivery-check-is-alarm.yaml', {
+      rules: [{ match: 'delivery check', type: 'intrusion', category: 'alarm', alarm_state: 'triggered' }],
+    });
     for (const kind of ['alarm', 'camera']) {
       const { code, stdout, stderr } = await run(['send-test', kind, '--config', file, '--port', port]);
       assert.equal(code, 1);
       assert.equal(stdout, '');
-      assert.match(stderr, new RegExp(`^alarm-mail-bridge: send-test ${kind}: the bridge would read this ${kind} test mail as alarm \\(type intrusion, .*\\), not as a test: not sent; check rules: for a match on it\n$`));
+      assert.match(
+        stderr,
+        new RegExp(
+          `^alarm-mail-bridge: send-test ${kind}: the bridge would read this ${kind} test mail as alarm \\(type intrusion, .*\\), not as a test: not sent; check rules: for a match on it\n$`,
+        ),
+      );
     }
   });
 
@@ -108,7 +141,10 @@ describe('send-test', () => {
     await writeFile(file, stringify({ ...configWith({ smtp: { camera_recipients: [] } }), cameras: [] }));
     const { code, stderr } = await run(['send-test', 'camera', '--config', file]);
     assert.equal(code, 1);
-    assert.equal(stderr, 'alarm-mail-bridge: send-test camera: smtp.camera_recipients is empty and no camera has a match_recipient: no address to send a camera test to\n');
+    assert.equal(
+      stderr,
+      'alarm-mail-bridge: send-test camera: smtp.camera_recipients is empty and no camera has a match_recipient: no address to send a camera test to\n',
+    );
   });
 
   it('sends the camera test to a configured camera’s match_recipient when camera_recipients is empty', async () => {
@@ -146,7 +182,12 @@ describe('send-test over TLS with a login', { skip: outsideAddress ? false : 'no
     dir = await mkdtemp(join(tmpdir(), 'amb-send-test-tls-'));
     certificate = await selfSignedCertificate();
   });
-  after(() => cleanUp(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())), () => rm(dir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+      () => rm(dir, { recursive: true, force: true }),
+    ),
+  );
 
   /** An SMTP server with a self-signed certificate (as a bridge's, or a stranger's, may be) that notes every login. */
   async function listen(host: string): Promise<{ port: number; logins: string[] }> {

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { FakeTwilio, twilioError } from '../helpers/fake-twilio.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
-import { Subscriber, type Received } from '../helpers/mqtt-subscriber.js';
+import { type Received, Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
 
 const prefix = 'alarm-mail-bridge';
@@ -33,13 +33,23 @@ describe('SMS end to end (Twilio)', () => {
     });
     subscriber = await Subscriber.connect(broker.url, ['#']);
   });
-  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => twilio.stop(), () => broker.stop()));
+  after(() =>
+    cleanUp(
+      () => subscriber.close(),
+      () => test.stop(),
+      () => twilio.stop(),
+      () => broker.stop(),
+    ),
+  );
 
   it('sends an XT1 alarm to the default recipient as one request with the right body and number', async () => {
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' });
     const [request] = await twilio.received(1);
     const form = FakeTwilio.formOf(request!);
-    assert.deepEqual([form.get('To'), form.get('From'), form.get('Body')], ['+491701234567', '+15005550006', 'Zone:1 Terrasse, Innenbereich Alarm']);
+    assert.deepEqual(
+      [form.get('To'), form.get('From'), form.get('Body')],
+      ['+491701234567', '+15005550006', 'Zone:1 Terrasse, Innenbereich Alarm'],
+    );
     const last = await subscriber.next(`${prefix}/sms/last`);
     assert.equal(last.retain, false);
     const result = JSON.parse(last.payload) as Record<string, unknown>;
@@ -55,7 +65,11 @@ describe('SMS end to end (Twilio)', () => {
     assert.equal(FakeTwilio.formOf(requests[1]!).get('To'), '+4915112345678');
     assert.equal(FakeTwilio.formOf(requests[1]!).get('Body'), 'Zone:3 Haustür, DC Open - Mobility');
     const event = await subscriber.next(`${prefix}/last_event`, (message) => message.payload.includes('sms.local'));
-    assert.deepEqual((JSON.parse(event.payload) as { recipients: string[] }).recipients, ['**********5678@sms.local'], 'masked on MQTT, sent in full');
+    assert.deepEqual(
+      (JSON.parse(event.payload) as { recipients: string[] }).recipients,
+      ['**********5678@sms.local'],
+      'masked on MQTT, sent in full',
+    );
   });
 
   it('shows an unreachable provider as a delivery problem while the SMS waits for its retry, until it is sent', async () => {
@@ -72,7 +86,10 @@ describe('SMS end to end (Twilio)', () => {
       'the problem shows before any final answer',
     );
     const onAt = subscriber.messages.indexOf(problem);
-    const sent = await subscriber.next(`${prefix}/sms/last`, (message) => after(onAt)(message) && (JSON.parse(message.payload) as { result: string }).result === 'sent');
+    const sent = await subscriber.next(
+      `${prefix}/sms/last`,
+      (message) => after(onAt)(message) && (JSON.parse(message.payload) as { result: string }).result === 'sent',
+    );
     assert.ok(sent);
     assert.equal((await subscriber.next(problemTopic, (message) => message.payload === 'OFF' && after(onAt)(message))).payload, 'OFF');
   });
@@ -80,11 +97,19 @@ describe('SMS end to end (Twilio)', () => {
   it('shows a refusal as a delivery problem in Home Assistant, with the provider code', async () => {
     twilio.scripted.push(twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:8 Ost 1, Sabotage Alarm' });
-    const failed = await subscriber.next(`${prefix}/sms/last`, (message) => (JSON.parse(message.payload) as { result: string }).result === 'failed');
+    const failed = await subscriber.next(
+      `${prefix}/sms/last`,
+      (message) => (JSON.parse(message.payload) as { result: string }).result === 'failed',
+    );
     assert.equal((JSON.parse(failed.payload) as Record<string, unknown>).error_code, '21610');
-    const problem = await subscriber.next(`${prefix}/sms/problem`, (message) => message.payload === 'ON' && subscriber.messages.indexOf(message) > subscriber.messages.indexOf(failed));
+    const problem = await subscriber.next(
+      `${prefix}/sms/problem`,
+      (message) => message.payload === 'ON' && subscriber.messages.indexOf(message) > subscriber.messages.indexOf(failed),
+    );
     assert.equal(problem.payload, 'ON');
-    const bridge = JSON.parse((await subscriber.next('homeassistant/device/alarm_mail_bridge/config')).payload) as { components: Record<string, { state_topic?: string }> };
+    const bridge = JSON.parse((await subscriber.next('homeassistant/device/alarm_mail_bridge/config')).payload) as {
+      components: Record<string, { state_topic?: string }>;
+    };
     assert.equal(bridge.components.sms_problem?.state_topic, `${prefix}/sms/problem`);
     assert.equal(bridge.components.sms_last?.state_topic, `${prefix}/sms/last`);
   });
@@ -93,7 +118,10 @@ describe('SMS end to end (Twilio)', () => {
     twilio.scripted.push(twilioError(400, 21211, "The 'To' number +491701234567 is not a valid phone number."));
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:9 Flur, Innenbereich Alarm' });
     const failed = await subscriber.next(`${prefix}/sms/last`, (message) => message.payload.includes('21211'));
-    assert.equal((JSON.parse(failed.payload) as { error: string }).error, "Twilio refused the message (HTTP 400): The 'To' number *********4567 is not a valid phone number.");
+    assert.equal(
+      (JSON.parse(failed.payload) as { error: string }).error,
+      "Twilio refused the message (HTTP 400): The 'To' number *********4567 is not a valid phone number.",
+    );
     assert.ok(!JSON.stringify(test.logs).includes('1701234567'));
   });
 
@@ -102,7 +130,9 @@ describe('SMS end to end (Twilio)', () => {
     const raw = await readFile(new URL('../fixtures/mails/cameras/dahua-motion-base64.eml', import.meta.url));
     await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', from: 'dahua@cam.local', raw });
     const requests = await twilio.received(seen + 1);
-    const event = JSON.parse((await subscriber.next(`${prefix}/event`, (message) => message.payload.includes('"dahua"'))).payload) as { time: string };
+    const event = JSON.parse((await subscriber.next(`${prefix}/event`, (message) => message.payload.includes('"dahua"'))).payload) as {
+      time: string;
+    };
     const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(event.time));
     assert.equal(FakeTwilio.formOf(requests.at(-1)!).get('Body'), `IPC06: motion ${clock}`);
   });
@@ -119,7 +149,16 @@ describe('SMS end to end (Twilio)', () => {
     await test.stop();
     await subscriber.publish('probe/after-stop', 'x');
     await subscriber.next('probe/after-stop');
-    assert.deepEqual(test.logs.slice(from).filter((line) => Number(line.level) >= 40), []);
-    assert.deepEqual(subscriber.messages.slice(seen).filter((message) => message.topic === `${prefix}/availability`).map((message) => message.payload), ['offline']);
+    assert.deepEqual(
+      test.logs.slice(from).filter((line) => Number(line.level) >= 40),
+      [],
+    );
+    assert.deepEqual(
+      subscriber.messages
+        .slice(seen)
+        .filter((message) => message.topic === `${prefix}/availability`)
+        .map((message) => message.payload),
+      ['offline'],
+    );
   });
 });

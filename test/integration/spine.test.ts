@@ -1,12 +1,12 @@
 // The whole path on real parts: SMTP client over TCP → bridge → real Mosquitto → real subscriber.
 import assert from 'node:assert/strict';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setImmediate } from 'node:timers/promises';
 import type { AlarmEvent } from '../../src/core/event.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { replyCode, sendMail } from '../helpers/smtp-client.js';
@@ -29,7 +29,13 @@ describe('spine: SMTP → spool → event → MQTT', () => {
     test = await startTestBridge({ mqttUrl: broker.url });
     subscriber = await Subscriber.connect(broker.url, [`${prefix}/#`]);
   });
-  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => broker.stop()));
+  after(() =>
+    cleanUp(
+      () => subscriber.close(),
+      () => test.stop(),
+      () => broker.stop(),
+    ),
+  );
 
   async function eventFor(response: string): Promise<AlarmEvent> {
     const id = queuedId(response);
@@ -88,35 +94,59 @@ describe('spine: SMTP → spool → event → MQTT', () => {
     }
   });
 
-  it('ends triggered with a user\'s arm or disarm line, the panel\'s own word about its mode', async () => {
+  it("ends triggered with a user's arm or disarm line, the panel's own word about its mode", async () => {
     const arm = await eventFor((await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Benutzer 1, Arm' })).response);
     assert.deepEqual([arm.type, arm.alarm_state], ['armed_away', 'armed_away']);
     await subscriber.next(`${prefix}/state`, (m) => m.payload === 'armed_away');
-    const disarm = await eventFor((await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Benutzer 1, Disarm' })).response);
+    const disarm = await eventFor(
+      (await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Benutzer 1, Disarm' })).response,
+    );
     assert.deepEqual([disarm.type, disarm.alarm_state, disarm.user], ['disarmed', 'disarmed', 'Benutzer 1']);
     await subscriber.next(`${prefix}/state`, (m) => m.payload === 'disarmed');
   });
 
   it('routes on the envelope recipient, not on the To: header', async () => {
     const toStatus = await eventFor(
-      (await sendMail(test.bridge.smtpPort, { to: 'status@bridge.local', body: 'Etwas Unbekanntes', headers: { To: 'alarm@bridge.local' } })).response,
+      (
+        await sendMail(test.bridge.smtpPort, {
+          to: 'status@bridge.local',
+          body: 'Etwas Unbekanntes',
+          headers: { To: 'alarm@bridge.local' },
+        })
+      ).response,
     );
     assert.deepEqual([toStatus.type, toStatus.category, toStatus.alarm_state], ['unknown', 'status', null]);
     const toAlarm = await eventFor(
-      (await sendMail(test.bridge.smtpPort, { to: 'ALARM@bridge.local', body: 'Etwas Unbekanntes', headers: { To: 'status@bridge.local' } })).response,
+      (
+        await sendMail(test.bridge.smtpPort, {
+          to: 'ALARM@bridge.local',
+          body: 'Etwas Unbekanntes',
+          headers: { To: 'status@bridge.local' },
+        })
+      ).response,
     );
     assert.deepEqual([toAlarm.type, toAlarm.category, toAlarm.alarm_state], ['alarm', 'alarm', 'triggered']);
   });
 
   it('publishes a burst in arrival order, also when a large mail is read back from disk among small ones', async () => {
-    const snapshot = Buffer.alloc(400 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const snapshot = Buffer.alloc(400 * 1024, 7)
+      .toString('base64')
+      .replace(/.{76}/g, '$&\r\n');
     const large = `From: cam@local\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nZone:9 Einfahrt, IR Activity - Mobility\r\n--b\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n${snapshot}\r\n--b--\r\n`;
     // 10 clients at once: max_clients_per_address.
-    const mails = Array.from({ length: 10 }, (_, index) => (index % 4 === 1 ? { to: 'status@bridge.local', raw: large } : { to: 'status@bridge.local', body: `Zone:${index + 10} Fenster ${index}, DC Open - Mobility` }));
+    const mails = Array.from({ length: 10 }, (_, index) =>
+      index % 4 === 1
+        ? { to: 'status@bridge.local', raw: large }
+        : { to: 'status@bridge.local', body: `Zone:${index + 10} Fenster ${index}, DC Open - Mobility` },
+    );
     const sent = (await Promise.all(mails.map((mail) => sendMail(test.bridge.smtpPort, mail)))).map(({ response }) => queuedId(response));
     for (const id of sent) await eventFor(`Queued as ${id}`);
-    const accepted = test.logs.filter((line) => line.msg === 'mail accepted' && sent.includes(String(line.mailId))).map((line) => line.mailId);
-    const published = subscriber.messages.map((message) => message.topic === `${prefix}/event` && (JSON.parse(message.payload) as AlarmEvent).id).filter((id) => id && sent.includes(id));
+    const accepted = test.logs
+      .filter((line) => line.msg === 'mail accepted' && sent.includes(String(line.mailId)))
+      .map((line) => line.mailId);
+    const published = subscriber.messages
+      .map((message) => message.topic === `${prefix}/event` && (JSON.parse(message.payload) as AlarmEvent).id)
+      .filter((id) => id && sent.includes(id));
     assert.deepEqual(published, accepted, 'events go out in the order the mails were accepted');
     assert.deepEqual(published, [...sent].sort(), 'which is the order of their ids, the order a replay after a crash takes');
   });
@@ -143,7 +173,10 @@ describe('spine: SMTP → spool → event → MQTT', () => {
     await rm(incoming, { recursive: true });
     await writeFile(incoming, 'not a folder'); // as root, chmod cannot make a folder unwritable
     try {
-      await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:2 Flur, Innenbereich Alarm' }), (error) => replyCode(error) === 451);
+      await assert.rejects(
+        sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:2 Flur, Innenbereich Alarm' }),
+        (error) => replyCode(error) === 451,
+      );
     } finally {
       await rm(incoming);
       await mkdir(incoming);

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BusEvents } from '../../src/core/bus.js';
 import { featureModule } from '../../src/features/module.js';
-import { cleanUp } from '../helpers/cleanup.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { cleanUp } from '../helpers/cleanup.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { sendMail } from '../helpers/smtp-client.js';
 
@@ -26,7 +26,16 @@ interface StatusSummary {
 }
 
 function statusObserver() {
-  const summary: StatusSummary = { intake: {}, broker: undefined, backlogs: {}, quarantine: { count: 0, totalBytes: 0, ids: [] }, parserRestarts: 0, zones: {}, accepted: 0, events: 0 };
+  const summary: StatusSummary = {
+    intake: {},
+    broker: undefined,
+    backlogs: {},
+    quarantine: { count: 0, totalBytes: 0, ids: [] },
+    parserRestarts: 0,
+    zones: {},
+    accepted: 0,
+    events: 0,
+  };
   const module = featureModule({
     name: 'status_summary',
     create: (_settings, { bus }) => ({
@@ -35,10 +44,17 @@ function statusObserver() {
         bus.on('broker', (broker) => (summary.broker = broker));
         bus.on('backlog', ({ queue, depth }) => (summary.backlogs[queue] = depth));
         bus.on('quarantine', ({ count, totalBytes, added, removed }) => {
-          summary.quarantine = { count, totalBytes, ids: [...summary.quarantine.ids, ...(added ? [added.id] : [])].filter((id) => id !== removed?.id) };
+          summary.quarantine = {
+            count,
+            totalBytes,
+            ids: [...summary.quarantine.ids, ...(added ? [added.id] : [])].filter((id) => id !== removed?.id),
+          };
         });
         bus.on('parserRestarted', () => (summary.parserRestarts += 1));
-        bus.on('zoneState', ({ zone, name, state }) => (summary.zones[zone] = `${name}: door ${state.door ?? '?'}, tamper ${state.tamper}`));
+        bus.on(
+          'zoneState',
+          ({ zone, name, state }) => (summary.zones[zone] = `${name}: door ${state.door ?? '?'}, tamper ${state.tamper}`),
+        );
         bus.on('mailAccepted', () => (summary.accepted += 1));
         bus.on('event', () => (summary.events += 1));
       },
@@ -70,13 +86,23 @@ describe('a status summary from nothing but the bus', () => {
     await mkdir(join(dataDir, 'spool', 'mails'), { recursive: true });
     await writeFile(join(dataDir, 'spool', 'mails', `${unreadable}.eml`), 'not a header line');
   });
-  after(() => cleanUp(() => test?.stop(), () => broker.stop(), () => rm(dataDir, { recursive: true, force: true })));
+  after(() =>
+    cleanUp(
+      () => test?.stop(),
+      () => broker.stop(),
+      () => rm(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
   it('knows the intake, the broker, every backlog, the quarantine and the zones, and sees them end at the stop', async () => {
     const { summary, module } = statusObserver();
     test = await startTestBridge({ mqttUrl: broker.url, dataDir, features: [module] });
     const port = test.bridge.smtpPort;
-    assert.deepEqual(summary.intake.smtp, { input: 'smtp', listening: true, address: `127.0.0.1:${port}` }, 'listening once the start is over');
+    assert.deepEqual(
+      summary.intake.smtp,
+      { input: 'smtp', listening: true, address: `127.0.0.1:${port}` },
+      'listening once the start is over',
+    );
     await until(summary, ({ broker }) => broker?.connected === true);
     assert.equal(summary.broker?.url, broker.url);
     await until(summary, ({ quarantine }) => quarantine.count === 1);
@@ -84,7 +110,10 @@ describe('a status summary from nothing but the bus', () => {
 
     const { response } = await sendMail(port, { to: 'status@bridge.local', body: 'Zone:3 Haustür, DC Open - Mobility' });
     assert.match(response, /^250 /);
-    await until(summary, ({ events, zones, backlogs }) => events === 2 && zones[3] !== undefined && backlogs.spool === 0 && backlogs.mqtt === 0);
+    await until(
+      summary,
+      ({ events, zones, backlogs }) => events === 2 && zones[3] !== undefined && backlogs.spool === 0 && backlogs.mqtt === 0,
+    );
     assert.deepEqual(
       { ...summary, broker: summary.broker?.connected, intake: summary.intake.smtp?.listening, quarantine: summary.quarantine.count },
       {

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { catalogOf } from '../../src/sources/catalog.js';
-import { buildProfiles } from '../../src/sources/registry.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import { eventFromMail } from '../../src/pipeline/to-event.js';
+import { catalogOf } from '../../src/sources/catalog.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 
 const profiles = buildProfiles([]);
 const knownTypes = new Set(catalogOf(profiles).eventTypes);
@@ -35,7 +35,9 @@ async function survives(raw: Buffer): Promise<void> {
 const mutatedFixture = fc
   .record({
     fixture: fc.constantFrom(...fixtures),
-    edits: fc.array(fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'cut', 'insert'), bytes: fc.uint8Array({ maxLength: 64 }) }), { maxLength: 8 }),
+    edits: fc.array(fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'cut', 'insert'), bytes: fc.uint8Array({ maxLength: 64 }) }), {
+      maxLength: 8,
+    }),
   })
   .map(({ fixture, edits }) => {
     let bytes = Buffer.from(fixture);
@@ -70,7 +72,10 @@ const hostileMime = fc
 
 describe('hostile input', () => {
   it('survives random bytes', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), (bytes) => survives(Buffer.from(bytes))), { numRuns: 1500 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), (bytes) => survives(Buffer.from(bytes))),
+      { numRuns: 1500 },
+    );
   });
 
   it('survives mutated real mails', async () => {

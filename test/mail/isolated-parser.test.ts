@@ -6,7 +6,12 @@ import { Bus } from '../../src/core/bus.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import { MailUnparsable } from '../../src/mail/unparsable.js';
 
-const envelope = { from: 'cam@local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const envelope = {
+  from: 'cam@local',
+  recipients: ['alarm@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
 const xt1 = Buffer.from('From: xt1@panel.local\r\nSubject: XT1\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n');
 const snapshot = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
 const withSnapshot = Buffer.from(
@@ -31,7 +36,10 @@ describe('IsolatedParser', () => {
   it('returns the text, headers and attachments, with attachment contents as Buffers', async () => {
     const parser = parserWith({});
     const [first, second] = await Promise.all([parser.parse(xt1, envelope), parser.parse(withSnapshot, envelope)]);
-    assert.deepEqual([first.headerFrom, first.subject, first.text.trim()], ['xt1@panel.local', 'XT1', 'Zone:1 Terrasse, Innenbereich Alarm']);
+    assert.deepEqual(
+      [first.headerFrom, first.subject, first.text.trim()],
+      ['xt1@panel.local', 'XT1', 'Zone:1 Terrasse, Innenbereich Alarm'],
+    );
     assert.equal(second.text.trim(), 'Motion detected');
     const [attachment] = second.attachments;
     assert.ok(attachment && Buffer.isBuffer(attachment.content));
@@ -53,7 +61,10 @@ describe('IsolatedParser', () => {
     const parser = parserWith({ timeBudgetMs: 250, bus });
     await parser.parse(xt1, envelope);
     assert.deepEqual(restarts, [], 'a parse that ends in time replaces no worker');
-    const slow = parser.parse(slowToParse, envelope).then(() => [...restarts], () => [...restarts]);
+    const slow = parser.parse(slowToParse, envelope).then(
+      () => [...restarts],
+      () => [...restarts],
+    );
     assert.deepEqual(await slow, ['took longer than 250 ms']);
     assert.equal((await parser.parse(xt1, envelope)).text.trim(), 'Zone:1 Terrasse, Innenbereich Alarm');
     assert.deepEqual(restarts, ['took longer than 250 ms'], 'the fresh worker parsed without another restart');

@@ -4,7 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parseMail } from '../../src/mail/parse.js';
 
-const envelope = { from: 'cam@local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const envelope = {
+  from: 'cam@local',
+  recipients: ['alarm@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
 
 async function parseFixture(name: string) {
   return parseMail(await readFile(new URL(`../fixtures/mails/${name}`, import.meta.url)), envelope);
@@ -19,7 +24,9 @@ function lines(text: string): string[] {
 
 describe('parseMail bounds', () => {
   it('hands on at most 64 KB of text and 4 KB of subject, however large the body', async () => {
-    const raw = Buffer.from(`Subject: ${'s'.repeat(900 * 1024)}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n${'x'.repeat(2 * 1024 * 1024)}\r\n`);
+    const raw = Buffer.from(
+      `Subject: ${'s'.repeat(900 * 1024)}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n${'x'.repeat(2 * 1024 * 1024)}\r\n`,
+    );
     const mail = await parseMail(raw, { from: '', recipients: [], receivedAt: '', remoteAddress: '' });
     assert.equal(mail.text.length, 64 * 1024);
     assert.ok(mail.text.startsWith('Zone:1 Terrasse, Innenbereich Alarm'));

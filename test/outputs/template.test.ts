@@ -6,14 +6,45 @@ import { smsSection } from '../../src/outputs/sms/config.js';
 import { telegramSchema } from '../../src/outputs/telegram/config.js';
 import { messageTemplate, renderTemplate } from '../../src/outputs/template.js';
 
-const panel = { id: 'm', time: '2026-11-21T18:03:12.345Z', input: 'smtp', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: 'triggered', zone: 1, sensor: 'Terrasse', user: null, text: 'Zone:1 Terrasse, Innenbereich Alarm', from: '', recipients: [], subject: '' } satisfies AlarmEvent;
+const panel = {
+  id: 'm',
+  time: '2026-11-21T18:03:12.345Z',
+  input: 'smtp',
+  source: 'xt1',
+  category: 'alarm',
+  type: 'intrusion',
+  alarm_state: 'triggered',
+  zone: 1,
+  sensor: 'Terrasse',
+  user: null,
+  text: 'Zone:1 Terrasse, Innenbereich Alarm',
+  from: '',
+  recipients: [],
+  subject: '',
+} satisfies AlarmEvent;
 /** A camera event as the Hikvision profile makes it: its text is the body's first line, which names no camera. */
-const camera = { ...panel, source: 'hikvision', category: 'status', type: 'motion', alarm_state: null, zone: null, sensor: 'Garage', text: 'EVENT TYPE:    Motion Detection', device: 'garage', images: [], device_time: null, phase: null } satisfies AlarmEvent;
+const camera = {
+  ...panel,
+  source: 'hikvision',
+  category: 'status',
+  type: 'motion',
+  alarm_state: null,
+  zone: null,
+  sensor: 'Garage',
+  text: 'EVENT TYPE:    Motion Detection',
+  device: 'garage',
+  images: [],
+  device_time: null,
+  phase: null,
+} satisfies AlarmEvent;
 const berlin = { timeZone: 'Europe/Berlin' };
 
 describe('renderTemplate', () => {
   it('fills placeholders from the event, empty for missing values, and keeps unknown ones', () => {
-    assert.equal(renderTemplate('[{category}] {type} Zone {zone} {sensor} {user}: {text} {nope}', panel), '[alarm] intrusion Zone 1 Terrasse : Zone:1 Terrasse, Innenbereich Alarm {nope}');
+    assert.equal(
+      renderTemplate('[{category}] {type} Zone {zone} {sensor} {user}: {text} {nope}', panel),
+      '[alarm] intrusion Zone 1 Terrasse : Zone:1 Terrasse, Innenbereich Alarm {nope}',
+    );
     assert.equal(renderTemplate('{time}', panel), '2026-11-21T18:03:12.345Z');
   });
 

@@ -4,11 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { RuleConfig } from '../../src/sources/rules/config.js';
-import { classifyMail } from '../../src/sources/classify.js';
 import type { Route } from '../../src/core/event.js';
-import { buildProfiles } from '../../src/sources/registry.js';
 import { AlarmStateStore } from '../../src/pipeline/alarm-state.js';
+import { classifyMail } from '../../src/sources/classify.js';
+import { buildProfiles } from '../../src/sources/registry.js';
+import type { RuleConfig } from '../../src/sources/rules/config.js';
 
 const userRules: RuleConfig[] = [{ match: '^Anlage intern scharf$', type: 'panel_home', category: 'status', alarm_state: 'armed_home' }];
 const profiles = buildProfiles(userRules);
@@ -29,7 +29,12 @@ async function storeIn(): Promise<{ store: AlarmStateStore; path: string }> {
 /** The line as one mail, classified and resolved: the event's alarm_state as published. */
 async function send(store: AlarmStateStore, text: string, route: Route = 'status'): Promise<string | null> {
   const mail = {
-    envelope: { from: 'xt1@panel.local', recipients: [`${route}@bridge.local`], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' },
+    envelope: {
+      from: 'xt1@panel.local',
+      recipients: [`${route}@bridge.local`],
+      receivedAt: '2026-11-21T18:03:12.345Z',
+      remoteAddress: '192.168.1.20',
+    },
     headerFrom: 'xt1@panel.local',
     subject: '',
     text,

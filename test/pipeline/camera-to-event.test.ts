@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Envelope } from '../../src/core/envelope.js';
 import { parseMail } from '../../src/mail/parse.js';
-import { eventFromMail, type CameraIntake } from '../../src/pipeline/to-event.js';
+import { type CameraIntake, eventFromMail } from '../../src/pipeline/to-event.js';
 import { SnapshotStore } from '../../src/snapshots/snapshot-store.js';
-import type { RuleConfig } from '../../src/sources/rules/config.js';
 import { buildProfiles } from '../../src/sources/registry.js';
+import type { RuleConfig } from '../../src/sources/rules/config.js';
 
 const routes = { alarm: ['alarm'], status: ['status'], camera: ['camera'] };
 const parser = { parse: (raw: Buffer, envelope: Envelope) => parseMail(raw, envelope) };
@@ -25,7 +25,12 @@ async function intake(): Promise<CameraIntake> {
 
 async function eventOf(fixture: string, recipient: string, cameras: CameraIntake | undefined, rules: RuleConfig[] = []) {
   const raw = await readFile(new URL(`../fixtures/mails/${fixture}`, import.meta.url));
-  const envelope = { from: 'cam@cam.local', recipients: [recipient], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
+  const envelope = {
+    from: 'cam@cam.local',
+    recipients: [recipient],
+    receivedAt: '2026-11-21T18:03:12.345Z',
+    remoteAddress: '192.168.1.20',
+  };
   return eventFromMail({ id: 'm1', envelope, raw }, buildProfiles(rules), routes, parser, cameras);
 }
 
@@ -33,7 +38,10 @@ describe('eventFromMail for camera mails', () => {
   it('makes a camera event whose images are already in the store', async () => {
     const cameras = await intake();
     const { event } = await eventOf('cameras/reolink-person-rfc2047.eml', 'camera@bridge.local', cameras);
-    assert.deepEqual([event.source, event.type, event.category, event.alarm_state, event.device, event.sensor], ['reolink', 'person', 'status', null, 'front_door', 'Front Door']);
+    assert.deepEqual(
+      [event.source, event.type, event.category, event.alarm_state, event.device, event.sensor],
+      ['reolink', 'person', 'status', null, 'front_door', 'Front Door'],
+    );
     assert.equal(event.images?.length, 1);
     assert.ok(await (cameras.snapshots as SnapshotStore).read(event.images![0]!));
   });
@@ -41,7 +49,10 @@ describe('eventFromMail for camera mails', () => {
   it('a rule of the user decides what a camera text means, and the camera stays named', async () => {
     const rules: RuleConfig[] = [{ match: 'person was detected', type: 'intruder', category: 'alarm', alarm_state: 'triggered' }];
     const { event } = await eventOf('cameras/reolink-person-rfc2047.eml', 'camera@bridge.local', await intake(), rules);
-    assert.deepEqual([event.type, event.category, event.alarm_state, event.device, event.images?.length], ['intruder', 'alarm', 'triggered', 'front_door', 1]);
+    assert.deepEqual(
+      [event.type, event.category, event.alarm_state, event.device, event.images?.length],
+      ['intruder', 'alarm', 'triggered', 'front_door', 1],
+    );
   });
 
   it('a Stop mail or a test mail to an alarm address never triggers', async () => {
@@ -51,7 +62,10 @@ describe('eventFromMail for camera mails', () => {
   });
 
   it('a picture that cannot be stored costs the picture, never the event: it goes out without images and says why', async () => {
-    const failing: CameraIntake = { ...(await intake()), snapshots: { put: async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) } };
+    const failing: CameraIntake = {
+      ...(await intake()),
+      snapshots: { put: async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) },
+    };
     const { event, imagesFailed } = await eventOf('cameras/dahua-motion-base64.eml', 'alarm@bridge.local', failing);
     assert.deepEqual([event.source, event.type, event.alarm_state, event.images], ['dahua', 'motion', 'triggered', []]);
     assert.match(imagesFailed ?? '', /ENOSPC/);
@@ -75,7 +89,12 @@ describe('eventFromMail for camera mails', () => {
     ];
     for (const [body, expected] of table) {
       const raw = Buffer.from(`From: nvr@cam.local\r\nTo: status@bridge.local\r\nSubject: Alarm\r\n\r\n${body}`);
-      const envelope = { from: 'nvr@cam.local', recipients: ['status@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
+      const envelope = {
+        from: 'nvr@cam.local',
+        recipients: ['status@bridge.local'],
+        receivedAt: '2026-11-21T18:03:12.345Z',
+        remoteAddress: '192.168.1.20',
+      };
       const { event } = await eventFromMail({ id: 'm1', envelope, raw }, buildProfiles([]), routes, parser, await intake());
       assert.deepEqual([event.source, event.category, event.type, event.alarm_state, event.text], expected, body);
       assert.ok(event.device, 'still a camera event');
@@ -84,21 +103,32 @@ describe('eventFromMail for camera mails', () => {
 
   it('a picture and nothing else, mailed to the camera address, is a motion of the camera its subject names', async () => {
     const { event } = await eventOf('cameras/camera-picture-only.eml', 'camera@bridge.local', await intake());
-    assert.deepEqual([event.source, event.category, event.type, event.alarm_state, event.device, event.sensor, event.images?.length], ['camera', 'status', 'motion', null, 'cam_495920', 'Cam_495920', 1]);
+    assert.deepEqual(
+      [event.source, event.category, event.type, event.alarm_state, event.device, event.sensor, event.images?.length],
+      ['camera', 'status', 'motion', null, 'cam_495920', 'Cam_495920', 1],
+    );
   });
 
   it('a bare picture is a motion only when no words say otherwise: a panel text keeps its meaning, no picture stays unknown', async () => {
     const fire = await eventOf('camera-html-jpeg-attachment.eml', 'camera@bridge.local', await intake());
     assert.deepEqual([fire.event.source, fire.event.type], ['camera', 'fire']);
     const raw = Buffer.from('From: cam@cam.local\r\nTo: camera@bridge.local\r\nSubject: Alarm:Cam_495920\r\n\r\n');
-    const envelope = { from: 'cam@cam.local', recipients: ['camera@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
+    const envelope = {
+      from: 'cam@cam.local',
+      recipients: ['camera@bridge.local'],
+      receivedAt: '2026-11-21T18:03:12.345Z',
+      remoteAddress: '192.168.1.20',
+    };
     const { event } = await eventFromMail({ id: 'm1', envelope, raw }, buildProfiles([]), routes, parser, await intake());
     assert.deepEqual([event.type, event.device], ['unknown', 'cam_495920']);
   });
 
   it('reports the attachments it did not keep', async () => {
     const { refusedImages } = await eventOf('cameras/camera-hostile-images.eml', 'camera@bridge.local', await intake());
-    assert.deepEqual(refusedImages?.map((refused) => refused.reason), ['not_an_image', 'empty', 'truncated']);
+    assert.deepEqual(
+      refusedImages?.map((refused) => refused.reason),
+      ['not_an_image', 'empty', 'truncated'],
+    );
   });
 
   it('without cameras wired, a camera mail is classified as before', async () => {

@@ -34,10 +34,16 @@ class HeldOutput implements Output {
   }
   deliver(event: AlarmEvent): Promise<void> {
     this.#arrived?.();
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve: () => {
+    return new Promise((resolve, reject) =>
+      this.#waiting.push({
+        resolve: () => {
           this.delivered.push(event.id);
           resolve();
-        }, reject, id: event.id }));
+        },
+        reject,
+        id: event.id,
+      }),
+    );
   }
   async arrived(count: number): Promise<void> {
     while (this.#waiting.length < count) await new Promise<void>((resolve) => (this.#arrived = resolve));
@@ -47,7 +53,12 @@ class HeldOutput implements Output {
   }
 }
 
-const envelope = { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const envelope = {
+  from: 'xt1@panel.local',
+  recipients: ['alarm@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
 const log = pino({ level: 'silent' });
 /** Each reading is a second after the last: every depth is told at once, none waits for the coalescing interval. */
 function spacedClock(): BacklogClock {
@@ -64,10 +75,11 @@ describe('Processor backlog on the bus', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('tells the spool depth at start and as records come and go, and each output\'s depth as events wait for it', async () => {
+  it("tells the spool depth at start and as records come and go, and each output's depth as events wait for it", async () => {
     const spool = new FileSpool(dataDir);
     await spool.open();
-    const store = async (body: string) => (await (await spool.write(mailRecord(envelope, Buffer.from(`Subject: XT1\r\n\r\n${body}\r\n`), 1024))).commit());
+    const store = async (body: string) =>
+      await (await spool.write(mailRecord(envelope, Buffer.from(`Subject: XT1\r\n\r\n${body}\r\n`), 1024))).commit();
     await store('Zone:1 Terrasse, Innenbereich Alarm'); // left from before the start
     const bus = new Bus((_name, error) => assert.fail(String(error)));
     const seen: BusEvents['backlog'][] = [];

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
-import { pino } from 'pino';
 import { runInNewContext } from 'node:vm';
-import { buildProfiles } from '../../src/sources/registry.js';
+import { pino } from 'pino';
 import type { AlarmEvent } from '../../src/core/event.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import type { Output } from '../../src/outputs/output.js';
@@ -19,6 +18,7 @@ import { Delivery } from '../../src/pipeline/delivery.js';
 import { buildRecordKinds } from '../../src/pipeline/kinds/index.js';
 import { Processor } from '../../src/pipeline/processor.js';
 import { mailRecord } from '../../src/smtp/mail-record.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 import { FileSpool } from '../../src/spool/file-spool.js';
 
 // `npm test` runs without --expose-gc; this file runs in its own process, so the flag can be set here.
@@ -55,10 +55,16 @@ class CountingOutput implements Output {
   }
 }
 
-const envelope = { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const envelope = {
+  from: 'xt1@panel.local',
+  recipients: ['alarm@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
 /** 200 KB of text after the alarm line: the size at which the leak held 191 MB after 1,000 mails. */
 const filler = `${'Protokoll '.repeat(19)}\r\n`.repeat(1024);
-const largeMail = (sequence: number) => Buffer.from(`From: xt1@panel.local\r\nSubject: Alarm ${sequence}\r\n\r\nZone:1 Terrasse ${sequence}, Innenbereich Alarm\r\n${filler}`);
+const largeMail = (sequence: number) =>
+  Buffer.from(`From: xt1@panel.local\r\nSubject: Alarm ${sequence}\r\n\r\nZone:1 Terrasse ${sequence}, Innenbereich Alarm\r\n${filler}`);
 
 describe('Processor memory', () => {
   let dataDir: string;
@@ -83,7 +89,9 @@ describe('Processor memory', () => {
     const worker = new Processor({
       spool,
       kinds: buildRecordKinds({ parser, profiles: buildProfiles([]), routes: { alarm: ['alarm'], status: ['status'] } }),
-      deliveries: outputs.map((output, index) => new Delivery(output, log, { window: index === 0 ? 100 : 1, minRetryMs: 10, maxRetryMs: 100 })),
+      deliveries: outputs.map(
+        (output, index) => new Delivery(output, log, { window: index === 0 ? 100 : 1, minRetryMs: 10, maxRetryMs: 100 }),
+      ),
       alarmState,
       log,
     });
@@ -105,7 +113,9 @@ describe('Processor memory', () => {
       const baseline = await heapAfterGc();
       await feed(120);
       const grown = (await heapAfterGc()) - baseline;
-      t.diagnostic(`heap after GC: ${(baseline / 1e6).toFixed(1)} MB before, grown by ${(grown / 1e6).toFixed(1)} MB after 120 mails of ${(largeMail(0).length / 1024).toFixed(0)} KB`);
+      t.diagnostic(
+        `heap after GC: ${(baseline / 1e6).toFixed(1)} MB before, grown by ${(grown / 1e6).toFixed(1)} MB after 120 mails of ${(largeMail(0).length / 1024).toFixed(0)} KB`,
+      );
       // 120 mails of 200 KB held would be 24 MB or more; 4 MB leaves room for the allocator's own noise.
       assert.ok(grown < 4e6, `the heap grew by ${(grown / 1e6).toFixed(1)} MB and stayed there`);
     } finally {

@@ -49,7 +49,12 @@ class RecordingOutput implements Output {
   }
 }
 
-const envelope = { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const envelope = {
+  from: 'xt1@panel.local',
+  recipients: ['alarm@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
 const log = pino({ level: 'silent' });
 
 describe('Processor replay', () => {
@@ -80,7 +85,9 @@ describe('Processor replay', () => {
   it('gives the event after a restart only to the output that did not have it, and then retires the mail', async () => {
     const mqtt = new RecordingOutput('mqtt');
     const first = await run([mqtt, new RecordingOutput('sms', { stalled: true })]);
-    const draft = await first.spool.write(mailRecord(envelope, Readable.from([Buffer.from('Subject: XT1\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n')]), 1024));
+    const draft = await first.spool.write(
+      mailRecord(envelope, Readable.from([Buffer.from('Subject: XT1\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n')]), 1024),
+    );
     const { id, record } = await draft.commit();
     first.worker.enqueue(id, record);
     await mqtt.delivery();
@@ -105,7 +112,9 @@ describe('Processor replay', () => {
   it('retires a replayed mail that every output had, without delivering it again', async () => {
     const spool = new FileSpool(dataDir);
     await spool.open();
-    const draft = await spool.write(mailRecord(envelope, Readable.from([Buffer.from('Subject: XT1\r\n\r\nZone:2 Flur, Innenbereich Alarm\r\n')]), 1024));
+    const draft = await spool.write(
+      mailRecord(envelope, Readable.from([Buffer.from('Subject: XT1\r\n\r\nZone:2 Flur, Innenbereich Alarm\r\n')]), 1024),
+    );
     const { id } = await draft.commit();
     // Both outputs had it; the process died before the mail's file was removed.
     spool.recordDelivery(id, 'mqtt');
@@ -116,7 +125,10 @@ describe('Processor replay', () => {
     const replay = await run(outputs);
     try {
       while ((await replay.spool.pending()).length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.deepEqual(outputs.map((output) => output.delivered), [[], []]);
+      assert.deepEqual(
+        outputs.map((output) => output.delivered),
+        [[], []],
+      );
     } finally {
       await replay.worker.stop();
       await replay.spool.close();
@@ -130,7 +142,10 @@ describe('Processor replay', () => {
     await mkdir(mails, { recursive: true });
     const ids = ['20261121T180312345Z-000000-0a0a0a0a', '20261121T180313000Z-000000-0b0b0b0b'];
     await writeFile(join(mails, `${ids[0]}.eml`), `${JSON.stringify(envelope)}\nSubject: XT1\r\n\r\nZone:3 Keller, Innenbereich Alarm\r\n`);
-    await writeFile(join(mails, `${ids[1]}.eml`), `${JSON.stringify({ ...envelope, recipients: ['status@bridge.local'] })}\nSubject: XT1\r\n\r\nZone:4 Flur, DC Open\r\n`);
+    await writeFile(
+      join(mails, `${ids[1]}.eml`),
+      `${JSON.stringify({ ...envelope, recipients: ['status@bridge.local'] })}\nSubject: XT1\r\n\r\nZone:4 Flur, DC Open\r\n`,
+    );
     await writeFile(join(oldDataDir, 'spool', 'delivered.log'), `${ids[0]} mqtt\n`);
 
     const mqtt = new RecordingOutput('mqtt');
@@ -140,10 +155,13 @@ describe('Processor replay', () => {
       while ((await replay.spool.pending()).length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.deepEqual(sms.delivered, ids, 'both mails, with their ids, in order');
       assert.deepEqual(mqtt.delivered, [ids[1]], 'the delivery record of the old version is honoured');
-      assert.deepEqual(sms.events.map(({ input, type, zone, from }) => ({ input, type, zone, from })), [
-        { input: 'smtp', type: 'intrusion', zone: 3, from: envelope.from },
-        { input: 'smtp', type: 'door_open', zone: 4, from: envelope.from },
-      ]);
+      assert.deepEqual(
+        sms.events.map(({ input, type, zone, from }) => ({ input, type, zone, from })),
+        [
+          { input: 'smtp', type: 'intrusion', zone: 3, from: envelope.from },
+          { input: 'smtp', type: 'door_open', zone: 4, from: envelope.from },
+        ],
+      );
     } finally {
       await replay.worker.stop();
       await replay.spool.close();
@@ -154,22 +172,37 @@ describe('Processor replay', () => {
     const damagedDataDir = join(dataDir, 'damaged');
     const mails = join(damagedDataDir, 'spool', 'mails');
     await mkdir(mails, { recursive: true });
-    const ids = ['20261121T180312345Z-000000-0c0c0c0c', '20261121T180312345Z-000001-0d0d0d0d', '20261121T180312345Z-000002-0e0e0e0e', '20261121T180312345Z-000003-0f0f0f0f'];
+    const ids = [
+      '20261121T180312345Z-000000-0c0c0c0c',
+      '20261121T180312345Z-000001-0d0d0d0d',
+      '20261121T180312345Z-000002-0e0e0e0e',
+      '20261121T180312345Z-000003-0f0f0f0f',
+    ];
     await writeFile(join(mails, `${ids[0]}.eml`), '{"from":"xt1@pan');
     await writeFile(join(mails, `${ids[1]}.eml`), '{"kind":"contact_id"}\n18 1 130 01 004');
-    await writeFile(join(mails, `${ids[2]}.eml`), '{"kind":"raised","raisedAt":"2026-11-21T18:03:12.345Z"}\n{"source":"x","category":"panic"}');
-    await writeFile(join(mails, `${ids[3]}.eml`), `${JSON.stringify({ kind: 'mail', from: 'xt1@panel.local' })}\nSubject: XT1\r\n\r\nZone:3 Keller, Innenbereich Alarm\r\n`);
+    await writeFile(
+      join(mails, `${ids[2]}.eml`),
+      '{"kind":"raised","raisedAt":"2026-11-21T18:03:12.345Z"}\n{"source":"x","category":"panic"}',
+    );
+    await writeFile(
+      join(mails, `${ids[3]}.eml`),
+      `${JSON.stringify({ kind: 'mail', from: 'xt1@panel.local' })}\nSubject: XT1\r\n\r\nZone:3 Keller, Innenbereich Alarm\r\n`,
+    );
     const output = new RecordingOutput('mqtt');
     const replay = await run([output], damagedDataDir);
     try {
       while ((await replay.spool.pending()).length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.deepEqual(output.events.map(({ id, input, category, type }) => ({ id, input, category, type })), [
-        { id: ids[0], input: 'unknown', category: 'trouble', type: 'unparsed' },
-        { id: ids[1], input: 'contact_id', category: 'trouble', type: 'unparsed' },
-        { id: ids[2], input: 'raised', category: 'trouble', type: 'unparsed' },
-        { id: ids[3], input: 'smtp', category: 'trouble', type: 'unparsed' },
-      ]);
-      while ((await readdir(join(damagedDataDir, 'quarantine'))).filter((name) => name.endsWith('.eml')).length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(
+        output.events.map(({ id, input, category, type }) => ({ id, input, category, type })),
+        [
+          { id: ids[0], input: 'unknown', category: 'trouble', type: 'unparsed' },
+          { id: ids[1], input: 'contact_id', category: 'trouble', type: 'unparsed' },
+          { id: ids[2], input: 'raised', category: 'trouble', type: 'unparsed' },
+          { id: ids[3], input: 'smtp', category: 'trouble', type: 'unparsed' },
+        ],
+      );
+      while ((await readdir(join(damagedDataDir, 'quarantine'))).filter((name) => name.endsWith('.eml')).length < 4)
+        await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       await replay.worker.stop();
       await replay.spool.close();

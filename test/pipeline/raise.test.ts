@@ -11,7 +11,13 @@ import { raiser } from '../../src/pipeline/raise.js';
 import { FileSpool } from '../../src/spool/file-spool.js';
 import type { SpoolRecord } from '../../src/spool/spool.js';
 
-const silent: RaisedEventDraft = { source: 'supervision', category: 'trouble', type: 'source_silent', text: 'Panel silent for 25 hours', details: { silent_hours: 25 } };
+const silent: RaisedEventDraft = {
+  source: 'supervision',
+  category: 'trouble',
+  type: 'source_silent',
+  text: 'Panel silent for 25 hours',
+  details: { silent_hours: 25 },
+};
 
 describe('raise', () => {
   let dataDir: string;
@@ -31,7 +37,10 @@ describe('raise', () => {
     const raise = raiser({ spool, onStored: (id, record) => handed.push([id, record]), now: () => Date.parse('2026-11-21T18:03:12.345Z') });
     const id = await raise(silent);
     assert.ok((await spool.pending()).includes(id), 'durable before it resolves');
-    assert.deepEqual(handed.map(([handedId]) => handedId), [id]);
+    assert.deepEqual(
+      handed.map(([handedId]) => handedId),
+      [id],
+    );
     const { event, unparsable } = await raisedKind().toEvent(await spool.read(id));
     assert.equal(unparsable, undefined);
     assert.deepEqual(event, {

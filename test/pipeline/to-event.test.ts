@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { buildProfiles } from '../../src/sources/registry.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
 import { eventFromMail } from '../../src/pipeline/to-event.js';
+import { buildProfiles } from '../../src/sources/registry.js';
 
 const routes = { alarm: ['alarm'], status: ['status'] };
 const parser = new IsolatedParser();
@@ -13,7 +13,12 @@ after(() => parser.close());
 
 async function eventOf(fixture: string | Buffer, recipient: string) {
   const raw = typeof fixture === 'string' ? await readFile(new URL(`../fixtures/mails/${fixture}`, import.meta.url)) : fixture;
-  const envelope = { from: 'xt1@panel.local', recipients: [recipient], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' };
+  const envelope = {
+    from: 'xt1@panel.local',
+    recipients: [recipient],
+    receivedAt: '2026-11-21T18:03:12.345Z',
+    remoteAddress: '192.168.1.20',
+  };
   return eventFromMail({ id: 'm1', envelope, raw }, buildProfiles([]), routes, parser);
 }
 
@@ -48,7 +53,9 @@ describe('eventFromMail over fixtures', () => {
 
   it('turns a mail mailparser cannot read into an unparsed event with its raw text, kept as alarm on the alarm route', async () => {
     // mailparser refuses a header over 1 MB (its maxHeadSize)
-    const hugeHeader = Buffer.from(`From: xt1@panel.local\r\nX-Filler: ${'a'.repeat(1_100_000)}\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n`);
+    const hugeHeader = Buffer.from(
+      `From: xt1@panel.local\r\nX-Filler: ${'a'.repeat(1_100_000)}\r\n\r\nZone:1 Terrasse, Innenbereich Alarm\r\n`,
+    );
     const toAlarm = await eventOf(hugeHeader, 'alarm@bridge.local');
     assert.match(toAlarm.unparsable ?? '', /header/i);
     assert.deepEqual([toAlarm.event.type, toAlarm.event.category, toAlarm.event.alarm_state], ['unparsed', 'alarm', null]);

@@ -24,7 +24,8 @@ describe('isAllowedAddress with the default home networks', () => {
     ['2001:db8::1', false],
     ['not an address', false],
   ];
-  for (const [address, allowed] of table) it(`${address} → ${allowed ? 'allowed' : 'refused'}`, () => assert.equal(isAllowedAddress(address, networks), allowed));
+  for (const [address, allowed] of table)
+    it(`${address} → ${allowed ? 'allowed' : 'refused'}`, () => assert.equal(isAllowedAddress(address, networks), allowed));
 
   it('takes the user’s own list', () => {
     assert.equal(isAllowedAddress('203.0.113.7', parseNetworks(['203.0.113.0/24'])), true);
@@ -43,12 +44,14 @@ describe('acceptsRecipient', () => {
   });
   it('accepts camera addresses in any case once cameras are known, and not before', () => {
     const withCameras = { ...policy, camera: ['camera', 'garage'] };
-    for (const address of ['camera@bridge.local', 'CAMERA@x', 'Garage@nvr']) assert.equal(acceptsRecipient(address, withCameras), true, address);
+    for (const address of ['camera@bridge.local', 'CAMERA@x', 'Garage@nvr'])
+      assert.equal(acceptsRecipient(address, withCameras), true, address);
     assert.equal(acceptsRecipient('camera@bridge.local', policy), false);
     assert.equal(acceptsRecipient('cameras@bridge.local', withCameras), false);
   });
   it('refuses everything else: no relay', () => {
-    for (const address of ['postmaster@bridge.local', 'someone@gmail.com', '12@sms.local', 'alarm.x@y', '']) assert.equal(acceptsRecipient(address, policy), false, address);
+    for (const address of ['postmaster@bridge.local', 'someone@gmail.com', '12@sms.local', 'alarm.x@y', ''])
+      assert.equal(acceptsRecipient(address, policy), false, address);
   });
 });
 

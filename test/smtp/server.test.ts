@@ -2,15 +2,15 @@
 // 10 s a client has to say HELO/EHLO is checked without waiting 10 s.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { connect } from 'node:net';
 import { Bus, type BusEvents } from '../../src/core/bus.js';
 import { parseNetworks } from '../../src/core/networks.js';
 import { createLogger } from '../../src/log.js';
-import { startIntake, type IntakeOptions } from '../../src/smtp/server.js';
+import { type IntakeOptions, startIntake } from '../../src/smtp/server.js';
 import { FileSpool } from '../../src/spool/file-spool.js';
 import { RawSmtpClient } from '../helpers/smtp-client.js';
 
@@ -62,7 +62,11 @@ describe('SMTP intake timers', () => {
       await intake.close();
     }
     assert.deepEqual(seen.slice(1), [{ input: 'smtp', listening: false }]);
-    const refused = await new Promise<string>((resolve) => connect(intake.port, '127.0.0.1').on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? '')).on('connect', () => resolve('connected')));
+    const refused = await new Promise<string>((resolve) =>
+      connect(intake.port, '127.0.0.1')
+        .on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? ''))
+        .on('connect', () => resolve('connected')),
+    );
     assert.equal(refused, 'ECONNREFUSED');
   });
 
@@ -117,7 +121,11 @@ describe('SMTP intake timers', () => {
       await loop.closed;
       assert.match(loop.lastReply, /^421 .*make room/, 'the loop, 2.5 s without progress, gave way');
       assert.match(await relay.command('DATA'), /^354 /);
-      assert.match(await relay.command('Subject: second\r\n\r\nZone:1 Alarm\r\n.'), /^250 /, 'the relay, 1.5 s since its last step, kept its slot');
+      assert.match(
+        await relay.command('Subject: second\r\n\r\nZone:1 Alarm\r\n.'),
+        /^250 /,
+        'the relay, 1.5 s since its last step, kept its slot',
+      );
     } finally {
       for (const client of [relay, loop, newcomer]) client?.destroy();
       await intake.close();

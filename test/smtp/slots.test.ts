@@ -1,7 +1,7 @@
 // Slot rules with a hand-moved clock: who is admitted, who gives way, who is closed early.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Slots, type ConnectionState, type SlotLimits } from '../../src/smtp/slots.js';
+import { type ConnectionState, type SlotLimits, Slots } from '../../src/smtp/slots.js';
 
 const limits: SlotLimits = {
   maxClients: 4,
@@ -155,7 +155,9 @@ describe('Slots: mail transactions that make no progress', () => {
     receive('fast', 24_000);
     assert.deepEqual(admit('y', '127.0.0.11', inTransaction), { admitted: true, evicted: 'rcpt' });
     advance(60_000); // the bridge is slow to store the mail that is all in: that wait is ours
-    const evicted = ['z1', 'z2', 'z3'].map((id, n) => admit(id, `127.0.0.${20 + n}`, inTransaction)).map((admission) => (admission as { evicted?: string }).evicted);
+    const evicted = ['z1', 'z2', 'z3']
+      .map((id, n) => admit(id, `127.0.0.${20 + n}`, inTransaction))
+      .map((admission) => (admission as { evicted?: string }).evicted);
     assert.deepEqual(evicted.sort(), ['fast', 'x', 'y'], 'the fast one too, once it stopped sending');
     assert.deepEqual(admit('z4', '127.0.0.30', inTransaction), { admitted: false, reason: 'full' });
     assert.equal(slots.heldBy('127.0.0.5'), 1, 'the message all in, waiting for its 250, holds its slot');
@@ -170,7 +172,11 @@ describe('Slots: mail transactions that make no progress', () => {
       receive('slow', 16_000);
       receive('steady', 20_000);
     }
-    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'slow' }, '160,000 bytes are 8 s of progress: 2 s behind');
+    assert.deepEqual(
+      admit('x', '127.0.0.4', inTransaction),
+      { admitted: true, evicted: 'slow' },
+      '160,000 bytes are 8 s of progress: 2 s behind',
+    );
     for (let second = 1; second <= 50; second++) {
       advance(1000);
       receive('steady', 20_000);
@@ -191,7 +197,11 @@ describe('Slots: mail transactions that make no progress', () => {
       slots.completed('relay');
       states.get('relay')!.dataBytes = 0; // its reply is out: the next message stream starts from 0
     }
-    assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'loop' }, 'its first MAIL FROM and RCPT were 9 s ago');
+    assert.deepEqual(
+      admit('x', '127.0.0.4', inTransaction),
+      { admitted: true, evicted: 'loop' },
+      'its first MAIL FROM and RCPT were 9 s ago',
+    );
     assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: false, reason: 'full' }, 'the relay completed a mail just now');
   });
 
@@ -232,7 +242,11 @@ describe('Slots: mail transactions that make no progress', () => {
     advance(1000);
     slots.step('1', 'auth');
     advance(1000);
-    assert.deepEqual(admit('x', '127.0.0.3', inTransaction), { admitted: true, evicted: '1' }, 'the mail completed 2 s ago, the second AUTH is none');
+    assert.deepEqual(
+      admit('x', '127.0.0.3', inTransaction),
+      { admitted: true, evicted: '1' },
+      'the mail completed 2 s ago, the second AUTH is none',
+    );
   });
 
   it('message bytes must average the LAN rate: 500 bytes/s falls behind; a camera’s burst banks credit for a pause, for as long as it paid for', () => {
@@ -246,7 +260,11 @@ describe('Slots: mail transactions that make no progress', () => {
     }
     assert.deepEqual(admit('x', '127.0.0.4', inTransaction), { admitted: true, evicted: 'postfix-rate' }, '7,000 bytes in 14 s buy 350 ms');
     advance(2900);
-    assert.deepEqual(admit('y', '127.0.0.5', inTransaction), { admitted: true, evicted: 'x' }, 'the camera is silent for 16.9 s but 1.9 s behind');
+    assert.deepEqual(
+      admit('y', '127.0.0.5', inTransaction),
+      { admitted: true, evicted: 'x' },
+      'the camera is silent for 16.9 s but 1.9 s behind',
+    );
     advance(100);
     assert.deepEqual(admit('z', '127.0.0.6', inTransaction), { admitted: true, evicted: 'camera' }, '2 s behind');
   });
@@ -297,7 +315,8 @@ describe('Slots: mail transactions that make no progress', () => {
     }
     advance(1100);
     receive('steady', 22_000);
-    assert.deepEqual(slots.expired(), [ // the drip's 9 bytes bought it under half a millisecond
+    assert.deepEqual(slots.expired(), [
+      // the drip's 9 bytes bought it under half a millisecond
       { id: 'noop', reason: 'stress' },
       { id: 'drip', reason: 'stress' },
     ]);
@@ -344,6 +363,9 @@ describe('Slots.expired', () => {
     admit('1', undefined, greeted);
     admit('2', undefined, greeted);
     advance(10_000); // NOOPs meanwhile call nothing here
-    assert.deepEqual(slots.expired().map(({ id }) => id), ['1']);
+    assert.deepEqual(
+      slots.expired().map(({ id }) => id),
+      ['1'],
+    );
   });
 });

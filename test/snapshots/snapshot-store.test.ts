@@ -5,12 +5,17 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseMail } from '../../src/mail/parse.js';
 import type { MailAttachment } from '../../src/mail/mail.js';
+import { parseMail } from '../../src/mail/parse.js';
 import { imageKindOf } from '../../src/snapshots/image-kind.js';
-import { SnapshotStore, type SnapshotLimits } from '../../src/snapshots/snapshot-store.js';
+import { type SnapshotLimits, SnapshotStore } from '../../src/snapshots/snapshot-store.js';
 
-const envelope = { from: 'cam@cam.local', recipients: ['camera@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const envelope = {
+  from: 'cam@cam.local',
+  recipients: ['camera@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
 const images = new URL('../fixtures/mails/cameras/images/', import.meta.url);
 const jpeg = await readFile(new URL('snapshot.jpg', images));
 const small = await readFile(new URL('small.jpg', images));
@@ -41,7 +46,9 @@ describe('SnapshotStore', () => {
   it('keeps attached and inline (cid:) pictures by their SHA-256 and gives back the exact bytes', async () => {
     const store = await SnapshotStore.open(await folder());
     const attached = await store.put(await attachmentsOf('dahua-motion-base64.eml'));
-    assert.deepEqual(attached.images, [{ name: 'IPC06_ch1_20211223102746_E.jpg', content_type: 'image/jpeg', size: jpeg.length, sha256: sha256(jpeg) }]);
+    assert.deepEqual(attached.images, [
+      { name: 'IPC06_ch1_20211223102746_E.jpg', content_type: 'image/jpeg', size: jpeg.length, sha256: sha256(jpeg) },
+    ]);
     const inline = await store.put(await attachmentsOf('reolink-nvr-vehicle-html.eml'));
     assert.deepEqual(inline.images, [{ name: 'snap.jpg', content_type: 'image/jpeg', size: small.length, sha256: sha256(small) }]);
     const unnamed = await store.put(await attachmentsOf('amcrest-human-html-inline.eml'));
@@ -56,9 +63,15 @@ describe('SnapshotStore', () => {
   it('keeps a PNG as a PNG, also one sent as octet-stream or labelled JPEG: the bytes decide', async () => {
     const store = await SnapshotStore.open(await folder());
     const { images: fromSynology } = await store.put(await attachmentsOf('synology-motion-latin1.eml'));
-    assert.deepEqual(fromSynology.map((image) => image.content_type), ['image/png']);
+    assert.deepEqual(
+      fromSynology.map((image) => image.content_type),
+      ['image/png'],
+    );
     const { images: octet } = await store.put([attachment(jpeg, 'image.bin', 'application/octet-stream')]);
-    assert.deepEqual(octet.map((image) => [image.name, image.content_type]), [['image.jpg', 'image/jpeg']]);
+    assert.deepEqual(
+      octet.map((image) => [image.name, image.content_type]),
+      [['image.jpg', 'image/jpeg']],
+    );
   });
 
   it('refuses hostile attachments without failing the good one beside them', async () => {
@@ -69,10 +82,13 @@ describe('SnapshotStore', () => {
       { name: 'empty.jpg', reason: 'empty' },
       { name: 'truncated.jpg', reason: 'truncated' },
     ]);
-    assert.deepEqual(result.images.map((image) => [image.name, image.content_type, image.sha256]), [
-      ['mislabelled.png', 'image/png', sha256(png)],
-      ['good.jpg', 'image/jpeg', sha256(small)],
-    ]);
+    assert.deepEqual(
+      result.images.map((image) => [image.name, image.content_type, image.sha256]),
+      [
+        ['mislabelled.png', 'image/png', sha256(png)],
+        ['good.jpg', 'image/jpeg', sha256(small)],
+      ],
+    );
   });
 
   it('refuses a 30 MB picture by the per-picture limit and writes nothing', async () => {
@@ -88,20 +104,32 @@ describe('SnapshotStore', () => {
 
   it('does not keep attachments that are no pictures at all, and says nothing about them', async () => {
     const store = await SnapshotStore.open(await folder());
-    assert.deepEqual(await store.put([attachment(Buffer.from('%PDF-1.4'), 'report.pdf', 'application/pdf'), attachment(jpeg, 'x.jpg', 'text/plain')]), { images: [], refused: [] });
+    assert.deepEqual(
+      await store.put([attachment(Buffer.from('%PDF-1.4'), 'report.pdf', 'application/pdf'), attachment(jpeg, 'x.jpg', 'text/plain')]),
+      { images: [], refused: [] },
+    );
   });
 
   it('keeps at most ten pictures of one mail', async () => {
     const store = await SnapshotStore.open(await folder(), { ...limits, maxTotalBytes: 1024 * 1024 });
-    const many = Array.from({ length: 12 }, (_, index) => attachment(Buffer.concat([small.subarray(0, -2), Buffer.from([index, 0xff, 0xd9])]), `${index}.jpg`));
+    const many = Array.from({ length: 12 }, (_, index) =>
+      attachment(Buffer.concat([small.subarray(0, -2), Buffer.from([index, 0xff, 0xd9])]), `${index}.jpg`),
+    );
     const result = await store.put(many);
     assert.equal(result.images.length, 10);
-    assert.deepEqual(result.refused.map((refused) => refused.reason), ['too_many', 'too_many']);
+    assert.deepEqual(
+      result.refused.map((refused) => refused.reason),
+      ['too_many', 'too_many'],
+    );
   });
 
   it('removes the oldest pictures first when the total is over the limit', async () => {
     let now = 1_700_000_000_000;
-    const store = await SnapshotStore.open(await folder(), { ...limits, maxTotalBytes: disk(jpeg.length) + disk(small.length) + disk(png.length) }, () => now);
+    const store = await SnapshotStore.open(
+      await folder(),
+      { ...limits, maxTotalBytes: disk(jpeg.length) + disk(small.length) + disk(png.length) },
+      () => now,
+    );
     const first = (await store.put([attachment(jpeg, 'a.jpg')])).images[0]!;
     now += 1000;
     const second = (await store.put([attachment(small, 'b.jpg')])).images[0]!;
@@ -168,7 +196,10 @@ describe('SnapshotStore when the disk or a user gets in the way', () => {
     const image = (await store.put([attachment(small)])).images[0]!;
     await rm(join(dir, `${image.sha256}.jpg`));
     const again = await store.put([attachment(small)]);
-    assert.deepEqual(again.images.map((stored) => stored.sha256), [image.sha256]);
+    assert.deepEqual(
+      again.images.map((stored) => stored.sha256),
+      [image.sha256],
+    );
     assert.deepEqual(await store.read(image), small);
     assert.equal(store.totalBytes, disk(small.length));
   });
@@ -196,7 +227,10 @@ describe('SnapshotStore when the disk or a user gets in the way', () => {
   it('refuses a picture under 100 bytes as no picture', async () => {
     const store = await SnapshotStore.open(await folder());
     const tiny = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0xff, 0xd9]);
-    assert.deepEqual(await store.put([attachment(tiny, 'tiny.jpg')]), { images: [], refused: [{ name: 'tiny.jpg', reason: 'not_an_image' }] });
+    assert.deepEqual(await store.put([attachment(tiny, 'tiny.jpg')]), {
+      images: [],
+      refused: [{ name: 'tiny.jpg', reason: 'not_an_image' }],
+    });
   });
 });
 

@@ -1,7 +1,15 @@
 // Which camera a mail is from: the user's list first, then the mail's own name, then the sender.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cameraConfig, CameraRoster, identifyCamera, nameWithoutTime, slugOf, type CameraConfig, type CameraClues } from '../../src/sources/camera/identity.js';
+import {
+  type CameraClues,
+  type CameraConfig,
+  CameraRoster,
+  cameraConfig,
+  identifyCamera,
+  nameWithoutTime,
+  slugOf,
+} from '../../src/sources/camera/identity.js';
 
 const cameras: CameraConfig[] = [
   cameraConfig.parse({ id: 'garage', name: 'Garage', match_from: 'nvr@cam.local', match_name: 'CAM 2 Garage' }),
@@ -16,14 +24,26 @@ function clues(overrides: Partial<CameraClues>): CameraClues {
 
 describe('identifyCamera', () => {
   const table: [string, Partial<CameraClues>, { id: string; name: string; configured: boolean }][] = [
-    ['an NVR channel by sender and name', { from: 'nvr@cam.local', cameraName: 'cam 2 garage' }, { id: 'garage', name: 'Garage', configured: true }],
-    ['the same NVR, another channel: not the garage', { from: 'nvr@cam.local', cameraName: 'CAM 4 Hof' }, { id: 'cam_4_hof', name: 'CAM 4 Hof', configured: false }],
+    [
+      'an NVR channel by sender and name',
+      { from: 'nvr@cam.local', cameraName: 'cam 2 garage' },
+      { id: 'garage', name: 'Garage', configured: true },
+    ],
+    [
+      'the same NVR, another channel: not the garage',
+      { from: 'nvr@cam.local', cameraName: 'CAM 4 Hof' },
+      { id: 'cam_4_hof', name: 'CAM 4 Hof', configured: false },
+    ],
     ['a recipient local part, any case, any domain', { recipients: ['HOF@bridge.local'] }, { id: 'hof', name: 'Hof', configured: true }],
     ['a configured name without match_*', { cameraName: 'front door' }, { id: 'front', name: 'Front Door', configured: true }],
     ['a configured id without match_*', { cameraName: 'Front' }, { id: 'front', name: 'Front Door', configured: true }],
     ['a whole sender address, any case', { from: 'ipc-einfahrt@CAM.local' }, { id: 'einfahrt', name: 'Einfahrt', configured: true }],
     ['an unknown camera by its name', { cameraName: 'Einfahrt Süd' }, { id: 'einfahrt_sud', name: 'Einfahrt Süd', configured: false }],
-    ['an unknown camera without a name: the sender', { from: 'ipc-garten@cam.local' }, { id: 'ipc_garten_cam_local', name: 'ipc-garten@cam.local', configured: false }],
+    [
+      'an unknown camera without a name: the sender',
+      { from: 'ipc-garten@cam.local' },
+      { id: 'ipc_garten_cam_local', name: 'ipc-garten@cam.local', configured: false },
+    ],
     ['nothing at all', { from: '' }, { id: 'camera', name: 'camera', configured: false }],
   ];
   for (const [what, given, expected] of table) {
@@ -31,7 +51,10 @@ describe('identifyCamera', () => {
   }
 
   it('the first configured camera that matches wins', () => {
-    const both = [cameraConfig.parse({ id: 'a', name: 'A', match_from: 'x@y' }), cameraConfig.parse({ id: 'b', name: 'B', match_from: 'x@y' })];
+    const both = [
+      cameraConfig.parse({ id: 'a', name: 'A', match_from: 'x@y' }),
+      cameraConfig.parse({ id: 'b', name: 'B', match_from: 'x@y' }),
+    ];
     assert.equal(identifyCamera(clues({ from: 'x@y' }), both).id, 'a');
   });
 });
@@ -66,7 +89,9 @@ describe('camera names with a time after them', () => {
 
   it('one camera for mails of one camera at different times', () => {
     const roster = new CameraRoster();
-    const ids = ['Garage 2024-01-01 10:00:01', 'Garage 2024-01-01 10:05:17', 'Garage at 11:00:00'].map((name) => identifyCamera(clues({ cameraName: name }), [], roster));
+    const ids = ['Garage 2024-01-01 10:00:01', 'Garage 2024-01-01 10:05:17', 'Garage at 11:00:00'].map((name) =>
+      identifyCamera(clues({ cameraName: name }), [], roster),
+    );
     assert.deepEqual(new Set(ids.map((identity) => `${identity.id}/${identity.name}`)), new Set(['garage/Garage']));
   });
 });
@@ -74,8 +99,13 @@ describe('camera names with a time after them', () => {
 describe('CameraRoster', () => {
   it('makes up at most its cap of cameras; mails of further names go to unknown_camera, known ones keep theirs', () => {
     const roster = new CameraRoster(32);
-    for (let index = 0; index < 32; index += 1) assert.equal(identifyCamera(clues({ cameraName: `Cam ${index}` }), [], roster).id, `cam_${index}`);
-    assert.deepEqual(identifyCamera(clues({ cameraName: 'Cam 32' }), [], roster), { id: 'unknown_camera', name: 'Unknown camera', configured: false });
+    for (let index = 0; index < 32; index += 1)
+      assert.equal(identifyCamera(clues({ cameraName: `Cam ${index}` }), [], roster).id, `cam_${index}`);
+    assert.deepEqual(identifyCamera(clues({ cameraName: 'Cam 32' }), [], roster), {
+      id: 'unknown_camera',
+      name: 'Unknown camera',
+      configured: false,
+    });
     assert.equal(identifyCamera(clues({ cameraName: 'Cam 5' }), [], roster).id, 'cam_5');
     // Configured cameras are never capped.
     assert.equal(identifyCamera(clues({ cameraName: 'Front Door' }), cameras, roster).id, 'front');

@@ -5,7 +5,11 @@ import { cameraNameOf } from '../../src/sources/camera/name-in-text.js';
 
 describe('cameraNameOf', () => {
   const table: [text: string, subject: string, expected: string | null][] = [
-    ['Alarm Camera Name:Werkstatt, Alarm Event:Motion Detection, Alarm Input Channel No.:1, Alarm Device Name:Werkstatt', 'Alarm Message', 'Werkstatt'],
+    [
+      'Alarm Camera Name:Werkstatt, Alarm Event:Motion Detection, Alarm Input Channel No.:1, Alarm Device Name:Werkstatt',
+      'Alarm Message',
+      'Werkstatt',
+    ],
     ['Camera Name:Garten', '', 'Garten'],
     ['Camera Name: Einfahrt Süd', '', 'Einfahrt Süd'],
     ['Kameraname: Hof', '', 'Hof'],
@@ -42,8 +46,14 @@ describe('cameraNameOf on hostile text', () => {
   // a guard far above the few milliseconds measured, not a speed target.
   const hostile: Record<string, { text: string; subject: string }> = {
     'a 4 KB subject of spaces after a name key': { text: '', subject: `Camera Name:a${' '.repeat(4000)}x` },
-    'forty lines of spaces after a name key': { text: Array.from({ length: 40 }, () => `Camera Name:a${' '.repeat(280)}x`).join('\n'), subject: '' },
-    'the camera keyword over and over': { text: Array.from({ length: 40 }, () => 'camera '.repeat(42)).join('\n'), subject: 'camera '.repeat(580) },
+    'forty lines of spaces after a name key': {
+      text: Array.from({ length: 40 }, () => `Camera Name:a${' '.repeat(280)}x`).join('\n'),
+      subject: '',
+    },
+    'the camera keyword over and over': {
+      text: Array.from({ length: 40 }, () => 'camera '.repeat(42)).join('\n'),
+      subject: 'camera '.repeat(580),
+    },
     "Synology's sentence without its end": { text: Array.from({ length: 40 }, () => 'Camera x on '.repeat(25)).join('\n'), subject: '' },
   };
   for (const [name, mail] of Object.entries(hostile)) {

@@ -2,18 +2,39 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Route } from '../../src/core/event.js';
+import type { Mail } from '../../src/mail/mail.js';
 import { catalogOf } from '../../src/sources/catalog.js';
 import { classifyMail } from '../../src/sources/classify.js';
 import { keywords } from '../../src/sources/keywords/index.js';
 import { buildProfiles } from '../../src/sources/registry.js';
 import { userRules } from '../../src/sources/rules/index.js';
-import type { Mail } from '../../src/mail/mail.js';
 
 /** The event entity's event_types: Home Assistant keeps them, so the order is fixed. */
 const typesBefore = [
-  'armed_away', 'armed_home', 'disarmed', 'door_open', 'door_closed', 'motion', 'intrusion', 'tamper_restored', 'tamper',
-  'periodic_test', 'supervision_failure', 'restored', 'test', 'low_battery', 'power_failure', 'fire', 'smoke', 'water',
-  'gas', 'panic', 'emergency', 'alarm', 'unknown', 'unparsed',
+  'armed_away',
+  'armed_home',
+  'disarmed',
+  'door_open',
+  'door_closed',
+  'motion',
+  'intrusion',
+  'tamper_restored',
+  'tamper',
+  'periodic_test',
+  'supervision_failure',
+  'restored',
+  'test',
+  'low_battery',
+  'power_failure',
+  'fire',
+  'smoke',
+  'water',
+  'gas',
+  'panic',
+  'emergency',
+  'alarm',
+  'unknown',
+  'unparsed',
 ];
 
 /** The camera profiles add the types no panel profile had, before the fallbacks (camera events go to `<prefix>/event` too). */
@@ -36,7 +57,18 @@ describe('catalogOf', () => {
       ['hikvision', 'dahua', 'reolink', 'camera'].map((source) => catalog.camera(source)?.manufacturer),
       ['Hikvision', 'Dahua', 'Reolink', 'Alarm Mail Bridge'],
     );
-    assert.deepEqual(catalog.camera('dahua')?.eventTypes, ['motion', 'person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area', 'video_loss', 'tamper', 'test', 'unknown']);
+    assert.deepEqual(catalog.camera('dahua')?.eventTypes, [
+      'motion',
+      'person',
+      'vehicle',
+      'animal',
+      'line_crossing',
+      'intrusion_area',
+      'video_loss',
+      'tamper',
+      'test',
+      'unknown',
+    ]);
     assert.deepEqual(catalog.camera('dahua')?.motionTypes, ['motion', 'person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area']);
     assert.deepEqual(catalog.cameraSources, ['hikvision', 'dahua', 'reolink', 'camera']);
     assert.equal(catalog.camera('xt1'), undefined);
@@ -46,7 +78,9 @@ describe('catalogOf', () => {
   it('gives each zone type its effect, also to a user rule of the same name', () => {
     const catalog = catalogOf(buildProfiles([{ match: '^Tor auf$', type: 'door_open', category: 'status', alarm_state: null }]));
     assert.deepEqual(
-      ['door_open', 'door_closed', 'motion', 'tamper', 'tamper_restored', 'supervision_failure', 'intrusion', 'fire'].map((type) => catalog.zoneEffect(type)),
+      ['door_open', 'door_closed', 'motion', 'tamper', 'tamper_restored', 'supervision_failure', 'intrusion', 'fire'].map((type) =>
+        catalog.zoneEffect(type),
+      ),
       [
         { entity: 'door', value: 'ON' },
         { entity: 'door', value: 'OFF' },
@@ -75,13 +109,19 @@ describe('catalogOf', () => {
 
 describe('the classifier without a vendor grammar', () => {
   const mail = (text: string): Mail => ({
-    envelope: { from: 'panel@local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' },
+    envelope: {
+      from: 'panel@local',
+      recipients: ['alarm@bridge.local'],
+      receivedAt: '2026-11-21T18:03:12.345Z',
+      remoteAddress: '192.168.1.20',
+    },
     headerFrom: '',
     subject: '',
     text,
     attachments: [],
   });
-  const classify = (text: string, profiles = buildProfiles([]), route: Route = 'alarm') => classifyMail({ id: 'm', mail: mail(text), route }, profiles);
+  const classify = (text: string, profiles = buildProfiles([]), route: Route = 'alarm') =>
+    classifyMail({ id: 'm', mail: mail(text), route }, profiles);
 
   it('reads `Zone:` only through the XT1 profile', () => {
     const line = 'Zone:4 Keller, Wasser Alarm';

@@ -1,15 +1,20 @@
 // The classifier over a table of lines: XT1 lines, later panels' words, unknown texts, and the route.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyMail } from '../../src/sources/classify.js';
 import type { MailEvent, Route } from '../../src/core/event.js';
+import type { Mail } from '../../src/mail/mail.js';
+import { classifyMail } from '../../src/sources/classify.js';
 import { buildProfiles } from '../../src/sources/registry.js';
 import type { RuleConfig } from '../../src/sources/rules/config.js';
-import type { Mail } from '../../src/mail/mail.js';
 
 function mail(text: string, subject = ''): Mail {
   return {
-    envelope: { from: 'xt1@panel.local', recipients: ['status@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.20' },
+    envelope: {
+      from: 'xt1@panel.local',
+      recipients: ['status@bridge.local'],
+      receivedAt: '2026-11-21T18:03:12.345Z',
+      remoteAddress: '192.168.1.20',
+    },
     headerFrom: 'xt1@panel.local',
     subject,
     text,
@@ -21,7 +26,15 @@ function classify(text: string, route: Route = 'status', userRules: RuleConfig[]
   return classifyMail({ id: 'm1', mail: mail(text, subject), route }, buildProfiles(userRules));
 }
 
-type Expected = [type: string, category: string, alarmState: string | null, zone: number | null, sensor: string | null, user: string | null, source: string];
+type Expected = [
+  type: string,
+  category: string,
+  alarmState: string | null,
+  zone: number | null,
+  sensor: string | null,
+  user: string | null,
+  source: string,
+];
 
 const table: [line: string, route: Route, expected: Expected][] = [
   // XT1, as seen in the field and implied by LupuServ's parsers
@@ -40,7 +53,11 @@ const table: [line: string, route: Route, expected: Expected][] = [
   ['Zone:4 Schlafzimmer, Periodischer Test Report', 'alarm', ['periodic_test', 'test', null, 4, 'Schlafzimmer', null, 'xt1']],
   ['Zone:7 Bäder OG, Sensorüberwachungsfehler', 'alarm', ['supervision_failure', 'trouble', null, 7, 'Bäder OG', null, 'xt1']],
   // names with umlauts, digits, parentheses and commas: the name ends at the last ", "
-  ['Zone:12 Tür Süd 2 (Keller), links, DC Open - Mobility', 'status', ['door_open', 'status', null, 12, 'Tür Süd 2 (Keller), links', null, 'xt1']],
+  [
+    'Zone:12 Tür Süd 2 (Keller), links, DC Open - Mobility',
+    'status',
+    ['door_open', 'status', null, 12, 'Tür Süd 2 (Keller), links', null, 'xt1'],
+  ],
   ['Zone:3 Fenster, Wohnzimmer, Innenbereich Alarm', 'alarm', ['intrusion', 'alarm', 'triggered', 3, 'Fenster, Wohnzimmer', null, 'xt1']],
   ['zone:3 FENSTER, innenbereich alarm', 'alarm', ['intrusion', 'alarm', 'triggered', 3, 'FENSTER', null, 'xt1']],
   // a number no panel has is no zone: it would become a topic and a Home Assistant device
@@ -138,7 +155,10 @@ describe('classifyMail', () => {
   it('tries user rules first and takes their named groups', () => {
     const rules: RuleConfig[] = [{ match: '^Garage (?<sensor>\\w+) offen$', type: 'garage_open', category: 'status', alarm_state: null }];
     const garage = classify('Garage Nord offen', 'alarm', rules);
-    assert.deepEqual([garage.type, garage.category, garage.alarm_state, garage.sensor, garage.source], ['garage_open', 'status', null, 'Nord', 'rules']);
+    assert.deepEqual(
+      [garage.type, garage.category, garage.alarm_state, garage.sensor, garage.source],
+      ['garage_open', 'status', null, 'Nord', 'rules'],
+    );
     const override: RuleConfig[] = [{ match: 'Innenbereich Alarm', type: 'interior_alarm', category: 'alarm', alarm_state: 'triggered' }];
     const interior = classify('Zone:1 Terrasse, Innenbereich Alarm', 'alarm', override);
     assert.deepEqual([interior.type, interior.zone, interior.sensor], ['interior_alarm', 1, 'Terrasse']);

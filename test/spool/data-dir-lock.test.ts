@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DataDirLocked, lockDataDir } from '../../src/spool/data-dir-lock.js';
@@ -24,7 +24,10 @@ describe('lockDataDir', () => {
   it('refuses a second holder with the first one pid, and is free again after release', async () => {
     const dataDir = await folder('twice');
     const lock = await lockDataDir(dataDir);
-    const error = await lockDataDir(dataDir).then(() => assert.fail('second lock taken'), (caught: unknown) => caught);
+    const error = await lockDataDir(dataDir).then(
+      () => assert.fail('second lock taken'),
+      (caught: unknown) => caught,
+    );
     assert.ok(error instanceof DataDirLocked);
     assert.equal(error.pid, process.pid);
     await lock.release();
@@ -35,11 +38,20 @@ describe('lockDataDir', () => {
   it('takes over the lock of a process that was killed with SIGKILL', async () => {
     const dataDir = await folder('killed');
     // A real holder in another process, killed without any chance to clean up.
-    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
       const { lockDataDir } = await import(${JSON.stringify(new URL('../../src/spool/data-dir-lock.ts', import.meta.url).href)});
       await lockDataDir(${JSON.stringify(dataDir)});
       process.stdout.write('locked\\n');
-      setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const exited = once(holder, 'exit');
     try {
       await once(holder.stdout, 'data');
@@ -56,11 +68,20 @@ describe('lockDataDir', () => {
 
   it('survives clients that hang up on the lock at once: the holder lives on and still answers', async () => {
     const dataDir = await folder('hang-up');
-    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
       const { lockDataDir } = await import(${JSON.stringify(new URL('../../src/spool/data-dir-lock.ts', import.meta.url).href)});
       await lockDataDir(${JSON.stringify(dataDir)});
       process.stdout.write('locked\\n');
-      setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const exited = once(holder, 'exit');
     try {
       await once(holder.stdout, 'data');
@@ -104,7 +125,11 @@ describe('lockDataDir', () => {
     await writeFile(join(dataDir, 'bridge.lock'), 'stale');
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => lockDataDir(dataDir)));
     const taken = results.filter((result) => result.status === 'fulfilled');
-    assert.equal(taken.length, 1, JSON.stringify(results.map((result) => result.status === 'rejected' ? String(result.reason) : 'taken')));
+    assert.equal(
+      taken.length,
+      1,
+      JSON.stringify(results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'taken'))),
+    );
     for (const result of results) if (result.status === 'rejected') assert.ok(result.reason instanceof DataDirLocked);
     await taken[0]?.value.release();
   });
@@ -115,7 +140,11 @@ describe('lockDataDir', () => {
       await writeFile(join(dataDir, 'bridge.lock'), 'stale');
       const results = await Promise.allSettled(Array.from({ length: 6 }, () => lockDataDir(dataDir)));
       const taken = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-      assert.equal(taken.length, 1, `round ${round}: ${results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'taken')).join(', ')}`);
+      assert.equal(
+        taken.length,
+        1,
+        `round ${round}: ${results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'taken')).join(', ')}`,
+      );
       assert.deepEqual(await readdir(dataDir), ['bridge.lock'], 'no own names or takeover guard left');
       await taken[0]?.release();
     }
@@ -131,7 +160,10 @@ describe('lockDataDir', () => {
   });
 
   it('is not stopped by a takeover guard that a crashed start left, however the clock jumped', async () => {
-    for (const [name, seconds] of [['guard-old', -3600], ['guard-future', 3600]] as const) {
+    for (const [name, seconds] of [
+      ['guard-old', -3600],
+      ['guard-future', 3600],
+    ] as const) {
       const dataDir = await folder(name);
       await writeFile(join(dataDir, 'bridge.lock'), 'stale');
       await mkdir(join(dataDir, 'bridge.lock.takeover'));

@@ -18,7 +18,10 @@ describe('prepareDataDir', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   async function failure(dataDir: string): Promise<DataDirUnusable> {
-    const error = await prepareDataDir(dataDir).then(() => assert.fail(`${dataDir} accepted`), (caught: unknown) => caught);
+    const error = await prepareDataDir(dataDir).then(
+      () => assert.fail(`${dataDir} accepted`),
+      (caught: unknown) => caught,
+    );
     assert.ok(error instanceof DataDirUnusable, String(error));
     assert.doesNotMatch(error.message, /\n/);
     return error;

@@ -70,11 +70,14 @@ describe('DiskReserve', () => {
     state.freeBytes = 1 * mb;
     state.now = 7000;
     assert.equal(await reserve.isLow(), true);
-    assert.deepEqual(lines.map(({ level, msg }) => [level, msg.split(':')[0]]), [
-      [40, 'free space under data_dir below the reserve'],
-      [30, 'free space under data_dir back above the reserve'],
-      [40, 'free space under data_dir below the reserve'],
-    ]);
+    assert.deepEqual(
+      lines.map(({ level, msg }) => [level, msg.split(':')[0]]),
+      [
+        [40, 'free space under data_dir below the reserve'],
+        [30, 'free space under data_dir back above the reserve'],
+        [40, 'free space under data_dir below the reserve'],
+      ],
+    );
   });
 
   it('reads the disk at most once a second, also for many questions at once', async () => {
@@ -104,7 +107,12 @@ describe('DiskReserve', () => {
 
   it('counts a disk it cannot read as roomy, and says so once', async () => {
     const { log, lines } = capturedLog();
-    const reserve = new DiskReserve({ freeSpace: () => Promise.reject(new Error('ENOSYS')), quarantine: { count: 0, makeRoom: async () => undefined }, log, now: () => 0 });
+    const reserve = new DiskReserve({
+      freeSpace: () => Promise.reject(new Error('ENOSYS')),
+      quarantine: { count: 0, makeRoom: async () => undefined },
+      log,
+      now: () => 0,
+    });
     assert.equal(await reserve.isLow(), false);
     assert.equal(lines.length, 1);
   });

@@ -9,7 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { mailRecord } from '../../src/smtp/mail-record.js';
 import { FileSpool } from '../../src/spool/file-spool.js';
 
-const envelope = { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
+const envelope = {
+  from: 'xt1@panel.local',
+  recipients: ['alarm@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
 const message = (text: string) => Readable.from([Buffer.from('Subject: x\r\n\r\n'), Buffer.from(text)]);
 
 describe('FileSpool', () => {

@@ -7,7 +7,9 @@ describe('MailIds', () => {
   it('sorts in the order given within one millisecond and when the clock is set back', () => {
     const ids = new MailIds();
     const now = Date.now();
-    const given = [new Date(now), new Date(now), new Date(now - 2_000), new Date(now - 3_600_000), new Date(now + 1)].map((time) => ids.next(time));
+    const given = [new Date(now), new Date(now), new Date(now - 2_000), new Date(now - 3_600_000), new Date(now + 1)].map((time) =>
+      ids.next(time),
+    );
     assert.deepEqual([...given].sort(), given);
     assert.equal(new Set(given).size, given.length);
   });

@@ -48,7 +48,9 @@ describe('Quarantine', () => {
     assert.deepEqual((await readdir(dir)).sort(), [`${id}.eml`, `${id}.reason`]);
     assert.equal(await readFile(join(dir, `${id}.reason`), 'utf8'), 'mailparser failed: Max header size for a MIME node exceeded');
     const reasonBytes = 'mailparser failed: Max header size for a MIME node exceeded'.length;
-    assert.deepEqual(quarantine.list(), [{ id, bytes: 1000 + reasonBytes, quarantinedAt: clock.now, reason: 'mailparser failed: Max header size for a MIME node exceeded' }]);
+    assert.deepEqual(quarantine.list(), [
+      { id, bytes: 1000 + reasonBytes, quarantinedAt: clock.now, reason: 'mailparser failed: Max header size for a MIME node exceeded' },
+    ]);
     assert.equal(quarantine.totalBytes, 1000 + reasonBytes);
   });
 
@@ -57,7 +59,10 @@ describe('Quarantine', () => {
     // The next id's reason file name taken by a folder: writing it fails as on a full disk.
     await mkdir(join(dir, '20261121T180000000Z-000001-0000abcd.reason'));
     const id = await admit(1000, 'mailparser failed');
-    assert.deepEqual(quarantine.list().map(({ id: kept, bytes, reason }) => [kept, bytes, reason]), [[id, 1000, undefined]]);
+    assert.deepEqual(
+      quarantine.list().map(({ id: kept, bytes, reason }) => [kept, bytes, reason]),
+      [[id, 1000, undefined]],
+    );
     assert.ok((await readdir(dir)).includes(`${id}.eml`));
   });
 
@@ -65,12 +70,18 @@ describe('Quarantine', () => {
     const { dir, removed, quarantine, admit } = await setUp({ ...roomy, maxMails: 3 });
     const ids = [];
     for (let index = 0; index < 5; index++) ids.push(await admit(100));
-    assert.deepEqual(quarantine.list().map((mail) => mail.id), ids.slice(2));
+    assert.deepEqual(
+      quarantine.list().map((mail) => mail.id),
+      ids.slice(2),
+    );
     assert.deepEqual(removed, [
       { id: ids[0], bytes: 100, why: 'count' },
       { id: ids[1], bytes: 100, why: 'count' },
     ]);
-    assert.deepEqual((await readdir(dir)).sort(), ids.slice(2).map((id) => `${id}.eml`));
+    assert.deepEqual(
+      (await readdir(dir)).sort(),
+      ids.slice(2).map((id) => `${id}.eml`),
+    );
   });
 
   it('removes the oldest mails until the total fits, also the new one when it alone is too large', async () => {
@@ -78,11 +89,21 @@ describe('Quarantine', () => {
     const first = await admit(4000);
     const second = await admit(4000);
     const third = await admit(4000);
-    assert.deepEqual(quarantine.list().map((mail) => mail.id), [second, third]);
+    assert.deepEqual(
+      quarantine.list().map((mail) => mail.id),
+      [second, third],
+    );
     assert.deepEqual(removed, [{ id: first, bytes: 4000, why: 'size' }]);
     const huge = await admit(20_000);
     assert.deepEqual(quarantine.list(), []);
-    assert.deepEqual(removed.slice(1).map(({ id, why }) => [id, why]), [[second, 'size'], [third, 'size'], [huge, 'size']]);
+    assert.deepEqual(
+      removed.slice(1).map(({ id, why }) => [id, why]),
+      [
+        [second, 'size'],
+        [third, 'size'],
+        [huge, 'size'],
+      ],
+    );
     assert.equal(quarantine.totalBytes, 0);
   });
 
@@ -91,9 +112,13 @@ describe('Quarantine', () => {
     const seen: BusEvents['quarantine'][] = [];
     const { quarantine, admit } = await setUp({ ...roomy, maxMails: 2 }, { bus });
     // Each fact agrees with the quarantine as it is at that moment.
-    bus.on('quarantine', (fact) => seen.push({ ...fact, count: fact.count === quarantine.count && fact.totalBytes === quarantine.totalBytes ? fact.count : -1 }));
+    bus.on('quarantine', (fact) =>
+      seen.push({ ...fact, count: fact.count === quarantine.count && fact.totalBytes === quarantine.totalBytes ? fact.count : -1 }),
+    );
     const first = await admit(100, 'mailparser failed: took longer than 10000 ms');
-    assert.deepEqual(seen, [{ count: 1, totalBytes: 100 + 44, added: { id: first, reason: 'mailparser failed: took longer than 10000 ms' } }]);
+    assert.deepEqual(seen, [
+      { count: 1, totalBytes: 100 + 44, added: { id: first, reason: 'mailparser failed: took longer than 10000 ms' } },
+    ]);
     const second = await admit(200);
     const third = await admit(300);
     assert.deepEqual(seen.slice(1), [
@@ -111,14 +136,20 @@ describe('Quarantine', () => {
     clock.now += day + 30_000; // `old` is now past two days, `younger` not
     const newest = await admit(100);
     assert.deepEqual(removed, [{ id: old, bytes: 103, why: 'age' }]);
-    assert.deepEqual(quarantine.list().map((mail) => mail.id), [younger, newest]);
+    assert.deepEqual(
+      quarantine.list().map((mail) => mail.id),
+      [younger, newest],
+    );
     clock.now += 2 * day - 60_000; // `younger` past its age, `newest` not: counted from the files' times
     const reopened = await open();
     assert.deepEqual(removed.slice(1), [{ id: younger, bytes: 107, why: 'age' }]);
-    assert.deepEqual(reopened.list().map(({ id, reason }) => [id, reason]), [[newest, undefined]]);
+    assert.deepEqual(
+      reopened.list().map(({ id, reason }) => [id, reason]),
+      [[newest, undefined]],
+    );
   });
 
-  it('finds a previous run\'s mails at open, oldest first by the time they were quarantined, and applies the bounds', async () => {
+  it("finds a previous run's mails at open, oldest first by the time they were quarantined, and applies the bounds", async () => {
     const { dir, removed, admit, open, quarantine } = await setUp(roomy);
     const ids = [await admit(100, 'a'), await admit(100, 'b'), await admit(100, 'c')];
     await writeFile(join(dir, 'gone-by-hand.reason'), 'its mail was removed by hand');
@@ -127,8 +158,17 @@ describe('Quarantine', () => {
     assert.ok(!(await readdir(dir)).includes('gone-by-hand.reason'), 'a reason without its mail is removed');
     const tighter = new Quarantine(dir, { limits: { ...roomy, maxMails: 1 }, onRemoved: (removal) => removed.push(removal) });
     await tighter.open();
-    assert.deepEqual(removed.map(({ id, why }) => [id, why]), [[ids[0], 'count'], [ids[1], 'count']]);
-    assert.deepEqual(tighter.list().map((mail) => mail.id), [ids[2]]);
+    assert.deepEqual(
+      removed.map(({ id, why }) => [id, why]),
+      [
+        [ids[0], 'count'],
+        [ids[1], 'count'],
+      ],
+    );
+    assert.deepEqual(
+      tighter.list().map((mail) => mail.id),
+      [ids[2]],
+    );
   });
 
   it('gives up its oldest mails while data_dir lacks free space, until the shortfall is won back', async () => {

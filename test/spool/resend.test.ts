@@ -8,11 +8,20 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { mailRecord } from '../../src/smtp/mail-record.js';
 import { FileSpool } from '../../src/spool/file-spool.js';
-import { resendIdentityOf, resendKeyOfMail, ResendKeyReader } from '../../src/spool/resend-key.js';
+import { ResendKeyReader, resendIdentityOf, resendKeyOfMail } from '../../src/spool/resend-key.js';
 
-const envelope = { from: 'cam@garden.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' };
-const withId = (messageId: string, body = 'Motion detected') => Buffer.from(`From: cam@garden.local\r\nMessage-ID: ${messageId}\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
-const withoutId = (body = 'Zone:1 Terrasse, Innenbereich Alarm') => Buffer.from(`From: xt1@panel.local\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
+const envelope = {
+  from: 'cam@garden.local',
+  recipients: ['alarm@bridge.local'],
+  receivedAt: '2026-11-21T18:03:12.345Z',
+  remoteAddress: '127.0.0.1',
+};
+const withId = (messageId: string, body = 'Motion detected') =>
+  Buffer.from(
+    `From: cam@garden.local\r\nMessage-ID: ${messageId}\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\nSubject: Alarm\r\n\r\n${body}\r\n`,
+  );
+const withoutId = (body = 'Zone:1 Terrasse, Innenbereich Alarm') =>
+  Buffer.from(`From: xt1@panel.local\r\nSubject: Alarm\r\n\r\n${body}\r\n`);
 
 function keyOf(chunks: Buffer[], to = envelope): string | undefined {
   const reader = new ResendKeyReader();
@@ -44,7 +53,10 @@ describe('ResendKeyReader', () => {
     const message = withId('<1@cam>', 'x'.repeat(300));
     const whole = keyOf([message]);
     assert.ok(whole);
-    fc.assert(fc.property(fc.array(fc.nat(), { maxLength: 12 }), (offsets) => keyOf(cut(message, offsets)) === whole), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 12 }), (offsets) => keyOf(cut(message, offsets)) === whole),
+      { numRuns: 500 },
+    );
   });
 
   it('differs with the bytes, the sender or the recipients, and is absent without a Message-ID', () => {
@@ -59,8 +71,13 @@ describe('ResendKeyReader', () => {
   it('looks for the Message-ID in the header only, and only in its first 64 KB', () => {
     assert.equal(keyOf([Buffer.from('From: a@b\r\n\r\nMessage-ID: <in-the-body@cam>\r\n')]), undefined);
     assert.equal(keyOf([Buffer.from('\r\nMessage-ID: <after-an-empty-header@cam>\r\n')]), undefined);
-    assert.ok(keyOf([Buffer.from('From: a@b\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\nMessage-ID: <no-body@cam>\r\n')]), 'a mail that is all header');
-    const longHeader = Buffer.from(`X-Filler: ${'a'.repeat(70 * 1024)}\r\nMessage-ID: <late@cam>\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\n\r\nbody\r\n`);
+    assert.ok(
+      keyOf([Buffer.from('From: a@b\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\nMessage-ID: <no-body@cam>\r\n')]),
+      'a mail that is all header',
+    );
+    const longHeader = Buffer.from(
+      `X-Filler: ${'a'.repeat(70 * 1024)}\r\nMessage-ID: <late@cam>\r\nDate: Sat, 21 Nov 2026 18:03:12 +0100\r\n\r\nbody\r\n`,
+    );
     assert.equal(keyOf(cut(longHeader, [1000, 40_000, 65_000])), undefined);
   });
 });
@@ -169,7 +186,11 @@ describe('FileSpool and resent mails', () => {
 
   it('still hands mails on in id order when some have a Message-ID (a marker to write) and others not', async () => {
     const spool = await openSpool('h');
-    const drafts = await Promise.all(Array.from({ length: 30 }, (_, index) => spool.write(mailRecord(envelope, Readable.from([index % 2 ? withId(`<${index}@cam>`) : withoutId(`mail ${index}`)]), 1024))));
+    const drafts = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        spool.write(mailRecord(envelope, Readable.from([index % 2 ? withId(`<${index}@cam>`) : withoutId(`mail ${index}`)]), 1024)),
+      ),
+    );
     const handedOn: string[] = [];
     await Promise.all(drafts.map(async (draft) => handedOn.push((await draft.commit()).id)));
     assert.deepEqual(handedOn, [...handedOn].sort());

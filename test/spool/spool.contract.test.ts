@@ -18,27 +18,49 @@ interface Implementation {
   create(dataDir: string, resendKeyOf: (record: SpoolRecord) => string | undefined): Spool;
 }
 
-const implementations: Implementation[] = [{ name: 'FileSpool', create: (dataDir, resendKeyOf) => new FileSpool(dataDir, { resendKeyOf }) }];
+const implementations: Implementation[] = [
+  { name: 'FileSpool', create: (dataDir, resendKeyOf) => new FileSpool(dataDir, { resendKeyOf }) },
+];
 
 /** A resend key of the test's own: the body's hash, for bodies that start with `keyed:`. */
 function bodyKey(): ResendKeyGatherer {
   const hash = createHash('sha256');
   let head = '';
-  return { update: (chunk) => {
+  return {
+    update: (chunk) => {
       hash.update(chunk);
       head ||= chunk.toString('utf8', 0, 6);
-    }, key: () => (head === 'keyed:' ? hash.digest('hex') : undefined) };
+    },
+    key: () => (head === 'keyed:' ? hash.digest('hex') : undefined),
+  };
 }
-const keyOfStored = (record: SpoolRecord) => (record.body.subarray(0, 6).toString() === 'keyed:' ? createHash('sha256').update(record.body).digest('hex') : undefined);
+const keyOfStored = (record: SpoolRecord) =>
+  record.body.subarray(0, 6).toString() === 'keyed:' ? createHash('sha256').update(record.body).digest('hex') : undefined;
 
 const mail = (text: string, maxBytes = 1024): RecordToStore => ({
   kind: 'mail',
-  header: { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' },
+  header: {
+    from: 'xt1@panel.local',
+    recipients: ['alarm@bridge.local'],
+    receivedAt: '2026-11-21T18:03:12.345Z',
+    remoteAddress: '127.0.0.1',
+  },
   body: Readable.from([Buffer.from('Subject: x\r\n\r\n'), Buffer.from(text)]),
   maxBytes,
 });
-const raised = (text: string): RecordToStore => ({ kind: 'raised', header: { raisedAt: '2026-11-21T18:03:12.345Z' }, body: Buffer.from(JSON.stringify({ text })), maxBytes: 1024 });
-const keyed = (text: string): RecordToStore => ({ kind: 'raised', header: {}, body: Buffer.from(`keyed:${text}`), maxBytes: 1024, resendKey: bodyKey() });
+const raised = (text: string): RecordToStore => ({
+  kind: 'raised',
+  header: { raisedAt: '2026-11-21T18:03:12.345Z' },
+  body: Buffer.from(JSON.stringify({ text })),
+  maxBytes: 1024,
+});
+const keyed = (text: string): RecordToStore => ({
+  kind: 'raised',
+  header: {},
+  body: Buffer.from(`keyed:${text}`),
+  maxBytes: 1024,
+  resendKey: bodyKey(),
+});
 
 for (const implementation of implementations) {
   describe(`Spool contract: ${implementation.name}`, () => {
@@ -69,16 +91,30 @@ for (const implementation of implementations) {
       const { id, record, resent } = await draft.commit();
       assert.equal(resent, false);
       const read = await spool.read(id);
-      assert.deepEqual(read, { id, kind: 'mail', header: { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '127.0.0.1' }, body: Buffer.from('Subject: x\r\n\r\nZone:1 Tür, DC Open\r\n') });
+      assert.deepEqual(read, {
+        id,
+        kind: 'mail',
+        header: {
+          from: 'xt1@panel.local',
+          recipients: ['alarm@bridge.local'],
+          receivedAt: '2026-11-21T18:03:12.345Z',
+          remoteAddress: '127.0.0.1',
+        },
+        body: Buffer.from('Subject: x\r\n\r\nZone:1 Tür, DC Open\r\n'),
+      });
       assert.deepEqual(record, read, 'the record in memory is the one on disk');
       const other = await store(spool, raised('Panel silent'));
-      assert.deepEqual({ ...(await spool.read(other.id)), id: '' }, { id: '', kind: 'raised', header: { raisedAt: '2026-11-21T18:03:12.345Z' }, body: Buffer.from('{"text":"Panel silent"}') });
+      assert.deepEqual(
+        { ...(await spool.read(other.id)), id: '' },
+        { id: '', kind: 'raised', header: { raisedAt: '2026-11-21T18:03:12.345Z' }, body: Buffer.from('{"text":"Panel silent"}') },
+      );
     });
 
     it('gives ids in the order records are committed, of any kind, and lists pending records in that order', async () => {
       const spool = await openSpool('order');
       const ids: string[] = [];
-      for (let index = 0; index < 20; index++) ids.push((await store(spool, index % 3 ? mail(`mail ${index}`) : raised(`raised ${index}`))).id);
+      for (let index = 0; index < 20; index++)
+        ids.push((await store(spool, index % 3 ? mail(`mail ${index}`) : raised(`raised ${index}`))).id);
       assert.deepEqual(ids, [...ids].sort());
       assert.deepEqual(await spool.pending(), ids);
       const drafts = await Promise.all(Array.from({ length: 10 }, (_, index) => spool.write(mail(`concurrent ${index}`))));
@@ -130,7 +166,7 @@ for (const implementation of implementations) {
       assert.equal(spool.quarantined.count, 1);
     });
 
-    it('remembers across a reopen which outputs have a pending record\'s event, and forgets it once the record is retired', async () => {
+    it("remembers across a reopen which outputs have a pending record's event, and forgets it once the record is retired", async () => {
       const spool = await openSpool('delivered');
       const { id } = await store(spool, mail('half delivered'));
       const other = await store(spool, raised('not delivered'));
@@ -154,7 +190,11 @@ for (const implementation of implementations) {
 
     it('fails with SpoolUnavailable when a record cannot be stored, and keeps nothing of it', async () => {
       const spool = await openSpool('failing');
-      const broken = new Readable({ read() { this.destroy(new Error('connection reset')); } });
+      const broken = new Readable({
+        read() {
+          this.destroy(new Error('connection reset'));
+        },
+      });
       await assert.rejects(spool.write({ kind: 'mail', header: {}, body: broken, maxBytes: 1024 }), { name: 'SpoolUnavailable' });
       const draft = await spool.write(mail('answered 451'));
       await spool.close(); // a stop that outran the transaction: the commit cannot be made durable

@@ -28,7 +28,13 @@ const ha = {
   lastEventText: '{{ value_json.text[:255] }}',
 };
 
-export function cameraDevice(context: DiscoveryContext & { cameraMotionOffDelaySeconds: number }, topics: CameraTopics, id: string, state: CameraState, description: CameraDescription): DeviceDiscovery {
+export function cameraDevice(
+  context: DiscoveryContext & { cameraMotionOffDelaySeconds: number },
+  topics: CameraTopics,
+  id: string,
+  state: CameraState,
+  description: CameraDescription,
+): DeviceDiscovery {
   const deviceId = `${context.nodeId}_camera_${id}`;
   const components: Record<string, Component> = {
     motion: {
@@ -69,7 +75,13 @@ export function cameraDevice(context: DiscoveryContext & { cameraMotionOffDelayS
   };
   return {
     id: deviceId,
-    device: { identifiers: [deviceId], name: state.name, manufacturer: description.manufacturer, model: description.model, via_device: context.nodeId },
+    device: {
+      identifiers: [deviceId],
+      name: state.name,
+      manufacturer: description.manufacturer,
+      model: description.model,
+      via_device: context.nodeId,
+    },
     components,
   };
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../../log.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
 import type { SaveReport, StateFile } from '../../spool/state-file.js';
 import { cameraDevice, cameraTopicsFor } from './camera-discovery.js';
-import { cameraChange, type Cameras } from './cameras.js';
+import { type Cameras, cameraChange } from './cameras.js';
 import type { DeviceDiscovery, DiscoveryContext } from './discovery.js';
 import type { LastValues } from './last-values.js';
 
@@ -50,7 +50,12 @@ export class CameraPublisher {
    * The camera's share of one event's publishes. The camera's state changes at once, in the order of the calls;
    * `announce` sends its discovery when it is new or changed. `payload` is the event's JSON as published.
    */
-  publish(client: Promise<MqttClient>, event: AlarmEvent, payload: string, announce: ((client: MqttClient, device: DeviceDiscovery) => Promise<void>) | undefined): Promise<unknown>[] {
+  publish(
+    client: Promise<MqttClient>,
+    event: AlarmEvent,
+    payload: string,
+    announce: ((client: MqttClient, device: DeviceDiscovery) => Promise<void>) | undefined,
+  ): Promise<unknown>[] {
     const description = event.device === undefined ? undefined : this.#options.catalog.camera(event.source);
     const change = cameraChange(this.#cameras, event, description);
     if (!change || !description) return [];
@@ -64,10 +69,14 @@ export class CameraPublisher {
     return [
       (async () => {
         const ready = await client;
-        const publishes: Promise<unknown>[] = [ready.publishAsync(topics.event, payload, once), ready.publishAsync(topics.lastEvent, payload, retained)];
+        const publishes: Promise<unknown>[] = [
+          ready.publishAsync(topics.event, payload, once),
+          ready.publishAsync(topics.lastEvent, payload, retained),
+        ];
         if (change.motion) publishes.push(ready.publishAsync(topics.motion, change.motion, once));
         if (image) publishes.push(this.#publishImage(ready, change.id, topics.image, image));
-        if (change.rediscover && announce) publishes.push(announce(ready, cameraDevice(this.#options.discovery, topics, change.id, change.state, description)));
+        if (change.rediscover && announce)
+          publishes.push(announce(ready, cameraDevice(this.#options.discovery, topics, change.id, change.state, description)));
         await Promise.all(publishes);
         await saved;
       })(),
@@ -78,7 +87,9 @@ export class CameraPublisher {
   devices(): DeviceDiscovery[] {
     return Object.entries(this.#cameras).flatMap(([id, state]) => {
       const description = this.#options.catalog.camera(state.source);
-      return description ? [cameraDevice(this.#options.discovery, cameraTopicsFor(this.#options.topicPrefix, id), id, state, description)] : [];
+      return description
+        ? [cameraDevice(this.#options.discovery, cameraTopicsFor(this.#options.topicPrefix, id), id, state, description)]
+        : [];
     });
   }
 
@@ -93,13 +104,19 @@ export class CameraPublisher {
       return lastEvent ? [client.publishAsync(cameraTopicsFor(this.#options.topicPrefix, id).lastEvent, lastEvent, retained)] : [];
     });
     const pictures = (async () => {
-      for (const [id, state] of cameras) if (state.image) await this.#publishImage(client, id, cameraTopicsFor(this.#options.topicPrefix, id).image, state.image);
+      for (const [id, state] of cameras)
+        if (state.image) await this.#publishImage(client, id, cameraTopicsFor(this.#options.topicPrefix, id).image, state.image);
     })();
     return [...lastEvents, pictures];
   }
 
   /** A picture gone from the store (by age or size), or replaced by a newer one meanwhile, is not published; the event still is. */
-  async #publishImage(client: MqttClient, cameraId: string, topic: string, image: NonNullable<AlarmEvent['images']>[number]): Promise<void> {
+  async #publishImage(
+    client: MqttClient,
+    cameraId: string,
+    topic: string,
+    image: NonNullable<AlarmEvent['images']>[number],
+  ): Promise<void> {
     const newest = this.#newestImage.get(cameraId);
     if (newest !== undefined && newest !== image.sha256) return;
     const bytes = await this.#options.images.read(image);

@@ -39,7 +39,11 @@ export function cameraChange(cameras: Cameras, event: AlarmEvent, description: C
   };
   const moving = description.motionTypes.includes(event.type);
   const motion = moving ? (event.phase === 'stop' ? 'OFF' : 'ON') : undefined;
-  const rediscover = !previous || previous.name !== state.name || previous.source !== state.source || previous.image?.content_type !== state.image?.content_type;
+  const rediscover =
+    !previous ||
+    previous.name !== state.name ||
+    previous.source !== state.source ||
+    previous.image?.content_type !== state.image?.content_type;
   const changed = rediscover || previous.image?.sha256 !== state.image?.sha256;
   return { id: event.device, state, rediscover, motion, changed };
 }

@@ -2,7 +2,7 @@
 // output subscribes, emits and publishes. What arrives here comes from anyone on the broker, so only a command the
 // entity takes reaches the bus, and what is echoed back is shortened.
 import type { CommandResult, EntityCommand } from '../../core/bus.js';
-import { panelAlarmCommands, panelAlarmEntity, type EntityView } from '../../core/entities.js';
+import { type EntityView, panelAlarmCommands, panelAlarmEntity } from '../../core/entities.js';
 import type { Topics } from './topics.js';
 
 export const commandResults = ['done', 'refused'] as const;
@@ -14,7 +14,13 @@ const shownReasonLength = 255;
 export type CommandMessage = { command: EntityCommand } | { refused: CommandResult };
 
 /** The command a message on a command topic carries, a refusal of it, or undefined for a topic that is none. */
-export function commandMessage(topic: string, text: string, topics: Topics, entities: EntityView, commandId: string): CommandMessage | undefined {
+export function commandMessage(
+  topic: string,
+  text: string,
+  topics: Topics,
+  entities: EntityView,
+  commandId: string,
+): CommandMessage | undefined {
   const entity = topic === topics.command ? panelAlarmEntity : entityOf(topic, topics);
   if (entity === undefined) return undefined;
   const takes: readonly string[] = entity === panelAlarmEntity ? panelAlarmCommands : (entities.get(entity)?.commands ?? []);
@@ -23,7 +29,15 @@ export function commandMessage(topic: string, text: string, topics: Topics, enti
   const shown = command.slice(0, shownCommandLength);
   const known = entity === panelAlarmEntity || entities.get(entity) !== undefined;
   const shownEntity = entity.slice(0, shownCommandLength);
-  return { refused: { commandId, entity: shownEntity, command: shown, result: 'refused', reason: known ? `${entity} takes no command "${shown}"` : `no entity ${shownEntity}` } };
+  return {
+    refused: {
+      commandId,
+      entity: shownEntity,
+      command: shown,
+      result: 'refused',
+      reason: known ? `${entity} takes no command "${shown}"` : `no entity ${shownEntity}`,
+    },
+  };
 }
 
 /** The retained `<prefix>/command_result` payload. */

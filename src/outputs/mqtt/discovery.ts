@@ -1,8 +1,8 @@
 // Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
 // Pure: the output decides when to publish and remembers what it published.
 import type { Entity } from '../../core/entities.js';
-import { entityComponents, lastCommandComponent } from './entity-discovery.js';
 import type { Component, DeviceDiscovery, DiscoveryContext } from './discovery-types.js';
+import { entityComponents, lastCommandComponent } from './entity-discovery.js';
 import type { ZoneState } from './zones.js';
 
 export type { Component, DeviceDiscovery, DiscoveryContext } from './discovery-types.js';
@@ -23,10 +23,20 @@ export function bridgeDevice(context: DiscoveryContext, declared: readonly Entit
   const { nodeId, topics, version } = context;
   return {
     id: nodeId,
-    device: { identifiers: [nodeId], name: 'Alarm Mail Bridge', manufacturer: 'Alarm Mail Bridge', model: 'Alarm Mail Bridge', sw_version: version },
+    device: {
+      identifiers: [nodeId],
+      name: 'Alarm Mail Bridge',
+      manufacturer: 'Alarm Mail Bridge',
+      model: 'Alarm Mail Bridge',
+      sw_version: version,
+    },
     components: {
       // Declared first: a declared id that happens to be a built-in one's yields to it.
-      ...entityComponents(context, nodeId, declared.filter((entity) => entity.device === 'bridge')),
+      ...entityComponents(
+        context,
+        nodeId,
+        declared.filter((entity) => entity.device === 'bridge'),
+      ),
       last_mail: {
         platform: 'sensor',
         unique_id: `${nodeId}_last_mail`,
@@ -83,7 +93,11 @@ export function panelDevice(context: DiscoveryContext, declared: readonly Entity
     id,
     device: { identifiers: [id], name, manufacturer, model, via_device: nodeId },
     components: {
-      ...entityComponents(context, id, declared.filter((entity) => entity.device === 'panel')),
+      ...entityComponents(
+        context,
+        id,
+        declared.filter((entity) => entity.device === 'panel'),
+      ),
       alarm: {
         platform: 'alarm_control_panel',
         unique_id: `${id}_alarm`,

@@ -1,6 +1,6 @@
 // The embedded MQTT broker (aedes) for a standalone start with no broker configured.
 // In-memory: retained messages last as long as the process, which the bridge re-publishes on start.
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from '../../log.js';
 

@@ -16,7 +16,12 @@ export function entityComponents({ topics }: DiscoveryContext, deviceId: string,
       ...(entity.entity_category ? { entity_category: entity.entity_category } : {}),
     };
     if (entity.platform === 'button') {
-      components[entity.id] = { platform: 'button', ...common, command_topic: topics.entity(entity.id, 'command'), payload_press: entity.commands?.[0] ?? 'PRESS' };
+      components[entity.id] = {
+        platform: 'button',
+        ...common,
+        command_topic: topics.entity(entity.id, 'command'),
+        payload_press: entity.commands?.[0] ?? 'PRESS',
+      };
       continue;
     }
     const state = topics.entity(entity.id, 'state');

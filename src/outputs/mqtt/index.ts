@@ -5,27 +5,27 @@
 // their results: it knows no other output, no feature and no panel.
 import { randomUUID } from 'node:crypto';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
-import type { MqttConnection } from './connection.js';
+import { BackgroundTasks } from '../../background-tasks.js';
 import type { Bus, BusEvents } from '../../core/bus.js';
 import type { Entity, EntityState, EntityView } from '../../core/entities.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { ImageStore } from '../../core/images.js';
+import { maskAddress } from '../../core/mask.js';
 import type { Logger } from '../../log.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
-import { maskAddress } from '../../core/mask.js';
-import { BackgroundTasks } from '../../background-tasks.js';
 import type { SaveReport, StateFile } from '../../spool/state-file.js';
 import type { OutputHealth } from '../module.js';
 import type { Output } from '../output.js';
 import { CameraPublisher } from './camera-publisher.js';
 import type { Cameras } from './cameras.js';
 import { commandMessage, commandResultPayload } from './commands.js';
-import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DeviceDiscovery, type DiscoveryContext } from './discovery.js';
+import type { MqttConnection } from './connection.js';
+import { bridgeDevice, type DeviceDiscovery, type DiscoveryContext, discoveryPayload, panelDevice, zoneDevice } from './discovery.js';
 import { LastValues, type LastValuesState } from './last-values.js';
 import { MqttLink } from './link.js';
 import { RetainedValues } from './retained-values.js';
-import { nodeIdFor, topicsFor, type Topics } from './topics.js';
-import { maxZones, zoneChange, type Zones, type ZoneState } from './zones.js';
+import { nodeIdFor, type Topics, topicsFor } from './topics.js';
+import { maxZones, type ZoneState, type Zones, zoneChange } from './zones.js';
 
 export interface MqttSettings {
   /** Where the broker is: from the configuration, the embedded broker or the Supervisor. */
@@ -122,16 +122,14 @@ export class MqttOutput implements Output {
       images: deps.images,
       log: deps.log,
     });
-    this.#retainedValues = new RetainedValues((topic, error) => deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'));
-    this.#link = new MqttLink(
-      { connection: settings.connection, availabilityTopic: this.#topics.availability },
-      deps.log,
-      {
-        onConnect: (client) => this.#onConnect(client),
-        onMessage: (topic, payload, retain) => this.#onMessage(topic, payload, retain),
-        onBroker: (connected, url) => deps.bus.emit('broker', { connected, url }),
-      },
+    this.#retainedValues = new RetainedValues((topic, error) =>
+      deps.log.debug({ err: error, topic }, 'publish not acknowledged: sent again after the next connect'),
     );
+    this.#link = new MqttLink({ connection: settings.connection, availabilityTopic: this.#topics.availability }, deps.log, {
+      onConnect: (client) => this.#onConnect(client),
+      onMessage: (topic, payload, retain) => this.#onMessage(topic, payload, retain),
+      onBroker: (connected, url) => deps.bus.emit('broker', { connected, url }),
+    });
   }
 
   /** Connects in the background: intake and the spool work whether or not the broker is there. */
@@ -142,7 +140,9 @@ export class MqttOutput implements Output {
       bus.on('health', (health) => this.#showHealth(health)),
       bus.on('entityDeclared', (entity) => this.#showEntity(entity)),
       bus.on('entityState', ({ id, ...state }) => this.#showEntityState(id, state)),
-      bus.on('commandResult', (result) => this.#retainedValues.set(this.#topics.commandResult, commandResultPayload(result, new Date().toISOString()))),
+      bus.on('commandResult', (result) =>
+        this.#retainedValues.set(this.#topics.commandResult, commandResultPayload(result, new Date().toISOString())),
+      ),
     );
     for (const { id, current } of this.#deps.entities.all()) if (current) this.#showEntityState(id, current);
     this.#zones = (await this.#deps.zoneFile.read()) ?? {};
@@ -168,19 +168,32 @@ export class MqttOutput implements Output {
       if (change.changed) this.#tellZone(change.zone, change.state);
     } else if (event.zone !== null && !this.#zonesFullLogged) {
       this.#zonesFullLogged = true;
-      this.#deps.log.warn({ zone: event.zone, maxZones }, 'more zones than a panel has: no device for new zones, their events still go out (logged once)');
+      this.#deps.log.warn(
+        { zone: event.zone, maxZones },
+        'more zones than a panel has: no device for new zones, their events still go out (logged once)',
+      );
     }
     const payload = JSON.stringify(this.#settings.fullAddresses ? event : withMaskedAddresses(event));
     const ready = this.#link.ready();
-    const cameraPublishes = this.#cameras.publish(ready, event, payload, this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined);
+    const cameraPublishes = this.#cameras.publish(
+      ready,
+      event,
+      payload,
+      this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined,
+    );
     const client = await ready;
-    const publishes: Promise<unknown>[] = [client.publishAsync(this.#topics.event, payload, once), client.publishAsync(this.#topics.lastEvent, payload, retained), ...cameraPublishes];
+    const publishes: Promise<unknown>[] = [
+      client.publishAsync(this.#topics.event, payload, once),
+      client.publishAsync(this.#topics.lastEvent, payload, retained),
+      ...cameraPublishes,
+    ];
     if (event.alarm_state && event.alarm_state !== this.#publishedState) {
       this.#publishedState = event.alarm_state;
       publishes.push(client.publishAsync(this.#topics.state, event.alarm_state, retained));
     }
     if (change) {
-      if (change.rediscover && this.#settings.discovery) publishes.push(this.#announce(client, zoneDevice(this.#discovery, change.zone, change.state)));
+      if (change.rediscover && this.#settings.discovery)
+        publishes.push(this.#announce(client, zoneDevice(this.#discovery, change.zone, change.state)));
       for (const [entity, value] of Object.entries(change.publish)) {
         publishes.push(client.publishAsync(this.#topics.zone(change.zone, entity), value, entity === 'motion' ? once : retained));
       }
@@ -222,7 +235,10 @@ export class MqttOutput implements Output {
     if (!this.#settings.discovery || !this.#connected) return;
     const declared = this.#deps.entities.all();
     const device = entity.device === 'bridge' ? bridgeDevice(this.#discovery, declared) : panelDevice(this.#discovery, declared);
-    this.#background.run(this.#link.ready().then((client) => this.#announce(client, device)), this.#warn('announcing an entity failed'));
+    this.#background.run(
+      this.#link.ready().then((client) => this.#announce(client, device)),
+      this.#warn('announcing an entity failed'),
+    );
   }
 
   #showEntityState(id: string, { state, attributes }: EntityState): void {
@@ -242,7 +258,11 @@ export class MqttOutput implements Output {
   #onConnect(client: MqttClient): void {
     this.#connected = true;
     // Commands whether or not discovery is on: a user may have configured the entities by hand.
-    const topics = [this.#topics.command, this.#topics.entityCommands, ...(this.#settings.discovery ? [this.#topics.homeAssistantStatus] : [])];
+    const topics = [
+      this.#topics.command,
+      this.#topics.entityCommands,
+      ...(this.#settings.discovery ? [this.#topics.homeAssistantStatus] : []),
+    ];
     void client.subscribeAsync(topics, { qos: 1 }).catch(this.#warn('subscribe failed'));
     this.#background.run(this.#announceAll(client), this.#warn('publishing discovery and states failed'));
   }
@@ -259,7 +279,10 @@ export class MqttOutput implements Output {
       clearTimeout(this.#birthTimer);
       const delay = this.#deps.birthDelayMs?.() ?? 1000 + Math.random() * 2000;
       this.#birthTimer = setTimeout(() => {
-        this.#background.run(this.#link.ready().then((client) => this.#announceAll(client)), this.#warn('re-announcing to Home Assistant failed'));
+        this.#background.run(
+          this.#link.ready().then((client) => this.#announceAll(client)),
+          this.#warn('re-announcing to Home Assistant failed'),
+        );
       }, delay);
     }
   }
@@ -289,7 +312,8 @@ export class MqttOutput implements Output {
       if (zoneState.door) publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'door'), zoneState.door, retained));
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'tamper'), zoneState.tamper, retained));
       publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'problem'), zoneState.problem, retained));
-      if (zoneState.lastAlarm) publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'last_alarm'), JSON.stringify(zoneState.lastAlarm), retained));
+      if (zoneState.lastAlarm)
+        publishes.push(client.publishAsync(this.#topics.zone(Number(zone), 'last_alarm'), JSON.stringify(zoneState.lastAlarm), retained));
     }
     const lastEvent = this.#lastValues.event;
     if (lastEvent) publishes.push(client.publishAsync(this.#topics.lastEvent, lastEvent, retained));
@@ -319,7 +343,8 @@ export class MqttOutput implements Output {
    */
   #saveReport(file: string): SaveReport {
     return {
-      failed: (error) => this.#deps.log.warn({ err: error, file }, 'cannot save a state file: kept in memory, written again when the disk allows'),
+      failed: (error) =>
+        this.#deps.log.warn({ err: error, file }, 'cannot save a state file: kept in memory, written again when the disk allows'),
       recovered: () => this.#deps.log.info({ file }, 'state file saved again'),
     };
   }

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type MqttClient } from 'mqtt';
+import { type Logger, redactUrl } from '../../log.js';
 import type { MqttConnection } from './connection.js';
-import { redactUrl, type Logger } from '../../log.js';
 
 export interface LinkSettings {
   /** Where the broker is; may take a while (the Supervisor is asked in the add-on). */

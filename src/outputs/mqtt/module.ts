@@ -1,10 +1,10 @@
 // The MQTT output as a module: its config section, secret, environment overrides, its own files in data_dir, its
 // tuning, and the broker it talks to (the configured one, the Supervisor's, or an embedded one it starts itself).
 import { join } from 'node:path';
-import type { MqttConnection } from './connection.js';
 import { isListenError, listenFailed } from '../../start/start-failed.js';
-import { outputModule, type OutputContext } from '../module.js';
-import { mqttSection, type MqttConfig } from './config.js';
+import { type OutputContext, outputModule } from '../module.js';
+import { type MqttConfig, mqttSection } from './config.js';
+import type { MqttConnection } from './connection.js';
 
 export const mqttModule = outputModule({
   name: 'mqtt',
@@ -52,7 +52,10 @@ export const mqttModule = outputModule({
 });
 
 /** The configured broker; else the one the platform finds (Supervisor); else the embedded one (standalone). */
-async function brokerFor(settings: MqttConfig, { log, platform }: OutputContext): Promise<{ connection: () => Promise<MqttConnection>; close?: () => Promise<void> }> {
+async function brokerFor(
+  settings: MqttConfig,
+  { log, platform }: OutputContext,
+): Promise<{ connection: () => Promise<MqttConnection>; close?: () => Promise<void> }> {
   const { url, username, password } = settings;
   if (url) return { connection: async () => ({ url, username, password }) };
   if (platform.mqttConnection) return { connection: platform.mqttConnection };

@@ -52,5 +52,10 @@ export function topicsFor(prefix: string, discoveryPrefix: string): Topics {
 
 /** Discovery ids allow `[a-zA-Z0-9_-]` only; derived from the topic prefix so two bridges never collide. */
 export function nodeIdFor(prefix: string): string {
-  return prefix.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'alarm_mail_bridge';
+  return (
+    prefix
+      .replace(/[^a-zA-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toLowerCase() || 'alarm_mail_bridge'
+  );
 }

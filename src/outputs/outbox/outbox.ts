@@ -120,7 +120,8 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     const { jobs, now, log, noun } = this.#parts;
     await jobs.open();
     for (const done of await jobs.doneSince(now() - hourMs, keepFinishedMs)) {
-      if (done.outcome.result === 'sent' || done.outcome.result === 'dry_run') this.#gate.record(this.#budgetKey(done), this.#fingerprint(done), Date.parse(done.outcome.time));
+      if (done.outcome.result === 'sent' || done.outcome.result === 'dry_run')
+        this.#gate.record(this.#budgetKey(done), this.#fingerprint(done), Date.parse(done.outcome.time));
     }
     this.#jobs = (await jobs.pending()).sort((a, b) => a.createdAt - b.createdAt);
     if (this.#jobs.length > 0) log.info({ pending: this.#jobs.length }, `resuming ${noun} jobs`);
@@ -212,10 +213,15 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       if (error instanceof DeliveryRejected) return this.#finish(job, { result: 'failed', error_code: code, error: message });
       const attempts = job.attempts + 1;
       if (now() >= job.deadline) {
-        return this.#finish(job, { result: 'failed', error_code: code ?? 'unreachable', error: `gave up after ${attempts} attempts: ${withCauses(error)}` });
+        return this.#finish(job, {
+          result: 'failed',
+          error_code: code ?? 'unreachable',
+          error: `gave up after ${attempts} attempts: ${withCauses(error)}`,
+        });
       }
       const askedMs = error instanceof DeliveryUnreachable ? error.retryAfterMs : undefined;
-      const delay = askedMs ?? Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+      const delay =
+        askedMs ?? Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
       const throttled = error instanceof DeliveryUnreachable && error.throttled === true;
       Object.assign(job, { attempts, notBefore: now() + delay, throttled });
       await this.#parts.jobs.put(job);
@@ -230,7 +236,10 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   async #hold(job: Job): Promise<void> {
     job.held = true;
     await this.#parts.jobs.put(job);
-    this.#parts.log.warn({ mailId: job.eventId, to: this.#parts.mask(job.to), maxPerHour: this.#settings.maxPerHour }, `${this.#parts.noun} held: hourly limit reached, will go out in a summary`);
+    this.#parts.log.warn(
+      { mailId: job.eventId, to: this.#parts.mask(job.to), maxPerHour: this.#settings.maxPerHour },
+      `${this.#parts.noun} held: hourly limit reached, will go out in a summary`,
+    );
   }
 
   /** Once a recipient's budget has room again, the messages it held go out as one summary, and they are done. */
@@ -248,13 +257,23 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       if (!alreadySummarized) {
         // Dated like the first held message, so the summary goes out before anything that came after.
         const createdAt = folded[0]?.createdAt ?? now;
-        const base = { ...last, id: summaryId, held: false, attempts: 0, notBefore: now, createdAt, deadline: now + this.#settings.retryForMs, folds: folded.map((job) => job.id) };
+        const base = {
+          ...last,
+          id: summaryId,
+          held: false,
+          attempts: 0,
+          notBefore: now,
+          createdAt,
+          deadline: now + this.#settings.retryForMs,
+          folds: folded.map((job) => job.id),
+        };
         const summary: Job = { ...base, ...this.#parts.summarize(folded) };
         await this.#parts.jobs.put(summary);
         this.#jobs.push(summary);
         this.#parts.backlog?.set(this.#jobs.length);
       }
-      for (const job of folded) await this.#finish(job, { result: 'suppressed', error: `over ${this.#settings.maxPerHour} per hour: folded into a summary` });
+      for (const job of folded)
+        await this.#finish(job, { result: 'suppressed', error: `over ${this.#settings.maxPerHour} per hour: folded into a summary` });
     }
   }
 
@@ -267,7 +286,17 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     this.#jobs = this.#jobs.filter((candidate) => candidate.id !== job.id);
     this.#parts.backlog?.set(this.#jobs.length);
     const level = result.result === 'failed' ? 'error' : 'info';
-    log[level]({ mailId: job.eventId, to: this.#parts.mask(job.to), result: result.result, messageId: result.message_id, errorCode: result.error_code, error: result.error }, finishedMessage(noun, result.result));
+    log[level](
+      {
+        mailId: job.eventId,
+        to: this.#parts.mask(job.to),
+        result: result.result,
+        messageId: result.message_id,
+        errorCode: result.error_code,
+        error: result.error,
+      },
+      finishedMessage(noun, result.result),
+    );
     this.#parts.onResult(result);
     if (result.result === 'failed') this.#failedRecipients.add(job.to);
     if (result.result === 'sent' || result.result === 'dry_run') this.#failedRecipients.delete(job.to);

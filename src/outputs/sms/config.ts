@@ -11,7 +11,10 @@ export const smsSection = z
     provider: z.enum(['none', 'cm', 'twilio']).default('none'),
     /** Default numbers in any common notation; normalized to E.164 at start. */
     recipients: z.array(z.string().min(1)).default([]),
-    default_region: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as "DE"').default('DE'),
+    default_region: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'a two-letter country code such as "DE"')
+      .default('DE'),
     send_on: z.array(z.enum(categories)).default(['alarm', 'trouble']),
     /** CM: sender ID (at most 11 letters or a number); Twilio: the From number. */
     sender: z.string().default(''),
@@ -19,9 +22,21 @@ export const smsSection = z
     max_per_hour: z.number().int().min(1).max(1000).default(10),
     max_parts: z.number().int().min(1).max(8).default(3),
     /** How long temporary failures (network, 429, 5xx) are retried before giving up. */
-    retry_minutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
-    api_url: z.string().regex(/^https?:\/\/[^\s]+$/, 'empty or an http(s) URL').or(z.literal('')).default(''),
-    cm: z.object({ product_token: z.string().default('') }).strict().prefault({}),
+    retry_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
+    api_url: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'empty or an http(s) URL')
+      .or(z.literal(''))
+      .default(''),
+    cm: z
+      .object({ product_token: z.string().default('') })
+      .strict()
+      .prefault({}),
     twilio: z
       .object({ account_sid: z.string().default(''), auth_token: z.string().default(''), messaging_service_sid: z.string().default('') })
       .strict()
@@ -33,7 +48,11 @@ export const smsSection = z
       if (!toE164(number, value.default_region)) {
         // The error is logged: the path finds the entry, so a number long enough to be someone's keeps its last four digits only.
         const shown = number.replace(/\D/g, '').length >= 7 ? maskNumber(number) : number;
-        context.addIssue({ code: 'custom', path: ['recipients', index], message: `"${shown}" is not a valid phone number (region ${value.default_region})` });
+        context.addIssue({
+          code: 'custom',
+          path: ['recipients', index],
+          message: `"${shown}" is not a valid phone number (region ${value.default_region})`,
+        });
       }
     });
     const missing = (path: string[], message: string) => context.addIssue({ code: 'custom', path, message });
@@ -44,7 +63,8 @@ export const smsSection = z
     if (value.provider === 'twilio') {
       if (!value.twilio.account_sid) missing(['twilio', 'account_sid'], 'required for provider twilio');
       if (!value.twilio.auth_token) missing(['twilio', 'auth_token'], 'required for provider twilio');
-      if (!value.sender && !value.twilio.messaging_service_sid) missing(['sender'], 'required for provider twilio unless twilio.messaging_service_sid is set');
+      if (!value.sender && !value.twilio.messaging_service_sid)
+        missing(['sender'], 'required for provider twilio unless twilio.messaging_service_sid is set');
     }
   })
   .transform((value) => ({ ...value, recipients: value.recipients.map((number) => toE164(number, value.default_region) ?? number) }));

@@ -2,14 +2,14 @@
 // a few numbers at once and in order per number, retries with backoff, records a final answer once and folds
 // floods into a summary. What is SMS here: the recipients, the GSM-friendly text cut to its parts, the provider.
 import type { AlarmEvent } from '../../core/event.js';
-import type { Logger } from '../../log.js';
 import { maskNumber } from '../../core/mask.js';
+import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
-import type { Output } from '../output.js';
 import { newJob, Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import type { Output } from '../output.js';
 import { renderTemplate } from '../template.js';
 import type { SmsProvider } from './providers/provider.js';
-import { smsRecipients, type SmsRouting } from './routing.js';
+import { type SmsRouting, smsRecipients } from './routing.js';
 import { fitToParts, toGsmFriendly } from './text.js';
 
 export type SmsJob = OutboxJob;
@@ -63,7 +63,12 @@ export class SmsOutput implements Output {
       log: deps.log,
       now: this.#now,
       send: (job) => provider.send({ to: job.to, text: job.text, maxParts: settings.maxParts, reference: job.id }),
-      summarize: (folded) => ({ text: fitToParts(`+${folded.length} more event${folded.length === 1 ? '' : 's'}: ${folded.map((job) => job.text).join(' | ')}`, settings.maxParts) }),
+      summarize: (folded) => ({
+        text: fitToParts(
+          `+${folded.length} more event${folded.length === 1 ? '' : 's'}: ${folded.map((job) => job.text).join(' | ')}`,
+          settings.maxParts,
+        ),
+      }),
       // Key order as published on `<prefix>/sms/last`: time, recipient, provider, then the outcome.
       toResult: (job, { time, ...outcome }) => ({ time, recipient: maskNumber(job.to), provider: provider.name, ...outcome }),
       mask: maskNumber,

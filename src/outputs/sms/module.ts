@@ -24,7 +24,11 @@ export const smsModule = outputModule({
   health: (settings) => smsHealth(settings.provider !== 'none'),
   async create(settings, { log: root, bus, dataDir, now, maskText }) {
     const log = root.child({ component: 'sms' });
-    const [{ SmsOutput }, { loadProvider }, { JobStore }] = await Promise.all([import('./index.js'), import('./providers/load.js'), import('../../spool/job-store.js')]);
+    const [{ SmsOutput }, { loadProvider }, { JobStore }] = await Promise.all([
+      import('./index.js'),
+      import('./providers/load.js'),
+      import('../../spool/job-store.js'),
+    ]);
     // Health as data on the bus: whoever shows it (MQTT today) subscribes; this output calls no other.
     let health: BusEvents['health'] = { output: 'sms', problem: undefined, last: undefined };
     const report = (change: Partial<BusEvents['health']>) => {
@@ -54,7 +58,8 @@ export const smsModule = outputModule({
         backlog: new BacklogGauge(bus, 'outbox/sms'),
       },
     );
-    if (settings.provider === 'none') log.info({ recipients: settings.recipients.length }, 'no SMS provider configured: SMS dry-run, texts are only logged');
+    if (settings.provider === 'none')
+      log.info({ recipients: settings.recipients.length }, 'no SMS provider configured: SMS dry-run, texts are only logged');
     // The output only stores jobs when fed; it sends on its own schedule.
     return { output, delivery: { window: 1, minRetryMs: 500, maxRetryMs: 30_000 } };
   },

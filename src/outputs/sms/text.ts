@@ -27,7 +27,8 @@ const limits = { 'GSM-7': { single: 160, multi: 153 }, 'UCS-2': { single: 70, mu
 export function countSegments(text: string): Segments {
   const characters = [...text];
   const encoding = characters.every((character) => gsmCharacters.has(character)) ? 'GSM-7' : 'UCS-2';
-  const units = encoding === 'GSM-7' ? characters.reduce((sum, character) => sum + (gsmExtension.includes(character) ? 2 : 1), 0) : text.length;
+  const units =
+    encoding === 'GSM-7' ? characters.reduce((sum, character) => sum + (gsmExtension.includes(character) ? 2 : 1), 0) : text.length;
   const { single, multi } = limits[encoding];
   return { encoding, units, parts: units <= single ? 1 : Math.ceil(units / multi) };
 }

@@ -60,9 +60,14 @@ export class BotApi {
   async sendMediaGroup(chatId: string, photos: readonly Photo[], caption: string): Promise<number[]> {
     const form = new FormData();
     form.append('chat_id', chatId);
-    const media = photos.map((_photo, index) => ({ type: 'photo', media: `attach://photo${index}`, ...(index === 0 && caption ? { caption } : {}) }));
+    const media = photos.map((_photo, index) => ({
+      type: 'photo',
+      media: `attach://photo${index}`,
+      ...(index === 0 && caption ? { caption } : {}),
+    }));
     form.append('media', JSON.stringify(media));
-    for (const [index, photo] of photos.entries()) form.append(`photo${index}`, new Blob([photo.bytes], { type: photo.contentType }), photo.name);
+    for (const [index, photo] of photos.entries())
+      form.append(`photo${index}`, new Blob([photo.bytes], { type: photo.contentType }), photo.name);
     const messages = await this.#call('sendMediaGroup', form);
     return Array.isArray(messages) ? messages.map(messageIdOf) : [];
   }
@@ -93,11 +98,17 @@ export class BotApi {
     if (code === 429 || code >= 500) {
       const retryAfter = answer?.parameters?.retry_after;
       const retryAfterMs = typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter * 1000 : undefined;
-      throw new TelegramUnreachable(code, `Telegram answered ${code} to ${method}: ${description}`, { throttled: code === 429, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+      throw new TelegramUnreachable(code, `Telegram answered ${code} to ${method}: ${description}`, {
+        throttled: code === 429,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
     }
     // A group that became a supergroup has a new id; the old one is refused for good, so say which to configure.
     const migratedTo = answer?.parameters?.migrate_to_chat_id;
-    const migration = typeof migratedTo === 'number' ? `; the group's new chat id ends in ${maskNumber(String(migratedTo))}: put it into telegram.chat_ids` : '';
+    const migration =
+      typeof migratedTo === 'number'
+        ? `; the group's new chat id ends in ${maskNumber(String(migratedTo))}: put it into telegram.chat_ids`
+        : '';
     throw new TelegramRejected(code, `Telegram refused ${method} (${code}): ${description}${migration}`);
   }
 
@@ -116,7 +127,9 @@ export class BotApi {
     }
     // An answer without a Bot API body (a proxy's 502 page) keeps its HTTP status as the code, which says more.
     const reason = status !== undefined && status >= 400 ? String(status) : typeof code === 'string' ? code : 'network';
-    const cause = Object.assign(new Error(this.#redact(innermost instanceof Error ? innermost.message : String(innermost))), { code: reason });
+    const cause = Object.assign(new Error(this.#redact(innermost instanceof Error ? innermost.message : String(innermost))), {
+      code: reason,
+    });
     const message = status === undefined ? 'Telegram not reachable' : `Telegram answered HTTP ${status} without a Bot API answer`;
     return new TelegramUnreachable(reason, message, { cause });
   }

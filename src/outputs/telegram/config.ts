@@ -7,12 +7,19 @@ import { telegramTriggers } from './routing.js';
 const chatId = z
   .union([z.string(), z.number().int()])
   .transform((value) => String(value).trim())
-  .pipe(z.string().regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'a numeric chat id such as 123456789 or -1001234567890, or @channelname'));
+  .pipe(
+    z
+      .string()
+      .regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'a numeric chat id such as 123456789 or -1001234567890, or @channelname'),
+  );
 
 export const telegramSchema = z
   .object({
     /** From @BotFather; empty: Telegram is off, nothing is loaded or contacted. A secret. */
-    bot_token: z.string().regex(/^(\d+:[A-Za-z0-9_-]+)?$/, 'the token @BotFather gave, e.g. 123456789:AA…').default(''),
+    bot_token: z
+      .string()
+      .regex(/^(\d+:[A-Za-z0-9_-]+)?$/, 'the token @BotFather gave, e.g. 123456789:AA…')
+      .default(''),
     chat_ids: z.array(chatId).default([]),
     /** Event categories, and `camera` for every camera event. */
     send_on: z.array(z.enum(telegramTriggers)).default(['alarm', 'trouble', 'camera']),
@@ -21,13 +28,23 @@ export const telegramSchema = z
     photos: z.boolean().default(true),
     max_per_hour: z.number().int().min(1).max(1000).default(30),
     /** How long temporary failures (network, 429, 5xx) are retried before giving up. */
-    retry_minutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+    retry_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
     /** A local Bot API server or a proxy; empty for https://api.telegram.org. */
-    api_url: z.string().regex(/^https?:\/\/[^\s]+$/, 'empty or an http(s) URL').or(z.literal('')).default(''),
+    api_url: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'empty or an http(s) URL')
+      .or(z.literal(''))
+      .default(''),
   })
   .strict()
   .superRefine((value, context) => {
-    if (value.bot_token && value.chat_ids.length === 0) context.addIssue({ code: 'custom', path: ['chat_ids'], message: 'at least one chat id when bot_token is set' });
+    if (value.bot_token && value.chat_ids.length === 0)
+      context.addIssue({ code: 'custom', path: ['chat_ids'], message: 'at least one chat id when bot_token is set' });
   });
 
 export type TelegramConfig = z.infer<typeof telegramSchema>;

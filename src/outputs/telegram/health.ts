@@ -4,5 +4,8 @@ import type { HealthDescription } from '../module.js';
 
 export function telegramHealth(configured: boolean): HealthDescription | undefined {
   if (!configured) return undefined;
-  return { problem: { name: 'Telegram delivery problem' }, last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent', 'failed', 'suppressed'] } };
+  return {
+    problem: { name: 'Telegram delivery problem' },
+    last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent', 'failed', 'suppressed'] },
+  };
 }

@@ -1,15 +1,16 @@
 // The Telegram output: each (event, chat) becomes a durable job in the shared outbox (outputs/outbox), with the
 // same retries, order per chat, flood limit and summaries as SMS. A text event goes out as a message; a camera
 // event's snapshot as a photo with the text as caption, several as one album, the bytes read from the image store.
+
+import type { AlarmEvent } from '../../core/event.js';
 import type { ImageRef, ImageStore } from '../../core/images.js';
 import { maskNumber } from '../../core/mask.js';
 import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
-import type { Output } from '../output.js';
 import { newJob, Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import type { Output } from '../output.js';
 import { renderTemplate } from '../template.js';
-import { maxAlbumPhotos, TelegramRejected, TelegramUnreachable, type BotApi, type Photo } from './bot-api.js';
-import type { AlarmEvent } from '../../core/event.js';
+import { type BotApi, maxAlbumPhotos, type Photo, TelegramRejected, TelegramUnreachable } from './bot-api.js';
 import { isCameraEvent, sendsToTelegram, type TelegramRouting } from './routing.js';
 import { captionLimit, fitToLimit, nonEmpty, textLimit } from './text.js';
 
@@ -113,7 +114,11 @@ export class TelegramOutput implements Output {
     const text = fitToLimit(nonEmpty(renderTemplate(this.#settings.template, event), `${event.category}: ${event.type}`), textLimit);
     const images = this.#settings.photos ? [...(event.images ?? [])] : [];
     const kind: TelegramJob['kind'] = isCameraEvent(event, this.#settings.cameraSources) ? 'camera' : 'event';
-    const jobs = [...new Set(this.#settings.chatIds)].map((to) => ({ ...newJob(event.id, to, text, now, this.#settings.retryForMs), images, kind }));
+    const jobs = [...new Set(this.#settings.chatIds)].map((to) => ({
+      ...newJob(event.id, to, text, now, this.#settings.retryForMs),
+      images,
+      kind,
+    }));
     await this.#outbox.add(jobs);
   }
 
@@ -138,7 +143,10 @@ export class TelegramOutput implements Output {
       // the alarm's text goes alone on the next attempt instead of the same upload until retry_minutes end.
       if (error instanceof TelegramUnreachable && error.code === 'timeout') {
         job.textOnly = true;
-        log.warn({ mailId: job.eventId, to: maskNumber(job.to), err: error }, 'Telegram photo upload timed out, the next attempt sends the text alone');
+        log.warn(
+          { mailId: job.eventId, to: maskNumber(job.to), err: error },
+          'Telegram photo upload timed out, the next attempt sends the text alone',
+        );
         throw error;
       }
       // A picture Telegram cannot take (400 IMAGE_PROCESS_FAILED, 413 too large) must not cost the alarm: the text goes alone.
@@ -169,7 +177,10 @@ export class TelegramOutput implements Output {
         this.#deps.log.warn({ mailId: job.eventId, image: image.name }, 'snapshot no longer stored, not sent');
       } else if (bytes.length > limits.photoBytes || albumBytes + bytes.length > limits.albumBytes) {
         leftOut += 1;
-        this.#deps.log.warn({ mailId: job.eventId, image: image.name, bytes: bytes.length }, 'snapshot over Telegram\'s upload limit, not sent');
+        this.#deps.log.warn(
+          { mailId: job.eventId, image: image.name, bytes: bytes.length },
+          "snapshot over Telegram's upload limit, not sent",
+        );
       } else {
         albumBytes += bytes.length;
         photos.push({ name: image.name, contentType: image.content_type, bytes });
@@ -183,5 +194,8 @@ export class TelegramOutput implements Output {
 function foldedSummary(folded: readonly TelegramJob[]): string {
   const photos = folded.reduce((sum, job) => sum + job.images.length, 0);
   const unsent = photos === 0 ? '' : ` (${photos} photo${photos === 1 ? '' : 's'} not sent)`;
-  return fitToLimit(`+${folded.length} more event${folded.length === 1 ? '' : 's'}${unsent}: ${folded.map((job) => job.text).join(' | ')}`, textLimit);
+  return fitToLimit(
+    `+${folded.length} more event${folded.length === 1 ? '' : 's'}${unsent}: ${folded.map((job) => job.text).join(' | ')}`,
+    textLimit,
+  );
 }

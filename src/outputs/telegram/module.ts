@@ -25,7 +25,11 @@ export const telegramModule = outputModule({
     const delivery = { window: 1, minRetryMs: 500, maxRetryMs: 30_000 };
     if (!settings.bot_token) return { output: off, delivery };
     const log = root.child({ component: 'telegram' });
-    const [{ TelegramOutput }, { BotApi }, { JobStore }] = await Promise.all([import('./index.js'), import('./bot-api.js'), import('../../spool/job-store.js')]);
+    const [{ TelegramOutput }, { BotApi }, { JobStore }] = await Promise.all([
+      import('./index.js'),
+      import('./bot-api.js'),
+      import('../../spool/job-store.js'),
+    ]);
     // Health as data on the bus: whoever shows it (MQTT) subscribes; this output calls no other.
     let health: BusEvents['health'] = { output: 'telegram', problem: undefined, last: undefined };
     const report = (change: Partial<BusEvents['health']>) => {

@@ -1,6 +1,6 @@
 // The record kinds the processor knows, by the name their input stores them under: one line per input.
 import type { RecordKind } from '../record-kind.js';
-import { mailKind, type MailKindDependencies } from './mail.js';
+import { type MailKindDependencies, mailKind } from './mail.js';
 import { raisedKind } from './raised.js';
 
 export function buildRecordKinds(mail: MailKindDependencies): ReadonlyMap<string, RecordKind> {

@@ -8,7 +8,7 @@ import type { Profile } from '../../sources/profile.js';
 import type { SpoolRecord } from '../../spool/spool.js';
 import type { RecordKind, RecordNote, RecordOutcome } from '../record-kind.js';
 import { unreadableRecord } from '../record-kind.js';
-import { eventFromMail, type CameraIntake } from '../to-event.js';
+import { type CameraIntake, eventFromMail } from '../to-event.js';
 
 export interface MailKindDependencies {
   profiles: readonly Profile[];
@@ -23,11 +23,22 @@ export function mailKind({ profiles, routes, parser, cameras }: MailKindDependen
     name: 'mail',
     async toEvent(record: SpoolRecord): Promise<RecordOutcome> {
       const envelope = envelopeOf(record.header);
-      if (!envelope) return unreadableRecord(record.id, 'smtp', 'the mail\'s envelope is not readable', record.body, new Date());
-      const { event, unparsable, refusedImages, imagesFailed } = await eventFromMail({ id: record.id, envelope, raw: record.body }, profiles, routes, parser, cameras);
+      if (!envelope) return unreadableRecord(record.id, 'smtp', "the mail's envelope is not readable", record.body, new Date());
+      const { event, unparsable, refusedImages, imagesFailed } = await eventFromMail(
+        { id: record.id, envelope, raw: record.body },
+        profiles,
+        routes,
+        parser,
+        cameras,
+      );
       const notes: RecordNote[] = [];
       if (refusedImages) notes.push({ level: 'warn', message: 'attachments not kept as pictures', fields: { refused: refusedImages } });
-      if (imagesFailed) notes.push({ level: 'error', message: 'cannot store the camera pictures: the event goes out without them', fields: { reason: imagesFailed } });
+      if (imagesFailed)
+        notes.push({
+          level: 'error',
+          message: 'cannot store the camera pictures: the event goes out without them',
+          fields: { reason: imagesFailed },
+        });
       return { event, ...(unparsable === undefined ? {} : { unparsable }), ...(notes.length > 0 ? { notes } : {}) };
     },
   };

@@ -2,9 +2,9 @@
 // so that it is durable before it counts as raised and survives a crash with its id. It becomes an event with the
 // id the spool gave, the time it was raised and `input: raised`; it carries no mail fields.
 import { z } from 'zod';
-import { alarmStates, categories, type AlarmEvent, type RaisedEventDraft } from '../../core/event.js';
+import { type AlarmEvent, alarmStates, categories, type RaisedEventDraft } from '../../core/event.js';
 import type { RecordToStore, SpoolRecord } from '../../spool/spool.js';
-import { unreadableRecord, type RecordKind, type RecordOutcome } from '../record-kind.js';
+import { type RecordKind, type RecordOutcome, unreadableRecord } from '../record-kind.js';
 
 export const raisedKindName = 'raised';
 
@@ -18,7 +18,10 @@ const detailValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.nu
 export const raisedDraftSchema = z.strictObject({
   source: name,
   category: z.enum(categories),
-  type: z.string().regex(/^[a-z][a-z0-9_]*$/u, 'snake_case').max(64),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/u, 'snake_case')
+    .max(64),
   text: z.string().max(1000),
   alarm_state: z.enum(alarmStates).nullable().optional(),
   zone: z.number().int().min(0).max(9999).nullable().optional(),
@@ -31,7 +34,12 @@ const headerSchema = z.object({ raisedAt: z.iso.datetime() });
 
 /** The record `raise` stores for a draft (already checked). */
 export function raisedRecord(draft: RaisedEventDraft, raisedAt: Date): RecordToStore {
-  return { kind: raisedKindName, header: { raisedAt: raisedAt.toISOString() }, body: Buffer.from(JSON.stringify(draft)), maxBytes: maxRaisedBytes };
+  return {
+    kind: raisedKindName,
+    header: { raisedAt: raisedAt.toISOString() },
+    body: Buffer.from(JSON.stringify(draft)),
+    maxBytes: maxRaisedBytes,
+  };
 }
 
 export function raisedKind(): RecordKind {
@@ -41,7 +49,14 @@ export function raisedKind(): RecordKind {
       const header = headerSchema.safeParse(record.header);
       if (!header.success) return unreadableRecord(record.id, raisedKindName, 'the raised event has no time', record.body, new Date());
       const draft = raisedDraftSchema.safeParse(parseJson(record.body));
-      if (!draft.success) return unreadableRecord(record.id, raisedKindName, `the raised event is not readable (${z.prettifyError(draft.error)})`, record.body, new Date());
+      if (!draft.success)
+        return unreadableRecord(
+          record.id,
+          raisedKindName,
+          `the raised event is not readable (${z.prettifyError(draft.error)})`,
+          record.body,
+          new Date(),
+        );
       return { event: eventOf(record.id, header.data.raisedAt, draft.data) };
     },
   };

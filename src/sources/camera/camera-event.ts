@@ -26,7 +26,12 @@ export function cameraEvent({ id, mail, route, source, reading, camera, images, 
   const triggers = route === 'alarm' && reading.type !== 'test' && reading.phase !== 'stop';
   const decided: Pick<AlarmEvent, 'category' | 'type' | 'alarm_state' | 'text'> = rule
     ? { category: rule.category, type: rule.type, alarm_state: rule.alarmState, text: rule.line }
-    : { category: triggers ? 'alarm' : reading.type === 'test' ? 'test' : 'status', type: reading.type, alarm_state: triggers ? 'triggered' : null, text: reading.text };
+    : {
+        category: triggers ? 'alarm' : reading.type === 'test' ? 'test' : 'status',
+        type: reading.type,
+        alarm_state: triggers ? 'triggered' : null,
+        text: reading.text,
+      };
   return {
     id,
     time: mail.envelope.receivedAt,

@@ -4,8 +4,8 @@
 import type { Route } from '../../core/event.js';
 import { localPartOf } from '../../core/route.js';
 import type { Mail } from '../../mail/mail.js';
-import { identifyCamera, type CameraConfig, type CameraIdentity, type CameraRoster } from './identity.js';
 import type { Profile } from '../profile.js';
+import { type CameraConfig, type CameraIdentity, type CameraRoster, identifyCamera } from './identity.js';
 import type { CameraReading } from './reading.js';
 
 export interface CameraMail {
@@ -32,6 +32,10 @@ export function readCameraMail(mail: Mail, route: Route, settings: CameraMailSet
   const reader = vendor ?? (toCamera ? cameras.find((camera) => camera.fallback)?.reader : undefined);
   if (!reader) return undefined;
   const reading = reader.read(mail);
-  const camera = identifyCamera({ recipients: mail.envelope.recipients, from: mail.envelope.from || mail.headerFrom, cameraName: reading.camera }, settings.cameras, settings.roster);
+  const camera = identifyCamera(
+    { recipients: mail.envelope.recipients, from: mail.envelope.from || mail.headerFrom, cameraName: reading.camera },
+    settings.cameras,
+    settings.roster,
+  );
   return { source: reader.name, reading, camera };
 }

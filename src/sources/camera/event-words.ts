@@ -29,8 +29,14 @@ const eventWord = `(?:detection|event|alarm|motion|movement|tripwire|crossing|in
  * (`motion has ended`), or a bare `Stop`/`Start` ending the text. A word alone is not enough: "Front End camera
  * detected motion" is motion that starts, not one that ends.
  */
-const stopPhrase = new RegExp(String.raw`\b${eventWord}\s+(?:stop|stopped|end|ended|ende)\b|\b(?:has|have|was|is)\s+(?:stopped|ended)\b|\bstop\s*[.!]?$`, 'iu');
-const startPhrase = new RegExp(String.raw`\b${eventWord}\s+(?:start|started|begin|began|beginn)\b|\b(?:has|have)\s+(?:started|begun)\b|\bstart\s*[.!]?$`, 'iu');
+const stopPhrase = new RegExp(
+  String.raw`\b${eventWord}\s+(?:stop|stopped|end|ended|ende)\b|\b(?:has|have|was|is)\s+(?:stopped|ended)\b|\bstop\s*[.!]?$`,
+  'iu',
+);
+const startPhrase = new RegExp(
+  String.raw`\b${eventWord}\s+(?:start|started|begin|began|beginn)\b|\b(?:has|have)\s+(?:started|begun)\b|\bstart\s*[.!]?$`,
+  'iu',
+);
 
 /** `Start`/`Stop` as Dahua writes them after the event's name (`Motion Detection Stop`). */
 export function phaseOfWords(text: string): 'start' | 'stop' | null {

@@ -7,7 +7,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-const address = z.string().trim().min(1).transform((value) => value.toLowerCase());
+const address = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value) => value.toLowerCase());
 
 /** One configured camera; every `match_*` given must match, and with none the camera's name (or id) must. */
 export const cameraConfig = z
@@ -73,7 +77,10 @@ export class CameraRoster {
 const dateTail = String.raw`\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}`;
 const timeTail = String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:\s*[ap]\.?m\.?)?`;
 /** A date and/or time at the end (`2024-01-01 10:00:01`, `01.01.2024`, `10:00`, `2024-01-01T10:00:01Z`). */
-const trailingTime = new RegExp(String.raw`[\s,;(\[-]+(?:${dateTail})(?:[\sT,]+(?:${timeTail}))?\s*(?:z|utc|[+-]\d{2}:?\d{2})?[)\]]?$|[\s,;(\[-]+(?:${timeTail})\s*(?:z|utc|[+-]\d{2}:?\d{2})?[)\]]?$`, 'iu');
+const trailingTime = new RegExp(
+  String.raw`[\s,;(\[-]+(?:${dateTail})(?:[\sT,]+(?:${timeTail}))?\s*(?:z|utc|[+-]\d{2}:?\d{2})?[)\]]?$|[\s,;(\[-]+(?:${timeTail})\s*(?:z|utc|[+-]\d{2}:?\d{2})?[)\]]?$`,
+  'iu',
+);
 /** ` at 10:00:01`, ` um 10:00 Uhr`, ` am 01.01.2024 …`: a tail that starts with a time word and holds a digit. */
 const timeWordTail = /\s+(?:at|um|am)\s+\S*\d.*$/iu;
 
@@ -111,7 +118,8 @@ export function slugOf(name: string): string {
 
 function matches(camera: CameraConfig, clues: CameraClues): boolean {
   const checks: boolean[] = [];
-  if (camera.match_recipient !== undefined) checks.push(clues.recipients.some((recipient) => sameAddress(camera.match_recipient!, recipient)));
+  if (camera.match_recipient !== undefined)
+    checks.push(clues.recipients.some((recipient) => sameAddress(camera.match_recipient!, recipient)));
   if (camera.match_from !== undefined) checks.push(sameAddress(camera.match_from, clues.from));
   if (camera.match_name !== undefined) checks.push(camera.match_name === clues.cameraName?.trim().toLowerCase());
   if (checks.length > 0) return checks.every(Boolean);

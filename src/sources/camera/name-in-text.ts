@@ -25,11 +25,17 @@ const namePatterns: readonly RegExp[] = [
   // `Device Name:X`, `Alarm Device Name:X`, `Gerätename: X`: a camera's own device name, or its recorder's.
   new RegExp(String.raw`\b(?:alarm\s{1,3})?(?:device|gerät|geraet)e?[ _-]?\(?name\)?\s{0,3}:\s{0,3}${name}${end}`, 'iu'),
   // Foscam `Your IPCamera: FI9821P_Wohnzimmer detected motion alarm at …`; `Motion detected on camera: Carport`.
-  new RegExp(String.raw`\b(?:ip\s?)?(?:camera|kamera|cam)\s{0,3}:\s{0,3}${name}(?=\s{1,3}(?:has\s{1,3}|hat\s{1,3})?(?:detected|erkannt)\b|${valueEnd})`, 'iu'),
+  new RegExp(
+    String.raw`\b(?:ip\s?)?(?:camera|kamera|cam)\s{0,3}:\s{0,3}${name}(?=\s{1,3}(?:has\s{1,3}|hat\s{1,3})?(?:detected|erkannt)\b|${valueEnd})`,
+    'iu',
+  ),
   // Synology's default: `Camera Garten on DS918 has detected motion`.
   new RegExp(String.raw`\b(?:camera|kamera)\s{1,3}${name}\s{1,3}(?:on|auf)\s{1,3}\S.{0,59}?\s{1,3}(?:has|hat)\s`, 'iu'),
   // Reolink's set-up test: `This is a test mail from your camera Carport.`
-  new RegExp(String.raw`\b(?:from|von)\s{1,3}(?:your\s{1,3}|the\s{1,3}|ihrer\s{1,3}|der\s{1,3})?(?:ip\s?)?(?:camera|kamera)\s{1,3}${name}${end}`, 'iu'),
+  new RegExp(
+    String.raw`\b(?:from|von)\s{1,3}(?:your\s{1,3}|the\s{1,3}|ihrer\s{1,3}|der\s{1,3})?(?:ip\s?)?(?:camera|kamera)\s{1,3}${name}${end}`,
+    'iu',
+  ),
 ];
 
 /**
@@ -54,7 +60,8 @@ export function cameraNameOf(mail: Pick<Mail, 'text' | 'subject'>): string | nul
 /** `Alarm:`, `Snapshot -`: what a camera puts before its name in a subject of its own making. */
 const subjectPrefix = /^(?:alarm|alert|event|motion|snapshot|ereignis|meldung|bewegung)\s*[:\-–]\s*/iu;
 /** Words that say what a mail is, not which camera sent it. */
-const notAName = /\b(?:alarm|alert|event|notification|message|mail|e-?mail|snapshot|picture|image|photo|meldung|nachricht|ereignis|bild|foto)\b/iu;
+const notAName =
+  /\b(?:alarm|alert|event|notification|message|mail|e-?mail|snapshot|picture|image|photo|meldung|nachricht|ereignis|bild|foto)\b/iu;
 const maxNameWords = 3;
 const maxNameLength = 40;
 

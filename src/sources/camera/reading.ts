@@ -3,7 +3,18 @@
 import type { Mail } from '../../mail/mail.js';
 
 /** Every type a camera event can have; `unknown` when a camera mail names nothing we know. */
-export const cameraEventTypes = ['motion', 'person', 'vehicle', 'animal', 'line_crossing', 'intrusion_area', 'video_loss', 'tamper', 'test', 'unknown'] as const;
+export const cameraEventTypes = [
+  'motion',
+  'person',
+  'vehicle',
+  'animal',
+  'line_crossing',
+  'intrusion_area',
+  'video_loss',
+  'tamper',
+  'test',
+  'unknown',
+] as const;
 export type CameraEventType = (typeof cameraEventTypes)[number];
 
 export interface CameraReading {

@@ -32,7 +32,10 @@ export function fieldsOf(lines: readonly string[]): Map<string, { value: string;
 }
 
 /** The first field whose key the pattern matches, e.g. /^alarm (start|stop) time/. */
-export function fieldMatching(fields: ReadonlyMap<string, { value: string; line: string }>, key: RegExp): { value: string; line: string } | undefined {
+export function fieldMatching(
+  fields: ReadonlyMap<string, { value: string; line: string }>,
+  key: RegExp,
+): { value: string; line: string } | undefined {
   for (const [name, field] of fields) if (key.test(name)) return field;
   return undefined;
 }

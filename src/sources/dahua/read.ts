@@ -16,7 +16,12 @@ export const dahuaReader: CameraReader = {
 
   claims(mail: Mail): boolean {
     const fields = fieldsOf(linesOf(mail.text));
-    return fields.has('alarm event') && (fields.has('alarm input channel') || fields.has('alarm device name') || fieldMatching(fields, /^alarm (?:start|stop) time/u) !== undefined);
+    return (
+      fields.has('alarm event') &&
+      (fields.has('alarm input channel') ||
+        fields.has('alarm device name') ||
+        fieldMatching(fields, /^alarm (?:start|stop) time/u) !== undefined)
+    );
   },
 
   read(mail: Mail): CameraReading {

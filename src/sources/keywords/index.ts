@@ -3,7 +3,7 @@
 // English words match as whole words. Restore and test lines come first: they must never trigger.
 // Its events have the source `generic` (the name events had before profiles had names; subscribers rely on it).
 import type { EventType, Profile } from '../profile.js';
-import { firstMatch, ruleFor, typesOf, type Rule } from '../rule.js';
+import { firstMatch, type Rule, ruleFor, typesOf } from '../rule.js';
 
 /** The keyword types and what they mean, in the order Home Assistant lists them. */
 const types = {
@@ -37,7 +37,10 @@ function keyword(pattern: string, type: keyof typeof types): Rule {
 }
 
 const rules: readonly Rule[] = [
-  keyword(`${stems('deaktiviert', 'behoben', 'beendet', 'wiederhergestellt', 'aufgehoben')}|${words('restored?', 'cleared', 'ended', 'normal')}`, 'restored'),
+  keyword(
+    `${stems('deaktiviert', 'behoben', 'beendet', 'wiederhergestellt', 'aufgehoben')}|${words('restored?', 'cleared', 'ended', 'normal')}`,
+    'restored',
+  ),
   keyword(stems('test'), 'test'),
   keyword(`${stems('sensorüberwachung', 'überwachungsfehler')}|${words('supervision')}`, 'supervision_failure'),
   keyword(`${stems('batterie schwach', 'batteriewarnung')}|${words('low battery', 'battery low')}`, 'low_battery'),

@@ -8,11 +8,11 @@
 import type { Mail } from '../../mail/mail.js';
 import { eventTypeOfWords } from '../camera/event-words.js';
 import { cameraNameOf } from '../camera/name-in-text.js';
-import type { CameraEventType } from '../camera/reading.js';
-import type { CameraReader, CameraReading } from '../camera/reading.js';
+import type { CameraEventType, CameraReader, CameraReading } from '../camera/reading.js';
 import { linesOf, orNull } from '../camera/text.js';
 
-const subjectLine = /^(?<what>[a-z]+) (?:Detected|Alert) (?:by|from) (?<camera>.+?) at (?<time>\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}(?::\d{2})?)$/iu;
+const subjectLine =
+  /^(?<what>[a-z]+) (?:Detected|Alert) (?:by|from) (?<camera>.+?) at (?<time>\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}(?::\d{2})?)$/iu;
 const bodyLine = /\b(?<what>[a-z]+) was detected by camera "(?<camera>[^"]+)"/iu;
 const testLine = /successfully set up and tested the e-mail alert/iu;
 const testSubject = /^Test (?:e-?)?mail from \S/iu;
@@ -20,7 +20,18 @@ const fromYourCamera = /\bfrom your camera \S/iu;
 /** The old firmware's one line: its event is the `Alarm Event:` field, up to the next field. */
 const oneLineEvent = /\bAlarm Camera Name\s*:.*\bAlarm Event\s*:\s*(?<event>[^,]+)/iu;
 
-const byWhat: Record<string, CameraEventType> = { person: 'person', human: 'person', face: 'person', vehicle: 'vehicle', car: 'vehicle', pet: 'animal', animal: 'animal', dog: 'animal', cat: 'animal', motion: 'motion' };
+const byWhat: Record<string, CameraEventType> = {
+  person: 'person',
+  human: 'person',
+  face: 'person',
+  vehicle: 'vehicle',
+  car: 'vehicle',
+  pet: 'animal',
+  animal: 'animal',
+  dog: 'animal',
+  cat: 'animal',
+  motion: 'motion',
+};
 
 export const reolinkReader: CameraReader = {
   name: 'reolink',
@@ -38,7 +49,14 @@ export const reolinkReader: CameraReader = {
       return { type: 'test', camera: cameraNameOf(mail), phase: null, deviceTime: null, text };
     }
     const oneLine = lines.map((line) => ({ line, event: oneLineEvent.exec(line)?.groups?.event })).find((found) => found.event);
-    if (oneLine) return { type: eventTypeOfWords(oneLine.event!) ?? 'unknown', camera: cameraNameOf(mail), phase: null, deviceTime: null, text: oneLine.line };
+    if (oneLine)
+      return {
+        type: eventTypeOfWords(oneLine.event!) ?? 'unknown',
+        camera: cameraNameOf(mail),
+        phase: null,
+        deviceTime: null,
+        text: oneLine.line,
+      };
     const subject = subjectLine.exec(mail.subject.trim())?.groups;
     const body = lines.map((line) => ({ line, groups: bodyLine.exec(line)?.groups })).find((found) => found.groups);
     const what = (subject?.what ?? body?.groups?.what ?? '').toLowerCase();
@@ -55,5 +73,7 @@ export const reolinkReader: CameraReader = {
 
 /** The set-up test mail, of either firmware. */
 function isTest(mail: Mail, lines: readonly string[]): boolean {
-  return lines.some((line) => testLine.test(line)) || (testSubject.test(mail.subject.trim()) && lines.some((line) => fromYourCamera.test(line)));
+  return (
+    lines.some((line) => testLine.test(line)) || (testSubject.test(mail.subject.trim()) && lines.some((line) => fromYourCamera.test(line)))
+  );
 }

@@ -2,7 +2,7 @@
 // Grammar seen in the field: `Zone:<n> <name>, <phrase>( - Mobility)?` and `<user>, Arm|Home|Disarm`.
 // Names hold umlauts, digits, spaces, parentheses and commas, so the name ends at the last ", ".
 import type { EventType, LineDetails, Profile } from '../profile.js';
-import { firstMatch, ruleFor, typesOf, type Rule } from '../rule.js';
+import { firstMatch, type Rule, ruleFor, typesOf } from '../rule.js';
 
 /** The XT1's types and what they mean, in the order Home Assistant lists them. */
 const types = {

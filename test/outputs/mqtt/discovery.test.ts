@@ -1,9 +1,9 @@
 // Discovery builders: valid for Home Assistant, stable ids, zone entities as the zone reveals them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EntityRegistry, type EntityDeclaration } from '../../../src/core/entities.js';
 import { Bus } from '../../../src/core/bus.js';
-import { bridgeDevice, discoveryPayload, panelDevice, zoneDevice, type DiscoveryContext } from '../../../src/outputs/mqtt/discovery.js';
+import { type EntityDeclaration, EntityRegistry } from '../../../src/core/entities.js';
+import { bridgeDevice, type DiscoveryContext, discoveryPayload, panelDevice, zoneDevice } from '../../../src/outputs/mqtt/discovery.js';
 import { nodeIdFor, topicsFor } from '../../../src/outputs/mqtt/topics.js';
 import { smsHealth } from '../../../src/outputs/sms/health.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
@@ -34,33 +34,43 @@ describe('discovery builders', () => {
     assert.equal(nodeIdFor('Haus/Alarm 2'), 'haus_alarm_2');
     const renamed = zoneDevice(context, 3, { ...zone, name: 'Haustür' });
     assert.equal(renamed.id, 'alarm_mail_bridge_zone_3');
-    assert.deepEqual(Object.values(renamed.components).map((component) => component.unique_id), Object.values(zoneDevice(context, 3, zone).components).map((component) => component.unique_id));
+    assert.deepEqual(
+      Object.values(renamed.components).map((component) => component.unique_id),
+      Object.values(zoneDevice(context, 3, zone).components).map((component) => component.unique_id),
+    );
     assert.equal(renamed.device.name, 'Haustür');
   });
 
   it('gives every entity the id Home Assistant should use, made from its unique id: old and new HA alike', () => {
     const devices = [bridgeDevice(context), panelDevice(context), zoneDevice(context, 3, { ...zone, name: 'Terrasse' })];
-    const ids = devices.flatMap((device) => checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).entities);
+    const ids = devices.flatMap(
+      (device) => checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).entities,
+    );
     for (const { platform, config } of ids) {
       assert.equal(config.default_entity_id, `${platform}.${String(config.unique_id)}`);
       assert.equal(config.object_id, config.unique_id);
     }
-    assert.deepEqual(ids.map(({ config }) => config.default_entity_id), [
-      'sensor.alarm_mail_bridge_last_mail',
-      'binary_sensor.alarm_mail_bridge_sms_problem',
-      'sensor.alarm_mail_bridge_sms_last',
-      'sensor.alarm_mail_bridge_last_command',
-      'alarm_control_panel.alarm_mail_bridge_xt1_alarm',
-      'binary_sensor.alarm_mail_bridge_xt1_triggered',
-      'event.alarm_mail_bridge_xt1_event',
-      'sensor.alarm_mail_bridge_xt1_last_event',
-      'binary_sensor.alarm_mail_bridge_zone_3_door',
-      'binary_sensor.alarm_mail_bridge_zone_3_motion',
-      'binary_sensor.alarm_mail_bridge_zone_3_tamper',
-      'binary_sensor.alarm_mail_bridge_zone_3_problem',
-      'sensor.alarm_mail_bridge_zone_3_last_alarm',
-    ]);
-    const removal = JSON.parse(discoveryPayload(context, bridgeDevice(context), { gone: 'sensor' })) as { components: Record<string, unknown> };
+    assert.deepEqual(
+      ids.map(({ config }) => config.default_entity_id),
+      [
+        'sensor.alarm_mail_bridge_last_mail',
+        'binary_sensor.alarm_mail_bridge_sms_problem',
+        'sensor.alarm_mail_bridge_sms_last',
+        'sensor.alarm_mail_bridge_last_command',
+        'alarm_control_panel.alarm_mail_bridge_xt1_alarm',
+        'binary_sensor.alarm_mail_bridge_xt1_triggered',
+        'event.alarm_mail_bridge_xt1_event',
+        'sensor.alarm_mail_bridge_xt1_last_event',
+        'binary_sensor.alarm_mail_bridge_zone_3_door',
+        'binary_sensor.alarm_mail_bridge_zone_3_motion',
+        'binary_sensor.alarm_mail_bridge_zone_3_tamper',
+        'binary_sensor.alarm_mail_bridge_zone_3_problem',
+        'sensor.alarm_mail_bridge_zone_3_last_alarm',
+      ],
+    );
+    const removal = JSON.parse(discoveryPayload(context, bridgeDevice(context), { gone: 'sensor' })) as {
+      components: Record<string, unknown>;
+    };
     assert.deepEqual(removal.components.gone, { platform: 'sensor' }, 'a removal stub stays bare');
   });
 
@@ -68,8 +78,22 @@ describe('discovery builders', () => {
     const quiet = zoneDevice(context, 5, { name: 'PIR EG', door: null, motion: false, tamper: 'OFF', problem: 'OFF' });
     const lastAlarm = quiet.components.last_alarm;
     assert.deepEqual(
-      [lastAlarm?.platform, lastAlarm?.name, lastAlarm?.device_class, lastAlarm?.state_topic, lastAlarm?.value_template, lastAlarm?.json_attributes_topic],
-      ['sensor', 'Last alarm', 'timestamp', 'alarm-mail-bridge/zone/5/last_alarm', '{{ value_json.time }}', 'alarm-mail-bridge/zone/5/last_alarm'],
+      [
+        lastAlarm?.platform,
+        lastAlarm?.name,
+        lastAlarm?.device_class,
+        lastAlarm?.state_topic,
+        lastAlarm?.value_template,
+        lastAlarm?.json_attributes_topic,
+      ],
+      [
+        'sensor',
+        'Last alarm',
+        'timestamp',
+        'alarm-mail-bridge/zone/5/last_alarm',
+        '{{ value_json.time }}',
+        'alarm-mail-bridge/zone/5/last_alarm',
+      ],
     );
     assert.equal(lastAlarm?.entity_category, undefined, 'an alarm is no diagnostic');
   });
@@ -89,30 +113,54 @@ describe('discovery builders', () => {
 
   it('sends a removed component once as a bare platform, as Home Assistant wants for removal', () => {
     const withoutSms = { ...context, health: [{ output: 'sms', ...smsHealth(false) }] };
-    const payload = JSON.parse(discoveryPayload(withoutSms, bridgeDevice(withoutSms), { sms_problem: 'binary_sensor' })) as { components: Record<string, unknown> };
+    const payload = JSON.parse(discoveryPayload(withoutSms, bridgeDevice(withoutSms), { sms_problem: 'binary_sensor' })) as {
+      components: Record<string, unknown>;
+    };
     assert.deepEqual(payload.components.sms_problem, { platform: 'binary_sensor' });
     assert.ok('sms_problem' in bridgeDevice(context).components, 'present while a provider is configured');
   });
 
   it('shows the last SMS result in dry-run too, with dry_run among its states, and no delivery problem', () => {
     const dryRun = { ...context, health: [{ output: 'sms', ...smsHealth(false) }] };
-    const { problems, entities } = checkDevicePayload(JSON.parse(discoveryPayload(dryRun, bridgeDevice(dryRun), {})) as Record<string, unknown>);
+    const { problems, entities } = checkDevicePayload(
+      JSON.parse(discoveryPayload(dryRun, bridgeDevice(dryRun), {})) as Record<string, unknown>,
+    );
     assert.deepEqual(problems, []);
     const last = entities.find((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_last');
     assert.deepEqual(last?.config.options, ['sent', 'dry_run', 'failed', 'suppressed']);
-    assert.equal(entities.some((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_problem'), false);
+    assert.equal(
+      entities.some((entity) => entity.config.unique_id === 'alarm_mail_bridge_sms_problem'),
+      false,
+    );
   });
 
   it('names the origin with the version', () => {
-    const payload = JSON.parse(discoveryPayload({ ...context, projectUrl: 'https://example.org/amb' }, panelDevice(context), {})) as { origin: unknown };
+    const payload = JSON.parse(discoveryPayload({ ...context, projectUrl: 'https://example.org/amb' }, panelDevice(context), {})) as {
+      origin: unknown;
+    };
     assert.deepEqual(payload.origin, { name: 'Alarm Mail Bridge', sw_version: '1.2.3', support_url: 'https://example.org/amb' });
   });
 
   it('renders the entities parts declare, on the bridge or the panel, as payloads Home Assistant accepts', () => {
     const registry = new EntityRegistry(new Bus(() => undefined));
     const declarations: EntityDeclaration[] = [
-      { id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'panel', device_class: 'problem', entity_category: 'diagnostic' },
-      { id: 'incident', platform: 'sensor', name: 'Incident', device: 'bridge', device_class: 'enum', options: ['none', 'open', 'acknowledged'], icon: 'mdi:alarm-light' },
+      {
+        id: 'panel_silent',
+        platform: 'binary_sensor',
+        name: 'Panel silent',
+        device: 'panel',
+        device_class: 'problem',
+        entity_category: 'diagnostic',
+      },
+      {
+        id: 'incident',
+        platform: 'sensor',
+        name: 'Incident',
+        device: 'bridge',
+        device_class: 'enum',
+        options: ['none', 'open', 'acknowledged'],
+        icon: 'mdi:alarm-light',
+      },
       { id: 'acknowledge', platform: 'button', name: 'Acknowledge alarm', device: 'bridge', commands: ['PRESS'] },
       // A built-in component's id: the built-in one stays.
       { id: 'last_mail', platform: 'sensor', name: 'Not the last mail', device: 'bridge' },
@@ -120,7 +168,12 @@ describe('discovery builders', () => {
     for (const declaration of declarations) registry.declare('test', declaration);
     const bridge = bridgeDevice(context, registry.all());
     const panel = panelDevice(context, registry.all());
-    for (const device of [bridge, panel]) assert.deepEqual(checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).problems, [], device.id);
+    for (const device of [bridge, panel])
+      assert.deepEqual(
+        checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).problems,
+        [],
+        device.id,
+      );
     assert.deepEqual(bridge.components.acknowledge, {
       platform: 'button',
       unique_id: 'alarm_mail_bridge_acknowledge',

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AlarmEvent } from '../../../src/core/event.js';
 import { Bus, type BusEvents, type EntityCommand } from '../../../src/core/bus.js';
 import { EntityRegistry } from '../../../src/core/entities.js';
+import type { AlarmEvent } from '../../../src/core/event.js';
 import { createLogger } from '../../../src/log.js';
-import { MqttOutput, type AnnouncedDiscovery, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
+import { type AnnouncedDiscovery, MqttOutput, type MqttSettings } from '../../../src/outputs/mqtt/index.js';
 import type { Zones } from '../../../src/outputs/mqtt/zones.js';
 import { smsHealth } from '../../../src/outputs/sms/health.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
@@ -20,7 +20,7 @@ import { buildProfiles } from '../../../src/sources/registry.js';
 import { StateFile } from '../../../src/spool/state-file.js';
 import { cleanUp } from '../../helpers/cleanup.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
-import { Subscriber, type Received } from '../../helpers/mqtt-subscriber.js';
+import { type Received, Subscriber } from '../../helpers/mqtt-subscriber.js';
 import { freePort } from '../../helpers/ports.js';
 
 let sequence = 0;
@@ -29,7 +29,8 @@ function event(recipients: string[]): AlarmEvent {
   sequence += 1;
   return {
     id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
-    time: '2026-11-21T18:03:12.345Z', input: 'smtp',
+    time: '2026-11-21T18:03:12.345Z',
+    input: 'smtp',
     source: 'xt1',
     category: 'alarm',
     type: 'intrusion',
@@ -62,7 +63,11 @@ describe('MqttOutput', () => {
     subscriber = await Subscriber.connect(broker.url, [`${prefix}/#`], { clientId: `${prefix}-subscriber`, clean: false });
   });
   afterEach(async () => {
-    await cleanUp(...running.splice(0).map((output) => () => output.stop()), () => subscriber.close(), () => rm(dataDir, { recursive: true, force: true }));
+    await cleanUp(
+      ...running.splice(0).map((output) => () => output.stop()),
+      () => subscriber.close(),
+      () => rm(dataDir, { recursive: true, force: true }),
+    );
   });
 
   /** The SMS health the MQTT output shows, as the SMS output reports it on the bus. */
@@ -71,7 +76,11 @@ describe('MqttOutput', () => {
   const publishSmsProblem = (problem: boolean) => bus.emit('health', { output: 'sms', problem, last: undefined });
   const publishSmsResult = (last: { result: string }) => bus.emit('health', { output: 'sms', problem: undefined, last });
 
-  function create(settings: Partial<MqttSettings> & { smsHealth?: boolean } = {}, url = broker.url, zoneFile = new StateFile<Zones>(join(dataDir, 'zones.json'))) {
+  function create(
+    settings: Partial<MqttSettings> & { smsHealth?: boolean } = {},
+    url = broker.url,
+    zoneFile = new StateFile<Zones>(join(dataDir, 'zones.json')),
+  ) {
     const { smsHealth: withProvider = true, ...rest } = settings;
     const logs: Record<string, unknown>[] = [];
     const destination = new Writable({
@@ -199,18 +208,30 @@ describe('MqttOutput', () => {
     publishSmsProblem(false);
     await started;
     await deliverAndSee(output);
-    assert.deepEqual(live(problemTopic).map((message) => message.payload), ['OFF'], 'once at the first connect');
+    assert.deepEqual(
+      live(problemTopic).map((message) => message.payload),
+      ['OFF'],
+      'once at the first connect',
+    );
     publishSmsProblem(false);
     publishSmsProblem(true);
     await deliverAndSee(output);
-    assert.deepEqual(live(problemTopic).map((message) => message.payload), ['OFF', 'ON'], 'an unchanged value is not sent again');
+    assert.deepEqual(
+      live(problemTopic).map((message) => message.payload),
+      ['OFF', 'ON'],
+      'an unchanged value is not sent again',
+    );
 
     const beforeRestart = subscriber.messages.length;
     await broker.pause();
     await broker.resume();
     await deliverAndSee(output); // waits for the reconnect
     assert.ok(logs.some((line) => line.msg === 'reconnected to MQTT broker'));
-    assert.deepEqual(live(problemTopic, beforeRestart).map((message) => message.payload), ['ON'], 'once after the reconnect');
+    assert.deepEqual(
+      live(problemTopic, beforeRestart).map((message) => message.payload),
+      ['ON'],
+      'once after the reconnect',
+    );
   });
 
   it('tells the bus each connect and each loss of the broker, its password redacted, also at its stop', async () => {
@@ -249,7 +270,7 @@ describe('MqttOutput', () => {
     assert.ok(!JSON.stringify(seen).includes('s3cret'));
   });
 
-  it('tells the bus a zone\'s state when an event changes it, not when it does not, and the zones it knows at its start', async () => {
+  it("tells the bus a zone's state when an event changes it, not when it does not, and the zones it knows at its start", async () => {
     const first = create();
     const seen: BusEvents['zoneState'][] = [];
     bus.on('zoneState', (fact) => seen.push(fact));
@@ -257,11 +278,21 @@ describe('MqttOutput', () => {
     assert.equal(seen.length, 0);
     const doorOpen = { ...event(['status@bridge.local']), zone: 3, sensor: 'Haustür', category: 'status' as const, type: 'door_open' };
     const delivered = first.output.deliver(doorOpen);
-    assert.deepEqual(seen, [{ zone: 3, name: 'Haustür', state: { door: 'ON', motion: false, tamper: 'OFF', problem: 'OFF' } }], 'told as the zone changes, before the publishes');
+    assert.deepEqual(
+      seen,
+      [{ zone: 3, name: 'Haustür', state: { door: 'ON', motion: false, tamper: 'OFF', problem: 'OFF' } }],
+      'told as the zone changes, before the publishes',
+    );
     await delivered;
     await first.output.deliver({ ...doorOpen, id: `${doorOpen.id}-again` });
     assert.equal(seen.length, 1, 'the same state again is no change');
-    await first.output.deliver({ ...event(['alarm@bridge.local']), zone: 3, sensor: 'Haustür', type: 'intrusion', time: '2026-11-21T18:03:12.345Z' });
+    await first.output.deliver({
+      ...event(['alarm@bridge.local']),
+      zone: 3,
+      sensor: 'Haustür',
+      type: 'intrusion',
+      time: '2026-11-21T18:03:12.345Z',
+    });
     assert.deepEqual(seen.at(-1)?.state.lastAlarm, { type: 'intrusion', time: '2026-11-21T18:03:12.345Z' });
     await first.output.stop();
 
@@ -280,7 +311,10 @@ describe('MqttOutput', () => {
     await started;
     await deliverAndSee(output);
     assert.deepEqual(live(`${prefix}/sms/problem`), []);
-    assert.deepEqual(live(`${prefix}/sms/last`).map((message) => JSON.parse(message.payload) as unknown), [{ result: 'dry_run' }]);
+    assert.deepEqual(
+      live(`${prefix}/sms/last`).map((message) => JSON.parse(message.payload) as unknown),
+      [{ result: 'dry_run' }],
+    );
   });
 
   it('says offline once on a clean stop, and logs no warning', async () => {
@@ -294,8 +328,14 @@ describe('MqttOutput', () => {
     // A round trip on the subscriber's own connection: a last will the broker sent at the close arrives before it.
     await subscriber.publish(`${prefix}/probe`, 'done');
     await subscriber.next(`${prefix}/probe`);
-    assert.deepEqual(live(`${prefix}/availability`).map((message) => message.payload), ['online', 'offline']);
-    assert.deepEqual(logs.filter((line) => Number(line.level) >= 40), []);
+    assert.deepEqual(
+      live(`${prefix}/availability`).map((message) => message.payload),
+      ['online', 'offline'],
+    );
+    assert.deepEqual(
+      logs.filter((line) => Number(line.level) >= 40),
+      [],
+    );
   });
 
   it('logs no failed publish when it stops before any broker answered', async () => {
@@ -305,31 +345,60 @@ describe('MqttOutput', () => {
     await started;
     publishSmsResult({ result: 'failed' });
     await output.stop();
-    assert.deepEqual(logs.filter((line) => String(line.msg).includes('publishing')), []);
+    assert.deepEqual(
+      logs.filter((line) => String(line.msg).includes('publishing')),
+      [],
+    );
   });
 
   it('publishes the health of any output from the bus, by its description alone', async () => {
-    const { output } = create({ health: [{ output: 'telegram', problem: { name: 'Telegram problem' }, last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent'] } }] });
+    const { output } = create({
+      health: [
+        {
+          output: 'telegram',
+          problem: { name: 'Telegram problem' },
+          last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent'] },
+        },
+      ],
+    });
     await output.start();
     bus.emit('health', { output: 'telegram', problem: true, last: { result: 'sent' } });
     bus.emit('health', { output: 'undescribed', problem: true, last: { result: 'sent' } });
     await deliverAndSee(output);
-    assert.deepEqual(live(`${prefix}/telegram/problem`).map((message) => message.payload), ['ON']);
-    assert.deepEqual(live(`${prefix}/telegram/last`).map((message) => message.payload), ['{"result":"sent"}']);
+    assert.deepEqual(
+      live(`${prefix}/telegram/problem`).map((message) => message.payload),
+      ['ON'],
+    );
+    assert.deepEqual(
+      live(`${prefix}/telegram/last`).map((message) => message.payload),
+      ['{"result":"sent"}'],
+    );
     assert.deepEqual(live(`${prefix}/undescribed/problem`), []);
   });
 
-  it('shows a zone\'s last alarm, keeps it in zones.json and publishes it again after a restart', async () => {
+  it("shows a zone's last alarm, keeps it in zones.json and publishes it again after a restart", async () => {
     const lastAlarm = `${prefix}/zone/3/last_alarm`;
     const first = create();
     await first.output.start();
     await deliverAndSee(first.output); // connected: what the connect announces is out
-    await deliverAndSee(first.output, { ...event(['alarm@bridge.local']), zone: 3, sensor: 'Flur', type: 'intrusion', time: '2026-11-21T18:03:12.345Z' });
+    await deliverAndSee(first.output, {
+      ...event(['alarm@bridge.local']),
+      zone: 3,
+      sensor: 'Flur',
+      type: 'intrusion',
+      time: '2026-11-21T18:03:12.345Z',
+    });
     await deliverAndSee(first.output, { ...event(['alarm@bridge.local']), zone: 3, sensor: 'Flur', category: 'status', type: 'door_open' });
-    assert.deepEqual(live(lastAlarm).map((message) => [JSON.parse(message.payload) as unknown, message.retain]), [[{ type: 'intrusion', time: '2026-11-21T18:03:12.345Z' }, false]], 'once, at the alarm');
+    assert.deepEqual(
+      live(lastAlarm).map((message) => [JSON.parse(message.payload) as unknown, message.retain]),
+      [[{ type: 'intrusion', time: '2026-11-21T18:03:12.345Z' }, false]],
+      'once, at the alarm',
+    );
     const discoveryTopic = `${prefix}-ha/device/${prefix.replaceAll('-', '_')}_zone_3/config`;
     const homeAssistant = await Subscriber.connect(broker.url, [discoveryTopic]);
-    const discovery = JSON.parse((await homeAssistant.next(discoveryTopic).finally(() => homeAssistant.close())).payload) as { components: Record<string, Record<string, unknown>> };
+    const discovery = JSON.parse((await homeAssistant.next(discoveryTopic).finally(() => homeAssistant.close())).payload) as {
+      components: Record<string, Record<string, unknown>>;
+    };
     assert.deepEqual(discovery.components.last_alarm, {
       platform: 'sensor',
       unique_id: `${prefix.replaceAll('-', '_')}_zone_3_last_alarm`,
@@ -348,10 +417,13 @@ describe('MqttOutput', () => {
     const second = create();
     await second.output.start();
     await deliverAndSee(second.output);
-    assert.deepEqual(live(lastAlarm, restarted).map((message) => JSON.parse(message.payload) as unknown), [{ type: 'intrusion', time: '2026-11-21T18:03:12.345Z' }]);
+    assert.deepEqual(
+      live(lastAlarm, restarted).map((message) => JSON.parse(message.payload) as unknown),
+      [{ type: 'intrusion', time: '2026-11-21T18:03:12.345Z' }],
+    );
   });
 
-  it('publishes an output\'s last result again after a restart, unless the output reported a newer one first', async () => {
+  it("publishes an output's last result again after a restart, unless the output reported a newer one first", async () => {
     const smsLast = `${prefix}/sms/last`;
     const first = create();
     await first.output.start();
@@ -363,7 +435,10 @@ describe('MqttOutput', () => {
     const second = create();
     await second.output.start();
     await deliverAndSee(second.output);
-    assert.deepEqual(live(smsLast, restarted).map((message) => message.payload), ['{"result":"sent"}']);
+    assert.deepEqual(
+      live(smsLast, restarted).map((message) => message.payload),
+      ['{"result":"sent"}'],
+    );
     await second.output.stop();
 
     restarted = subscriber.messages.length;
@@ -372,7 +447,10 @@ describe('MqttOutput', () => {
     publishSmsResult({ result: 'failed' });
     await started;
     await deliverAndSee(third.output);
-    assert.deepEqual(live(smsLast, restarted).map((message) => message.payload), ['{"result":"failed"}']);
+    assert.deepEqual(
+      live(smsLast, restarted).map((message) => message.payload),
+      ['{"result":"failed"}'],
+    );
   });
 
   /** The typed commands that reach the bus. */
@@ -383,19 +461,37 @@ describe('MqttOutput', () => {
   }
   const results = () => live(`${prefix}/command_result`).map((message) => JSON.parse(message.payload) as Record<string, unknown>);
 
-  it('hands the panel\'s arm request to the bus as a typed command of panel_alarm, and shows its result', async () => {
+  it("hands the panel's arm request to the bus as a typed command of panel_alarm, and shows its result", async () => {
     const { output, logs } = create();
     const seen = commands();
-    bus.on('command', ({ commandId, entity, command }) => bus.emit('commandResult', { commandId, entity, command, result: 'refused', reason: 'not by mail' }));
+    bus.on('command', ({ commandId, entity, command }) =>
+      bus.emit('commandResult', { commandId, entity, command, result: 'refused', reason: 'not by mail' }),
+    );
     await output.start();
     await deliverAndSee(output); // connected and subscribed
     await subscriber.publish(`${prefix}/command`, 'ARM_AWAY');
     const result = await subscriber.next(`${prefix}/command_result`);
     assert.equal(result.retain, false, 'live to this subscriber; retained for the next');
-    assert.deepEqual(seen.map(({ entity, command }) => [entity, command]), [['panel_alarm', 'ARM_AWAY']]);
+    assert.deepEqual(
+      seen.map(({ entity, command }) => [entity, command]),
+      [['panel_alarm', 'ARM_AWAY']],
+    );
     const shown = JSON.parse(result.payload) as Record<string, unknown>;
-    assert.deepEqual({ ...shown, time: typeof shown.time }, { time: 'string', command_id: seen[0]?.commandId, entity: 'panel_alarm', command: 'ARM_AWAY', result: 'refused', reason: 'not by mail' });
-    assert.deepEqual(logs.filter((line) => Number(line.level) >= 40), []);
+    assert.deepEqual(
+      { ...shown, time: typeof shown.time },
+      {
+        time: 'string',
+        command_id: seen[0]?.commandId,
+        entity: 'panel_alarm',
+        command: 'ARM_AWAY',
+        result: 'refused',
+        reason: 'not by mail',
+      },
+    );
+    assert.deepEqual(
+      logs.filter((line) => Number(line.level) >= 40),
+      [],
+    );
   });
 
   it('refuses what no entity takes without bothering the bus: a text that is no command, an unknown entity, a retained command', async () => {
@@ -434,7 +530,13 @@ describe('MqttOutput', () => {
     await subscriber.publish(`${prefix}/probe`, 'done');
     await subscriber.next(`${prefix}/probe`);
     for (let tries = 0; tries < 100 && seen.length < 2; tries++) await delay(20);
-    assert.deepEqual(seen.map(({ entity, command }) => [entity, command]), [['acknowledge', 'PRESS'], ['panel_alarm', 'DISARM']]);
+    assert.deepEqual(
+      seen.map(({ entity, command }) => [entity, command]),
+      [
+        ['acknowledge', 'PRESS'],
+        ['panel_alarm', 'DISARM'],
+      ],
+    );
   });
 
   it('announces an entity declared after the connect with its device, and publishes its state', async () => {
@@ -442,11 +544,20 @@ describe('MqttOutput', () => {
     await output.start();
     await deliverAndSee(output);
     const bridgeConfig = `${prefix}-ha/device/${prefix.replaceAll('-', '_')}/config`;
-    entities.declare('test', { id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'bridge', device_class: 'problem' }, { state: 'OFF' });
+    entities.declare(
+      'test',
+      { id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'bridge', device_class: 'problem' },
+      { state: 'OFF' },
+    );
     entities.update('test', 'panel_silent', { state: 'ON', attributes: { since: '2026-11-21T18:03:12.345Z' } });
     const homeAssistant = await Subscriber.connect(broker.url, [bridgeConfig]);
-    const announced = await homeAssistant.next(bridgeConfig, (message) => message.payload.includes('panel_silent')).finally(() => homeAssistant.close());
-    assert.equal((JSON.parse(announced.payload) as { components: Record<string, { state_topic?: string }> }).components.panel_silent?.state_topic, `${prefix}/entity/panel_silent/state`);
+    const announced = await homeAssistant
+      .next(bridgeConfig, (message) => message.payload.includes('panel_silent'))
+      .finally(() => homeAssistant.close());
+    assert.equal(
+      (JSON.parse(announced.payload) as { components: Record<string, { state_topic?: string }> }).components.panel_silent?.state_topic,
+      `${prefix}/entity/panel_silent/state`,
+    );
     const state = await subscriber.next(`${prefix}/entity/panel_silent/state`, (message) => message.payload.includes('"ON"'));
     assert.deepEqual(JSON.parse(state.payload), { state: 'ON', attributes: { since: '2026-11-21T18:03:12.345Z' } });
   });
@@ -454,10 +565,19 @@ describe('MqttOutput', () => {
   it('subscribes to the bus only while started: nothing before start, nothing left after stop', async () => {
     const { output } = create();
     const names = ['health', 'entityDeclared', 'entityState', 'commandResult'] as const;
-    assert.deepEqual(names.map((name) => bus.listenerCount(name)), [0, 0, 0, 0]);
+    assert.deepEqual(
+      names.map((name) => bus.listenerCount(name)),
+      [0, 0, 0, 0],
+    );
     await output.start();
-    assert.deepEqual(names.map((name) => bus.listenerCount(name)), [1, 1, 1, 1]);
+    assert.deepEqual(
+      names.map((name) => bus.listenerCount(name)),
+      [1, 1, 1, 1],
+    );
     await output.stop();
-    assert.deepEqual(names.map((name) => bus.listenerCount(name)), [0, 0, 0, 0]);
+    assert.deepEqual(
+      names.map((name) => bus.listenerCount(name)),
+      [0, 0, 0, 0],
+    );
   });
 });

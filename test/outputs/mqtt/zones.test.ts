@@ -2,14 +2,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { maxZones, zoneChange, type Zones } from '../../../src/outputs/mqtt/zones.js';
+import { maxZones, type Zones, zoneChange } from '../../../src/outputs/mqtt/zones.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
 import { buildProfiles } from '../../../src/sources/registry.js';
 
 const catalog = catalogOf(buildProfiles([]));
 
 function event(type: string, zone: number | null, sensor: string | null): AlarmEvent {
-  return { id: 'm', time: '', input: 'smtp', source: 'xt1', category: 'status', type, alarm_state: null, zone, sensor, user: null, text: '', from: '', recipients: [], subject: '' };
+  return {
+    id: 'm',
+    time: '',
+    input: 'smtp',
+    source: 'xt1',
+    category: 'status',
+    type,
+    alarm_state: null,
+    zone,
+    sensor,
+    user: null,
+    text: '',
+    from: '',
+    recipients: [],
+    subject: '',
+  };
 }
 
 function run(events: AlarmEvent[]): { zones: Zones; changes: ReturnType<typeof zoneChange>[] } {
@@ -58,23 +73,36 @@ describe('zoneChange', () => {
       event('supervision_failure', 2, 'Tür'),
       event('tamper_restored', 2, 'Tür'),
     ]);
-    assert.deepEqual(changes.map((change) => change?.publish), [
-      { door: 'ON', problem: 'OFF', tamper: 'OFF' },
-      { door: 'OFF' },
-      { motion: 'ON' },
-      { tamper: 'ON' },
-      { problem: 'ON' },
-      { tamper: 'OFF', problem: 'OFF' },
-    ]);
-    assert.deepEqual(changes.map((change) => change?.rediscover), [true, false, true, false, false, false]);
+    assert.deepEqual(
+      changes.map((change) => change?.publish),
+      [
+        { door: 'ON', problem: 'OFF', tamper: 'OFF' },
+        { door: 'OFF' },
+        { motion: 'ON' },
+        { tamper: 'ON' },
+        { problem: 'ON' },
+        { tamper: 'OFF', problem: 'OFF' },
+      ],
+    );
+    assert.deepEqual(
+      changes.map((change) => change?.rediscover),
+      [true, false, true, false, false, false],
+    );
     assert.equal(zoneChange(zones, event('tamper_restored', 2, 'Tür'), catalog)?.changed, false, 'nothing new to save');
     assert.deepEqual(zones[2], { name: 'Tür', door: 'OFF', motion: true, tamper: 'OFF', problem: 'OFF' });
   });
 
-  it('remembers the type and time of the zone\'s last alarm-category event, and publishes it once', () => {
+  it("remembers the type and time of the zone's last alarm-category event, and publishes it once", () => {
     const alarm = { ...event('intrusion', 1, 'Terrasse'), category: 'alarm' as const, time: '2026-11-21T18:03:12.345Z' };
-    const { zones, changes } = run([alarm, event('door_open', 1, 'Terrasse'), { ...event('tamper', 1, 'Terrasse'), category: 'alarm' as const, time: '2026-11-21T19:00:00.000Z' }]);
-    assert.deepEqual(changes.map((change) => change?.publish.last_alarm), ['{"type":"intrusion","time":"2026-11-21T18:03:12.345Z"}', undefined, '{"type":"tamper","time":"2026-11-21T19:00:00.000Z"}']);
+    const { zones, changes } = run([
+      alarm,
+      event('door_open', 1, 'Terrasse'),
+      { ...event('tamper', 1, 'Terrasse'), category: 'alarm' as const, time: '2026-11-21T19:00:00.000Z' },
+    ]);
+    assert.deepEqual(
+      changes.map((change) => change?.publish.last_alarm),
+      ['{"type":"intrusion","time":"2026-11-21T18:03:12.345Z"}', undefined, '{"type":"tamper","time":"2026-11-21T19:00:00.000Z"}'],
+    );
     assert.deepEqual(zones[1]?.lastAlarm, { type: 'tamper', time: '2026-11-21T19:00:00.000Z' });
     assert.equal(changes[2]?.changed, true, 'a new alarm is saved');
     assert.equal(changes[2]?.rediscover, false, 'the entity is there from the start');

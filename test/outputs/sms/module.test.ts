@@ -7,12 +7,27 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Bus, type BusEvents } from '../../../src/core/bus.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { createLogger } from '../../../src/log.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
+import { createLogger } from '../../../src/log.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { smsModule } from '../../../src/outputs/sms/module.js';
 
-const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', input: 'smtp', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
+const alarm: AlarmEvent = {
+  id: '20261121T180312345Z-000001-abcd',
+  time: '',
+  input: 'smtp',
+  source: 'xt1',
+  category: 'alarm',
+  type: 'intrusion',
+  alarm_state: null,
+  zone: null,
+  sensor: null,
+  user: null,
+  text: 'Innenbereich Alarm',
+  from: '',
+  recipients: ['alarm@bridge.local'],
+  subject: '',
+};
 
 describe('smsModule', () => {
   it('reports its problem flag and each final result as health on the bus (dry-run)', async () => {
@@ -26,7 +41,13 @@ describe('smsModule', () => {
       }),
     );
     const settings = smsModule.schema.parse({ recipients: ['0170 1234567'] });
-    const context = { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), maskText: maskNumbersIn, bus, dataDir, now: Date.now } as unknown as OutputContext;
+    const context = {
+      log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+      maskText: maskNumbersIn,
+      bus,
+      dataDir,
+      now: Date.now,
+    } as unknown as OutputContext;
     const { output } = await smsModule.create(settings, context);
     try {
       await output.start();
@@ -34,7 +55,9 @@ describe('smsModule', () => {
       await dryRun;
       assert.deepEqual(health[0], { output: 'sms', problem: false, last: undefined });
       assert.deepEqual([health.at(-1)?.output, health.at(-1)?.problem, health.at(-1)?.last?.result], ['sms', false, 'dry_run']);
-      assert.deepEqual(smsModule.health(settings), { last: { name: 'Last SMS result', icon: 'mdi:message-text', options: ['sent', 'dry_run', 'failed', 'suppressed'] } });
+      assert.deepEqual(smsModule.health(settings), {
+        last: { name: 'Last SMS result', icon: 'mdi:message-text', options: ['sent', 'dry_run', 'failed', 'suppressed'] },
+      });
     } finally {
       await output.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -27,7 +27,8 @@ const cases: ProviderUnderTest[] = [
   {
     name: 'CM.com',
     fake: cm,
-    provider: ({ apiUrl = cm.url, wrongSecret = false, timeoutMs = 5000 } = {}) => new CmProvider({ productToken: wrongSecret ? 'wrong' : cm.productToken, sender: 'Alarm', apiUrl, timeoutMs }),
+    provider: ({ apiUrl = cm.url, wrongSecret = false, timeoutMs = 5000 } = {}) =>
+      new CmProvider({ productToken: wrongSecret ? 'wrong' : cm.productToken, sender: 'Alarm', apiUrl, timeoutMs }),
     sent: (request) => {
       const [message] = FakeCm.messagesOf(request);
       return { to: message?.to?.[0]?.number ?? '', text: message?.body?.content ?? '', maxParts: message?.maximumNumberOfMessageParts };
@@ -44,7 +45,14 @@ const cases: ProviderUnderTest[] = [
     name: 'Twilio',
     fake: twilio,
     provider: ({ apiUrl = twilio.url, wrongSecret = false, timeoutMs = 5000 } = {}) =>
-      new TwilioProvider({ accountSid: twilio.accountSid, authToken: wrongSecret ? 'wrong' : twilio.authToken, sender: '+15005550006', messagingServiceSid: '', apiUrl, timeoutMs }),
+      new TwilioProvider({
+        accountSid: twilio.accountSid,
+        authToken: wrongSecret ? 'wrong' : twilio.authToken,
+        sender: '+15005550006',
+        messagingServiceSid: '',
+        apiUrl,
+        timeoutMs,
+      }),
     sent: (request) => {
       const form = FakeTwilio.formOf(request);
       return { to: form.get('To') ?? '', text: form.get('Body') ?? '' };
@@ -67,7 +75,10 @@ for (const subject of cases) {
     after(() => subject.fake.stop());
 
     async function outcomeOf(provider: SmsProvider, overrides: Partial<typeof message> = {}): Promise<unknown> {
-      return provider.send({ ...message, ...overrides }).then((result) => result, (error: unknown) => error);
+      return provider.send({ ...message, ...overrides }).then(
+        (result) => result,
+        (error: unknown) => error,
+      );
     }
 
     it('delivers the text to the number and returns the provider message id', async () => {
@@ -100,7 +111,10 @@ for (const subject of cases) {
     });
 
     it('reports rate limiting and server errors as unreachable, to be retried; only rate limiting as a throttle', async () => {
-      for (const [answer, throttled] of [[subject.expected.rateLimited, true], [subject.expected.serverError, false]] as const) {
+      for (const [answer, throttled] of [
+        [subject.expected.rateLimited, true],
+        [subject.expected.serverError, false],
+      ] as const) {
         subject.fake.scripted.push(answer);
         const error = await outcomeOf(subject.provider());
         assert.ok(error instanceof ProviderUnreachable, `${answer.status}: ${String(error)}`);
@@ -155,7 +169,9 @@ describe('CM specifics', () => {
 
   it('treats insufficient balance (errorCode 102) as rejected, not to be retried', async () => {
     cm.scripted.push({ status: 400, body: { details: 'Insufficient balance', errorCode: 102, messages: [] } });
-    const error = await new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }).send(message).catch((caught: unknown) => caught);
+    const error = await new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 })
+      .send(message)
+      .catch((caught: unknown) => caught);
     assert.ok(error instanceof ProviderRejected);
     assert.equal(error.code, '102');
   });

@@ -7,7 +7,22 @@ import { smsRecipients } from '../../../src/outputs/sms/routing.js';
 const routing = { defaultRecipients: ['+491701234567', '+491709876543'], sendOn: ['alarm', 'trouble'] as Category[], defaultRegion: 'DE' };
 
 function event(category: Category, recipients: string[]): AlarmEvent {
-  return { id: 'm', time: '', input: 'smtp', source: 'xt1', category, type: 'x', alarm_state: null, zone: null, sensor: null, user: null, text: 'x', from: '', recipients, subject: '' };
+  return {
+    id: 'm',
+    time: '',
+    input: 'smtp',
+    source: 'xt1',
+    category,
+    type: 'x',
+    alarm_state: null,
+    zone: null,
+    sensor: null,
+    user: null,
+    text: 'x',
+    from: '',
+    recipients,
+    subject: '',
+  };
 }
 
 describe('smsRecipients', () => {
@@ -35,7 +50,19 @@ describe('smsRecipients', () => {
   });
 
   it('routes an event without mail fields (a raised one) by its category alone', () => {
-    const raised: AlarmEvent = { id: 'r', time: '', input: 'raised', source: 'supervision', category: 'trouble', type: 'source_silent', alarm_state: null, zone: null, sensor: null, user: null, text: 'Panel silent' };
+    const raised: AlarmEvent = {
+      id: 'r',
+      time: '',
+      input: 'raised',
+      source: 'supervision',
+      category: 'trouble',
+      type: 'source_silent',
+      alarm_state: null,
+      zone: null,
+      sensor: null,
+      user: null,
+      text: 'Panel silent',
+    };
     assert.deepEqual(smsRecipients(raised, routing), routing.defaultRecipients);
     assert.deepEqual(smsRecipients({ ...raised, category: 'status' }, routing), []);
   });

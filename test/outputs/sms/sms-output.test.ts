@@ -11,11 +11,11 @@ import { Bus, type BusEvents } from '../../../src/core/bus.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger, type Logger } from '../../../src/log.js';
-import { SmsOutput, type FinishedSmsJob, type SmsJob, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
+import { type FinishedSmsJob, type SmsJob, SmsOutput, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
 import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
-import { TwilioProvider } from '../../../src/outputs/sms/providers/twilio.js';
 import { DryRunProvider } from '../../../src/outputs/sms/providers/dry-run.js';
 import type { SmsProvider } from '../../../src/outputs/sms/providers/provider.js';
+import { TwilioProvider } from '../../../src/outputs/sms/providers/twilio.js';
 import { JobStore } from '../../../src/spool/job-store.js';
 import { FakeCm } from '../../helpers/fake-cm.js';
 import { FakeTwilio } from '../../helpers/fake-twilio.js';
@@ -26,7 +26,22 @@ let sequence = 0;
 
 function event(text: string, category: AlarmEvent['category'] = 'alarm'): AlarmEvent {
   sequence += 1;
-  return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', input: 'smtp', source: 'xt1', category, type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '' };
+  return {
+    id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
+    time: '',
+    input: 'smtp',
+    source: 'xt1',
+    category,
+    type: 'intrusion',
+    alarm_state: null,
+    zone: null,
+    sensor: null,
+    user: null,
+    text,
+    from: '',
+    recipients: ['alarm@bridge.local'],
+    subject: '',
+  };
 }
 
 interface Harness {
@@ -62,18 +77,36 @@ describe('SmsOutput', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(settings: Partial<SmsSettings> = {}, productToken = cm.productToken, providerFor?: (log: Logger) => SmsProvider, backlog?: BacklogGauge): Promise<Harness> {
+  async function start(
+    settings: Partial<SmsSettings> = {},
+    productToken = cm.productToken,
+    providerFor?: (log: Logger) => SmsProvider,
+    backlog?: BacklogGauge,
+  ): Promise<Harness> {
     const results: SmsResult[] = [];
     const logs: string[] = [];
     const waiters: (() => void)[] = [];
     const problems: boolean[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => {
-      logs.push(chunk.toString());
-      done();
-    } });
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        logs.push(chunk.toString());
+        done();
+      },
+    });
     const log = createLogger({ level: 'debug', destination });
     const output = new SmsOutput(
-      { defaultRecipients: [number], sendOn: ['alarm', 'trouble'], defaultRegion: 'DE', template: '{text}', maxParts: 3, maxPerHour: 10, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
+      {
+        defaultRecipients: [number],
+        sendOn: ['alarm', 'trouble'],
+        defaultRegion: 'DE',
+        template: '{text}',
+        maxParts: 3,
+        maxPerHour: 10,
+        retryForMs: 60_000,
+        retryBaseMs: 5,
+        maxRetryDelayMs: 20,
+        ...settings,
+      },
       {
         provider: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }),
         jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
@@ -104,7 +137,10 @@ describe('SmsOutput', () => {
     await output.deliver(alarm);
     const [result] = await nextResult(1);
     assert.deepEqual([result?.result, result?.recipient, result?.provider], ['sent', '**********5678', 'cm']);
-    assert.deepEqual(FakeCm.messagesOf(cm.requests[0]!).map((message) => [message.to?.[0]?.number, message.body?.content]), [['004915112345678', 'Zone:1 Terrasse, Innenbereich Alarm']]);
+    assert.deepEqual(
+      FakeCm.messagesOf(cm.requests[0]!).map((message) => [message.to?.[0]?.number, message.body?.content]),
+      [['004915112345678', 'Zone:1 Terrasse, Innenbereich Alarm']],
+    );
     await output.stop();
     const restarted = await start();
     await restarted.output.deliver(alarm);
@@ -125,19 +161,33 @@ describe('SmsOutput', () => {
     const { output, nextResult } = await start({ defaultRecipients: [number, '+4915199990001'] }, cm.productToken, undefined, gauge);
     try {
       await output.deliver(event('Alarm 1'));
-      assert.deepEqual(depths, [{ queue: 'outbox/sms', depth: 0 }, { queue: 'outbox/sms', depth: 1 }, { queue: 'outbox/sms', depth: 2 }], 'both jobs stored, none answered yet');
+      assert.deepEqual(
+        depths,
+        [
+          { queue: 'outbox/sms', depth: 0 },
+          { queue: 'outbox/sms', depth: 1 },
+          { queue: 'outbox/sms', depth: 2 },
+        ],
+        'both jobs stored, none answered yet',
+      );
     } finally {
       cm.hold = undefined;
       release();
     }
     await nextResult(2);
-    assert.deepEqual(depths.slice(3).map(({ depth }) => depth), [1, 0]);
+    assert.deepEqual(
+      depths.slice(3).map(({ depth }) => depth),
+      [1, 0],
+    );
     await output.stop();
     assert.equal(depths.length, 5, 'nothing more at stop: the final depth was told');
   });
 
   it('retries a provider error with backoff until it is sent', async () => {
-    cm.scripted.push({ status: 500, body: { details: 'Internal error', errorCode: 999, messages: [] } }, { status: 503, body: { details: 'Unavailable', errorCode: 999, messages: [] } });
+    cm.scripted.push(
+      { status: 500, body: { details: 'Internal error', errorCode: 999, messages: [] } },
+      { status: 503, body: { details: 'Unavailable', errorCode: 999, messages: [] } },
+    );
     const { output, nextResult, retries, problems } = await start();
     await output.deliver(event('Feueralarm'));
     const [result] = await nextResult(1);
@@ -156,7 +206,14 @@ describe('SmsOutput', () => {
         const provider =
           name === 'CM'
             ? new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 300 })
-            : new TwilioProvider({ accountSid: twilio.accountSid, authToken: twilio.authToken, sender: '+15005550006', messagingServiceSid: '', apiUrl: twilio.url, timeoutMs: 300 });
+            : new TwilioProvider({
+                accountSid: twilio.accountSid,
+                authToken: twilio.authToken,
+                sender: '+15005550006',
+                messagingServiceSid: '',
+                apiUrl: twilio.url,
+                timeoutMs: 300,
+              });
         const { output, nextResult, retries, logs } = await start({}, cm.productToken, () => provider);
         await output.deliver(event('Einbruch'));
         const [result] = await nextResult(1);
@@ -164,7 +221,10 @@ describe('SmsOutput', () => {
         assert.equal(fake.requests.length, 3);
         assert.equal(retries(), 2);
         const retried = logs.filter((line) => line.includes('will retry'));
-        assert.ok(retried.every((line) => line.includes('"code":"timeout"') && line.includes('no answer within 0.3 s')), retried.join('\n'));
+        assert.ok(
+          retried.every((line) => line.includes('"code":"timeout"') && line.includes('no answer within 0.3 s')),
+          retried.join('\n'),
+        );
       } finally {
         await twilio.stop();
       }
@@ -197,7 +257,10 @@ describe('SmsOutput', () => {
     await nextResult(6);
     for (const to of [number, ...others]) {
       const cmNumber = `00${to.slice(1)}`;
-      const texts = cm.requests.map((request) => FakeCm.messagesOf(request)[0]).filter((message) => message?.to?.[0]?.number === cmNumber).map((message) => message?.body?.content);
+      const texts = cm.requests
+        .map((request) => FakeCm.messagesOf(request)[0])
+        .filter((message) => message?.to?.[0]?.number === cmNumber)
+        .map((message) => message?.body?.content);
       assert.deepEqual(texts, ['Alarm 1', 'Alarm 2'], to);
     }
   });
@@ -208,35 +271,53 @@ describe('SmsOutput', () => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
     const outageMs = 20 * 60_000;
     const startedAt = Date.now();
-    cm.scripted.push(...Array.from({ length: 100 }, () => ({ status: 503, body: { details: 'Service unavailable', errorCode: 999, messages: [] } })));
+    cm.scripted.push(
+      ...Array.from({ length: 100 }, () => ({ status: 503, body: { details: 'Service unavailable', errorCode: 999, messages: [] } })),
+    );
     const { output, results, logs, retries } = await start({ retryBaseMs: 5_000, maxRetryDelayMs: 5 * 60_000, retryForMs: 60 * 60_000 });
     await output.deliver(event('Einbruch'));
     for (let attempts = 1; ; attempts++) {
       while (cm.requests.length < attempts || retries() + results.length < attempts) await new Promise((resolve) => setImmediate(resolve));
       if (results.length > 0) break;
-      const retryInMs = Number((JSON.parse(logs.filter((line) => line.includes('will retry')).at(-1) ?? '{}') as { retryInMs?: number }).retryInMs);
+      const retryInMs = Number(
+        (JSON.parse(logs.filter((line) => line.includes('will retry')).at(-1) ?? '{}') as { retryInMs?: number }).retryInMs,
+      );
       if (Date.now() + retryInMs - startedAt >= outageMs) cm.scripted.length = 0; // back by the next attempt
       t.mock.timers.tick(retryInMs + 1);
     }
     const sentAfterMs = Date.now() - startedAt;
     assert.equal(results[0]?.result, 'sent');
-    assert.ok(sentAfterMs >= outageMs && sentAfterMs <= outageMs + 5 * 60_000 + 1_000, `sent ${sentAfterMs - outageMs} ms after the provider was back: within one capped backoff`);
+    assert.ok(
+      sentAfterMs >= outageMs && sentAfterMs <= outageMs + 5 * 60_000 + 1_000,
+      `sent ${sentAfterMs - outageMs} ms after the provider was back: within one capped backoff`,
+    );
     const attempts = cm.requests.length;
     assert.ok(attempts >= 5 && attempts <= 20, `${attempts} attempts in 20 minutes: backing off, not hammering, not giving up`);
     assert.equal(retries(), attempts - 1);
-    t.diagnostic(`provider down 20 min: ${attempts} attempts, the SMS sent ${Math.round((sentAfterMs - outageMs) / 1000)} s after it was back`);
+    t.diagnostic(
+      `provider down 20 min: ${attempts} attempts, the SMS sent ${Math.round((sentAfterMs - outageMs) / 1000)} s after it was back`,
+    );
   });
 
   it('keeps the delivery problem while one number fails, whatever other numbers get', async () => {
     const other = '+4915199990003';
     // CM's answer to a message it refuses (the number is unknown to the network).
-    cm.scripted.push({ status: 200, body: { details: 'Created 0 message(s)', errorCode: 201, messages: [{ to: '004915112345678', reference: null, status: 'Rejected', parts: 0, messageDetails: 'Unknown number', messageErrorCode: 302 }] } });
+    cm.scripted.push({
+      status: 200,
+      body: {
+        details: 'Created 0 message(s)',
+        errorCode: 201,
+        messages: [
+          { to: '004915112345678', reference: null, status: 'Rejected', parts: 0, messageDetails: 'Unknown number', messageErrorCode: 302 },
+        ],
+      },
+    });
     const { output, nextResult, problems } = await start({ defaultRecipients: [number] });
     await output.deliver({ ...event('to the bad number'), recipients: [`${number}@sms.local`] });
     assert.equal((await nextResult(1))[0]?.result, 'failed');
     await output.deliver({ ...event('to a good number'), recipients: [`${other}@sms.local`] });
     assert.equal((await nextResult(2))[1]?.result, 'sent');
-    assert.deepEqual(problems, [false, true], 'another number\'s success does not clear it');
+    assert.deepEqual(problems, [false, true], "another number's success does not clear it");
     await output.deliver({ ...event('to the bad number, fixed'), recipients: [`${number}@sms.local`] });
     assert.equal((await nextResult(3))[2]?.result, 'sent');
     assert.deepEqual(problems, [false, true, false], 'a later SMS to that number does');
@@ -281,7 +362,10 @@ describe('SmsOutput', () => {
     for (const text of ['Alarm 1', 'Alarm 2', 'Alarm 3', 'Alarm 4']) await output.deliver(event(text));
     await nextResult(2);
     while (logs.filter((line) => line.includes('SMS held')).length < 2) await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(results.map((result) => result.result), ['sent', 'sent']);
+    assert.deepEqual(
+      results.map((result) => result.result),
+      ['sent', 'sent'],
+    );
     assert.equal(cm.requests.length, 2, 'no third SMS within the hour');
     clockOffset += 60 * 60 * 1000 + 1;
     await output.deliver(event('Alarm 5'));
@@ -297,7 +381,10 @@ describe('SmsOutput', () => {
     await nextResult(1);
     await output.deliver(event('Zone:1 Terrasse, Innenbereich Alarm'));
     const results = await nextResult(2);
-    assert.deepEqual(results.map((result) => result.result), ['sent', 'suppressed']);
+    assert.deepEqual(
+      results.map((result) => result.result),
+      ['sent', 'suppressed'],
+    );
     assert.equal(cm.requests.length, 1);
   });
 
@@ -327,16 +414,30 @@ describe('SmsOutput', () => {
     const [result] = await nextResult(1);
     assert.deepEqual([result?.result, result?.provider, result?.recipient], ['dry_run', 'none', '**********5678']);
     assert.ok(!logs.join('').includes('0170 1234567'), 'a number in the text is masked in the dry-run line too');
-    const lines = logs.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(lines.filter((line) => line.result !== undefined).map((line) => line.result), ['dry_run']);
-    assert.equal(lines.some((line) => String(line.msg).includes('SMS sent')), false);
+    const lines = logs
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.filter((line) => line.result !== undefined).map((line) => line.result),
+      ['dry_run'],
+    );
+    assert.equal(
+      lines.some((line) => String(line.msg).includes('SMS sent')),
+      false,
+    );
     assert.deepEqual(problems, [false]);
     assert.equal(cm.requests.length, 0);
   });
 
   it('gives up on an unreachable provider with its cause said once in the result', async () => {
     const port = await freePort();
-    const { output, nextResult } = await start({ retryForMs: 0 }, cm.productToken, () => new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: `http://127.0.0.1:${port}`, timeoutMs: 5_000 }));
+    const { output, nextResult } = await start(
+      { retryForMs: 0 },
+      cm.productToken,
+      () => new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: `http://127.0.0.1:${port}`, timeoutMs: 5_000 }),
+    );
     await output.deliver(event('Einbruch'));
     const [result] = await nextResult(1);
     assert.equal(result?.error_code, 'ECONNREFUSED');
@@ -350,6 +451,7 @@ describe('SmsOutput', () => {
     await nextResult(1);
     const text = logs.join('');
     assert.ok(text.includes('5678'));
-    for (const secret of [number, '15112345678', '004915112345678', cm.productToken]) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    for (const secret of [number, '15112345678', '004915112345678', cm.productToken])
+      assert.ok(!text.includes(secret), `${secret} in ${text}`);
   });
 });

@@ -5,17 +5,26 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { BotApi, TelegramRejected, TelegramUnreachable, type Photo } from '../../../src/outputs/telegram/bot-api.js';
+import { BotApi, type Photo, TelegramRejected, TelegramUnreachable } from '../../../src/outputs/telegram/bot-api.js';
 import { FakeTelegram, serverError, telegramError, tooManyRequests } from '../../helpers/fake-telegram.js';
 import { freePort } from '../../helpers/ports.js';
 
 const chat = '123456789';
-const jpeg = (seed: number): Photo => ({ name: `snapshot-${seed}.jpg`, contentType: 'image/jpeg', bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, seed, 0x00, 0x0d, 0x0a, 0x2d, 0x2d, 0xff, 0xd9]) });
+const jpeg = (seed: number): Photo => ({
+  name: `snapshot-${seed}.jpg`,
+  contentType: 'image/jpeg',
+  bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, seed, 0x00, 0x0d, 0x0a, 0x2d, 0x2d, 0xff, 0xd9]),
+});
 
 describe('Telegram Bot API client', () => {
   const telegram = new FakeTelegram();
-  const api = (overrides: { token?: string; apiUrl?: string; timeoutMs?: number } = {}) => new BotApi({ token: telegram.token, apiUrl: telegram.url, timeoutMs: 5_000, ...overrides });
-  const failureOf = (promise: Promise<unknown>) => promise.then((value) => assert.fail(`resolved with ${JSON.stringify(value)}`), (error: unknown) => error);
+  const api = (overrides: { token?: string; apiUrl?: string; timeoutMs?: number } = {}) =>
+    new BotApi({ token: telegram.token, apiUrl: telegram.url, timeoutMs: 5_000, ...overrides });
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      (value) => assert.fail(`resolved with ${JSON.stringify(value)}`),
+      (error: unknown) => error,
+    );
   /** What a log line would carry of the error: pino's serializer includes the causes and every own field. */
   const logged = (error: unknown) => JSON.stringify(pino.stdSerializers.err(error as Error));
 
@@ -29,7 +38,10 @@ describe('Telegram Bot API client', () => {
   it('sends a text exactly as written, without a parse mode, and returns the message id', async () => {
     const text = 'Zone:1 Tür_1 *Süd* [Flur] (EG) <b>Alarm</b> 50% #1 a.b!';
     const id = await api().sendMessage(chat, text);
-    assert.deepEqual(telegram.delivered.map(({ method, chatId, text, parseMode }) => ({ method, chatId, text, parseMode })), [{ method: 'sendMessage', chatId: chat, text, parseMode: undefined }]);
+    assert.deepEqual(
+      telegram.delivered.map(({ method, chatId, text, parseMode }) => ({ method, chatId, text, parseMode })),
+      [{ method: 'sendMessage', chatId: chat, text, parseMode: undefined }],
+    );
     assert.equal(id, telegram.delivered[0]?.messageIds[0]);
   });
 
@@ -38,7 +50,9 @@ describe('Telegram Bot API client', () => {
     await api().sendPhoto(chat, photo, 'Kamera Einfahrt: Bewegung_1 *erkannt*');
     const [sent] = telegram.delivered;
     assert.equal(sent?.method, 'sendPhoto');
-    assert.deepEqual(sent?.photos, [{ name: photo.name, contentType: 'image/jpeg', bytes: photo.bytes, caption: 'Kamera Einfahrt: Bewegung_1 *erkannt*' }]);
+    assert.deepEqual(sent?.photos, [
+      { name: photo.name, contentType: 'image/jpeg', bytes: photo.bytes, caption: 'Kamera Einfahrt: Bewegung_1 *erkannt*' },
+    ]);
   });
 
   it('sends several photos as one album, the caption with the first', async () => {
@@ -47,8 +61,14 @@ describe('Telegram Bot API client', () => {
     const [album] = telegram.delivered;
     assert.equal(telegram.delivered.length, 1, 'one request, one album');
     assert.equal(album?.method, 'sendMediaGroup');
-    assert.deepEqual(album?.photos.map((photo) => photo.bytes), photos.map((photo) => photo.bytes));
-    assert.deepEqual(album?.photos.map((photo) => photo.caption), ['Kamera Garten', undefined, undefined]);
+    assert.deepEqual(
+      album?.photos.map((photo) => photo.bytes),
+      photos.map((photo) => photo.bytes),
+    );
+    assert.deepEqual(
+      album?.photos.map((photo) => photo.caption),
+      ['Kamera Garten', undefined, undefined],
+    );
     assert.deepEqual(ids, album?.messageIds);
   });
 
@@ -121,15 +141,22 @@ describe('Telegram Bot API client', () => {
     const error = await failureOf(api().sendMessage('-987654321', 'Alarm'));
     assert.ok(error instanceof TelegramRejected, String(error));
     assert.equal(error.code, '400');
-    assert.match(error.message, /group chat was upgraded to a supergroup chat; the group's new chat id ends in \*{10}3210: put it into telegram\.chat_ids$/);
+    assert.match(
+      error.message,
+      /group chat was upgraded to a supergroup chat; the group's new chat id ends in \*{10}3210: put it into telegram\.chat_ids$/,
+    );
     assert.ok(!error.message.includes('1009876543210'));
   });
 
   it("reports a proxy's error page without a Bot API answer as temporary, with its HTTP status as the code", async () => {
-    const proxy = createServer((_request, response) => response.writeHead(502, { 'Content-Type': 'text/html' }).end('<html>Bad Gateway</html>'));
+    const proxy = createServer((_request, response) =>
+      response.writeHead(502, { 'Content-Type': 'text/html' }).end('<html>Bad Gateway</html>'),
+    );
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
-      const error = await failureOf(api({ apiUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }).sendMessage(chat, 'Alarm'));
+      const error = await failureOf(
+        api({ apiUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }).sendMessage(chat, 'Alarm'),
+      );
       assert.ok(error instanceof TelegramUnreachable, String(error));
       assert.equal(error.code, '502');
     } finally {

@@ -9,15 +9,30 @@ import { after, before, describe, it } from 'node:test';
 import { loadAddonConfig } from '../../../src/config/addon.js';
 import { Bus, type BusEvents } from '../../../src/core/bus.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { createLogger } from '../../../src/log.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
+import { createLogger } from '../../../src/log.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { telegramModule } from '../../../src/outputs/telegram/module.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
 import { buildProfiles } from '../../../src/sources/registry.js';
 import { FakeTelegram } from '../../helpers/fake-telegram.js';
 
-const alarm: AlarmEvent = { id: '20261121T180312345Z-000001-abcd', time: '', input: 'smtp', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text: 'Innenbereich Alarm', from: '', recipients: ['alarm@bridge.local'], subject: '' };
+const alarm: AlarmEvent = {
+  id: '20261121T180312345Z-000001-abcd',
+  time: '',
+  input: 'smtp',
+  source: 'xt1',
+  category: 'alarm',
+  type: 'intrusion',
+  alarm_state: null,
+  zone: null,
+  sensor: null,
+  user: null,
+  text: 'Innenbereich Alarm',
+  from: '',
+  recipients: ['alarm@bridge.local'],
+  subject: '',
+};
 
 describe('telegramModule', () => {
   const telegram = new FakeTelegram();
@@ -32,7 +47,14 @@ describe('telegramModule', () => {
   });
 
   function contextWith(bus: Bus): OutputContext {
-    return { log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }), maskText: maskNumbersIn, bus, dataDir, now: Date.now, catalog: catalogOf(buildProfiles([])) } as unknown as OutputContext;
+    return {
+      log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+      maskText: maskNumbersIn,
+      bus,
+      dataDir,
+      now: Date.now,
+      catalog: catalogOf(buildProfiles([])),
+    } as unknown as OutputContext;
   }
 
   it('is off without a token: no health entities, no folder, nothing sent', async () => {
@@ -67,14 +89,42 @@ describe('telegramModule', () => {
       await output.stop();
     }
     assert.deepEqual(health[0], { output: 'telegram', problem: false, last: undefined });
-    assert.deepEqual([health.at(-1)?.problem, health.at(-1)?.last], [false, { time: (health.at(-1)?.last as { time?: string })?.time, chat: '*****6789', result: 'sent', message_id: String(telegram.delivered[0]?.messageIds[0]) }]);
-    assert.deepEqual(telegramModule.health(settings), { problem: { name: 'Telegram delivery problem' }, last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent', 'failed', 'suppressed'] } });
+    assert.deepEqual(
+      [health.at(-1)?.problem, health.at(-1)?.last],
+      [
+        false,
+        {
+          time: (health.at(-1)?.last as { time?: string })?.time,
+          chat: '*****6789',
+          result: 'sent',
+          message_id: String(telegram.delivered[0]?.messageIds[0]),
+        },
+      ],
+    );
+    assert.deepEqual(telegramModule.health(settings), {
+      problem: { name: 'Telegram delivery problem' },
+      last: { name: 'Last Telegram result', icon: 'mdi:send', options: ['sent', 'failed', 'suppressed'] },
+    });
   });
 
   it('takes the add-on options form as it is, with chat ids typed as text and an empty URL left out', async () => {
     const optionsFile = join(dataDir, 'options.json');
-    await writeFile(optionsFile, JSON.stringify({ telegram: { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], api_url: '' } }));
+    await writeFile(
+      optionsFile,
+      JSON.stringify({
+        telegram: { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], api_url: '' },
+      }),
+    );
     const config = await loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525 });
-    assert.deepEqual(config.telegram, { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], template: '{summary}', photos: true, max_per_hour: 30, retry_minutes: 60, api_url: '' });
+    assert.deepEqual(config.telegram, {
+      bot_token: telegram.token,
+      chat_ids: ['123456789', '-1001234567890'],
+      send_on: ['camera'],
+      template: '{summary}',
+      photos: true,
+      max_per_hour: 30,
+      retry_minutes: 60,
+      api_url: '',
+    });
   });
 });

@@ -4,7 +4,22 @@ import { describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { sendsToTelegram, type TelegramTrigger } from '../../../src/outputs/telegram/routing.js';
 
-const base: AlarmEvent = { id: 'e', time: '', input: 'smtp', source: 'xt1', category: 'status', type: 'door_open', alarm_state: null, zone: 1, sensor: 'Tür', user: null, text: 'Zone:1 Tür, DC Open', from: '', recipients: [], subject: '' };
+const base: AlarmEvent = {
+  id: 'e',
+  time: '',
+  input: 'smtp',
+  source: 'xt1',
+  category: 'status',
+  type: 'door_open',
+  alarm_state: null,
+  zone: 1,
+  sensor: 'Tür',
+  user: null,
+  text: 'Zone:1 Tür, DC Open',
+  from: '',
+  recipients: [],
+  subject: '',
+};
 const snapshot = { name: 'snapshot-1.jpg', content_type: 'image/jpeg', size: 3, sha256: 'ab' };
 
 describe('sendsToTelegram', () => {

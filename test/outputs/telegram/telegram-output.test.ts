@@ -8,12 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { AlarmEvent } from '../../../src/core/event.js';
 import type { ImageRef, ImageStore } from '../../../src/core/images.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger } from '../../../src/log.js';
 import { BotApi } from '../../../src/outputs/telegram/bot-api.js';
-import { TelegramOutput, type FinishedTelegramJob, type TelegramJob, type TelegramResult, type TelegramSettings } from '../../../src/outputs/telegram/index.js';
-import type { AlarmEvent } from '../../../src/core/event.js';
+import {
+  type FinishedTelegramJob,
+  type TelegramJob,
+  TelegramOutput,
+  type TelegramResult,
+  type TelegramSettings,
+} from '../../../src/outputs/telegram/index.js';
 import { JobStore } from '../../../src/spool/job-store.js';
 import { FakeTelegram, serverError, telegramError, tooLarge, tooManyRequests } from '../../helpers/fake-telegram.js';
 
@@ -23,7 +29,23 @@ let sequence = 0;
 
 function event(text: string, overrides: Partial<AlarmEvent> = {}): AlarmEvent {
   sequence += 1;
-  return { id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`, time: '', input: 'smtp', source: 'xt1', category: 'alarm', type: 'intrusion', alarm_state: null, zone: null, sensor: null, user: null, text, from: '', recipients: ['alarm@bridge.local'], subject: '', ...overrides };
+  return {
+    id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
+    time: '',
+    input: 'smtp',
+    source: 'xt1',
+    category: 'alarm',
+    type: 'intrusion',
+    alarm_state: null,
+    zone: null,
+    sensor: null,
+    user: null,
+    text,
+    from: '',
+    recipients: ['alarm@bridge.local'],
+    subject: '',
+    ...overrides,
+  };
 }
 
 /** Snapshots kept in memory under their hash, as the snapshot store keeps them on disk. */
@@ -72,12 +94,28 @@ describe('TelegramOutput', () => {
     const logs: string[] = [];
     const problems: boolean[] = [];
     const waiters: (() => void)[] = [];
-    const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => {
-      logs.push(chunk.toString());
-      done();
-    } }) });
+    const log = createLogger({
+      level: 'debug',
+      destination: new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          logs.push(chunk.toString());
+          done();
+        },
+      }),
+    });
     const output = new TelegramOutput(
-      { chatIds: [chat], sendOn: ['alarm', 'trouble', 'camera'], cameraSources: new Set(['hikvision']), template: '{text}', photos: true, maxPerHour: 20, retryForMs: 60_000, retryBaseMs: 5, maxRetryDelayMs: 20, ...settings },
+      {
+        chatIds: [chat],
+        sendOn: ['alarm', 'trouble', 'camera'],
+        cameraSources: new Set(['hikvision']),
+        template: '{text}',
+        photos: true,
+        maxPerHour: 20,
+        retryForMs: 60_000,
+        retryBaseMs: 5,
+        maxRetryDelayMs: 20,
+        ...settings,
+      },
       {
         api: new BotApi({ token, apiUrl: telegram.url, timeoutMs }),
         images: snapshots,
@@ -108,8 +146,14 @@ describe('TelegramOutput', () => {
     const alarm = event('Zone:1 Tür_1 *Süd*, Innenbereich Alarm [EG] (1.5)');
     await first.output.deliver(alarm);
     const results = await first.nextResult(2);
-    assert.deepEqual(results.map((result) => result.result), ['sent', 'sent']);
-    assert.deepEqual(new Set(telegram.delivered.map((message) => `${message.chatId} ${message.text}`)), new Set([chat, group].map((to) => `${to} Zone:1 Tür_1 *Süd*, Innenbereich Alarm [EG] (1.5)`)));
+    assert.deepEqual(
+      results.map((result) => result.result),
+      ['sent', 'sent'],
+    );
+    assert.deepEqual(
+      new Set(telegram.delivered.map((message) => `${message.chatId} ${message.text}`)),
+      new Set([chat, group].map((to) => `${to} Zone:1 Tür_1 *Süd*, Innenbereich Alarm [EG] (1.5)`)),
+    );
     assert.ok(telegram.delivered.every((message) => message.parseMode === undefined && message.method === 'sendMessage'));
     await first.output.stop();
     const second = await start({ chatIds: [chat, group] });
@@ -129,7 +173,10 @@ describe('TelegramOutput', () => {
     const second = await start();
     const [result] = await second.nextResult(1);
     assert.equal(result?.result, 'sent');
-    assert.deepEqual(telegram.delivered.map((message) => [message.method, message.photos[0]?.bytes, message.photos[0]?.caption]), [['sendPhoto', jpegBytes(7), 'Bewegung']]);
+    assert.deepEqual(
+      telegram.delivered.map((message) => [message.method, message.photos[0]?.bytes, message.photos[0]?.caption]),
+      [['sendPhoto', jpegBytes(7), 'Bewegung']],
+    );
     assert.equal(telegram.requests.length, 2);
   });
 
@@ -137,18 +184,27 @@ describe('TelegramOutput', () => {
     const { output, nextResult } = await start({ template: 'Kamera {sensor}: {text}' });
     const one = snapshots.add('snapshot-1.jpg', jpegBytes(1));
     const three = [2, 3, 4].map((seed) => snapshots.add(`snapshot-${seed}.jpg`, jpegBytes(seed)));
-    await output.deliver(event('Bewegung erkannt', { source: 'hikvision', category: 'status', type: 'motion', sensor: 'Einfahrt_1', images: [one] }));
-    await output.deliver(event('Linienüberschreitung', { source: 'hikvision', category: 'status', type: 'line_crossing', sensor: 'Garten', images: three }));
+    await output.deliver(
+      event('Bewegung erkannt', { source: 'hikvision', category: 'status', type: 'motion', sensor: 'Einfahrt_1', images: [one] }),
+    );
+    await output.deliver(
+      event('Linienüberschreitung', { source: 'hikvision', category: 'status', type: 'line_crossing', sensor: 'Garten', images: three }),
+    );
     await nextResult(2);
     const [photo, album] = telegram.delivered;
     assert.equal(photo?.method, 'sendPhoto');
-    assert.deepEqual(photo?.photos, [{ name: 'snapshot-1.jpg', contentType: 'image/jpeg', bytes: jpegBytes(1), caption: 'Kamera Einfahrt_1: Bewegung erkannt' }]);
-    assert.equal(album?.method, 'sendMediaGroup');
-    assert.deepEqual(album?.photos.map((sent) => [sent.name, sent.bytes, sent.caption]), [
-      ['snapshot-2.jpg', jpegBytes(2), 'Kamera Garten: Linienüberschreitung'],
-      ['snapshot-3.jpg', jpegBytes(3), undefined],
-      ['snapshot-4.jpg', jpegBytes(4), undefined],
+    assert.deepEqual(photo?.photos, [
+      { name: 'snapshot-1.jpg', contentType: 'image/jpeg', bytes: jpegBytes(1), caption: 'Kamera Einfahrt_1: Bewegung erkannt' },
     ]);
+    assert.equal(album?.method, 'sendMediaGroup');
+    assert.deepEqual(
+      album?.photos.map((sent) => [sent.name, sent.bytes, sent.caption]),
+      [
+        ['snapshot-2.jpg', jpegBytes(2), 'Kamera Garten: Linienüberschreitung'],
+        ['snapshot-3.jpg', jpegBytes(3), undefined],
+        ['snapshot-4.jpg', jpegBytes(4), undefined],
+      ],
+    );
   });
 
   it('sends the text alone when photos are off, when the snapshot is gone, or when Telegram refuses the picture', async () => {
@@ -164,12 +220,18 @@ describe('TelegramOutput', () => {
     const withoutPhotos = await start({ photos: false });
     await withoutPhotos.output.deliver(event('photos off', { images: [stored] }));
     await withoutPhotos.nextResult(1);
-    assert.deepEqual(telegram.delivered.map((message) => [message.method, message.text]), [
-      ['sendMessage', 'no longer stored'],
-      ['sendMessage', 'refused picture\n(photo not accepted by Telegram)'],
-      ['sendMessage', 'photos off'],
-    ]);
-    assert.deepEqual([...withPhotos.results, ...withoutPhotos.results].map((result) => result.result), ['sent', 'sent', 'sent']);
+    assert.deepEqual(
+      telegram.delivered.map((message) => [message.method, message.text]),
+      [
+        ['sendMessage', 'no longer stored'],
+        ['sendMessage', 'refused picture\n(photo not accepted by Telegram)'],
+        ['sendMessage', 'photos off'],
+      ],
+    );
+    assert.deepEqual(
+      [...withPhotos.results, ...withoutPhotos.results].map((result) => result.result),
+      ['sent', 'sent', 'sent'],
+    );
   });
 
   it('sends the text alone when Telegram answers 413 to a photo, instead of failing the alarm', async () => {
@@ -178,7 +240,10 @@ describe('TelegramOutput', () => {
     await output.deliver(event('EINBRUCH Zone 3', { source: 'hikvision', images: [snapshots.add('snapshot-1.jpg', jpegBytes(1))] }));
     await nextResult(1);
     assert.equal(results[0]?.result, 'sent');
-    assert.deepEqual(telegram.delivered.map((message) => [message.method, message.text]), [['sendMessage', 'EINBRUCH Zone 3\n(photo not accepted by Telegram)']]);
+    assert.deepEqual(
+      telegram.delivered.map((message) => [message.method, message.text]),
+      [['sendMessage', 'EINBRUCH Zone 3\n(photo not accepted by Telegram)']],
+    );
   });
 
   it('leaves out a photo over 10 MB and keeps an album within the request limit, saying so in the caption', async () => {
@@ -190,11 +255,17 @@ describe('TelegramOutput', () => {
     const album = [2, 3, 4, 5].map((seed) => snapshots.add(`snapshot-${seed}.jpg`, sized(seed, 100)));
     await output.deliver(event('album', { source: 'hikvision', images: album }));
     const results = await nextResult(2);
-    assert.deepEqual(results.map((result) => result.result), ['sent', 'sent']);
+    assert.deepEqual(
+      results.map((result) => result.result),
+      ['sent', 'sent'],
+    );
     const [text, sent] = telegram.delivered;
     assert.deepEqual([text?.method, text?.text], ['sendMessage', "one too large\n(1 photo left out: over Telegram's size limit)"]);
     assert.equal(sent?.method, 'sendMediaGroup');
-    assert.deepEqual(sent?.photos.map((photo) => photo.name), ['snapshot-2.jpg', 'snapshot-3.jpg']);
+    assert.deepEqual(
+      sent?.photos.map((photo) => photo.name),
+      ['snapshot-2.jpg', 'snapshot-3.jpg'],
+    );
     assert.equal(sent?.photos[0]?.caption, "album\n(2 photos left out: over Telegram's size limit)");
   });
 
@@ -202,7 +273,10 @@ describe('TelegramOutput', () => {
     const { output, nextResult } = await start();
     await output.deliver(event('Bewegung', { source: 'hikvision', images: [snapshots.add('big.jpg', Buffer.alloc(11_000_000, 1))] }));
     await nextResult(1);
-    assert.deepEqual(telegram.delivered.map((message) => [message.method, message.text]), [['sendMessage', "Bewegung\n(1 photo left out: over Telegram's size limit)"]]);
+    assert.deepEqual(
+      telegram.delivered.map((message) => [message.method, message.text]),
+      [['sendMessage', "Bewegung\n(1 photo left out: over Telegram's size limit)"]],
+    );
   });
 
   it('sends the text alone on the next attempt after a photo upload timed out', async () => {
@@ -217,8 +291,14 @@ describe('TelegramOutput', () => {
     assert.equal(result?.result, 'sent');
     assert.ok(output.logs.some((line) => line.includes('photo upload timed out')));
     // Two requests, the upload once: the retry was the text (the held upload may still arrive late, as it can at Telegram).
-    assert.deepEqual(telegram.requests.map((request) => request.path.split('/').at(-1)), ['sendPhoto', 'sendMessage']);
-    assert.deepEqual(telegram.delivered.filter((message) => message.method === 'sendMessage').map((message) => message.text), ['EINBRUCH Zone 3\n(photo not sent: upload timed out)']);
+    assert.deepEqual(
+      telegram.requests.map((request) => request.path.split('/').at(-1)),
+      ['sendPhoto', 'sendMessage'],
+    );
+    assert.deepEqual(
+      telegram.delivered.filter((message) => message.method === 'sendMessage').map((message) => message.text),
+      ['EINBRUCH Zone 3\n(photo not sent: upload timed out)'],
+    );
   });
 
   it('cuts a caption to 1,024 and a text to 4,096 characters with an ellipsis instead of failing', async () => {
@@ -227,9 +307,15 @@ describe('TelegramOutput', () => {
     await output.deliver(event(long));
     await output.deliver(event(long, { images: [snapshots.add('snapshot-1.jpg', jpegBytes(1))] }));
     const results = await nextResult(2);
-    assert.deepEqual(results.map((result) => result.result), ['sent', 'sent']);
+    assert.deepEqual(
+      results.map((result) => result.result),
+      ['sent', 'sent'],
+    );
     const [text, photo] = telegram.delivered;
-    for (const [cut, limit] of [[text?.text, 4096], [photo?.photos[0]?.caption, 1024]] as const) {
+    for (const [cut, limit] of [
+      [text?.text, 4096],
+      [photo?.photos[0]?.caption, 1024],
+    ] as const) {
       assert.ok(cut && cut.length <= limit && cut.length > limit - 10, `${cut?.length} of ${limit}`);
       assert.ok(cut.endsWith('…') && long.startsWith(cut.slice(0, -1)));
     }
@@ -255,7 +341,10 @@ describe('TelegramOutput', () => {
     assert.equal(telegram.requests.length, 3);
     assert.equal(retries(), 2);
     const retried = logs.filter((line) => line.includes('will retry'));
-    assert.ok(retried.every((line) => line.includes('"code":"timeout"') && line.includes('no answer within 0.3 s')), retried.join('\n'));
+    assert.ok(
+      retried.every((line) => line.includes('"code":"timeout"') && line.includes('no answer within 0.3 s')),
+      retried.join('\n'),
+    );
   });
 
   it('waits exactly the retry_after that Telegram gives with a 429, and says so at info without a stack', async (t) => {
@@ -264,9 +353,19 @@ describe('TelegramOutput', () => {
     const { output, logs, results, problems } = await start({ retryBaseMs: 1_000, maxRetryDelayMs: 300_000 });
     await output.deliver(event('Einbruch'));
     while (!logs.some((line) => line.includes('will retry'))) await new Promise((resolve) => setImmediate(resolve));
-    const retry = JSON.parse(logs.find((line) => line.includes('will retry')) ?? '{}') as { level?: number; msg?: string; retryInMs?: number; code?: string; reason?: string; err?: unknown };
+    const retry = JSON.parse(logs.find((line) => line.includes('will retry')) ?? '{}') as {
+      level?: number;
+      msg?: string;
+      retryInMs?: number;
+      code?: string;
+      reason?: string;
+      err?: unknown;
+    };
     // A throttle the bridge handles is routine: info, its code and reason, no error object and no stack.
-    assert.deepEqual([retry.level, retry.msg, retry.retryInMs, retry.code, retry.err], [30, 'Telegram message throttled by the service, will retry', 37_000, '429', undefined]);
+    assert.deepEqual(
+      [retry.level, retry.msg, retry.retryInMs, retry.code, retry.err],
+      [30, 'Telegram message throttled by the service, will retry', 37_000, '429', undefined],
+    );
     assert.match(retry.reason ?? '', /Too Many Requests: retry after 37/);
     assert.ok(!logs.some((line) => line.includes('not sent, will retry')), 'no "not sent" warning');
     assert.ok(!logs.some((line) => line.includes('TelegramUnreachable') || line.includes('"stack"')), logs.join(''));
@@ -304,14 +403,24 @@ describe('TelegramOutput', () => {
     clockOffset += 60 * 60 * 1000 + 1;
     await output.deliver(event('Alarm 5'));
     await nextResult(6);
-    assert.deepEqual(telegram.delivered.map((message) => message.text), ['Alarm 1', 'Alarm 2', '+2 more events: Alarm 3 | Alarm 4', 'Alarm 5']);
+    assert.deepEqual(
+      telegram.delivered.map((message) => message.text),
+      ['Alarm 1', 'Alarm 2', '+2 more events: Alarm 3 | Alarm 4', 'Alarm 5'],
+    );
     assert.deepEqual(results.map((result) => result.result).sort(), ['sent', 'sent', 'sent', 'sent', 'suppressed', 'suppressed']);
   });
 
   it('gives camera events their own hourly budget: 30 motion snapshots never hold back an alarm, and fold only with camera events', async () => {
     const { output, results, nextResult, logs } = await start({ maxPerHour: 30 });
     for (let index = 1; index <= 31; index++) {
-      await output.deliver(event(`Bewegung ${index}`, { source: 'hikvision', category: 'status', type: 'motion', images: [snapshots.add(`snapshot-${index}.jpg`, jpegBytes(index))] }));
+      await output.deliver(
+        event(`Bewegung ${index}`, {
+          source: 'hikvision',
+          category: 'status',
+          type: 'motion',
+          images: [snapshots.add(`snapshot-${index}.jpg`, jpegBytes(index))],
+        }),
+      );
     }
     await nextResult(30);
     while (!logs.some((line) => line.includes('Telegram message held'))) await new Promise((resolve) => setImmediate(resolve));
@@ -322,7 +431,10 @@ describe('TelegramOutput', () => {
     clockOffset += 60 * 60 * 1000 + 1;
     await output.deliver(event('Bewegung 32', { source: 'hikvision', category: 'status', type: 'motion' }));
     await nextResult(34);
-    assert.deepEqual(telegram.delivered.slice(-2).map((message) => message.text), ['+1 more event (1 photo not sent): Bewegung 31', 'Bewegung 32']);
+    assert.deepEqual(
+      telegram.delivered.slice(-2).map((message) => message.text),
+      ['+1 more event (1 photo not sent): Bewegung 31', 'Bewegung 32'],
+    );
   });
 
   it('does not send a camera "stop" event: it only ends the motion', async () => {
@@ -330,7 +442,10 @@ describe('TelegramOutput', () => {
     await output.deliver(event('Motion Stop', { source: 'hikvision', category: 'status', type: 'motion', phase: 'stop' }));
     await output.deliver(event('Motion Start', { source: 'hikvision', category: 'status', type: 'motion', phase: 'start' }));
     await nextResult(1);
-    assert.deepEqual(telegram.delivered.map((message) => message.text), ['Motion Start']);
+    assert.deepEqual(
+      telegram.delivered.map((message) => message.text),
+      ['Motion Start'],
+    );
   });
 
   it('rides out a Telegram outage of 15 minutes (mock timers) and then delivers each message once, in order', async (t) => {
@@ -342,22 +457,36 @@ describe('TelegramOutput', () => {
     for (const text of ['Alarm 1', 'Alarm 2', 'Alarm 3']) await output.deliver(event(text));
     while (results.length < 3) {
       // Every request so far has its outcome (a retry logged, or a result): then the clock jumps to the next retry.
-      while (retries() + results.length < telegram.requests.length || telegram.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      while (retries() + results.length < telegram.requests.length || telegram.requests.length === 0)
+        await new Promise((resolve) => setImmediate(resolve));
       for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
       if (results.length === 3) break;
       if (retries() + results.length < telegram.requests.length) continue;
-      const retryInMs = Number((JSON.parse(logs.filter((line) => line.includes('will retry')).at(-1) ?? '{}') as { retryInMs?: number }).retryInMs);
+      const retryInMs = Number(
+        (JSON.parse(logs.filter((line) => line.includes('will retry')).at(-1) ?? '{}') as { retryInMs?: number }).retryInMs,
+      );
       if (Date.now() + retryInMs - startedAt >= outageMs && telegram.scripted.length > 0) {
         telegram.scripted.length = 0;
         telegram.scripted.push(tooManyRequests(3)); // back, but busy for a moment
       }
       t.mock.timers.tick(retryInMs + 1);
     }
-    assert.deepEqual(telegram.delivered.map((message) => message.text), ['Alarm 1', 'Alarm 2', 'Alarm 3']);
-    assert.deepEqual(results.map((result) => result.result), ['sent', 'sent', 'sent']);
+    assert.deepEqual(
+      telegram.delivered.map((message) => message.text),
+      ['Alarm 1', 'Alarm 2', 'Alarm 3'],
+    );
+    assert.deepEqual(
+      results.map((result) => result.result),
+      ['sent', 'sent', 'sent'],
+    );
     const attempts = telegram.requests.length - 2;
-    assert.ok(attempts >= 5 && attempts <= 25, `${attempts} attempts for the first message in 15 minutes: backing off, not hammering, not giving up`);
-    t.diagnostic(`Telegram down 15 min: ${telegram.requests.length} requests, all 3 messages delivered once, ${Math.round((Date.now() - startedAt - outageMs) / 1000)} s after it was back`);
+    assert.ok(
+      attempts >= 5 && attempts <= 25,
+      `${attempts} attempts for the first message in 15 minutes: backing off, not hammering, not giving up`,
+    );
+    t.diagnostic(
+      `Telegram down 15 min: ${telegram.requests.length} requests, all 3 messages delivered once, ${Math.round((Date.now() - startedAt - outageMs) / 1000)} s after it was back`,
+    );
   });
 
   it('never writes the token or a whole chat id to the log or a result', async () => {

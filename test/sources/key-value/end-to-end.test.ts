@@ -21,14 +21,22 @@ describe('key-value panel end to end: SMTP → MQTT', () => {
     test = await startTestBridge({ mqttUrl: broker.url });
     subscriber = await Subscriber.connect(broker.url, [`${prefix}/#`, 'homeassistant/device/#']);
   });
-  after(() => cleanUp(() => subscriber.close(), () => test.stop(), () => broker.stop()));
+  after(() =>
+    cleanUp(
+      () => subscriber.close(),
+      () => test.stop(),
+      () => broker.stop(),
+    ),
+  );
 
   it('turns a German `Ereignis:` mail into an intrusion in zone 4, the triggered state and the zone device', async () => {
     const raw = await readFile(new URL('../../fixtures/mails/key-value-de-einbruch.eml', import.meta.url));
     const { response } = await sendMail(test.bridge.smtpPort, { from: 'zentrale@haus.local', to: 'alarm@bridge.local', raw });
     const id = /Queued as (\S+)/.exec(response)?.[1];
     assert.ok(id, response);
-    const event = JSON.parse((await subscriber.next(`${prefix}/event`, (m) => (JSON.parse(m.payload) as AlarmEvent).id === id)).payload) as AlarmEvent;
+    const event = JSON.parse(
+      (await subscriber.next(`${prefix}/event`, (m) => (JSON.parse(m.payload) as AlarmEvent).id === id)).payload,
+    ) as AlarmEvent;
     assert.deepEqual(
       [event.source, event.type, event.category, event.alarm_state, event.zone, event.sensor, event.user, event.text],
       ['key-value', 'intrusion', 'alarm', 'triggered', 4, 'Fenster links', 'Max Müller', 'Ereignis: Einbruch'],

@@ -13,33 +13,75 @@ const routes = { alarm: ['alarm'], status: ['status'] };
 const parser = new IsolatedParser();
 after(() => parser.close());
 
-type Expected = [type: string, category: string, alarmState: string | null, zone: number | null, sensor: string | null, user: string | null, source: string, text: string];
+type Expected = [
+  type: string,
+  category: string,
+  alarmState: string | null,
+  zone: number | null,
+  sensor: string | null,
+  user: string | null,
+  source: string,
+  text: string,
+];
 
 const fixtures: [fixture: string, recipient: string, expected: Expected][] = [
-  ['key-value-en-burglary.eml', 'alarm@bridge.local', ['intrusion', 'alarm', 'triggered', 3, 'Window left', null, 'key-value', 'Event: Burglary']],
-  ['key-value-en-restored.eml', 'status@bridge.local', ['restored', 'status', null, 2, null, 'Anna', 'key-value', 'EVENT: Fire alarm restored']],
-  ['key-value-de-einbruch.eml', 'alarm@bridge.local', ['intrusion', 'alarm', 'triggered', 4, 'Fenster links', 'Max Müller', 'key-value', 'Ereignis: Einbruch']],
+  [
+    'key-value-en-burglary.eml',
+    'alarm@bridge.local',
+    ['intrusion', 'alarm', 'triggered', 3, 'Window left', null, 'key-value', 'Event: Burglary'],
+  ],
+  [
+    'key-value-en-restored.eml',
+    'status@bridge.local',
+    ['restored', 'status', null, 2, null, 'Anna', 'key-value', 'EVENT: Fire alarm restored'],
+  ],
+  [
+    'key-value-de-einbruch.eml',
+    'alarm@bridge.local',
+    ['intrusion', 'alarm', 'triggered', 4, 'Fenster links', 'Max Müller', 'key-value', 'Ereignis: Einbruch'],
+  ],
   // the event word decides, not a sensor's name: keywords over all lines would have read "Rauchmelder" first
-  ['key-value-de-wasser.eml', 'alarm@bridge.local', ['water', 'alarm', 'triggered', 6, 'Rauchmelder Keller', null, 'key-value', 'Ereignis: Wasseralarm']],
+  [
+    'key-value-de-wasser.eml',
+    'alarm@bridge.local',
+    ['water', 'alarm', 'triggered', 6, 'Rauchmelder Keller', null, 'key-value', 'Ereignis: Wasseralarm'],
+  ],
   // the keyword rules' order over all event lines: a restore wins, as in any text
-  ['key-value-de-beendet.eml', 'alarm@bridge.local', ['restored', 'status', null, 7, 'Flur OG', null, 'key-value', 'Ereignis: Feueralarm beendet']],
+  [
+    'key-value-de-beendet.eml',
+    'alarm@bridge.local',
+    ['restored', 'status', null, 7, 'Flur OG', null, 'key-value', 'Ereignis: Feueralarm beendet'],
+  ],
 ];
 
 describe('key-value profile over real mails', () => {
   for (const [fixture, recipient, expected] of fixtures) {
     it(`${fixture} → ${expected[0]}`, async () => {
       const raw = await readFile(new URL(`../../fixtures/mails/${fixture}`, import.meta.url));
-      const envelope = { from: 'panel@house.local', recipients: [recipient], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.30' };
+      const envelope = {
+        from: 'panel@house.local',
+        recipients: [recipient],
+        receivedAt: '2026-11-21T18:03:12.345Z',
+        remoteAddress: '192.168.1.30',
+      };
       const { event, unparsable } = await eventFromMail({ id: 'm1', envelope, raw }, buildProfiles([]), routes, parser);
       assert.equal(unparsable, undefined);
-      assert.deepEqual([event.type, event.category, event.alarm_state, event.zone, event.sensor, event.user, event.source, event.text], expected);
+      assert.deepEqual(
+        [event.type, event.category, event.alarm_state, event.zone, event.sensor, event.user, event.source, event.text],
+        expected,
+      );
     });
   }
 });
 
 function classify(text: string, route: Route = 'alarm', subject = ''): MailEvent {
   const mail: Mail = {
-    envelope: { from: 'panel@house.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z', remoteAddress: '192.168.1.30' },
+    envelope: {
+      from: 'panel@house.local',
+      recipients: ['alarm@bridge.local'],
+      receivedAt: '2026-11-21T18:03:12.345Z',
+      remoteAddress: '192.168.1.30',
+    },
     headerFrom: '',
     subject,
     text,
@@ -97,7 +139,13 @@ describe('key-value profile over lines', () => {
       {
         id: 'm1',
         route: 'alarm',
-        mail: { envelope: { from: '', recipients: [], receivedAt: '', remoteAddress: '' }, headerFrom: '', subject: '', text: 'Event: Burglary\nZone: 3', attachments: [] },
+        mail: {
+          envelope: { from: '', recipients: [], receivedAt: '', remoteAddress: '' },
+          headerFrom: '',
+          subject: '',
+          text: 'Event: Burglary\nZone: 3',
+          attachments: [],
+        },
       },
       buildProfiles([{ match: '^Event: Burglary$', type: 'break_in', category: 'alarm', alarm_state: 'triggered' }]),
     );

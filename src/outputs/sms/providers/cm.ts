@@ -1,8 +1,8 @@
 // CM.com through the official @cmdotcom/text-sdk (JSON `POST /v1.0/message`, product token in the body).
 import { CMTypes, MessageApiClient } from '@cmdotcom/text-sdk';
-import { toCmNotation } from '../../../core/phone.js';
 import { maskNumbersIn } from '../../../core/mask.js';
-import { boundedRequest, ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
+import { toCmNotation } from '../../../core/phone.js';
+import { boundedRequest, ProviderRejected, ProviderUnreachable, type SmsMessage, type SmsProvider, unreachable } from './provider.js';
 
 export interface CmSettings {
   productToken: string;
@@ -36,7 +36,9 @@ export class CmProvider implements SmsProvider {
   }
 
   async send(message: SmsMessage): Promise<{ messageId: string | null }> {
-    const request = this.#client.createMessage().setMessage([toCmNotation(message.to)], this.#settings.sender, message.text, message.reference);
+    const request = this.#client
+      .createMessage()
+      .setMessage([toCmNotation(message.to)], this.#settings.sender, message.text, message.reference);
     // The SDK never sets these, and CM refuses texts over one part without them.
     const [msg] = request.messages?.msg ?? [];
     if (msg) {
@@ -53,7 +55,10 @@ export class CmProvider implements SmsProvider {
     const [result] = body.messages ?? [];
     if (body.errorCode || result?.status !== 'Accepted') {
       // CM quotes the number it refused ("Gsm '00491701234567' is not a number."): the text reaches logs and MQTT.
-      throw new ProviderRejected(result?.messageErrorCode || body.errorCode || 'rejected', maskNumbersIn(result?.messageDetails || body.details || 'message rejected'));
+      throw new ProviderRejected(
+        result?.messageErrorCode || body.errorCode || 'rejected',
+        maskNumbersIn(result?.messageDetails || body.details || 'message rejected'),
+      );
     }
     return { messageId: result.reference ?? null };
   }
@@ -68,7 +73,8 @@ function classifyFailure(error: unknown, timeoutMs: number): Error {
   if (!response) return unreachable('CM', error, timeoutMs);
   const { status, data } = response;
   const details = maskNumbersIn(data?.details ?? `HTTP ${status}`);
-  if (status === 429 || status >= 500) return new ProviderUnreachable(status, `CM answered HTTP ${status}: ${details}`, { throttled: status === 429 });
+  if (status === 429 || status >= 500)
+    return new ProviderUnreachable(status, `CM answered HTTP ${status}: ${details}`, { throttled: status === 429 });
   // Any other answer is final: 101 authentication, 102 balance, 103 token, or the message itself refused.
   const code = data?.messages?.[0]?.messageErrorCode || data?.errorCode || status;
   const messageDetails = data?.messages?.[0]?.messageDetails;

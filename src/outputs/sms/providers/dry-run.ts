@@ -1,6 +1,7 @@
 // No provider configured: log what would be sent, so the set-up can be tried without an account.
-import type { Logger } from '../../../log.js';
+
 import { maskNumber, maskNumbersIn } from '../../../core/mask.js';
+import type { Logger } from '../../../log.js';
 import type { SendResult, SmsMessage, SmsProvider } from './provider.js';
 
 export class DryRunProvider implements SmsProvider {

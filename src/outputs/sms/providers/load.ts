@@ -1,6 +1,7 @@
 // Picks the provider adapter for the configuration; an SDK is loaded only when its provider is configured.
-import type { SmsConfig } from '../config.js';
+
 import type { Logger } from '../../../log.js';
+import type { SmsConfig } from '../config.js';
 import { DryRunProvider } from './dry-run.js';
 import { providerTimeoutMs, type SmsProvider } from './provider.js';
 

@@ -51,15 +51,22 @@ export function boundedRequest(timeoutMs: number): { timeout: number; signal: Ab
  * so, with the code `timeout` (as Telegram's does).
  */
 export function unreachable(provider: string, error: unknown, timeoutMs: number): ProviderUnreachable {
-  if (timedOut(error)) return new ProviderUnreachable('timeout', `${provider} not reachable`, { cause: new Error(`no answer within ${timeoutMs / 1000} s`) });
+  if (timedOut(error))
+    return new ProviderUnreachable('timeout', `${provider} not reachable`, { cause: new Error(`no answer within ${timeoutMs / 1000} s`) });
   const { code } = error as { code?: unknown };
-  return new ProviderUnreachable(typeof code === 'string' ? code : 'network', `${provider} not reachable`, { cause: innermostSaying(error) });
+  return new ProviderUnreachable(typeof code === 'string' ? code : 'network', `${provider} not reachable`, {
+    cause: innermostSaying(error),
+  });
 }
 
 /** Axios' own timeout (ECONNABORTED, or ETIMEDOUT with clarifyTimeoutError), or the abort of `boundedRequest`'s signal. */
 function timedOut(error: unknown): boolean {
   const { code, config } = (error ?? {}) as { code?: unknown; config?: { signal?: AbortSignal } };
-  return code === 'ECONNABORTED' || code === 'ETIMEDOUT' || (code === 'ERR_CANCELED' && (config?.signal?.reason as { name?: unknown } | undefined)?.name === 'TimeoutError');
+  return (
+    code === 'ECONNABORTED' ||
+    code === 'ETIMEDOUT' ||
+    (code === 'ERR_CANCELED' && (config?.signal?.reason as { name?: unknown } | undefined)?.name === 'TimeoutError')
+  );
 }
 
 function innermostSaying(error: unknown): unknown {

@@ -1,7 +1,7 @@
 // Twilio through the official `twilio` SDK (`POST /2010-04-01/Accounts/{Sid}/Messages.json`, basic auth).
 import twilio from 'twilio';
 import { maskNumbersIn } from '../../../core/mask.js';
-import { boundedRequest, ProviderRejected, ProviderUnreachable, unreachable, type SmsMessage, type SmsProvider } from './provider.js';
+import { boundedRequest, ProviderRejected, ProviderUnreachable, type SmsMessage, type SmsProvider, unreachable } from './provider.js';
 
 export interface TwilioSettings {
   accountSid: string;
@@ -34,7 +34,9 @@ export class TwilioProvider implements SmsProvider {
 
   constructor(settings: TwilioSettings) {
     this.#settings = settings;
-    const httpClient = settings.apiUrl ? new EndpointRequestClient(settings.apiUrl, settings.timeoutMs) : new twilio.RequestClient({ timeout: settings.timeoutMs });
+    const httpClient = settings.apiUrl
+      ? new EndpointRequestClient(settings.apiUrl, settings.timeoutMs)
+      : new twilio.RequestClient({ timeout: settings.timeoutMs });
     // The SDK's `timeout` is axios' socket idle timeout: an answer trickling in a byte at a time never trips it.
     httpClient.axios.interceptors.request.use((options) => Object.assign(options, boundedRequest(settings.timeoutMs)));
     // autoRetry stays off: our outbox retries, durably and within its time bound.
@@ -42,7 +44,9 @@ export class TwilioProvider implements SmsProvider {
   }
 
   async send(message: SmsMessage): Promise<{ messageId: string | null }> {
-    const from = this.#settings.messagingServiceSid ? { messagingServiceSid: this.#settings.messagingServiceSid } : { from: this.#settings.sender };
+    const from = this.#settings.messagingServiceSid
+      ? { messagingServiceSid: this.#settings.messagingServiceSid }
+      : { from: this.#settings.sender };
     try {
       const created = await this.#client.messages.create({ to: message.to, body: message.text, ...from });
       return { messageId: created.sid };
@@ -58,6 +62,9 @@ function classifyFailure(error: unknown, timeoutMs: number): Error {
   if (typeof status !== 'number') return unreachable('Twilio', error, timeoutMs);
   const message = maskNumbersIn(twilioMessage ?? '');
   // 20429 "Too Many Requests" is always safe to retry; 5xx is Twilio's side.
-  if (status === 429 || code === 20429 || status >= 500) return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message}`, { throttled: status === 429 || code === 20429 });
+  if (status === 429 || code === 20429 || status >= 500)
+    return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message}`, {
+      throttled: status === 429 || code === 20429,
+    });
   return new ProviderRejected(code ?? status, `Twilio refused the message (HTTP ${status}): ${message}`);
 }
