@@ -67,7 +67,10 @@ export class Processor {
     for (const delivery of this.#deps.deliveries) await delivery.start((event) => this.#delivered(event, delivery.name));
     const pending = await this.#deps.spool.pending();
     if (pending.length > 0) this.#deps.log.info({ pending: pending.length }, 'processing records left in the spool');
-    this.#queue.push(...pending);
+    // Records raised before the start (a feature's start) are in the spool too: each once, all in id order, which is
+    // the order they were stored in.
+    const queue = [...new Set([...pending, ...this.#queue])].sort();
+    this.#queue.splice(0, this.#queue.length, ...queue);
     this.#reportBacklog();
     this.#loop = this.#run();
   }
