@@ -71,8 +71,14 @@ export async function startFeatures(
   try {
     for (const module of modules) {
       const scope = new FeatureScope(module.name, deps);
-      // Typed per module by featureModule(); the registry's list cannot say which settings are whose.
-      const feature = await module.create(settingsOf(module) as never, scope.context);
+      // Typed per module by featureModule(); the registry's list cannot say which settings are whose. What a create
+      // that fails had subscribed or scheduled is released with its scope.
+      const feature = await Promise.resolve()
+        .then(() => module.create(settingsOf(module) as never, scope.context))
+        .catch(async (error: unknown) => {
+          await scope.release();
+          throw error;
+        });
       running.push({ feature, scope });
       await feature.start();
     }
@@ -88,7 +94,7 @@ class FeatureScope {
   readonly log: Logger;
   readonly context: FeatureContext;
   readonly #disposers = new Set<() => void>();
-  readonly #stores: StateFile<unknown>[] = [];
+  readonly #stores = new Map<string, StateFile<unknown>>();
   #stopped = false;
 
   constructor(name: string, { log, bus, dataDir, entities, raise, clock = systemClock }: FeatureHostDependencies) {
@@ -117,7 +123,14 @@ class FeatureScope {
       let release: () => void = () => undefined;
       const timer = set(() => {
         if (once) release();
-        callback();
+        // Guarded like a bus listener: a feature's timer that throws (an entity it never declared, a raise on a full
+        // disk) is logged, never an uncaught exception that ends the bridge.
+        try {
+          const returned: unknown = callback();
+          if (returned instanceof Promise) returned.catch((error: unknown) => this.log.error({ err: error }, 'a feature timer failed'));
+        } catch (error) {
+          this.log.error({ err: error }, 'a feature timer failed');
+        }
       }, ms);
       release = track(() => {
         clear(timer);
@@ -137,13 +150,19 @@ class FeatureScope {
       },
       store: <T>(storeKey: string) => {
         if (!storeName.test(storeKey)) throw new Error(`store name "${storeKey}" must be [a-z0-9_-]`);
+        // One instance per name: two on one file would interleave their writes, and one per call would pile up.
+        const known = this.#stores.get(storeKey);
+        if (known) return known as StateFile<T>;
         const file = new StateFile<T>(join(dataDir, 'features', name, `${storeKey}.json`));
-        this.#stores.push(file);
+        this.#stores.set(storeKey, file as StateFile<unknown>);
         return file;
       },
       raise: (draft) => (this.#stopped ? Promise.reject(new FeatureStopped(name)) : raise({ ...draft, source: name })),
       entities: {
-        declare: (declaration, initial) => entities.declare(name, declaration, initial),
+        declare: (declaration, initial) => {
+          if (this.#stopped) throw new FeatureStopped(name);
+          entities.declare(name, declaration, initial);
+        },
         update: (id, state) => {
           // A late answer of work the stop cut short: the entity keeps its last state.
           if (!this.#stopped) entities.update(name, id, state);
@@ -156,6 +175,6 @@ class FeatureScope {
   async release(): Promise<void> {
     this.#stopped = true;
     for (const dispose of [...this.#disposers]) dispose();
-    await Promise.all(this.#stores.map((file) => file.close()));
+    await Promise.all([...this.#stores.values()].map((file) => file.close()));
   }
 }

@@ -174,6 +174,49 @@ describe('features', () => {
     assert.equal(clock.pending, 0);
   });
 
+  it('logs a timer callback that throws or rejects instead of ending the process, and keeps ticking', async () => {
+    let ticks = 0;
+    const module = featureModule({
+      name: 'failing_timers',
+      create: (_settings, context) => ({
+        start() {
+          context.timers.setInterval(() => {
+            ticks++;
+            throw new Error('tick failed');
+          }, 100);
+          context.timers.setTimeout(async () => {
+            await Promise.resolve();
+            throw new Error('late work failed');
+          }, 150);
+        },
+        stop() {},
+      }),
+    });
+    const running = await start(module);
+    const before = logs.length;
+    clock.advance(300);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(ticks, 3, 'the interval went on after its callback threw');
+    const failures = logs.slice(before).filter((line) => line.msg === 'a feature timer failed');
+    assert.equal(failures.length, 4);
+    await running.stop();
+  });
+
+  it('hands out one store per name, so writes to one file never interleave', async () => {
+    let stores: unknown[] = [];
+    const module = featureModule({
+      name: 'storing',
+      create: (_settings, context) => {
+        stores = [context.store('last_seen'), context.store('last_seen'), context.store('other')];
+        return { start() {}, stop() {} };
+      },
+    });
+    const running = await start(module);
+    assert.equal(stores[0], stores[1]);
+    assert.notEqual(stores[0], stores[2]);
+    await running.stop();
+  });
+
   it("refuses an entity id that is not snake_case, taken, or the panel's own", async () => {
     const declare = (id: string) => entities.declare('test', { id, platform: 'sensor', name: null, device: 'bridge' });
     declare('incident');
