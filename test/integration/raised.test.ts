@@ -18,6 +18,7 @@ import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
 
 const eventTopic = 'alarm-mail-bridge/event';
+const lastEventTopic = 'alarm-mail-bridge/last_event';
 const smsResultTopic = 'alarm-mail-bridge/sms/last';
 const silent: RaisedEventDraft = {
   source: 'supervision',
@@ -60,7 +61,7 @@ describe('raised events end to end', () => {
   });
 
   it("reaches MQTT and SMS like a mail's event, routed by its category, without mail fields", async () => {
-    const subscriber = await Subscriber.connect(broker.url, [eventTopic]);
+    const subscriber = await Subscriber.connect(broker.url, [eventTopic, lastEventTopic]);
     const test = await startTestBridge({ mqttUrl: broker.url, sms: sms() });
     try {
       const before = twilio.requests.length;
@@ -94,6 +95,16 @@ describe('raised events end to end', () => {
         [id, status, marker],
       );
       assert.equal(twilio.requests.length, before + 1, 'one SMS: the trouble, not the status');
+      // "Last event" and "Last mail received" follow the panel's mails only: a raised "panel silent" must not make a
+      // silent panel look alive. The mail's last event arrives; none of the raised ones does.
+      await subscriber.next(lastEventTopic, (message) => idOf(message.payload) === marker);
+      assert.deepEqual(
+        subscriber
+          .on(lastEventTopic)
+          .map((message) => idOf(message.payload))
+          .filter((lastId) => lastId === id || lastId === status),
+        [],
+      );
     } finally {
       await cleanUp(
         () => subscriber.close(),

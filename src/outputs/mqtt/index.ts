@@ -182,9 +182,12 @@ export class MqttOutput implements Output {
       this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined,
     );
     const client = await ready;
+    // The last event feeds "Last event" and "Last mail received": what the panel's own mail said, never an event the
+    // bridge raised itself (a "panel silent" must not make a silent panel look alive).
+    const fromMail = event.input === 'smtp';
     const publishes: Promise<unknown>[] = [
       client.publishAsync(this.#topics.event, payload, once),
-      client.publishAsync(this.#topics.lastEvent, payload, retained),
+      ...(fromMail ? [client.publishAsync(this.#topics.lastEvent, payload, retained)] : []),
       ...cameraPublishes,
     ];
     if (event.alarm_state && event.alarm_state !== this.#publishedState) {
@@ -202,7 +205,7 @@ export class MqttOutput implements Output {
       if (change.changed) publishes.push(this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json')));
     }
     await Promise.all(publishes);
-    this.#lastValues.setEvent(payload);
+    if (fromMail) this.#lastValues.setEvent(payload);
   }
 
   /**
