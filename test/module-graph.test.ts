@@ -93,5 +93,18 @@ describe('module graph', () => {
     it('has no two top-level parts that import each other, directly or round a loop', () => {
       assert.equal(describeCycles(partGraph(files)), '');
     });
+
+    it('keeps the seams: no feature imports an output, and the processor knows no mail', () => {
+      const crossing = [...files].flatMap(([file, imports]) =>
+        [...imports]
+          .filter(
+            (imported) =>
+              (file.startsWith('src/features/') && imported.startsWith('src/outputs/')) ||
+              (file === 'src/pipeline/processor.ts' && imported.startsWith('src/mail/')),
+          )
+          .map((imported) => `${file} → ${imported}`),
+      );
+      assert.deepEqual(crossing, []);
+    });
   });
 });

@@ -167,6 +167,9 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
             bytes: stream.byteLength,
           });
         }, callback)
+        // The mail is stored and answered by now: a throw past this point (in a caller's handler) is logged, never left
+        // as an unhandled rejection that would end the process.
+        .catch((error: unknown) => log.error({ err: error }, 'after a mail was answered: a handler failed'))
         .finally(() => gate.received(session.id, false));
     },
   });

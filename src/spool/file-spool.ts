@@ -91,7 +91,7 @@ export class FileSpool implements Spool {
     const draftPath = join(this.#incoming, `${randomUUID()}.eml`);
     const message = Buffer.isBuffer(body) ? Readable.from([body]) : body;
     const chunks: Buffer[] = [];
-    let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify({ kind, ...header })}\n`)];
+    let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify({ ...header, kind })}\n`)];
     let unwrittenBytes = 0;
     let stored = 0;
     let oversized = false;
