@@ -59,3 +59,44 @@ function entityOf(topic: string, topics: Topics): string | undefined {
   const id = topic.slice(before.length, topic.length - after.length);
   return id === '' || id.includes('/') ? undefined : id;
 }
+
+/** How long a part has to answer a command before Home Assistant is told that none did. */
+export const commandAnswerMs = 10_000;
+/** Commands waiting for their answer at once; past it a new one is refused at once (anyone on the broker may send). */
+const maxWaiting = 100;
+
+/**
+ * Every command gets a result: one that no part answers in time (its owner never subscribed, or its handler threw and
+ * the bus swallowed it) is answered `refused` here.
+ */
+export class CommandDeadlines {
+  readonly #waiting = new Map<string, NodeJS.Timeout>();
+  readonly #answer: (result: CommandResult) => void;
+  readonly #ms: number;
+
+  constructor(answer: (result: CommandResult) => void, ms = commandAnswerMs) {
+    this.#answer = answer;
+    this.#ms = ms;
+  }
+
+  /** Before the command goes on the bus (a part may answer at once); false when too many wait already. */
+  expect({ commandId, entity, command }: EntityCommand): boolean {
+    if (this.#waiting.size >= maxWaiting) return false;
+    const timer = setTimeout(() => {
+      this.#waiting.delete(commandId);
+      this.#answer({ commandId, entity, command, result: 'refused', reason: `no answer within ${this.#ms / 1000} s` });
+    }, this.#ms);
+    this.#waiting.set(commandId, timer.unref());
+    return true;
+  }
+
+  answered(commandId: string): void {
+    clearTimeout(this.#waiting.get(commandId));
+    this.#waiting.delete(commandId);
+  }
+
+  close(): void {
+    for (const timer of this.#waiting.values()) clearTimeout(timer);
+    this.#waiting.clear();
+  }
+}

@@ -18,7 +18,7 @@ import type { OutputHealth } from '../module.js';
 import type { Output } from '../output.js';
 import { CameraPublisher } from './camera-publisher.js';
 import type { Cameras } from './cameras.js';
-import { commandMessage, commandResultPayload } from './commands.js';
+import { CommandDeadlines, commandMessage, commandResultPayload } from './commands.js';
 import type { MqttConnection } from './connection.js';
 import { bridgeDevice, type DeviceDiscovery, type DiscoveryContext, discoveryPayload, panelDevice, zoneDevice } from './discovery.js';
 import { LastValues, type LastValuesState } from './last-values.js';
@@ -94,6 +94,8 @@ export class MqttOutput implements Output {
   /** The last health each output reported: only a changed part is published. */
   readonly #health = new Map<string, BusEvents['health']>();
   #stopping = false;
+  /** Every command gets a result, also when no part answers it. */
+  readonly #deadlines = new CommandDeadlines((result) => this.#deps.bus.emit('commandResult', result));
   /** Connected once: from then on an entity declared late is announced by itself. */
   #connected = false;
   #zonesFullLogged = false;
@@ -140,9 +142,10 @@ export class MqttOutput implements Output {
       bus.on('health', (health) => this.#showHealth(health)),
       bus.on('entityDeclared', (entity) => this.#showEntity(entity)),
       bus.on('entityState', ({ id, ...state }) => this.#showEntityState(id, state)),
-      bus.on('commandResult', (result) =>
-        this.#retainedValues.set(this.#topics.commandResult, commandResultPayload(result, new Date().toISOString())),
-      ),
+      bus.on('commandResult', (result) => {
+        this.#deadlines.answered(result.commandId);
+        this.#retainedValues.set(this.#topics.commandResult, commandResultPayload(result, new Date().toISOString()));
+      }),
     );
     for (const { id, current } of this.#deps.entities.all()) if (current) this.#showEntityState(id, current);
     this.#zones = (await this.#deps.zoneFile.read()) ?? {};
@@ -251,6 +254,7 @@ export class MqttOutput implements Output {
   async stop(): Promise<void> {
     this.#stopping = true;
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#deadlines.close();
     clearTimeout(this.#birthTimer);
     await this.#link.stop();
     await this.#background.settled();
@@ -275,8 +279,10 @@ export class MqttOutput implements Output {
     const command = retain ? undefined : commandMessage(topic, payload, this.#topics, this.#deps.entities, randomUUID());
     if (command) {
       // Whoever owns the entity answers with a `commandResult` (the panel's: features/panel-commands/).
-      if ('command' in command) this.#deps.bus.emit('command', command.command);
-      else this.#deps.bus.emit('commandResult', command.refused);
+      if (!('command' in command)) this.#deps.bus.emit('commandResult', command.refused);
+      else if (this.#deadlines.expect(command.command)) this.#deps.bus.emit('command', command.command);
+      else
+        this.#deps.bus.emit('commandResult', { ...command.command, result: 'refused', reason: 'too many commands waiting for an answer' });
     } else if (topic === this.#topics.homeAssistantStatus && payload === 'online') {
       // Home Assistant restarted: it may have lost our entities if the broker dropped retained configs.
       clearTimeout(this.#birthTimer);
