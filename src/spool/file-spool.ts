@@ -91,7 +91,9 @@ export class FileSpool implements Spool {
     const draftPath = join(this.#incoming, `${randomUUID()}.eml`);
     const message = Buffer.isBuffer(body) ? Readable.from([body]) : body;
     const chunks: Buffer[] = [];
-    let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify({ ...header, kind })}\n`)];
+    // The kind first and the record's own: a header's `kind` field cannot change what the record is read as.
+    const { kind: _headerKind, ...fields } = header as Record<string, unknown>;
+    let unwritten: Buffer[] = [Buffer.from(`${JSON.stringify({ kind, ...fields })}\n`)];
     let unwrittenBytes = 0;
     let stored = 0;
     let oversized = false;
