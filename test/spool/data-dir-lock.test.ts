@@ -10,6 +10,27 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DataDirLocked, lockDataDir } from '../../src/spool/data-dir-lock.js';
 
+/** A real holder of the lock in another process: it takes the lock, says so, and runs until it is killed. */
+async function lockHolder(dataDir: string) {
+  const holder = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `
+      const { lockDataDir } = await import(${JSON.stringify(new URL('../../src/spool/data-dir-lock.ts', import.meta.url).href)});
+      await lockDataDir(${JSON.stringify(dataDir)});
+      process.stdout.write('locked\\n');
+      setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = once(holder, 'exit');
+  await once(holder.stdout, 'data');
+  return { holder, exited };
+}
+
 describe('lockDataDir', () => {
   let dir: string;
   before(async () => (dir = await mkdtemp(join(tmpdir(), 'amb-lock-'))));
@@ -38,23 +59,8 @@ describe('lockDataDir', () => {
   it('takes over the lock of a process that was killed with SIGKILL', async () => {
     const dataDir = await folder('killed');
     // A real holder in another process, killed without any chance to clean up.
-    const holder = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `
-      const { lockDataDir } = await import(${JSON.stringify(new URL('../../src/spool/data-dir-lock.ts', import.meta.url).href)});
-      await lockDataDir(${JSON.stringify(dataDir)});
-      process.stdout.write('locked\\n');
-      setInterval(() => {}, 1000);`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = once(holder, 'exit');
+    const { holder, exited } = await lockHolder(dataDir);
     try {
-      await once(holder.stdout, 'data');
       await assert.rejects(lockDataDir(dataDir), (error: unknown) => error instanceof DataDirLocked && error.pid === holder.pid);
     } finally {
       // Also when the assertion fails: the holder never ends by itself.
@@ -68,23 +74,8 @@ describe('lockDataDir', () => {
 
   it('survives clients that hang up on the lock at once: the holder lives on and still answers', async () => {
     const dataDir = await folder('hang-up');
-    const holder = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `
-      const { lockDataDir } = await import(${JSON.stringify(new URL('../../src/spool/data-dir-lock.ts', import.meta.url).href)});
-      await lockDataDir(${JSON.stringify(dataDir)});
-      process.stdout.write('locked\\n');
-      setInterval(() => {}, 1000);`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = once(holder, 'exit');
+    const { holder, exited } = await lockHolder(dataDir);
     try {
-      await once(holder.stdout, 'data');
       // Connect and hang up at once, so the holder's answer hits a closed socket (EPIPE).
       for (let round = 0; round < 30; round++) {
         await new Promise<void>((done) => {
