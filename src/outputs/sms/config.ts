@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { categories } from '../../core/event.js';
 import { maskNumber } from '../../core/mask.js';
 import { toE164 } from '../../core/phone.js';
+import { apiUrl, retryMinutes } from '../message-settings.js';
 import { messageTemplate } from '../template.js';
 
 export const smsSection = z
@@ -22,17 +23,8 @@ export const smsSection = z
     max_per_hour: z.number().int().min(1).max(1000).default(10),
     max_parts: z.number().int().min(1).max(8).default(3),
     /** How long temporary failures (network, 429, 5xx) are retried before giving up. */
-    retry_minutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(60),
-    api_url: z
-      .string()
-      .regex(/^https?:\/\/[^\s]+$/, 'empty or an http(s) URL')
-      .or(z.literal(''))
-      .default(''),
+    retry_minutes: retryMinutes,
+    api_url: apiUrl,
     cm: z
       .object({ product_token: z.string().default('') })
       .strict()

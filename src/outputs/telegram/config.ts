@@ -1,5 +1,6 @@
 // The `telegram:` section of the configuration: its schema gives the type, the defaults and the checks.
 import { z } from 'zod';
+import { apiUrl, retryMinutes } from '../message-settings.js';
 import { messageTemplate } from '../template.js';
 import { telegramTriggers } from './routing.js';
 
@@ -28,18 +29,9 @@ export const telegramSchema = z
     photos: z.boolean().default(true),
     max_per_hour: z.number().int().min(1).max(1000).default(30),
     /** How long temporary failures (network, 429, 5xx) are retried before giving up. */
-    retry_minutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(60),
+    retry_minutes: retryMinutes,
     /** A local Bot API server or a proxy; empty for https://api.telegram.org. */
-    api_url: z
-      .string()
-      .regex(/^https?:\/\/[^\s]+$/, 'empty or an http(s) URL')
-      .or(z.literal(''))
-      .default(''),
+    api_url: apiUrl,
   })
   .strict()
   .superRefine((value, context) => {
