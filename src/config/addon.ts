@@ -2,10 +2,11 @@
 // same configuration as a YAML file would give. The options form allows two levels, so an output or a feature may
 // keep keys flat there and map them back (SMS: `sms.cm_product_token` → `sms.cm.product_token`).
 import { readFile } from 'node:fs/promises';
+import { outputModules } from '../outputs/registry.js';
 import { defaultTemplate } from '../outputs/template.js';
 import { ConfigInvalid, validateConfig } from './load.js';
 import type { Config } from './schema.js';
-import { sectionModules } from './sections.js';
+import { type SectionModule, sectionModules } from './sections.js';
 
 export interface AddonEnvironment {
   optionsFile: string;
@@ -59,9 +60,9 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
   for (const module of sectionModules) {
     const section = options[module.name];
     if (!isRecord(section) || !module.schema) continue;
-    input[module.name] = withCurrentTemplate(
-      module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section),
-    );
+    const mapped = module.fromAddonOptions ? module.fromAddonOptions(withoutEmpty(section)) : withoutEmpty(section);
+    // Only the outputs' templates had the former default; a feature's setting is its own.
+    input[module.name] = (outputModules as readonly SectionModule[]).includes(module) ? withCurrentTemplate(mapped) : mapped;
   }
   return input;
 }

@@ -8,10 +8,13 @@ import type { RaisedEventDraft } from '../core/event.js';
 import type { Logger } from '../log.js';
 import type { StateFile } from '../spool/state-file.js';
 
-/** The bus as a feature sees it: what it subscribes is unsubscribed at its stop. */
+/**
+ * The bus as a feature sees it: what it subscribes is unsubscribed at its stop. It answers commands; it cannot tell
+ * other facts (an `event`, a `mailAccepted`) that are the pipeline's to tell: its events go through `raise`.
+ */
 export interface FeatureBus {
   on<K extends BusEventName>(name: K, listener: BusListener<K>): () => void;
-  emit<K extends BusEventName>(name: K, payload: BusEvents[K]): void;
+  emit(name: 'commandResult', payload: BusEvents['commandResult']): void;
 }
 
 /** A timer of the feature's clock; cleared at its stop. */
