@@ -18,6 +18,7 @@ import { smsHealth } from '../../../src/outputs/sms/health.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
 import { buildProfiles } from '../../../src/sources/registry.js';
 import { StateFile } from '../../../src/spool/state-file.js';
+import { alarmEvent } from '../../helpers/alarm-event.js';
 import { cleanUp } from '../../helpers/cleanup.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { type Received, Subscriber } from '../../helpers/mqtt-subscriber.js';
@@ -26,23 +27,7 @@ import { freePort } from '../../helpers/ports.js';
 let sequence = 0;
 
 function event(recipients: string[]): AlarmEvent {
-  sequence += 1;
-  return {
-    id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
-    time: '2026-11-21T18:03:12.345Z',
-    input: 'smtp',
-    source: 'xt1',
-    category: 'alarm',
-    type: 'intrusion',
-    alarm_state: null,
-    zone: null,
-    sensor: null,
-    user: null,
-    text: 'Innenbereich Alarm',
-    from: 'xt1@panel.local',
-    recipients,
-    subject: '',
-  };
+  return alarmEvent({ time: '2026-11-21T18:03:12.345Z', from: 'xt1@panel.local', recipients });
 }
 
 describe('MqttOutput', () => {

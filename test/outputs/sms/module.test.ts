@@ -6,28 +6,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Bus, type BusEvents } from '../../../src/core/bus.js';
-import type { AlarmEvent } from '../../../src/core/event.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger } from '../../../src/log.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { smsModule } from '../../../src/outputs/sms/module.js';
+import { alarmEvent } from '../../helpers/alarm-event.js';
 
-const alarm: AlarmEvent = {
-  id: '20261121T180312345Z-000001-abcd',
-  time: '',
-  input: 'smtp',
-  source: 'xt1',
-  category: 'alarm',
-  type: 'intrusion',
-  alarm_state: null,
-  zone: null,
-  sensor: null,
-  user: null,
-  text: 'Innenbereich Alarm',
-  from: '',
-  recipients: ['alarm@bridge.local'],
-  subject: '',
-};
+const alarm = alarmEvent();
 
 describe('smsModule', () => {
   it('reports its problem flag and each final result as health on the bus (dry-run)', async () => {

@@ -17,31 +17,14 @@ import { DryRunProvider } from '../../../src/outputs/sms/providers/dry-run.js';
 import type { SmsProvider } from '../../../src/outputs/sms/providers/provider.js';
 import { TwilioProvider } from '../../../src/outputs/sms/providers/twilio.js';
 import { JobStore } from '../../../src/spool/job-store.js';
+import { alarmEvent } from '../../helpers/alarm-event.js';
 import { FakeCm } from '../../helpers/fake-cm.js';
 import { FakeTwilio } from '../../helpers/fake-twilio.js';
 import { freePort } from '../../helpers/ports.js';
 
 const number = '+4915112345678';
-let sequence = 0;
-
 function event(text: string, category: AlarmEvent['category'] = 'alarm'): AlarmEvent {
-  sequence += 1;
-  return {
-    id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
-    time: '',
-    input: 'smtp',
-    source: 'xt1',
-    category,
-    type: 'intrusion',
-    alarm_state: null,
-    zone: null,
-    sensor: null,
-    user: null,
-    text,
-    from: '',
-    recipients: ['alarm@bridge.local'],
-    subject: '',
-  };
+  return alarmEvent({ text, category });
 }
 
 interface Harness {

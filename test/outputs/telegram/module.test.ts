@@ -8,31 +8,16 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { loadAddonConfig } from '../../../src/config/addon.js';
 import { Bus, type BusEvents } from '../../../src/core/bus.js';
-import type { AlarmEvent } from '../../../src/core/event.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger } from '../../../src/log.js';
 import type { OutputContext } from '../../../src/outputs/module.js';
 import { telegramModule } from '../../../src/outputs/telegram/module.js';
 import { catalogOf } from '../../../src/sources/catalog.js';
 import { buildProfiles } from '../../../src/sources/registry.js';
+import { alarmEvent } from '../../helpers/alarm-event.js';
 import { FakeTelegram } from '../../helpers/fake-telegram.js';
 
-const alarm: AlarmEvent = {
-  id: '20261121T180312345Z-000001-abcd',
-  time: '',
-  input: 'smtp',
-  source: 'xt1',
-  category: 'alarm',
-  type: 'intrusion',
-  alarm_state: null,
-  zone: null,
-  sensor: null,
-  user: null,
-  text: 'Innenbereich Alarm',
-  from: '',
-  recipients: ['alarm@bridge.local'],
-  subject: '',
-};
+const alarm = alarmEvent();
 
 describe('telegramModule', () => {
   const telegram = new FakeTelegram();

@@ -21,31 +21,13 @@ import {
   type TelegramSettings,
 } from '../../../src/outputs/telegram/index.js';
 import { JobStore } from '../../../src/spool/job-store.js';
+import { alarmEvent } from '../../helpers/alarm-event.js';
 import { FakeTelegram, serverError, telegramError, tooLarge, tooManyRequests } from '../../helpers/fake-telegram.js';
 
 const chat = '123456789';
 const group = '-1001234567890';
-let sequence = 0;
-
 function event(text: string, overrides: Partial<AlarmEvent> = {}): AlarmEvent {
-  sequence += 1;
-  return {
-    id: `20261121T180312345Z-${String(sequence).padStart(6, '0')}-abcd`,
-    time: '',
-    input: 'smtp',
-    source: 'xt1',
-    category: 'alarm',
-    type: 'intrusion',
-    alarm_state: null,
-    zone: null,
-    sensor: null,
-    user: null,
-    text,
-    from: '',
-    recipients: ['alarm@bridge.local'],
-    subject: '',
-    ...overrides,
-  };
+  return alarmEvent({ text, ...overrides });
 }
 
 /** Snapshots kept in memory under their hash, as the snapshot store keeps them on disk. */
