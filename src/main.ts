@@ -1,6 +1,7 @@
 // The composition root: configuration → parts → wiring → start; a clean stop on SIGTERM/SIGINT.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { bridgeView } from './bridge-view.js';
 import { configuredValues, loggableConfig, startSummary } from './config/describe.js';
 import { routesOf } from './config/routes.js';
 import type { Config } from './config/schema.js';
@@ -24,6 +25,7 @@ import { Delivery } from './pipeline/delivery.js';
 import { buildRecordKinds } from './pipeline/kinds/index.js';
 import { Processor } from './pipeline/processor.js';
 import { type Raise, raiser } from './pipeline/raise.js';
+import { mailTrial } from './pipeline/try-mail.js';
 import { acceptsRecipient } from './smtp/policy.js';
 import { type Intake, type IntakeOptions, startIntake } from './smtp/server.js';
 import { snapshotLimitsOf } from './snapshots/config.js';
@@ -36,7 +38,7 @@ import { DiskReserve, freeSpaceOf } from './spool/disk-reserve.js';
 import { FileSpool } from './spool/file-spool.js';
 import type { QuarantineRemoval } from './spool/quarantine.js';
 import { resendKeyOfMail } from './spool/resend-key.js';
-import type { Spool } from './spool/spool.js';
+import type { Spool, SpoolRecord } from './spool/spool.js';
 import { fileUnreadable, isListenError, listenFailed, StartFailed } from './start/start-failed.js';
 
 export interface Bridge {
@@ -76,6 +78,7 @@ export async function startBridge(
     for (const stopPart of stops.reverse()) await stopPart();
   };
   const stop = () => (stopped ??= stopAll());
+  const startedAt = Date.now();
   log.info(startSummary(config, packageInfo.version, mqttConnection ? 'supervisor' : 'embedded'), 'starting Alarm Mail Bridge');
   log.debug({ config: loggableConfig(config) }, 'configuration');
   try {
@@ -143,9 +146,21 @@ export async function startBridge(
     const parser = new IsolatedParser({ bus });
     parser.start();
     stops.push(() => parser.close());
-    const kinds = buildRecordKinds({ parser, profiles, routes, cameras: { snapshots, cameras: config.cameras, addresses: routes.camera } });
+    const cameras = { cameras: config.cameras, addresses: routes.camera };
+    const kinds = buildRecordKinds({ parser, profiles, routes, cameras: { ...cameras, snapshots } });
     const worker = new Processor({ spool, kinds, deliveries, alarmState, log: log.child({ component: 'pipeline' }), bus });
-    const raise = raiser({ spool, onStored: (id, record) => worker.enqueue(id, record) });
+    const enqueue = (id: string, record: SpoolRecord | undefined) => worker.enqueue(id, record);
+    const raise = raiser({ spool, onStored: enqueue });
+    const bridge = bridgeView({
+      version: packageInfo.version,
+      startedAt,
+      alarmState,
+      spool,
+      enqueue,
+      tryMail: mailTrial({ parser, profiles, routes, cameras }),
+      images: snapshots,
+      mask: maskText,
+    });
     // Before the outputs start: the entities features declare are in MQTT's first announcement.
     const running = await startFeatures(features, (module) => sectionOf(config, module), {
       log,
@@ -153,6 +168,7 @@ export async function startBridge(
       dataDir: config.data_dir,
       entities,
       raise,
+      bridge,
     });
     stops.push(() => running.stop());
     // The quarantine as opened, for observers that started just now; from here on it tells each change itself.
@@ -248,8 +264,9 @@ function logQuarantineRemoval(log: Logger, { id, bytes, why }: QuarantineRemoval
     count: 'past the count limit',
     size: 'past the size limit',
     space: 'free space under data_dir below the reserve',
+    retried: 'put back into the spool to be read again',
   }[why];
-  log[why === 'age' ? 'info' : 'warn']({ mailId: id, bytes, why }, `quarantined mail removed: ${because}`);
+  log[why === 'age' || why === 'retried' ? 'info' : 'warn']({ mailId: id, bytes, why }, `quarantined mail removed: ${because}`);
 }
 
 /** What to do when data_dir cannot hold the spool. */

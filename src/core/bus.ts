@@ -19,8 +19,14 @@ export interface BusEvents {
   mailRefused: { code: number; reason: string; remote: string | undefined };
   /** The classified event after the panel state was applied, as every output receives it (frozen; number addresses in full). */
   event: AlarmEvent;
-  /** One output has delivered an event, or an attempt failed and will be retried. */
-  delivery: { output: string; eventId: string; result: 'delivered' | 'retrying'; error?: unknown };
+  /**
+   * One output has delivered an event, or an attempt failed and will be retried. A messaging output (SMS, Telegram)
+   * has the event once its messages are stored: `messages` says how many it made (0: the event is not for it); how
+   * each one fares follows as `message` facts.
+   */
+  delivery: { output: string; eventId: string; result: 'delivered' | 'retrying'; error?: unknown; messages?: number };
+  /** A messaging output's message of an event for one recipient: stored, waiting for a retry, held, or finally answered. */
+  message: MessageProgress;
   /** An output's health as data; a field left undefined is not known yet (or the output has no such thing). */
   health: { output: string; problem: boolean | undefined; last: HealthResult | undefined };
   /** The panel's alarm state changed. */
@@ -67,7 +73,7 @@ export interface BusEvents {
     /** The record just quarantined, and why it could not be read. */
     added?: { id: string; reason: string | undefined };
     /** The record just removed, and which bound removed it. */
-    removed?: { id: string; why: 'age' | 'count' | 'size' | 'space' };
+    removed?: { id: string; why: 'age' | 'count' | 'size' | 'space' | 'retried' };
   };
   /** The isolated mail parser's worker was ended (hung, crashed, did not start) and is replaced by a new one. */
   parserRestarted: {
@@ -81,6 +87,27 @@ export interface BusEvents {
     name: string;
     state: ZoneFacts;
   };
+}
+
+/** Where one message (an SMS to one number, a Telegram message to one chat) stands. */
+export interface MessageProgress {
+  output: string;
+  eventId: string;
+  /** The message's own id (`<event id>_<hash of the recipient>`, `…_summary` for a summary). */
+  messageId: string;
+  /** Masked (`*********4567`): facts on the bus may be shown anywhere. */
+  recipient: string;
+  /**
+   * `queued` stored, not yet tried; `retrying` a temporary failure, tried again at `nextAttempt`; `held` over the
+   * hourly limit, to go out in a summary; then one final answer: `sent`, `dry_run`, `failed`, `suppressed`.
+   */
+  state: 'queued' | 'retrying' | 'held' | 'sent' | 'dry_run' | 'failed' | 'suppressed';
+  /** ISO 8601. */
+  time: string;
+  /** When a `retrying` message is tried again (ISO 8601). */
+  nextAttempt?: string;
+  /** Why it failed, is retried or was suppressed: the service's words, masked. */
+  reason?: string;
 }
 
 /** A zone's states as the MQTT output keeps them (and shows them in Home Assistant). */

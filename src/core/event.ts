@@ -13,8 +13,22 @@ export type Route = 'alarm' | 'status' | 'camera' | 'other';
 /** Types given when no rule decides: by the route, or for a mail that could not be parsed. */
 export const fallbackTypes = { alarmRoute: 'alarm', otherRoute: 'unknown', unparsed: 'unparsed' } as const;
 
-/** Where an event came in: `smtp` for a mail, `raised` for an event a feature raised; more inputs to come. */
-export type EventInput = 'smtp' | 'raised' | (string & {});
+/**
+ * Where an event came in: `smtp` for a mail, `raised` for an event a feature raised, `test` for a test mail made on
+ * the status page; more inputs to come.
+ */
+export type EventInput = 'smtp' | 'raised' | 'test' | (string & {});
+
+/** The input of a status page's test mail. */
+export const testInput = 'test';
+
+/**
+ * For a status page's test event, whether the person asked for it to go to SMS and Telegram too (`details.deliver`);
+ * undefined for any other event, which is routed by its category.
+ */
+export function testDelivery(event: Pick<AlarmEvent, 'input' | 'details'>): boolean | undefined {
+  return event.input === testInput ? event.details?.deliver === true : undefined;
+}
 
 /** What only a mail's event carries; an event from another input has none of these fields. */
 export interface MailFields {

@@ -7,7 +7,7 @@ import type { EntityRegistry } from '../core/entities.js';
 import type { RaisedEventDraft } from '../core/event.js';
 import type { Logger } from '../log.js';
 import { StateFile } from '../spool/state-file.js';
-import type { Feature, FeatureContext, FeatureModule, TimerHandle } from './module.js';
+import type { BridgeView, Feature, FeatureContext, FeatureModule, TimerHandle } from './module.js';
 
 /** The clock features get: tests pass their own, so nothing waits in real time. */
 export interface FeatureClock {
@@ -34,6 +34,7 @@ export interface FeatureHostDependencies {
   entities: EntityRegistry;
   /** Writes a raised event to the spool; resolves with its id once it is durable. */
   raise: (draft: RaisedEventDraft) => Promise<string>;
+  bridge: BridgeView;
   clock?: FeatureClock;
 }
 
@@ -97,7 +98,7 @@ class FeatureScope {
   readonly #stores = new Map<string, StateFile<unknown>>();
   #stopped = false;
 
-  constructor(name: string, { log, bus, dataDir, entities, raise, clock = systemClock }: FeatureHostDependencies) {
+  constructor(name: string, { log, bus, dataDir, entities, raise, bridge, clock = systemClock }: FeatureHostDependencies) {
     this.log = log.child({ component: name });
     const track = (dispose: () => void) => {
       if (this.#stopped) {
@@ -168,6 +169,7 @@ class FeatureScope {
           if (!this.#stopped) entities.update(name, id, state);
         },
       },
+      bridge,
     };
   }
 

@@ -4,8 +4,10 @@
 import type { z } from 'zod';
 import type { BusEventName, BusEvents, BusListener } from '../core/bus.js';
 import type { EntityDeclaration, EntityState } from '../core/entities.js';
-import type { RaisedEventDraft } from '../core/event.js';
+import type { AlarmEvent, AlarmState, RaisedEventDraft } from '../core/event.js';
+import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
+import type { QuarantinedMail } from '../spool/quarantine.js';
 import type { StateFile } from '../spool/state-file.js';
 
 /**
@@ -35,6 +37,52 @@ export interface FeatureEntities {
   update(id: string, state: EntityState): void;
 }
 
+/** A mail as the bridge would read it, for `BridgeView.classify`: the raw message and, optionally, its recipients. */
+export interface MailToTry {
+  raw: Buffer;
+  /** RCPT TO; the first alarm address when absent. */
+  recipients?: readonly string[];
+}
+
+/** What the bridge would make of a mail: its event (nothing stored or delivered) and how it got there. */
+export interface TriedMail {
+  /** The event, without id and time that mean nothing here. */
+  event: Omit<AlarmEvent, 'id' | 'time' | 'input'>;
+  /** `alarm`, `status`, `camera` or `other`, by the recipients. */
+  route: string;
+  /** Why the MIME parser could not read it. */
+  unparsable?: string;
+}
+
+/**
+ * What a feature may see and ask of the bridge beyond the bus: its state now, and the few requests a person makes
+ * on the status page. Nothing here sits on a mail's path.
+ */
+export interface BridgeView {
+  version: string;
+  /** When this run started (ms since the epoch). */
+  startedAt: number;
+  /** The panel's alarm state as kept (null until an event said it), and since when. */
+  alarmState(): { state: AlarmState | null; since: string | null };
+  /** Why the spool cannot take a record now (a probe write in its folder), or undefined when it can. */
+  spoolProblem(): Promise<string | undefined>;
+  /** The records in quarantine, oldest first. */
+  quarantined(): readonly QuarantinedMail[];
+  /** Puts a quarantined record back into the spool as a new record, to be read again; resolves with its new id. */
+  retryQuarantined(id: string): Promise<string>;
+  /** Reads a mail as the bridge would, with the same parser, profiles and cameras; stores and delivers nothing. */
+  tryMail(mail: MailToTry): Promise<TriedMail>;
+  /**
+   * A test mail through the whole pipeline (spool, parser, profiles, outputs), category `test`, `input: test`; to SMS
+   * and Telegram (their configured recipients) only with `deliver`. Resolves with its id once it is durable.
+   */
+  submitTest(options: { deliver: boolean }): Promise<string>;
+  /** The camera snapshots events name; undefined without a snapshot store. */
+  images: ImageStore | undefined;
+  /** A text as it may be shown anywhere: configured secrets replaced, phone numbers masked. */
+  mask(text: string): string;
+}
+
 /** Everything a feature may use: one object, no long argument lists. */
 export interface FeatureContext {
   /** A child logger with `{ component: <feature> }`. */
@@ -50,6 +98,7 @@ export interface FeatureContext {
    */
   raise(draft: Omit<RaisedEventDraft, 'source'>): Promise<string>;
   entities: FeatureEntities;
+  bridge: BridgeView;
 }
 
 /** A running feature: start subscribes and schedules; stop ends what it started itself (what went through the context is released anyway). */

@@ -11,6 +11,7 @@ interface StoredState {
 export class AlarmStateStore {
   readonly #file: StateFile<StoredState>;
   #current: AlarmState | null = null;
+  #since: string | null = null;
 
   readonly #bus: Bus | undefined;
 
@@ -21,12 +22,19 @@ export class AlarmStateStore {
   }
 
   async load(): Promise<void> {
-    this.#current = (await this.#file.read())?.alarm_state ?? null;
+    const stored = await this.#file.read();
+    this.#current = stored?.alarm_state ?? null;
+    this.#since = stored?.since ?? null;
   }
 
   /** Unknown (null) until the first event that says it. */
   get current(): AlarmState | null {
     return this.#current;
+  }
+
+  /** When the current state began (ISO 8601); null while it is unknown. */
+  get since(): string | null {
+    return this.#since;
   }
 
   /**
@@ -42,6 +50,7 @@ export class AlarmStateStore {
     if (next !== this.#current) {
       await this.#file.write({ alarm_state: next, since: event.time });
       this.#current = next;
+      this.#since = event.time;
       this.#bus?.emit('panelState', { state: next, since: event.time });
     }
     return event;

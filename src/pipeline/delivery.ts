@@ -5,7 +5,7 @@ import { type BacklogClock, BacklogGauge } from '../core/backlog.js';
 import type { Bus } from '../core/bus.js';
 import type { AlarmEvent } from '../core/event.js';
 import type { Logger } from '../log.js';
-import type { DeliveryOptions, Output } from '../outputs/output.js';
+import type { DeliveryOptions, DeliveryReceipt, Output } from '../outputs/output.js';
 import { WakeSignal } from '../wake-signal.js';
 
 export class Delivery {
@@ -82,29 +82,32 @@ export class Delivery {
 
   async #deliver(event: AlarmEvent): Promise<void> {
     const signal = this.#stopping.signal;
+    let receipt: DeliveryReceipt | undefined;
     try {
-      await pRetry(
-        () => {
-          if (signal.aborted) throw new AbortError('stopping');
-          return this.#output.deliver(event);
-        },
-        {
-          retries: Number.POSITIVE_INFINITY,
-          minTimeout: this.#options.minRetryMs,
-          maxTimeout: this.#options.maxRetryMs,
-          randomize: true,
-          signal,
-          onFailedAttempt: ({ error, attemptNumber }) => {
-            if (signal.aborted) return;
-            this.#log.warn({ mailId: event.id, attempt: attemptNumber, err: error }, 'delivery failed, will retry');
-            this.#bus?.emit('delivery', { output: this.#output.name, eventId: event.id, result: 'retrying', error });
+      receipt =
+        (await pRetry(
+          () => {
+            if (signal.aborted) throw new AbortError('stopping');
+            return this.#output.deliver(event);
           },
-        },
-      );
+          {
+            retries: Number.POSITIVE_INFINITY,
+            minTimeout: this.#options.minRetryMs,
+            maxTimeout: this.#options.maxRetryMs,
+            randomize: true,
+            signal,
+            onFailedAttempt: ({ error, attemptNumber }) => {
+              if (signal.aborted) return;
+              this.#log.warn({ mailId: event.id, attempt: attemptNumber, err: error }, 'delivery failed, will retry');
+              this.#bus?.emit('delivery', { output: this.#output.name, eventId: event.id, result: 'retrying', error });
+            },
+          },
+        )) ?? undefined;
     } catch {
       return; // stopping: the mail stays in the spool
     }
-    this.#bus?.emit('delivery', { output: this.#output.name, eventId: event.id, result: 'delivered' });
+    const messages = receipt ? { messages: receipt.messages } : {};
+    this.#bus?.emit('delivery', { output: this.#output.name, eventId: event.id, result: 'delivered', ...messages });
     this.#onDelivered(event);
   }
 }

@@ -167,11 +167,7 @@ export class FileSpool implements Spool {
   }
 
   async read(id: string): Promise<SpoolRecord> {
-    const data = await readFile(join(this.#mails, `${id}.eml`));
-    const newline = data.indexOf(0x0a);
-    const { kind = kindBeforeKinds, ...header } = headerOf(newline < 0 ? undefined : data.subarray(0, newline));
-    if (typeof kind !== 'string') throw new RecordUnreadable("the record's kind is not a name");
-    return { id, kind, header, body: data.subarray(newline + 1) };
+    return recordOf(id, await readFile(join(this.#mails, `${id}.eml`)));
   }
 
   /** The outputs that already have the event of this pending record (from before a crash): a replay skips them. */
@@ -194,6 +190,36 @@ export class FileSpool implements Spool {
   async quarantine(id: string, reason?: string): Promise<void> {
     await this.quarantined.admit(join(this.#mails, `${id}.eml`), id, reason);
     this.#delivered.forget(id);
+  }
+
+  async requeue(quarantinedId: string): Promise<{ id: string; record: SpoolRecord | undefined } | undefined> {
+    const data = await this.quarantined.read(quarantinedId);
+    if (!data) return undefined;
+    // A record whose header cannot be read (RecordUnreadable) would only come back here: it stays where it is.
+    const { kind, header, body } = recordOf(quarantinedId, data);
+    const draft = await this.write({ kind, header, body, maxBytes: Number.POSITIVE_INFINITY });
+    const stored = await draft.commit();
+    await this.quarantined.release(quarantinedId);
+    return { id: stored.id, record: stored.record };
+  }
+
+  async probe(): Promise<void> {
+    const name = `${randomUUID()}.probe`;
+    const draft = join(this.#incoming, name);
+    let file: FileHandle | undefined;
+    try {
+      file = await open(draft, 'wx');
+      await file.write('probe');
+      await file.sync();
+      await file.close();
+      file = undefined;
+      // Moved like a record is, so a folder that takes no new names fails here too; never named `.eml`, never pending.
+      await rename(draft, join(this.#mails, name));
+    } finally {
+      await file?.close().catch(() => undefined);
+      await removeIfPresent(draft).catch(() => undefined);
+      await removeIfPresent(join(this.#mails, name)).catch(() => undefined);
+    }
   }
 
   /**
@@ -259,6 +285,14 @@ export class FileSpool implements Spool {
     if (!this.#mailsSync) throw new Error('spool not open');
     return this.#mailsSync;
   }
+}
+
+/** A spool file's bytes as a record: its first line's kind and header, then the body. */
+function recordOf(id: string, data: Buffer): SpoolRecord {
+  const newline = data.indexOf(0x0a);
+  const { kind = kindBeforeKinds, ...header } = headerOf(newline < 0 ? undefined : data.subarray(0, newline));
+  if (typeof kind !== 'string') throw new RecordUnreadable("the record's kind is not a name");
+  return { id, kind, header, body: data.subarray(newline + 1) };
 }
 
 /** The first line's JSON object; RecordUnreadable when there is none (a file cut short, or not ours). */

@@ -36,7 +36,7 @@ export interface QuarantinedMail {
 }
 
 /** Why a quarantined mail was removed. */
-export type QuarantineRemovalCause = 'age' | 'count' | 'size' | 'space';
+export type QuarantineRemovalCause = 'age' | 'count' | 'size' | 'space' | 'retried';
 
 export interface QuarantineRemoval {
   id: string;
@@ -156,6 +156,20 @@ export class Quarantine {
   /** Gives up the oldest mails until data_dir has its reserve of free space again, or nothing is left. */
   makeRoom(): Promise<void> {
     return this.#serial(() => this.#makeRoom());
+  }
+
+  /** A kept mail's file as stored (its record's header line, then its body); undefined when it is not kept. */
+  async read(id: string): Promise<Buffer | undefined> {
+    if (!this.#mails.has(id)) return undefined;
+    return readFile(join(this.#dir, `${id}.eml`)).catch(() => undefined);
+  }
+
+  /** Removes a kept mail that was put back into the spool. */
+  release(id: string): Promise<void> {
+    return this.#serial(async () => {
+      const mail = this.#mails.get(id);
+      if (mail) await this.#remove(mail, 'retried');
+    });
   }
 
   /** The mails kept, oldest first. */

@@ -83,4 +83,12 @@ export interface Spool {
   retire(id: string): Promise<void>;
   /** Keeps a record that could not be read, and why, where a human can look at it. */
   quarantine(id: string, reason?: string): Promise<void>;
+  /**
+   * Puts a quarantined record back as a new record (a new id, at the end of the queue), durable before it leaves
+   * quarantine; resolves with it, or undefined when no record of that id is kept. Rejects with RecordUnreadable
+   * for one whose header cannot be read (it stays), SpoolUnavailable when the spool cannot store it now.
+   */
+  requeue(quarantinedId: string): Promise<{ id: string; record: SpoolRecord | undefined } | undefined>;
+  /** Rejects with why a record could not be stored now (a small file written, synced, moved and removed). */
+  probe(): Promise<void>;
 }

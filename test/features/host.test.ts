@@ -12,6 +12,7 @@ import type { RaisedEventDraft } from '../../src/core/event.js';
 import { type FeatureClock, FeatureStopped, startFeatures } from '../../src/features/host.js';
 import { type FeatureContext, featureModule } from '../../src/features/module.js';
 import { createLogger } from '../../src/log.js';
+import { unusedBridgeView } from '../helpers/bridge-view.js';
 
 /** Timers that run only when the test advances the time. */
 class TestClock implements FeatureClock {
@@ -84,6 +85,7 @@ describe('features', () => {
       dataDir,
       entities,
       clock,
+      bridge: unusedBridgeView(),
       raise: async (draft) => {
         raised.push(draft);
         return `raised-${raised.length}`;

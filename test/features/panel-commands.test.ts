@@ -8,6 +8,7 @@ import { EntityRegistry } from '../../src/core/entities.js';
 import { startFeatures } from '../../src/features/host.js';
 import { panelCommandRefusal, panelCommandsModule } from '../../src/features/panel-commands/module.js';
 import { createLogger } from '../../src/log.js';
+import { unusedBridgeView } from '../helpers/bridge-view.js';
 
 describe('panel commands', () => {
   it("answers a panel command with refused and the reason, logs it, and leaves other entities' commands alone", async () => {
@@ -26,6 +27,7 @@ describe('panel commands', () => {
       bus,
       dataDir: '/nonexistent',
       entities: new EntityRegistry(bus),
+      bridge: unusedBridgeView(),
       raise: () => Promise.reject(new Error('not here')),
     });
     bus.emit('command', { commandId: 'c1', entity: 'panel_alarm', command: 'ARM_AWAY' });

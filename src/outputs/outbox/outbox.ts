@@ -3,6 +3,7 @@
 // temporary failures with backoff (or exactly after the wait the service asked for), records a final answer once,
 // and folds what the hourly limit holds back into one summary.
 import { createHash } from 'node:crypto';
+import type { MessageProgress } from '../../core/bus.js';
 import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
 import { WakeSignal } from '../../wake-signal.js';
@@ -49,6 +50,9 @@ export interface OutboxResult extends Outcome {
   time: string;
 }
 
+/** A job's progress as the bus carries it, without the output's name. */
+export type OutboxProgress = Omit<MessageProgress, 'output'>;
+
 export interface OutboxSettings {
   maxPerHour: number;
   retryForMs: number;
@@ -88,6 +92,8 @@ export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult>
    * message to some recipient failed. Must not block.
    */
   onProblem(problem: boolean): void;
+  /** Where each job stands, as it changes (stored, retrying, held, finally answered), for observers. Must not block. */
+  onProgress?(progress: OutboxProgress): void;
   /** Told the number of jobs not finally answered on each change (coalesced, core/backlog.ts); closed at stop. */
   backlog?: { set(depth: number): void; close(): void };
 }
@@ -140,6 +146,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       await this.#parts.jobs.put(job);
       this.#jobs.push(job);
       this.#parts.backlog?.set(this.#jobs.length);
+      this.#progress(job, 'queued');
     }
     this.#signal.wake();
   }
@@ -229,6 +236,10 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       // A rate limit answered as documented is the service working: a fact, not a failure with a stack.
       if (throttled) log.info({ ...retry, code, reason: message }, `${noun} throttled by the service, will retry`);
       else log.warn({ ...retry, err: error }, `${noun} not sent, will retry`);
+      this.#progress(job, 'retrying', {
+        nextAttempt: new Date(job.notBefore).toISOString(),
+        reason: this.#parts.maskText(withCauses(error)),
+      });
       this.#reportProblem();
     }
   }
@@ -240,6 +251,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       { mailId: job.eventId, to: this.#parts.mask(job.to), maxPerHour: this.#settings.maxPerHour },
       `${this.#parts.noun} held: hourly limit reached, will go out in a summary`,
     );
+    this.#progress(job, 'held', { reason: `over ${this.#settings.maxPerHour} per hour: goes out in a summary` });
   }
 
   /** Once a recipient's budget has room again, the messages it held go out as one summary, and they are done. */
@@ -271,6 +283,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
         await this.#parts.jobs.put(summary);
         this.#jobs.push(summary);
         this.#parts.backlog?.set(this.#jobs.length);
+        this.#progress(summary, 'queued');
       }
       for (const job of folded)
         await this.#finish(job, { result: 'suppressed', error: `over ${this.#settings.maxPerHour} per hour: folded into a summary` });
@@ -298,9 +311,21 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       finishedMessage(noun, result.result),
     );
     this.#parts.onResult(result);
+    this.#progress(job, result.result, result.error === undefined ? {} : { reason: result.error });
     if (result.result === 'failed') this.#failedRecipients.add(job.to);
     if (result.result === 'sent' || result.result === 'dry_run') this.#failedRecipients.delete(job.to);
     this.#reportProblem();
+  }
+
+  #progress(job: Job, state: OutboxProgress['state'], more: Pick<OutboxProgress, 'nextAttempt' | 'reason'> = {}): void {
+    this.#parts.onProgress?.({
+      eventId: job.eventId,
+      messageId: job.id,
+      recipient: this.#parts.mask(job.to),
+      state,
+      time: new Date(this.#parts.now()).toISOString(),
+      ...more,
+    });
   }
 
   /** The flood gate's key: the recipient, and the budget when the output has more than one per recipient. */

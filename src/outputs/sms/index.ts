@@ -5,8 +5,8 @@ import type { AlarmEvent } from '../../core/event.js';
 import { maskNumber } from '../../core/mask.js';
 import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
-import { newJob, Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
-import type { Output } from '../output.js';
+import { newJob, Outbox, type OutboxJob, type OutboxProgress, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import type { DeliveryReceipt, Output } from '../output.js';
 import { renderTemplate } from '../template.js';
 import type { SmsProvider } from './providers/provider.js';
 import { type SmsRouting, smsRecipients } from './routing.js';
@@ -41,6 +41,8 @@ export interface SmsDependencies {
    */
   onProblem: (problem: boolean) => void;
   now?: () => number;
+  /** Where each SMS stands (`message` on the bus). Must not block. */
+  onProgress?: (progress: OutboxProgress) => void;
   /** Told the outbox's depth (`outbox/sms` on the bus); closed at stop. */
   backlog?: { set(depth: number): void; close(): void };
 }
@@ -75,6 +77,7 @@ export class SmsOutput implements Output {
       maskText: deps.maskText,
       onResult: deps.onResult,
       onProblem: deps.onProblem,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       backlog: deps.backlog,
     });
   }
@@ -85,11 +88,12 @@ export class SmsOutput implements Output {
   }
 
   /** Only stores the jobs: sending happens apart, so MQTT and intake never wait for a provider. */
-  async deliver(event: AlarmEvent): Promise<void> {
+  async deliver(event: AlarmEvent): Promise<DeliveryReceipt> {
     const now = this.#now();
     const text = fitToParts(toGsmFriendly(renderTemplate(this.#settings.template, event)), this.#settings.maxParts);
     const jobs = smsRecipients(event, this.#settings).map((to) => newJob(event.id, to, text, now, this.#settings.retryForMs));
     await this.#outbox.add(jobs);
+    return { messages: jobs.length };
   }
 
   async stop(): Promise<void> {

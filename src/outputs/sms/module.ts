@@ -54,6 +54,7 @@ export const smsModule = outputModule({
         maskText,
         onResult: (result) => report({ last: result }),
         onProblem: (problem) => report({ problem }),
+        onProgress: (progress) => bus.emit('message', { output: 'sms', ...progress }),
         now,
         backlog: new BacklogGauge(bus, 'outbox/sms'),
       },

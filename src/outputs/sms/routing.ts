@@ -1,5 +1,5 @@
 // Who gets an event by SMS: the numbers written in the recipient addresses, or else the default recipients.
-import type { AlarmEvent, Category } from '../../core/event.js';
+import { type AlarmEvent, type Category, testDelivery } from '../../core/event.js';
 import { numberInAddress } from '../../core/phone.js';
 
 export interface SmsRouting {
@@ -15,6 +15,9 @@ export interface SmsRouting {
  * recipients), go to the defaults when their category is in `send_on`.
  */
 export function smsRecipients(event: AlarmEvent, routing: SmsRouting): string[] {
+  // A status page's test goes to the default recipients when asked to, whatever send_on says, and else nowhere.
+  const test = testDelivery(event);
+  if (test !== undefined) return test ? [...new Set(routing.defaultRecipients)] : [];
   const explicit = new Set<string>();
   for (const recipient of event.recipients ?? []) {
     const number = numberInAddress(recipient, routing.defaultRegion);

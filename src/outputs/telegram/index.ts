@@ -7,8 +7,8 @@ import type { ImageRef, ImageStore } from '../../core/images.js';
 import { maskNumber } from '../../core/mask.js';
 import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
-import { newJob, Outbox, type OutboxJob, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
-import type { Output } from '../output.js';
+import { newJob, Outbox, type OutboxJob, type OutboxProgress, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import type { DeliveryReceipt, Output } from '../output.js';
 import { renderTemplate } from '../template.js';
 import { type BotApi, maxAlbumPhotos, type Photo, TelegramRejected, TelegramUnreachable } from './bot-api.js';
 import { isCameraEvent, sendsToTelegram, type TelegramRouting } from './routing.js';
@@ -68,6 +68,8 @@ export interface TelegramDependencies {
   /** A message waits for a retry, or the last one to some chat failed; on each change and once at start. */
   onProblem: (problem: boolean) => void;
   now?: () => number;
+  /** Where each message stands (`message` on the bus). Must not block. */
+  onProgress?: (progress: OutboxProgress) => void;
   /** Told the outbox's depth (`outbox/telegram` on the bus); closed at stop. */
   backlog?: { set(depth: number): void; close(): void };
 }
@@ -99,6 +101,7 @@ export class TelegramOutput implements Output {
       maskText: deps.maskText,
       onResult: deps.onResult,
       onProblem: deps.onProblem,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       backlog: deps.backlog,
     });
   }
@@ -108,8 +111,8 @@ export class TelegramOutput implements Output {
   }
 
   /** Only stores the jobs: sending happens apart, so MQTT and intake never wait for Telegram. */
-  async deliver(event: AlarmEvent): Promise<void> {
-    if (!sendsToTelegram(event, this.#settings)) return;
+  async deliver(event: AlarmEvent): Promise<DeliveryReceipt> {
+    if (!sendsToTelegram(event, this.#settings)) return { messages: 0 };
     const now = this.#now();
     const text = fitToLimit(nonEmpty(renderTemplate(this.#settings.template, event), `${event.category}: ${event.type}`), textLimit);
     const images = this.#settings.photos ? [...(event.images ?? [])] : [];
@@ -120,6 +123,7 @@ export class TelegramOutput implements Output {
       kind,
     }));
     await this.#outbox.add(jobs);
+    return { messages: jobs.length };
   }
 
   async stop(): Promise<void> {

@@ -57,6 +57,7 @@ export const telegramModule = outputModule({
         maskText,
         onResult: (result) => report({ last: result }),
         onProblem: (problem) => report({ problem }),
+        onProgress: (progress) => bus.emit('message', { output: 'telegram', ...progress }),
         now,
         backlog: new BacklogGauge(bus, 'outbox/telegram'),
       },

@@ -2,7 +2,8 @@
 import type { RecordKind } from '../record-kind.js';
 import { type MailKindDependencies, mailKind } from './mail.js';
 import { raisedKind } from './raised.js';
+import { testKind } from './test.js';
 
 export function buildRecordKinds(mail: MailKindDependencies): ReadonlyMap<string, RecordKind> {
-  return new Map([mailKind(mail), raisedKind()].map((kind) => [kind.name, kind]));
+  return new Map([mailKind(mail), raisedKind(), testKind(mail)].map((kind) => [kind.name, kind]));
 }

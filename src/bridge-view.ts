@@ -1,0 +1,66 @@
+// The bridge as features see it beyond the bus (features/module.ts, BridgeView): built by main from the parts it
+// started, so a feature reaches the spool, the parser or the alarm state only through these few questions.
+
+import type { ImageStore } from './core/images.js';
+import { oneLine } from './errors.js';
+import type { BridgeView, MailToTry, TriedMail } from './features/module.js';
+import type { AlarmStateStore } from './pipeline/alarm-state.js';
+import { testRecord } from './pipeline/kinds/test.js';
+import type { Spool, SpoolRecord } from './spool/spool.js';
+
+export interface BridgeViewParts {
+  version: string;
+  startedAt: number;
+  alarmState: AlarmStateStore;
+  spool: Spool;
+  /** Hands a record just stored to the processor (its enqueue). */
+  enqueue: (id: string, record: SpoolRecord | undefined) => void;
+  tryMail: (mail: MailToTry) => Promise<TriedMail>;
+  images: ImageStore | undefined;
+  mask: (text: string) => string;
+  now?: () => number;
+}
+
+/** A record the spool no longer keeps in quarantine. */
+export class NotQuarantined extends Error {
+  override name = 'NotQuarantined';
+}
+
+export function bridgeView({
+  version,
+  startedAt,
+  alarmState,
+  spool,
+  enqueue,
+  tryMail,
+  images,
+  mask,
+  now = Date.now,
+}: BridgeViewParts): BridgeView {
+  return {
+    version,
+    startedAt,
+    alarmState: () => ({ state: alarmState.current, since: alarmState.since }),
+    spoolProblem: () =>
+      spool.probe().then(
+        () => undefined,
+        (error: unknown) => `the spool cannot store mails: ${oneLine(error)}`,
+      ),
+    quarantined: () => spool.quarantined.list(),
+    async retryQuarantined(id) {
+      const requeued = await spool.requeue(id);
+      if (!requeued) throw new NotQuarantined(`no mail ${id} in quarantine`);
+      enqueue(requeued.id, requeued.record);
+      return requeued.id;
+    },
+    tryMail,
+    async submitTest({ deliver }) {
+      const draft = await spool.write(testRecord(new Date(now()), deliver));
+      const { id, record } = await draft.commit();
+      enqueue(id, record);
+      return id;
+    },
+    images,
+    mask,
+  };
+}

@@ -1,0 +1,43 @@
+// How the bridge would read a mail, for the status page's "Try a mail": the same parser, profiles, routes and
+// cameras as a real mail's, with nothing stored (no spool record, no snapshot, no camera remembered) or delivered.
+import type { Envelope } from '../core/envelope.js';
+import type { RouteTable } from '../core/route.js';
+import { routeOf } from '../core/route.js';
+import type { MailToTry, TriedMail } from '../features/module.js';
+import type { MailParser } from '../mail/isolated-parser.js';
+import { CameraRoster } from '../sources/camera/identity.js';
+import type { Profile } from '../sources/profile.js';
+import { type CameraIntake, eventFromMail } from './to-event.js';
+
+export interface MailTrialDependencies {
+  parser: MailParser;
+  profiles: readonly Profile[];
+  routes: Required<RouteTable>;
+  cameras: Omit<CameraIntake, 'snapshots' | 'roster'>;
+}
+
+/** A line or a whole mail: text without a header block is taken as a mail's body. */
+export function mailTrial({ parser, profiles, routes, cameras }: MailTrialDependencies): (mail: MailToTry) => Promise<TriedMail> {
+  // Cameras made up from tried mails stay here: the real roster (and cameras.json) never hears of them.
+  const roster = new CameraRoster();
+  const intake: CameraIntake = { ...cameras, roster, snapshots: { put: async () => ({ images: [], refused: [] }) } };
+  return async ({ raw, recipients }) => {
+    const alarmAddress = `${routes.alarm[0] ?? 'alarm'}@alarm-mail-bridge.invalid`;
+    const envelope: Envelope = {
+      from: '',
+      recipients: recipients && recipients.length > 0 ? [...recipients] : [alarmAddress],
+      receivedAt: new Date().toISOString(),
+      remoteAddress: 'status page',
+    };
+    const message = looksLikeMail(raw) ? raw : Buffer.concat([Buffer.from('Content-Type: text/plain; charset=utf-8\r\n\r\n'), raw]);
+    const { event, unparsable } = await eventFromMail({ id: 'tried', envelope, raw: message }, profiles, routes, parser, intake);
+    const { id: _id, time: _time, input: _input, ...rest } = event;
+    return { event: rest, route: routeOf(envelope.recipients, routes), ...(unparsable === undefined ? {} : { unparsable }) };
+  };
+}
+
+/** A header line (`Name: value`) first and an empty line after the header block: a mail, not a body line. */
+function looksLikeMail(raw: Buffer): boolean {
+  const head = raw.subarray(0, 64 * 1024).toString('latin1');
+  return /^[!-9;-~]+:[ \t]?.*\r?\n/u.test(head) && /\r?\n\r?\n/u.test(head);
+}
