@@ -100,7 +100,7 @@ describe('telegramModule', () => {
         telegram: { bot_token: telegram.token, chat_ids: ['123456789', '-1001234567890'], send_on: ['camera'], api_url: '' },
       }),
     );
-    const config = await loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525 });
+    const config = await loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525, httpPort: 8099 });
     assert.deepEqual(config.telegram, {
       bot_token: telegram.token,
       chat_ids: ['123456789', '-1001234567890'],
