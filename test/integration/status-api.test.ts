@@ -259,6 +259,15 @@ describe('health check on a disk that turns read-only', () => {
   });
 });
 
+/** A file open for writing at that moment (a state file being saved) makes the kernel say busy: tried again. */
 async function remount(dir: string, mode: 'ro' | 'rw'): Promise<void> {
-  await promisify(execFile)('mount', ['-o', `remount,${mode}`, dir]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await promisify(execFile)('mount', ['-o', `remount,${mode}`, dir]);
+      return;
+    } catch (error) {
+      if (attempt === 50 || !/busy/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
