@@ -230,6 +230,17 @@ describe('status page API', () => {
     assert.ok(!/1701234567/.test(text));
   });
 
+  it('shows no secret and no number in full on any answer', async () => {
+    const answers = await Promise.all(
+      ['/api/status', '/api/events?limit=300', '/metrics', '/'].map(async (path) => (await fetch(`${base}${path}`)).text()),
+    );
+    for (const answer of answers) {
+      assert.ok(!answer.includes(twilio.authToken), 'the auth token');
+      assert.ok(!answer.includes(twilio.accountSid), 'the account SID');
+      assert.ok(!/1701234567/.test(answer), 'the number');
+    }
+  });
+
   it('answers 503 with the reason once the intake is closed', async () => {
     await test.stop();
     assert.equal(healthAtStop?.status, 503);
