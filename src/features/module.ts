@@ -11,13 +11,16 @@ import type { MailToTry, TriedMail } from '../pipeline/try-mail.js';
 import type { QuarantinedMail } from '../spool/quarantine.js';
 import type { StateFile } from '../spool/state-file.js';
 
+/** The facts a feature may tell: answers to commands, commands of its own (the status page's buttons), incidents and withdrawals. */
+export type FeatureFact = 'commandResult' | 'command' | 'incident' | 'withdraw';
+
 /**
- * The bus as a feature sees it: what it subscribes is unsubscribed at its stop. It answers commands; it cannot tell
- * other facts (an `event`, a `mailAccepted`) that are the pipeline's to tell: its events go through `raise`.
+ * The bus as a feature sees it: what it subscribes is unsubscribed at its stop. It cannot tell facts (an `event`, a
+ * `mailAccepted`) that are the pipeline's to tell: its events go through `raise`.
  */
 export interface FeatureBus {
   on<K extends BusEventName>(name: K, listener: BusListener<K>): () => void;
-  emit(name: 'commandResult', payload: BusEvents['commandResult']): void;
+  emit<K extends FeatureFact>(name: K, payload: BusEvents[K]): void;
 }
 
 /** A timer of the feature's clock; cleared at its stop. */
