@@ -11,6 +11,7 @@ import type { Spool, SpoolRecord } from './spool/spool.js';
 export interface BridgeViewParts {
   version: string;
   startedAt: number;
+  outputs: readonly string[];
   alarmState: AlarmStateStore;
   spool: Spool;
   /** Hands a record just stored to the processor (its enqueue). */
@@ -29,6 +30,7 @@ export class NotQuarantined extends Error {
 export function bridgeView({
   version,
   startedAt,
+  outputs,
   alarmState,
   spool,
   enqueue,
@@ -40,6 +42,7 @@ export function bridgeView({
   return {
     version,
     startedAt,
+    outputs,
     alarmState: () => ({ state: alarmState.current, since: alarmState.since }),
     spoolProblem: () =>
       spool.probe().then(

@@ -154,6 +154,7 @@ export async function startBridge(
     const bridge = bridgeView({
       version: packageInfo.version,
       startedAt,
+      outputs: deliveries.map((delivery) => delivery.name),
       alarmState,
       spool,
       enqueue,

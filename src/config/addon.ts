@@ -2,6 +2,7 @@
 // same configuration as a YAML file would give. The options form allows two levels, so an output or a feature may
 // keep keys flat there and map them back (SMS: `sms.cm_product_token` → `sms.cm.product_token`).
 import { readFile } from 'node:fs/promises';
+import { addonHttp } from '../features/http/config.js';
 import { outputModules } from '../outputs/registry.js';
 import { defaultTemplate } from '../outputs/template.js';
 import { ConfigInvalid, validateConfig } from './load.js';
@@ -13,6 +14,8 @@ export interface AddonEnvironment {
   dataDir: string;
   /** 2525 in the container; the user maps it on the host in the add-on's Network settings. */
   smtpPort: number;
+  /** The status page: 8099, the add-on's ingress port and its HEALTHCHECK's; another only in tests. */
+  httpPort: number;
 }
 
 /** Where the add-on's files are; environment variables override them for tests and other hosts. */
@@ -21,10 +24,11 @@ export function addonEnvironment(env: NodeJS.ProcessEnv = process.env): AddonEnv
     optionsFile: env.OPTIONS_FILE || '/data/options.json',
     dataDir: env.DATA_DIR || '/data',
     smtpPort: Number(env.SMTP_PORT || 2525),
+    httpPort: Number(env.HTTP_PORT || addonHttp.port),
   };
 }
 
-export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonEnvironment): Promise<Config> {
+export async function loadAddonConfig({ optionsFile, dataDir, smtpPort, httpPort }: AddonEnvironment): Promise<Config> {
   let options: unknown;
   try {
     options = JSON.parse(await readFile(optionsFile, 'utf8'));
@@ -32,10 +36,10 @@ export async function loadAddonConfig({ optionsFile, dataDir, smtpPort }: AddonE
     throw new ConfigInvalid(optionsFile, [`cannot read the add-on options: ${(error as Error).message}`], { cause: error });
   }
   if (!isRecord(options)) throw new ConfigInvalid(optionsFile, ['expected a JSON object']);
-  return validateConfig(configInputOf(options, dataDir, smtpPort), optionsFile);
+  return validateConfig(configInputOf(options, dataDir, smtpPort, httpPort), optionsFile);
 }
 
-function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number): Record<string, unknown> {
+function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number, httpPort: number): Record<string, unknown> {
   const { smtp, smtp_users: users, cameras, ...others } = options;
   const rest = Object.fromEntries(Object.entries(others).filter(([key]) => !sectionModules.some((module) => module.name === key)));
   const {
@@ -55,6 +59,8 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
     data_dir: dataDir,
     smtp: { ...smtpRest, ...withoutEmpty({ users }), tls, host: '0.0.0.0', port: smtpPort },
   };
+  // The status page is reached through Home Assistant's ingress only; its settings are not the user's to change.
+  input.http = { ...addonHttp, port: httpPort };
   // A camera's match_* left empty in the form matches nothing in particular: it is left out.
   if (Array.isArray(cameras)) input.cameras = cameras.map((camera) => (isRecord(camera) ? withoutEmpty(camera) : camera));
   for (const module of sectionModules) {

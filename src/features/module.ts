@@ -62,6 +62,8 @@ export interface BridgeView {
   version: string;
   /** When this run started (ms since the epoch). */
   startedAt: number;
+  /** The outputs that get every event (`mqtt`, `sms`, `telegram`), in delivery order. */
+  outputs: readonly string[];
   /** The panel's alarm state as kept (null until an event said it), and since when. */
   alarmState(): { state: AlarmState | null; since: string | null };
   /** Why the spool cannot take a record now (a probe write in its folder), or undefined when it can. */

@@ -150,6 +150,7 @@ describe('production install from the add-on lock, run as the add-on', () => {
       }),
     );
     const smtpPort = await freePort();
+    const httpPort = await freePort();
     // run.sh's exec line: its node options (the young generation's size) and the command's link in .bin/.
     const runSh = await readFile(join(root, 'addon', 'run.sh'), 'utf8');
     const [, nodeOptions, command] = /^exec node ((?:--\S+ )*)\/app\/(node_modules\/\.bin\/alarm-mail-bridge)$/m.exec(runSh) ?? [];
@@ -161,6 +162,7 @@ describe('production install from the add-on lock, run as the add-on', () => {
         OPTIONS_FILE: join(data, 'options.json'),
         DATA_DIR: data,
         SMTP_PORT: String(smtpPort),
+        HTTP_PORT: String(httpPort),
         SUPERVISOR_URL: `http://127.0.0.1:${(supervisor.address() as AddressInfo).port}`,
         SUPERVISOR_TOKEN: 'test-supervisor-token',
       },
@@ -180,6 +182,13 @@ describe('production install from the add-on lock, run as the add-on', () => {
     } finally {
       await subscriber.close();
     }
+    // The image's HEALTHCHECK asks this URL of the add-on's status page (8099 there; a free port here).
+    const dockerfile = await readFile(join(root, 'addon', 'Dockerfile'), 'utf8');
+    const healthUrl = /^\s*CMD \["wget", .*"(http:\/\/127\.0\.0\.1:8099\/healthz)"\]$/m.exec(dockerfile)?.[1];
+    assert.ok(healthUrl, 'the HEALTHCHECK asks /healthz on port 8099');
+    const health = await fetch(healthUrl.replace(':8099', `:${httpPort}`), { signal: AbortSignal.timeout(10_000) });
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok' });
     assert.match(output, /running as Home Assistant add-on/);
     assert.match(output, /MQTT broker from the Supervisor/);
     assert.match(output, /SMS dry-run/);

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { loadAddonConfig } from '../../src/config/addon.js';
 import { ConfigInvalid, validateConfig } from '../../src/config/load.js';
 import { lookUpMqttService, mqttServiceWhenReady, type SupervisorLookupFailed } from '../../src/config/supervisor.js';
+import { addonHttp } from '../../src/features/http/config.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -26,13 +27,18 @@ describe('add-on options', () => {
   async function load(options: unknown) {
     const optionsFile = join(dir, `${Math.random().toString(36).slice(2)}.json`);
     await writeFile(optionsFile, JSON.stringify(options));
-    return loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525 });
+    return loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525, httpPort: 8099 });
   }
 
   it('gives the bridge its defaults from the add-on defaults: the two schemas agree', async () => {
     const fromAddon = await load(await addonOptions());
-    const defaults = validateConfig({ data_dir: '/data', smtp: { host: '0.0.0.0' } }, 'defaults');
+    const defaults = validateConfig({ data_dir: '/data', smtp: { host: '0.0.0.0' }, http: addonHttp }, 'defaults');
     assert.deepEqual(fromAddon, defaults);
+  });
+
+  it("serves the status page to Home Assistant's ingress proxy and the container only, on 8099", async () => {
+    const config = await load(await addonOptions());
+    assert.deepEqual(config.http, { host: '0.0.0.0', port: 8099, allowed_networks: ['172.30.32.2/32'] });
   });
 
   it('keeps defaults for optional keys left out or empty', async () => {
@@ -96,7 +102,7 @@ describe('add-on options', () => {
 
   it('says so when options.json is not readable', async () => {
     await assert.rejects(
-      loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525 }),
+      loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525, httpPort: 8099 }),
       /cannot read the add-on options/,
     );
   });

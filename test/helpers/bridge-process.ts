@@ -33,7 +33,7 @@ export class BridgeProcess {
     const configFile = join(dataDir, configName);
     await writeFile(
       configFile,
-      stringify({ ...sections, data_dir: dataDir, smtp: { host: '127.0.0.1', port: smtpPort }, mqtt: { url: mqttUrl } }),
+      stringify({ http: { port: 0 }, ...sections, data_dir: dataDir, smtp: { host: '127.0.0.1', port: smtpPort }, mqtt: { url: mqttUrl } }),
     );
     return new BridgeProcess(smtpPort, configFile);
   }

@@ -6,6 +6,7 @@ export function unusedBridgeView(): BridgeView {
   return {
     version: '0.0.0-test',
     startedAt: 0,
+    outputs: [],
     alarmState: () => ({ state: null, since: null }),
     spoolProblem: async () => undefined,
     quarantined: () => [],

@@ -32,6 +32,8 @@ export interface TestBridgeOptions {
   rules?: unknown[];
   cameras?: unknown[];
   snapshots?: Record<string, unknown>;
+  /** The status page's section; off (`port: 0`) unless a test asks for it. */
+  http?: Record<string, unknown>;
   /** The masker of the log and the outputs, as the command line builds it once; from the config when not given. */
   maskValues?: (text: string) => string;
   /** Features of the test's own (without settings), run after the registry's. */
@@ -51,6 +53,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       rules: options.rules ?? [],
       ...(options.cameras ? { cameras: options.cameras } : {}),
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+      http: { port: 0, ...options.http },
     },
     'test',
   );

@@ -11,8 +11,13 @@ const minuteMs = 60_000;
 /** A photo upload takes longer than a text; a request that hangs longer is retried. */
 const requestTimeoutMs = 30_000;
 
-/** Telegram off: takes every event and does nothing with it. */
-const off: Output = { name: 'telegram', start: async () => undefined, deliver: async () => undefined, stop: async () => undefined };
+/** Telegram off: takes every event and makes no message of it (observers count it as not for Telegram, not as sent). */
+const off: Output = {
+  name: 'telegram',
+  start: async () => undefined,
+  deliver: async () => ({ messages: 0 }),
+  stop: async () => undefined,
+};
 
 export const telegramModule = outputModule({
   name: 'telegram',

@@ -1,0 +1,153 @@
+// The status page feature: the event log, the "Now" block and the metrics fed from the bus, kept across restarts
+// in its own store, and served by the page server. It never sits on a mail's path: a page that cannot listen (its
+// port taken) is logged and tried again, and the bridge goes on taking alarms.
+import type { Feature, FeatureContext } from '../module.js';
+import { accessPolicy } from './access.js';
+import type { StatusView } from './api.js';
+import type { HttpSettings } from './config.js';
+import { EventLog } from './event-log.js';
+import { BridgeMetrics } from './metrics.js';
+import { NowTracker, type SavedNow } from './now.js';
+import { pageRoutes } from './routes.js';
+import { PageServer } from './server.js';
+
+/** The kept state is written at most this often (and at stop): the page's history is worth no fsync per mail. */
+const saveEveryMs = 5_000;
+/** A port taken at start is tried again this often. */
+const listenRetryMs = 60_000;
+/** `/healthz` probes the disk at most this often; callers in between share the last answer. */
+const probeEveryMs = 1_000;
+
+interface Saved {
+  events: unknown;
+  now: SavedNow;
+}
+
+export class StatusPage implements Feature {
+  readonly #settings: HttpSettings;
+  readonly #context: FeatureContext;
+  readonly #log: EventLog;
+  readonly #now: NowTracker;
+  readonly #metrics: BridgeMetrics;
+  readonly #server: PageServer;
+  #probe: { at: number; answer: Promise<string | undefined> } | undefined;
+
+  constructor(settings: HttpSettings, context: FeatureContext) {
+    this.#settings = settings;
+    this.#context = context;
+    const { bridge, now } = context;
+    this.#log = new EventLog({ outputs: bridge.outputs, mask: bridge.mask, now });
+    this.#now = new NowTracker(() => localDate(new Date(now())));
+    this.#metrics = new BridgeMetrics(context.bus, { now });
+    this.#server = new PageServer(
+      pageRoutes({ log: this.#log, bridge, metrics: this.#metrics, status: () => this.status(), health: () => this.health() }),
+      accessPolicy(settings.host, settings.allowed_networks),
+      context.log,
+    );
+  }
+
+  async start(): Promise<void> {
+    const { bus, timers, store } = this.#context;
+    const saved = await store<Saved>('page')
+      .read()
+      .catch((error: unknown) => {
+        this.#context.log.warn({ err: error }, 'cannot read what the status page kept: it starts empty');
+        return undefined;
+      });
+    this.#log.restore(saved?.events);
+    this.#now.restore(saved?.now);
+    bus.on('event', (event) => {
+      this.#log.onEvent(event);
+      this.#now.onEvent(event);
+    });
+    bus.on('delivery', (delivery) => this.#log.onDelivery(delivery));
+    bus.on('message', (message) => this.#log.onMessage(message));
+    bus.on('mailAccepted', () => this.#now.onAccepted());
+    bus.on('mailRefused', (refused) => this.#now.onRefused(refused));
+    bus.on('intake', (intake) => this.#now.onIntake(intake));
+    bus.on('broker', (broker) => this.#now.onBroker(broker));
+    bus.on('health', (health) => this.#now.onHealth(health));
+    bus.on('backlog', (backlog) => this.#now.onBacklog(backlog));
+    bus.on('quarantine', (quarantine) => this.#now.onQuarantine(quarantine));
+    timers.setInterval(() => void this.#save(false), saveEveryMs);
+    await this.#listen();
+  }
+
+  async stop(): Promise<void> {
+    await this.#server.close();
+    this.#metrics.close();
+    await this.#save(true);
+  }
+
+  /** The "Now" block: what the bus told, and what the bridge says of itself now. */
+  async status(): Promise<StatusView> {
+    const { bridge, now } = this.#context;
+    const view = this.#now.view();
+    return {
+      version: bridge.version,
+      started: new Date(bridge.startedAt).toISOString(),
+      uptime_seconds: Math.floor((now() - bridge.startedAt) / 1000),
+      health: await this.health(),
+      alarm: bridge.alarmState(),
+      ...view,
+      quarantine: {
+        ...view.quarantine,
+        mails: bridge.quarantined().map(({ id, quarantinedAt, bytes, reason }) => ({
+          id,
+          time: new Date(quarantinedAt).toISOString(),
+          bytes,
+          reason: reason === undefined ? null : bridge.mask(reason),
+        })),
+      },
+    };
+  }
+
+  /** Healthy while every input listens and the spool can store a record. */
+  async health(): Promise<StatusView['health']> {
+    const problems = this.#now.intakeProblems();
+    const spool = await this.#spoolProblem();
+    if (spool) problems.push(spool);
+    return { ok: problems.length === 0, problems };
+  }
+
+  #spoolProblem(): Promise<string | undefined> {
+    const at = this.#context.now();
+    if (!this.#probe || at - this.#probe.at >= probeEveryMs) this.#probe = { at, answer: this.#context.bridge.spoolProblem() };
+    return this.#probe.answer;
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port } = this.#settings;
+    try {
+      const address = await this.#server.listen(host, port);
+      this.#context.log.info({ address: `${address.address}:${address.port}` }, 'status page listening');
+    } catch (error) {
+      this.#context.log.error(
+        { err: error, host, port },
+        `status page cannot listen on ${host}:${port}: set http.port to a free port (0: off); trying again every minute`,
+      );
+      this.#context.timers.setTimeout(() => void this.#listen(), listenRetryMs);
+    }
+  }
+
+  /** Writes what the page keeps when it changed; at stop it waits for the write. */
+  async #save(final: boolean): Promise<void> {
+    const eventsChanged = this.#log.takeChanged();
+    const nowChanged = this.#now.takeChanged();
+    if (!eventsChanged && !nowChanged && !final) return;
+    const file = this.#context.store<Saved>('page');
+    await file.save(
+      { events: this.#log.toJSON(), now: this.#now.toJSON() },
+      {
+        failed: (error) => this.#context.log.warn({ err: error }, 'cannot keep the status page history (tried again later)'),
+        recovered: () => this.#context.log.info('status page history kept again'),
+      },
+    );
+  }
+}
+
+/** `2026-12-03` in the machine's time zone: "today" is the user's day, not UTC's. */
+function localDate(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
