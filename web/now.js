@@ -78,6 +78,11 @@ function showQuarantine(quarantine, onRetried) {
   $('quarantine').replaceChildren(...quarantine.mails.map((mail) => quarantineItem(mail, onRetried)));
 }
 
+/** The spool first (mails not yet read), then each output's queue by name. */
+function backlogOrder(backlog) {
+  return Object.entries(backlog).sort(([a], [b]) => (a === 'spool' ? -1 : b === 'spool' ? 1 : a.localeCompare(b)));
+}
+
 /** Fills the "Now" block from `api/status`; `onRetried` runs after a quarantined mail was queued again. */
 export function showStatus(status, onRetried) {
   showProblems(status.health?.ok === false ? status.health.problems : []);
@@ -111,7 +116,7 @@ export function showStatus(status, onRetried) {
     ),
   );
   $('backlog').replaceChildren(
-    ...Object.entries(status.backlog ?? {}).map(([queue, depth]) =>
+    ...backlogOrder(status.backlog ?? {}).map(([queue, depth]) =>
       el('li', { className: depth > 0 ? 'busy' : '' }, el('span', { text: `${queue} `, className: 'muted' }), el('b', { text: depth })),
     ),
   );

@@ -78,8 +78,13 @@ export class IngressProxy {
   /** The ingress session the frontend holds as the `ingress_session` cookie. */
   readonly session = randomBytes(64).toString('hex');
   readonly forwarded: ForwardedRequest[] = [];
+  /** Requests answered here without reaching the add-on (outside the prefix, no session), with their status. */
+  readonly refused: { path: string; status: number }[] = [];
   readonly #options: Required<IngressProxyOptions>;
   readonly #server: Server;
+  /** Answers being streamed (the page's event stream), so `interrupt` can cut them. */
+  readonly #streams = new Set<ServerResponse>();
+  #held: Promise<void> | undefined;
 
   private constructor(options: IngressProxyOptions) {
     this.#options = {
@@ -120,6 +125,24 @@ export class IngressProxy {
     return { name: 'ingress_session', value: this.session, domain: '127.0.0.1', path: '/api/hassio_ingress/', sameSite: 'Strict' };
   }
 
+  /**
+   * The line through Home Assistant drops, as when Core restarts: streamed answers are cut, and requests wait until
+   * `resume()` (none is lost, as a browser's retry would not be).
+   */
+  interrupt(): { resume(): void } {
+    let release = () => {};
+    this.#held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    for (const stream of this.#streams) stream.destroy();
+    return {
+      resume: () => {
+        this.#held = undefined;
+        release();
+      },
+    };
+  }
+
   async stop(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -128,8 +151,10 @@ export class IngressProxy {
   #handle(incoming: IncomingMessage, outgoing: ServerResponse): void {
     const route = this.#route(incoming);
     if ('panel' in route) this.#panel(outgoing);
-    else if ('refused' in route) plain(outgoing, route.refused, route.text);
-    else
+    else if ('refused' in route) {
+      this.refused.push({ path: incoming.url ?? '', status: route.refused });
+      plain(outgoing, route.refused, route.text);
+    } else
       void this.#forward(incoming, outgoing, route.path).catch(() => {
         if (!outgoing.headersSent) plain(outgoing, 502, '502: Bad Gateway');
         else outgoing.destroy();
@@ -164,6 +189,7 @@ export class IngressProxy {
   }
 
   async #forward(incoming: IncomingMessage, outgoing: ServerResponse, path: string): Promise<void> {
+    await this.#held;
     const headers: OutgoingHttpHeaders = {};
     for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
       const name = incoming.rawHeaders[i]!.toLowerCase();
@@ -235,6 +261,8 @@ export class IngressProxy {
       'x-accel-buffering': 'no',
       ...(gzip ? { 'content-encoding': 'gzip' } : {}),
     });
+    this.#streams.add(outgoing);
+    outgoing.once('close', () => this.#streams.delete(outgoing));
     if (gzip) await pipeline(answer, createGzip(), outgoing);
     else await pipeline(answer, outgoing);
   }
