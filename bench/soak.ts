@@ -1,6 +1,7 @@
 // Soak: many mails through the bridge as users run it (compiled dist/bin.js with the Node options of `npm start`,
 // a real Mosquitto, SMTP over loopback), mostly small XT1 lines and every Nth a large one, and the bridge's memory
-// at the start, after each quarter of the mails and at the end. Memory that grows with the number of mails shows
+// at the start, after each quarter of the mails and at the end, with the status page's API and /metrics read every
+// second meanwhile. Memory that grows with the number of mails shows
 // as a heap after GC that climbs from sample to sample instead of staying level.
 //   npm run soak -- --mails 3000 --large-every 20 --large-kb 1024 --clients 4 --max-seconds 300
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -89,10 +90,17 @@ async function until(description: string, reached: () => Promise<boolean> | bool
 const broker = await Mosquitto.start();
 const dataDir = await mkdtemp(join(tmpdir(), 'amb-soak-'));
 const port = await freePort();
+const httpPort = await freePort();
 const configFile = join(dataDir, 'config.yaml');
 await writeFile(
   configFile,
-  stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url } }),
+  stringify({
+    log_level: 'info',
+    data_dir: dataDir,
+    smtp: { host: '127.0.0.1', port },
+    mqtt: { url: broker.url },
+    http: { port: httpPort },
+  }),
 );
 const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], {
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,6 +116,15 @@ subscriber.onMessage((_payload, topic) => {
 const samples: Sample[] = [];
 const started = performance.now();
 let failure: unknown;
+// The status page in use all along: a page reloading its events and status, and a Prometheus scrape, every second.
+let looks = 0;
+const looking = setInterval(() => {
+  for (const path of ['/api/events?limit=100', '/api/status', '/metrics'])
+    void fetch(`http://127.0.0.1:${httpPort}${path}`, { signal: AbortSignal.timeout(5_000) })
+      .then((response) => response.arrayBuffer())
+      .then(() => (looks += 1))
+      .catch(() => undefined);
+}, 1_000);
 try {
   await waitForPort(port, bridge);
   samples.push(await sample(bridge, output, 'start', 0));
@@ -127,6 +144,7 @@ try {
 } catch (error) {
   failure = error;
 } finally {
+  clearInterval(looking);
   await subscriber.close();
   await stopProcess(bridge);
   await broker.stop();
@@ -137,7 +155,9 @@ const largeCount = largeEvery > 0 ? Math.floor(mails / largeEvery) : 0;
 console.info(
   `soak: ${mails} mails (${mails - largeCount} small XT1 lines, ${largeCount} of ${largeKb} KB), ${clients} clients; bridge node options: ${nodeArgs.slice(0, startArgs.length + 1).join(' ')} (+ probe)`,
 );
-console.info(`elapsed ${((performance.now() - started) / 1000).toFixed(1)} s, ${events} events received`);
+console.info(
+  `elapsed ${((performance.now() - started) / 1000).toFixed(1)} s, ${events} events received; status page, its status and /metrics read ${looks} times`,
+);
 console.info('sample               mails   RSS MB   heap used MB   heap after GC MB');
 for (const { label, mails: done, rssMb, heapMb, heapAfterGcMb } of samples) {
   console.info(

@@ -3,9 +3,10 @@
 
 import type { ImageStore } from './core/images.js';
 import { oneLine } from './errors.js';
-import type { BridgeView, MailToTry, TriedMail } from './features/module.js';
+import type { BridgeView } from './features/module.js';
 import type { AlarmStateStore } from './pipeline/alarm-state.js';
 import { testRecord } from './pipeline/kinds/test.js';
+import type { MailToTry, TriedMail } from './pipeline/try-mail.js';
 import type { Spool, SpoolRecord } from './spool/spool.js';
 
 export interface BridgeViewParts {
@@ -20,11 +21,6 @@ export interface BridgeViewParts {
   images: ImageStore | undefined;
   mask: (text: string) => string;
   now?: () => number;
-}
-
-/** A record the spool no longer keeps in quarantine. */
-export class NotQuarantined extends Error {
-  override name = 'NotQuarantined';
 }
 
 export function bridgeView({
@@ -52,7 +48,7 @@ export function bridgeView({
     quarantined: () => spool.quarantined.list(),
     async retryQuarantined(id) {
       const requeued = await spool.requeue(id);
-      if (!requeued) throw new NotQuarantined(`no mail ${id} in quarantine`);
+      if (!requeued) return undefined;
       enqueue(requeued.id, requeued.record);
       return requeued.id;
     },

@@ -80,6 +80,21 @@ export interface BusEvents {
     /** E.g. `took longer than 10000 ms`, `the parser exited with code 1`. */
     reason: string;
   };
+  /**
+   * An alarm incident opened, grew, went up a level or was acknowledged (the incidents feature). Outputs that can
+   * hear replies (SMS through Twilio) listen for them while one is open.
+   */
+  incident: IncidentFacts;
+  /**
+   * A reply to a message an output sent (an SMS answered "OK"), with the events whose messages went to that sender,
+   * for whoever acknowledges; the sender masked.
+   */
+  reply: { output: string; from: string; text: string; time: string; eventIds: readonly string[] };
+  /**
+   * Messages of these events that have not gone out yet are no longer wanted (an acknowledged incident's escalation):
+   * each outbox finishes them `suppressed` with the reason. Messages already sent are not affected.
+   */
+  withdraw: { eventIds: readonly string[]; reason: string };
   /** A zone of the panel changed (or is known from before, at the start of the MQTT output). */
   zoneState: {
     zone: number;
@@ -110,6 +125,18 @@ export interface MessageProgress {
   reason?: string;
 }
 
+/** An incident as the incidents feature tells it. */
+export interface IncidentFacts {
+  id: string;
+  state: 'open' | 'acknowledged';
+  /** ISO 8601. */
+  openedAt: string;
+  /** The ids of its events, oldest first (its alarms, and the escalation messages it raised). */
+  eventIds: readonly string[];
+  /** The escalation level reached: 0 before any level fired. */
+  level: number;
+}
+
 /** A zone's states as the MQTT output keeps them (and shows them in Home Assistant). */
 export interface ZoneFacts {
   /** The door/window contact; null until the zone reported one. */
@@ -133,6 +160,8 @@ export interface EntityCommand {
   command: string;
   /** A value the command carries (a future number or text entity); none of today's commands has one. */
   payload?: string;
+  /** Who sent it: Home Assistant (or anyone on the broker) by default, or the status page. */
+  origin?: 'mqtt' | 'status_page';
 }
 
 export interface CommandResult {

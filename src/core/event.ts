@@ -59,6 +59,8 @@ export interface AlarmEvent extends Partial<MailFields> {
   text: string;
   /** A raised event's facts beyond the fields above (absent on every other event). */
   details?: EventDetails;
+  /** Who exactly gets a raised event (an escalation level): its outputs send to these alone, whatever their routing. */
+  to?: EventTargets;
   /**
    * Camera events only (and absent on every other event, whose JSON stays as it was): the camera's id
    * (`sensor` holds its name), its snapshots (no bytes: the snapshot store keeps them), its own clock as text
@@ -71,6 +73,16 @@ export interface AlarmEvent extends Partial<MailFields> {
 }
 
 export type EventDetails = Record<string, string | number | boolean | null>;
+
+/**
+ * Explicit recipients of a raised event, per kind of message: SMS numbers (E.164), Telegram chat ids, numbers to call.
+ * An event with targets goes to these alone: an output with none here sends it nowhere.
+ */
+export interface EventTargets {
+  sms?: readonly string[];
+  telegram?: readonly string[];
+  call?: readonly string[];
+}
 
 /** A mail's event as the sources make it: the record kind adds where it came in. */
 export type MailEvent = Omit<AlarmEvent, 'input' | keyof MailFields> & MailFields;
@@ -91,4 +103,5 @@ export interface RaisedEventDraft {
   sensor?: string | null;
   user?: string | null;
   details?: EventDetails;
+  to?: EventTargets;
 }

@@ -4,19 +4,23 @@
 import type { z } from 'zod';
 import type { BusEventName, BusEvents, BusListener } from '../core/bus.js';
 import type { EntityDeclaration, EntityState } from '../core/entities.js';
-import type { AlarmEvent, AlarmState, RaisedEventDraft } from '../core/event.js';
+import type { AlarmState, RaisedEventDraft } from '../core/event.js';
 import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
+import type { MailToTry, TriedMail } from '../pipeline/try-mail.js';
 import type { QuarantinedMail } from '../spool/quarantine.js';
 import type { StateFile } from '../spool/state-file.js';
 
+/** The facts a feature may tell: answers to commands, commands of its own (the status page's buttons), incidents and withdrawals. */
+export type FeatureFact = 'commandResult' | 'command' | 'incident' | 'withdraw';
+
 /**
- * The bus as a feature sees it: what it subscribes is unsubscribed at its stop. It answers commands; it cannot tell
- * other facts (an `event`, a `mailAccepted`) that are the pipeline's to tell: its events go through `raise`.
+ * The bus as a feature sees it: what it subscribes is unsubscribed at its stop. It cannot tell facts (an `event`, a
+ * `mailAccepted`) that are the pipeline's to tell: its events go through `raise`.
  */
 export interface FeatureBus {
   on<K extends BusEventName>(name: K, listener: BusListener<K>): () => void;
-  emit(name: 'commandResult', payload: BusEvents['commandResult']): void;
+  emit<K extends FeatureFact>(name: K, payload: BusEvents[K]): void;
 }
 
 /** A timer of the feature's clock; cleared at its stop. */
@@ -37,23 +41,6 @@ export interface FeatureEntities {
   update(id: string, state: EntityState): void;
 }
 
-/** A mail as the bridge would read it, for `BridgeView.classify`: the raw message and, optionally, its recipients. */
-export interface MailToTry {
-  raw: Buffer;
-  /** RCPT TO; the first alarm address when absent. */
-  recipients?: readonly string[];
-}
-
-/** What the bridge would make of a mail: its event (nothing stored or delivered) and how it got there. */
-export interface TriedMail {
-  /** The event, without id and time that mean nothing here. */
-  event: Omit<AlarmEvent, 'id' | 'time' | 'input'>;
-  /** `alarm`, `status`, `camera` or `other`, by the recipients. */
-  route: string;
-  /** Why the MIME parser could not read it. */
-  unparsable?: string;
-}
-
 /**
  * What a feature may see and ask of the bridge beyond the bus: its state now, and the few requests a person makes
  * on the status page. Nothing here sits on a mail's path.
@@ -70,8 +57,11 @@ export interface BridgeView {
   spoolProblem(): Promise<string | undefined>;
   /** The records in quarantine, oldest first. */
   quarantined(): readonly QuarantinedMail[];
-  /** Puts a quarantined record back into the spool as a new record, to be read again; resolves with its new id. */
-  retryQuarantined(id: string): Promise<string>;
+  /**
+   * Puts a quarantined record back into the spool as a new record, to be read again; resolves with its new id, or
+   * undefined when no record of that id is kept.
+   */
+  retryQuarantined(id: string): Promise<string | undefined>;
   /** Reads a mail as the bridge would, with the same parser, profiles and cameras; stores and delivers nothing. */
   tryMail(mail: MailToTry): Promise<TriedMail>;
   /**

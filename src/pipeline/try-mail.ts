@@ -1,13 +1,30 @@
 // How the bridge would read a mail, for the status page's "Try a mail": the same parser, profiles, routes and
 // cameras as a real mail's, with nothing stored (no spool record, no snapshot, no camera remembered) or delivered.
 import type { Envelope } from '../core/envelope.js';
+import type { AlarmEvent } from '../core/event.js';
 import type { RouteTable } from '../core/route.js';
 import { routeOf } from '../core/route.js';
-import type { MailToTry, TriedMail } from '../features/module.js';
 import type { MailParser } from '../mail/isolated-parser.js';
 import { CameraRoster } from '../sources/camera/identity.js';
 import type { Profile } from '../sources/profile.js';
 import { type CameraIntake, eventFromMail } from './to-event.js';
+
+/** A mail as the bridge would read it, for `BridgeView.classify`: the raw message and, optionally, its recipients. */
+export interface MailToTry {
+  raw: Buffer;
+  /** RCPT TO; the first alarm address when absent. */
+  recipients?: readonly string[];
+}
+
+/** What the bridge would make of a mail: its event (nothing stored or delivered) and how it got there. */
+export interface TriedMail {
+  /** The event, without id and time that mean nothing here. */
+  event: Omit<AlarmEvent, 'id' | 'time' | 'input'>;
+  /** `alarm`, `status`, `camera` or `other`, by the recipients. */
+  route: string;
+  /** Why the MIME parser could not read it. */
+  unparsable?: string;
+}
 
 export interface MailTrialDependencies {
   parser: MailParser;

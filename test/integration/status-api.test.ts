@@ -17,6 +17,7 @@ import { FakeTwilio } from '../helpers/fake-twilio.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { freePort } from '../helpers/ports.js';
+import { parsePrometheusText, sampleValue } from '../helpers/prometheus-text.js';
 import { sendMail } from '../helpers/smtp-client.js';
 import { mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 
@@ -207,6 +208,39 @@ describe('status page API', () => {
     assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   });
 
+  it('serves the metrics in Prometheus text format, counting what was sent, no number in a label', async () => {
+    const refused = await sendMail(test.bridge.smtpPort, { to: 'nobody@elsewhere.example', body: 'spam' }).catch(() => undefined);
+    assert.equal(refused, undefined, 'a mail to no address of the bridge is refused');
+    const response = await fetch(`${base}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    const families = parsePrometheusText(text);
+    const value = (name: string, labels: Record<string, string> = {}) => sampleValue(families, `alarm_mail_bridge_${name}`, labels);
+    assert.equal(value('mails_total', { result: 'accepted', code: '250' }), 1);
+    assert.equal(value('mails_total', { result: 'refused', code: '550' }), 1);
+    assert.equal(value('events_total', { source: 'xt1', category: 'alarm', type: 'intrusion' }), 1);
+    // The alarm's SMS was retried once, then sent; so were the test that asked for SMS and the fire read again.
+    assert.equal(value('deliveries_total', { output: 'sms', result: 'retrying' }), 1);
+    assert.equal(value('deliveries_total', { output: 'sms', result: 'sent' }), 3);
+    assert.equal(value('delivery_seconds_count', { output: 'sms' }), 3);
+    assert.equal(value('broker_connected'), 1);
+    assert.equal(value('backlog', { queue: 'spool' }), 0);
+    assert.ok(families.has('process_resident_memory_bytes'), 'the default process metrics');
+    assert.ok(!/1701234567/.test(text));
+  });
+
+  it('shows no secret and no number in full on any answer', async () => {
+    const answers = await Promise.all(
+      ['/api/status', '/api/events?limit=300', '/metrics', '/'].map(async (path) => (await fetch(`${base}${path}`)).text()),
+    );
+    for (const answer of answers) {
+      assert.ok(!answer.includes(twilio.authToken), 'the auth token');
+      assert.ok(!answer.includes(twilio.accountSid), 'the account SID');
+      assert.ok(!/1701234567/.test(answer), 'the number');
+    }
+  });
+
   it('answers 503 with the reason once the intake is closed', async () => {
     await test.stop();
     assert.equal(healthAtStop?.status, 503);
@@ -259,6 +293,15 @@ describe('health check on a disk that turns read-only', () => {
   });
 });
 
+/** A file open for writing at that moment (a state file being saved) makes the kernel say busy: tried again. */
 async function remount(dir: string, mode: 'ro' | 'rw'): Promise<void> {
-  await promisify(execFile)('mount', ['-o', `remount,${mode}`, dir]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await promisify(execFile)('mount', ['-o', `remount,${mode}`, dir]);
+      return;
+    } catch (error) {
+      if (attempt === 50 || !/busy/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

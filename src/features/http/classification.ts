@@ -2,7 +2,7 @@
 // the same way, for a user who wants to fix or pin down how it is read. YAML by the `yaml` package, so any line
 // (quotes, colons, a `#`) comes out as valid YAML.
 import { stringify } from 'yaml';
-import type { TriedMail } from '../module.js';
+import type { TriedMail } from '../../pipeline/try-mail.js';
 import type { Classification } from './api.js';
 
 export function classificationOf({ event, route, unparsable }: TriedMail, mask: (text: string) => string): Classification {

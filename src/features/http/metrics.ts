@@ -19,7 +19,7 @@ export const eventLabelSetLimit = 200;
 export const eventTimesKept = 1000;
 
 /**
- * Seconds from the end of DATA to the output having the event. MQTT's PUBACK comes within milliseconds (the bench on a
+ * Seconds from the mail's arrival (the event's time, taken when DATA begins) to the output having the event. MQTT's PUBACK comes within milliseconds (the bench on a
  * busy 2-core dev machine: p50 5 ms, p99 50 ms to 135 ms; a Raspberry Pi is a few times slower); a provider's HTTPS
  * answer adds 0.1 s to a few seconds; 5 s to 60 s means a slow provider or a retry; past a minute the alarm is late
  * by anyone's measure, and 300 s still tells a retried message from a lost one.
@@ -99,7 +99,7 @@ export class BridgeMetrics {
     });
     this.#deliverySeconds = new Histogram({
       name: `${prefix}delivery_seconds`,
-      help: 'Seconds from the end of DATA until the output has the event: MQTT PUBACK; each SMS or Telegram message the provider accepted.',
+      help: "Seconds from the mail's arrival (the event's time: when DATA began) until the output has the event: MQTT PUBACK; each SMS or Telegram message the provider accepted.",
       labelNames: ['output'],
       buckets: deliveryBuckets,
       registers,

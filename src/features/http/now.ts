@@ -30,11 +30,16 @@ export class NowTracker {
   /** By camera id, newest last. */
   readonly #cameras = new Map<string, CameraMail>();
   readonly #today: () => string;
+  readonly #mask: (text: string) => string;
   #changed = false;
 
-  /** `today`: the local date (`YYYY-MM-DD`) now: the counts start again at local midnight. */
-  constructor(today: () => string) {
+  /**
+   * `today`: the local date (`YYYY-MM-DD`) now: the counts start again at local midnight. `mask`: phone numbers and
+   * secrets out of a mail's text.
+   */
+  constructor(today: () => string, mask: (text: string) => string) {
     this.#today = today;
+    this.#mask = mask;
     this.#mailsToday = { date: today(), accepted: 0, refused: {} };
   }
 
@@ -74,12 +79,13 @@ export class NowTracker {
   /** Only mails count: a raised event or a status page test never makes the panel or a camera look alive. */
   onEvent(event: AlarmEvent): void {
     if (event.input !== 'smtp') return;
-    const mail: LastMail = { time: event.time, event_id: event.id, category: event.category, type: event.type, text: event.text };
+    const text = this.#mask(event.text.slice(0, 1000));
+    const mail: LastMail = { time: event.time, event_id: event.id, category: event.category, type: event.type, text };
     if (event.device === undefined) {
       this.#panel = mail;
     } else {
       this.#cameras.delete(event.device);
-      this.#cameras.set(event.device, { ...mail, camera: event.device, name: event.sensor });
+      this.#cameras.set(event.device, { ...mail, camera: event.device, name: event.sensor === null ? null : this.#mask(event.sensor) });
       const oldest = this.#cameras.keys().next().value;
       if (this.#cameras.size > maxCameras && oldest !== undefined) this.#cameras.delete(oldest);
     }

@@ -1,6 +1,5 @@
 // The status page's routes: the health check, the metrics, and the page's API. GETs only look; the three POSTs are
 // the only requests that change anything (a test event, a quarantined mail put back), never a GET.
-import { NotQuarantined } from '../../bridge-view.js';
 import { RecordUnreadable, SpoolUnavailable } from '../../spool/spool.js';
 import type { BridgeView } from '../module.js';
 import type { StatusView } from './api.js';
@@ -75,9 +74,10 @@ async function retry(bridge: BridgeView, { body }: Request): Promise<Reply> {
   const { id } = objectOf(body);
   if (typeof id !== 'string' || id === '') throw new HttpError(400, 'id: the quarantined mail');
   try {
-    return { json: { id: await stored(() => bridge.retryQuarantined(id)) }, status: 202 };
+    const requeued = await stored(() => bridge.retryQuarantined(id));
+    if (requeued === undefined) throw new HttpError(404, `no mail ${id} in quarantine`);
+    return { json: { id: requeued }, status: 202 };
   } catch (error) {
-    if (error instanceof NotQuarantined) throw new HttpError(404, error.message);
     if (error instanceof RecordUnreadable) throw new HttpError(409, `cannot be read again: ${error.message}`);
     throw error;
   }
@@ -91,7 +91,7 @@ async function snapshot({ log, bridge }: RouteParts, hash: string): Promise<Repl
 }
 
 /** A full or read-only disk is the bridge's state, not the caller's mistake: 503, as `/healthz` would say. */
-async function stored(write: () => Promise<string>): Promise<string> {
+async function stored<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {

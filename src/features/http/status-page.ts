@@ -37,7 +37,7 @@ export class StatusPage implements Feature {
     this.#context = context;
     const { bridge, now } = context;
     this.#log = new EventLog({ outputs: bridge.outputs, mask: bridge.mask, now });
-    this.#now = new NowTracker(() => localDate(new Date(now())));
+    this.#now = new NowTracker(() => localDate(new Date(now())), bridge.mask);
     this.#metrics = new BridgeMetrics(context.bus, { now });
     this.#server = new PageServer(
       pageRoutes({ log: this.#log, bridge, metrics: this.#metrics, status: () => this.status(), health: () => this.health() }),

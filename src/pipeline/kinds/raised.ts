@@ -13,6 +13,8 @@ export const maxRaisedBytes = 16 * 1024;
 
 const name = z.string().min(1).max(64);
 const detailValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+/** A level names a few people; more is a configuration no escalation needs. */
+const targets = z.array(z.string().min(1).max(64)).max(20);
 
 /** What `raise` accepts; checked before the record is stored, and again when it is read back. */
 export const raisedDraftSchema = z.strictObject({
@@ -28,6 +30,13 @@ export const raisedDraftSchema = z.strictObject({
   sensor: z.string().max(200).nullable().optional(),
   user: z.string().max(200).nullable().optional(),
   details: z.record(z.string().max(64), detailValue).optional(),
+  to: z
+    .strictObject({
+      sms: targets.optional(),
+      telegram: targets.optional(),
+      call: targets.optional(),
+    })
+    .optional(),
 });
 
 const headerSchema = z.object({ raisedAt: z.iso.datetime() });
@@ -63,8 +72,22 @@ export function raisedKind(): RecordKind {
 }
 
 function eventOf(id: string, time: string, draft: z.infer<typeof raisedDraftSchema>): AlarmEvent {
-  const { source, category, type, text, alarm_state = null, zone = null, sensor = null, user = null, details } = draft;
-  return { id, time, input: 'raised', source, category, type, alarm_state, zone, sensor, user, text, ...(details ? { details } : {}) };
+  const { source, category, type, text, alarm_state = null, zone = null, sensor = null, user = null, details, to } = draft;
+  return {
+    id,
+    time,
+    input: 'raised',
+    source,
+    category,
+    type,
+    alarm_state,
+    zone,
+    sensor,
+    user,
+    text,
+    ...(details ? { details } : {}),
+    ...(to ? { to } : {}),
+  };
 }
 
 function parseJson(body: Buffer): unknown {
