@@ -2,7 +2,7 @@
 // was `retrying` turns `sent`). Texts from the mail go in as text only (dom.js).
 import { $, badge, el, timeElement, timeOnly } from './dom.js';
 
-/** How many events the page keeps; older rows go as new ones arrive (the API lists at most 500). */
+/** How many events the page keeps, as many as the bridge does; older rows go as new ones arrive. */
 export const maxEvents = 300;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
