@@ -35,8 +35,8 @@ export class StatusPage implements Feature {
   constructor(settings: HttpSettings, context: FeatureContext) {
     this.#settings = settings;
     this.#context = context;
-    const { bridge, now } = context;
-    this.#log = new EventLog({ outputs: bridge.outputs, mask: bridge.mask, now });
+    const { bridge, now, timers } = context;
+    this.#log = new EventLog({ outputs: bridge.outputs, mask: bridge.mask, now, later: (flush, ms) => timers.setTimeout(flush, ms) });
     this.#now = new NowTracker(() => localDate(new Date(now())), bridge.mask);
     this.#metrics = new BridgeMetrics(context.bus, { now });
     this.#server = new PageServer(
