@@ -90,25 +90,17 @@ export interface LastMail {
   text: string;
 }
 
-/** How a mail would be read (`POST /api/classify`); nothing is stored or delivered. */
-export interface Classification {
-  /** The profile that recognised it (`xt1`, `generic`, `rules`, a camera reader). */
-  source: string;
+/**
+ * How a mail would be read (`POST /api/classify`), its event's fields as the event has them; nothing is stored or
+ * delivered.
+ */
+export type Classification = Pick<AlarmEvent, 'source' | 'category' | 'type' | 'alarm_state' | 'zone' | 'sensor' | 'user' | 'text'> & {
   /** The route the recipients give (`alarm`, `status`, `camera`, `other`). */
   route: string;
-  category: Category;
-  type: string;
-  /** The panel's state after it; null: unchanged. */
-  alarm_state: AlarmState | null;
-  zone: number | null;
-  sensor: string | null;
-  user: string | null;
-  /** The line that was recognised. */
-  text: string;
   /** The camera, for a camera's mail. */
   camera: { id: string; name: string } | null;
   /** The rule as it would be written under `rules:` to read such a line this way. */
   rule: string;
   /** Why it could not be parsed, for a mail the MIME parser refused. */
   unparsable?: string;
-}
+};
