@@ -2,6 +2,7 @@
 // section, secrets, add-on options and environment overrides follow from its module.
 import { httpModule } from './http/module.js';
 import { panelCommandsModule } from './panel-commands/module.js';
+import { supervisionModule } from './supervision/module.js';
 
 /** In the order they start (and the reverse of the order they stop). */
-export const featureModules = [panelCommandsModule, httpModule] as const;
+export const featureModules = [panelCommandsModule, httpModule, supervisionModule] as const;

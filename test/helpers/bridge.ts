@@ -7,6 +7,7 @@ import { configuredValues, logRedactPaths } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { configuredValuesMasker } from '../../src/core/mask.js';
+import type { FeatureClock } from '../../src/features/host.js';
 import type { FeatureModule } from '../../src/features/module.js';
 import { featureModules } from '../../src/features/registry.js';
 import { createLogger } from '../../src/log.js';
@@ -34,6 +35,9 @@ export interface TestBridgeOptions {
   snapshots?: Record<string, unknown>;
   /** The status page's section; off (`port: 0`) unless a test asks for it. */
   http?: Record<string, unknown>;
+  supervision?: Record<string, unknown>;
+  /** The features' clock and timers (a TestClock moves a supervision interval without waiting); the system's by default. */
+  clock?: FeatureClock;
   /** The masker of the log and the outputs, as the command line builds it once; from the config when not given. */
   maskValues?: (text: string) => string;
   /** Features of the test's own (without settings), run after the registry's. */
@@ -54,6 +58,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       ...(options.cameras ? { cameras: options.cameras } : {}),
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),
       http: { port: 0, ...options.http },
+      ...(options.supervision ? { supervision: options.supervision } : {}),
     },
     'test',
   );
@@ -71,6 +76,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
     {
       maskValues,
       features: [...featureModules, ...(options.features ?? [])],
+      ...(options.clock ? { featureClock: options.clock } : {}),
     },
   );
   return {

@@ -80,6 +80,22 @@ export interface StatusView {
   panel: { last_mail: LastMail | null };
   /** Each camera's last mail, newest first. */
   cameras: (LastMail & { camera: string; name: string | null })[];
+  /**
+   * The sensors the bridge's features declared, in the order declared, with their state now as Home Assistant shows
+   * them: e.g. supervision's `panel_silent` (`ON` while the panel is silent, since when as an attribute).
+   */
+  entities: EntityView[];
+}
+
+export interface EntityView {
+  id: string;
+  name: string | null;
+  platform: 'sensor' | 'binary_sensor';
+  device: 'bridge' | 'panel';
+  device_class: string | null;
+  /** null: not known yet. */
+  state: string | null;
+  attributes: Record<string, string | number | boolean | null>;
 }
 
 export interface LastMail {

@@ -99,7 +99,7 @@ export class NowTracker {
     return changed;
   }
 
-  view(): Omit<StatusView, 'version' | 'started' | 'uptime_seconds' | 'health' | 'alarm' | 'quarantine'> & {
+  view(): Omit<StatusView, 'version' | 'started' | 'uptime_seconds' | 'health' | 'alarm' | 'quarantine' | 'entities'> & {
     quarantine: { count: number; total_bytes: number };
   } {
     return {

@@ -3,7 +3,7 @@
 // port taken) is logged and tried again, and the bridge goes on taking alarms.
 import type { Feature, FeatureContext } from '../module.js';
 import { accessPolicy } from './access.js';
-import type { StatusView } from './api.js';
+import type { EntityView, StatusView } from './api.js';
 import type { HttpSettings } from './config.js';
 import { EventLog } from './event-log.js';
 import { BridgeMetrics } from './metrics.js';
@@ -99,7 +99,31 @@ export class StatusPage implements Feature {
           reason: reason === undefined ? null : bridge.mask(reason),
         })),
       },
+      entities: this.#entities(),
     };
+  }
+
+  /** The features' sensors as they are now (a button has no state to show); their texts masked like a mail's. */
+  #entities(): EntityView[] {
+    const { mask, entities } = this.#context.bridge;
+    const shown = (value: string | null) => (value === null ? null : mask(value));
+    return entities().flatMap(({ id, name, platform, device, device_class: deviceClass, current }) =>
+      platform === 'button'
+        ? []
+        : [
+            {
+              id,
+              name: shown(name),
+              platform,
+              device,
+              device_class: deviceClass ?? null,
+              state: shown(current?.state ?? null),
+              attributes: Object.fromEntries(
+                Object.entries(current?.attributes ?? {}).map(([key, value]) => [key, typeof value === 'string' ? mask(value) : value]),
+              ),
+            },
+          ],
+    );
   }
 
   /** Healthy while every input listens and the spool can store a record. */
