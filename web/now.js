@@ -136,5 +136,24 @@ export function showStatus(status, onRetried) {
         )
       : [el('li', { text: 'none yet', className: 'muted' })]),
   );
+  showWatches(status.entities ?? []);
   showQuarantine(status.quarantine ?? { count: 0, total_bytes: 0, mails: [] }, onRetried);
+}
+
+/** The features' sensors: a problem sensor that is on is a problem; others show their state. */
+function showWatches(entities) {
+  $('watches').replaceChildren(
+    ...(entities.length
+      ? entities.map((entity) =>
+          el(
+            'li',
+            { attrs: { 'data-entity': entity.id } },
+            el('b', { text: `${entity.name ?? entity.id} ` }),
+            entity.device_class === 'problem'
+              ? state(entity.state === null ? null : entity.state !== 'ON', 'ok', 'problem', 'not known yet')
+              : el('span', { text: entity.state ?? 'not known yet' }),
+          ),
+        )
+      : [el('li', { text: 'nothing set up (supervision, incidents)', className: 'muted' })]),
+  );
 }

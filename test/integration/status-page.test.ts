@@ -66,6 +66,7 @@ describe('status page in a browser', () => {
         twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken },
       },
       rules: [{ match: '^Sensor (?<sensor>.+) offen$', type: 'sensor_open', category: 'status' }],
+      supervision: { panel_silent_after: '25h' },
     });
     proxy = await IngressProxy.start({ target: base });
     browser = await launchBrowser();
@@ -139,6 +140,8 @@ describe('status page in a browser', () => {
         // The "Now" block follows: the panel's last mail and the alarm state.
         await page.locator('[data-testid=panel-last]', { hasText: line }).waitFor();
         await page.locator('[data-testid=alarm-state]', { hasText: 'triggered' }).waitFor();
+        // What the bridge watches: the panel has just mailed, so it is not silent.
+        await page.locator('[data-testid=watches] [data-entity=panel_silent]', { hasText: 'ok' }).waitFor();
         assert.ok(!((await page.locator('body').textContent()) ?? '').includes('1701234567'), 'no number in full');
       });
 
