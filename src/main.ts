@@ -161,7 +161,7 @@ export async function startBridge(
       alarmState,
       spool,
       enqueue,
-      tryMail: mailTrial({ parser, profiles, routes, cameras }),
+      tryMail: mailTrial({ parser: startedParser, profiles, routes, cameras }),
       images: snapshots,
       mask: maskText,
       cameras: config.cameras,
@@ -228,6 +228,13 @@ export async function startBridge(
 // Each module reads only its own section; the registry's tuple type cannot say which section is whose.
 const modules: readonly OutputModule[] = outputModules;
 const sectionOf = (config: Config, module: { name: string }) => (config as Record<string, unknown>)[module.name];
+
+/** A parser worker of its own, started (for a mail tried on the status page; closed after it). */
+function startedParser(): IsolatedParser {
+  const parser = new IsolatedParser();
+  parser.start();
+  return parser;
+}
 
 /** Recipient addresses some output takes by itself (the SMS output's numbers), for the intake. */
 function outputAddresses(config: Config): (address: string) => boolean {

@@ -10,6 +10,17 @@ import { showProblems, showStatus } from './now.js';
 const statusEveryMs = 5_000;
 /** A stream the browser gave up on (an HTTP error, not a dropped line) is opened again after this long. */
 const reopenAfterMs = 5_000;
+/**
+ * With no streamed message for this long the list is loaded again anyway: a proxy that holds the stream back (Home
+ * Assistant's ingress compressed it before Core 2026.2) leaves the page "Live" and silent.
+ */
+const quietReloadMs = 60_000;
+let lastStreamed = Date.now();
+setInterval(() => {
+  if (Date.now() - lastStreamed < quietReloadMs || loading > 0) return;
+  lastStreamed = Date.now();
+  void reloadEvents();
+}, quietReloadMs / 4);
 
 // The stream.
 
@@ -56,6 +67,7 @@ function openStream() {
     } catch {
       return;
     }
+    lastStreamed = Date.now();
     if (loading > 0) waiting.push(event);
     else showEvent(event);
     statusSoon();

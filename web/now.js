@@ -28,13 +28,18 @@ function lastMail(mail) {
   );
 }
 
-/** The command that does what the Retry button does, for a shell on the bridge's host. */
+/**
+ * The command that does what the Retry button does, for a shell on the bridge's host; none in the add-on, where the
+ * page is reached through Home Assistant only and the container publishes no port for it.
+ */
 function retryCommand(id) {
-  const base = location.pathname.startsWith('/api/hassio_ingress/') ? 'http://127.0.0.1:8099/' : new URL('.', location.href).href;
+  if (location.pathname.startsWith('/api/hassio_ingress/')) return undefined;
+  const base = new URL('.', location.href).href;
   return `curl -X POST -H 'Content-Type: application/json' -d '${JSON.stringify({ id })}' ${base}api/quarantine/retry`;
 }
 
 function quarantineItem(mail, onRetried) {
+  const command = retryCommand(mail.id);
   const button = el('button', { text: 'Retry', attrs: { type: 'button', 'data-testid': 'quarantine-retry' } });
   button.addEventListener('click', async () => {
     const result = $('quarantine-result');
@@ -61,7 +66,7 @@ function quarantineItem(mail, onRetried) {
     ),
     el('p', { text: mail.reason ?? 'no reason recorded', className: 'reason' }),
     button,
-    el('pre', { text: retryCommand(mail.id), className: 'command', attrs: { 'aria-label': 'The same from a shell' } }),
+    command ? el('pre', { text: command, className: 'command', attrs: { 'aria-label': 'The same from a shell' } }) : null,
   );
 }
 

@@ -26,8 +26,17 @@ export interface TriedMail {
   unparsable?: string;
 }
 
+/** A mail is being tried already: one at a time, so that a person pasting cannot take the machine's CPU. */
+export class TrialBusy extends Error {
+  override name = 'TrialBusy';
+}
+
 export interface MailTrialDependencies {
-  parser: MailParser;
+  /**
+   * A parser of the trial's own for each mail tried, never the mail path's: a pasted mail that hangs mailparser must
+   * not hold up the panel's alarm behind it in the same queue. Closed after the mail.
+   */
+  parser: () => MailParser & { close(): Promise<void> };
   profiles: readonly Profile[];
   routes: Required<RouteTable>;
   cameras: Omit<CameraIntake, 'snapshots' | 'roster'>;
@@ -38,7 +47,9 @@ export function mailTrial({ parser, profiles, routes, cameras }: MailTrialDepend
   // Cameras made up from tried mails stay here: the real roster (and cameras.json) never hears of them.
   const roster = new CameraRoster();
   const intake: CameraIntake = { ...cameras, roster, snapshots: { put: async () => ({ images: [], refused: [] }) } };
+  let busy = false;
   return async ({ raw, recipients }) => {
+    if (busy) throw new TrialBusy('a mail is being tried already');
     const alarmAddress = `${routes.alarm[0] ?? 'alarm'}@alarm-mail-bridge.invalid`;
     const envelope: Envelope = {
       from: '',
@@ -47,7 +58,18 @@ export function mailTrial({ parser, profiles, routes, cameras }: MailTrialDepend
       remoteAddress: 'status page',
     };
     const message = looksLikeMail(raw) ? raw : Buffer.concat([Buffer.from('Content-Type: text/plain; charset=utf-8\r\n\r\n'), raw]);
-    const { event, unparsable } = await eventFromMail({ id: 'tried', envelope, raw: message }, profiles, routes, parser, intake);
+    busy = true;
+    const trialParser = parser();
+    const { event, unparsable } = await eventFromMail(
+      { id: 'tried', envelope, raw: message },
+      profiles,
+      routes,
+      trialParser,
+      intake,
+    ).finally(async () => {
+      busy = false;
+      await trialParser.close();
+    });
     const { id: _id, time: _time, input: _input, ...rest } = event;
     return { event: rest, route: routeOf(envelope.recipients, routes), ...(unparsable === undefined ? {} : { unparsable }) };
   };

@@ -53,6 +53,8 @@ export class FileSpool implements Spool {
   readonly quarantined: Quarantine;
 
   readonly #resendKeyOf: FileSpoolOptions['resendKeyOf'];
+  /** Quarantined records being put back right now. */
+  readonly #requeueing = new Set<string>();
 
   constructor(dataDir: string, { now = Date.now, quarantine, resendKeyOf }: FileSpoolOptions = {}) {
     this.#resendKeyOf = resendKeyOf;
@@ -193,14 +195,23 @@ export class FileSpool implements Spool {
   }
 
   async requeue(quarantinedId: string): Promise<{ id: string; record: SpoolRecord | undefined } | undefined> {
-    const data = await this.quarantined.read(quarantinedId);
-    if (!data) return undefined;
-    // A record whose header cannot be read (RecordUnreadable) would only come back here: it stays where it is.
-    const { kind, header, body } = recordOf(quarantinedId, data);
-    const draft = await this.write({ kind, header, body, maxBytes: Number.POSITIVE_INFINITY });
-    const stored = await draft.commit();
-    await this.quarantined.release(quarantinedId);
-    return { id: stored.id, record: stored.record };
+    // Two retries of one mail at once (two tabs) would both read it before either releases it: one alarm, two records.
+    if (this.#requeueing.has(quarantinedId)) return undefined;
+    this.#requeueing.add(quarantinedId);
+    try {
+      const data = await this.quarantined.read(quarantinedId);
+      if (!data) return undefined;
+      // A record whose header cannot be read (RecordUnreadable) would only come back here: it stays where it is.
+      const { kind, header, body } = recordOf(quarantinedId, data);
+      const draft = await this.write({ kind, header, body, maxBytes: Number.POSITIVE_INFINITY });
+      const stored = await draft.commit();
+      // The record is durable now and will be processed; a quarantine that cannot let go of its copy (a failing
+      // disk) keeps it listed, which costs at most a second copy if a person retries it again.
+      await this.quarantined.release(quarantinedId).catch(() => undefined);
+      return { id: stored.id, record: stored.record };
+    } finally {
+      this.#requeueing.delete(quarantinedId);
+    }
   }
 
   async probe(): Promise<void> {

@@ -38,7 +38,7 @@ describe('add-on options', () => {
 
   it("serves the status page to Home Assistant's ingress proxy and the container only, on 8099", async () => {
     const config = await load(await addonOptions());
-    assert.deepEqual(config.http, { host: '0.0.0.0', port: 8099, allowed_networks: ['172.30.32.2/32'] });
+    assert.deepEqual(config.http, { host: '0.0.0.0', port: 8099, allowed_networks: ['172.30.32.2/32'], host_names: ['*'] });
   });
 
   it('keeps defaults for optional keys left out or empty', async () => {

@@ -52,7 +52,7 @@ describe('metrics of a real run', () => {
     ),
   );
 
-  it('counts the mails, events, deliveries and messages that really happened, and times them from the end of DATA', async () => {
+  it("counts the mails, events, deliveries and messages that really happened, and times them from the event's time", async () => {
     const port = test?.bridge.smtpPort ?? 0;
     cm.scripted.push({ status: 500, body: { details: 'Internal error', errorCode: 999, messages: [] } });
     const first = await sendMail(port, { to: ['alarm@bridge.local', 'nobody@bridge.local'], body: 'Zone:1 Terrasse, Innenbereich Alarm' });

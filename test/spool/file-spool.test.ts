@@ -75,4 +75,27 @@ describe('FileSpool', () => {
     assert.deepEqual(await spool.pending(), []);
     assert.deepEqual(await readdir(join(dataDir, 'e', 'quarantine')), [`${id}.eml`]);
   });
+
+  it('puts a quarantined record back once under a new id, also when asked twice at once', async () => {
+    const spool = await openSpool('requeue');
+    const { id } = await (await spool.write(mailRecord(envelope, message('Zone:4 Keller Feueralarm'), 1024))).commit();
+    await spool.quarantine(id, 'the parser worker crashed');
+    const [first, second] = await Promise.all([spool.requeue(id), spool.requeue(id)]);
+    const requeued = first ?? second;
+    assert.ok(requeued && !(first && second), 'once');
+    assert.notEqual(requeued.id, id);
+    assert.deepEqual(await spool.pending(), [requeued.id]);
+    assert.deepEqual((await spool.read(requeued.id)).header, envelope);
+    assert.equal(spool.quarantined.count, 0);
+    assert.equal(await spool.requeue(id), undefined, 'no longer kept');
+  });
+
+  it('answers whether it can store a record now, leaving nothing behind', async () => {
+    const spool = await openSpool('probe');
+    await spool.probe();
+    assert.deepEqual(await spool.pending(), []);
+    assert.deepEqual(await readdir(join(dataDir, 'probe', 'spool', 'incoming')), []);
+    await rm(join(dataDir, 'probe', 'spool', 'incoming'), { recursive: true });
+    await assert.rejects(spool.probe(), { code: 'ENOENT' });
+  });
 });

@@ -1,30 +1,29 @@
 // Who may use the status page, checked on every request before any route: the address (this machine always, the
-// allowed networks besides), the Host a browser asked for (a page bound to loopback answers only loopback names, so a
-// web site that points its own name at 127.0.0.1 cannot read it: DNS rebinding), and for a POST that it is not a
-// cross-site request (a web page the user visits must not send test events or retry mails through the browser).
+// allowed networks besides), the Host a browser asked for (an IP address, `localhost` or a name the user listed, so
+// a web site that points its own name at the bridge cannot read it or send with it: DNS rebinding), and for a POST
+// that it is not a cross-site request (a web page the user visits must not send test events through the browser).
 import type { IncomingMessage } from 'node:http';
 import ipaddr from 'ipaddr.js';
 import { homeNetworks, isAllowedAddress, type Network, parseNetworks } from '../../core/networks.js';
 
 const loopbackNetworks = parseNetworks(homeNetworks.filter((cidr) => cidr.startsWith('127.') || cidr === '::1/128'));
-const loopbackNames = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface AccessPolicy {
   /** The networks besides loopback (`http.allowed_networks`). */
   allowed: readonly Network[];
-  /** The server listens on loopback only: browsers must name it by a loopback name. */
-  loopbackOnly: boolean;
+  /** Host names besides IP addresses and `localhost` (`http.host_names`, lower case); `*`: any. */
+  hostNames: ReadonlySet<string>;
 }
 
-export function accessPolicy(host: string, allowedNetworks: readonly string[]): AccessPolicy {
-  return { allowed: parseNetworks(allowedNetworks), loopbackOnly: isLoopbackHost(host) };
+export function accessPolicy(allowedNetworks: readonly string[], hostNames: readonly string[]): AccessPolicy {
+  return { allowed: parseNetworks(allowedNetworks), hostNames: new Set(hostNames.map((name) => name.toLowerCase())) };
 }
 
 /** Why the request is refused (403), or undefined. */
 export function refusal(request: IncomingMessage, policy: AccessPolicy): string | undefined {
   const remote = request.socket.remoteAddress ?? '';
   if (!isAllowedAddress(remote, loopbackNetworks) && !isAllowedAddress(remote, policy.allowed)) return 'address not allowed';
-  if (policy.loopbackOnly && !loopbackNames.has(hostName(request.headers.host))) return 'unknown host name';
+  if (!knownHost(hostName(request.headers.host), policy.hostNames)) return 'unknown host name (add it to http.host_names)';
   if (request.method === 'POST') return crossSite(request);
   return undefined;
 }
@@ -49,9 +48,11 @@ function crossSite(request: IncomingMessage): string | undefined {
   return asked.some((name) => name.toLowerCase() === originHost) ? undefined : 'cross-site request';
 }
 
-function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
+/** An address is no name a web site can point at us; `localhost` resolves here only. */
+function knownHost(name: string, hostNames: ReadonlySet<string>): boolean {
+  if (hostNames.has('*') || hostNames.has(name) || name === 'localhost') return true;
+  const address = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  return ipaddr.isValid(address);
 }
 
 /** `localhost:8099` → `localhost`, `[::1]:8099` → `[::1]`. */

@@ -9,23 +9,29 @@ import type { AlarmEvent, AlarmState, Category } from '../../core/event.js';
  * messaging output stored its messages; `skipped` the event is not for that output (not in its `send_on`); then,
  * from its messages: `retrying`, `held` (flood limit), `sent`, `dry_run`, `failed`, `suppressed`.
  */
-export type DeliveryResult =
-  | 'pending'
-  | 'published'
-  | 'queued'
-  | 'skipped'
-  | 'retrying'
-  | 'held'
-  | 'sent'
-  | 'dry_run'
-  | 'failed'
-  | 'suppressed';
+export const deliveryResults = [
+  'pending',
+  'published',
+  'queued',
+  'skipped',
+  'retrying',
+  'held',
+  'sent',
+  'dry_run',
+  'failed',
+  'suppressed',
+] as const;
+export type DeliveryResult = (typeof deliveryResults)[number];
+
+export const messageResults = ['queued', 'retrying', 'held', 'sent', 'dry_run', 'failed', 'suppressed'] as const;
 
 /** One message of a messaging output (an SMS to one number, a Telegram message to one chat). */
 export interface MessageView {
+  /** The message's own id (`<event id>_<hash of the recipient>`): its later results replace this one. */
+  id: string;
   /** Masked. */
   recipient: string;
-  result: 'queued' | 'retrying' | 'held' | 'sent' | 'dry_run' | 'failed' | 'suppressed';
+  result: (typeof messageResults)[number];
   /** When it got this result (ISO 8601). */
   time: string;
   /** For `retrying`: the next attempt (ISO 8601). */

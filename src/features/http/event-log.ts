@@ -1,10 +1,12 @@
 // The latest events with where each went, from bus facts only: an event, then per output its delivery (MQTT's
 // PUBACK, the messages SMS and Telegram stored) and each message's fate (retrying, held, sent, failed). Bounded,
 // masked as it comes in, and kept in a small file so the page shows the last few hundred after a restart.
+
+import { z } from 'zod';
 import type { BusEvents, MessageProgress } from '../../core/bus.js';
 import type { AlarmEvent } from '../../core/event.js';
 import { oneLine } from '../../errors.js';
-import type { DeliveryResult, EventView, MessageView, OutputDelivery } from './api.js';
+import { type DeliveryResult, deliveryResults, type EventView, type MessageView, messageResults, type OutputDelivery } from './api.js';
 
 /** Events kept (and written); older ones leave. Each is a few KB at most (texts are clipped), so the file stays under 2 MB. */
 export const maxLoggedEvents = 300;
@@ -12,6 +14,8 @@ export const maxLoggedEvents = 300;
 const maxMessagesPerOutput = 20;
 /** A mail's text as the page shows it: the unparsed event's 4 KB of raw mail is more than a row needs. */
 const maxTextLength = 1000;
+/** A provider's or broker's words: enough to say why. */
+const maxReasonLength = 500;
 
 export interface EventLogOptions {
   /** The outputs every event goes to: each starts `pending`. */
@@ -108,7 +112,7 @@ export class EventLog {
     if (!entry) return;
     const current = entry.delivery.get(output);
     if (result === 'retrying') {
-      entry.delivery.set(output, { ...this.#state('retrying'), reason: this.#options.mask(oneLine(error)), messages: current?.messages });
+      entry.delivery.set(output, { ...this.#state('retrying'), reason: this.#reason(oneLine(error)), messages: current?.messages });
     } else if (messages === undefined) {
       entry.delivery.set(output, this.#state('published'));
     } else if (messages === 0) {
@@ -128,11 +132,12 @@ export class EventLog {
     const messages = current?.messages ?? new Map<string, MessageView>();
     if (!messages.has(progress.messageId) && messages.size >= maxMessagesPerOutput) return;
     messages.set(progress.messageId, {
+      id: progress.messageId,
       recipient: progress.recipient,
       result: progress.state,
       time: progress.time,
       ...(progress.nextAttempt ? { next_attempt: progress.nextAttempt } : {}),
-      ...(progress.reason ? { reason: this.#options.mask(progress.reason) } : {}),
+      ...(progress.reason ? { reason: this.#reason(progress.reason) } : {}),
     });
     entry.delivery.set(progress.output, { ...this.#state('queued'), messages, ...summaryOf(messages) });
     this.#tell(entry);
@@ -143,22 +148,23 @@ export class EventLog {
     return [...this.#entries.values()].map(viewOf);
   }
 
-  /** Takes back what a previous run kept; anything not shaped like a view is skipped. */
+  /** Takes back what a previous run kept; an entry not shaped like a view (a file of another version) is skipped. */
   restore(saved: unknown): void {
     if (!Array.isArray(saved)) return;
     for (const item of saved.slice(-maxLoggedEvents)) {
-      if (!isView(item)) continue;
-      const { delivery, ...event } = item;
+      const view = savedView.safeParse(item);
+      if (!view.success) continue;
+      const { delivery, ...event } = view.data;
       const states = new Map<string, OutputState>();
-      for (const [output, state] of Object.entries(delivery)) {
-        const { messages, next_attempt, ...rest } = state;
+      for (const [output, { messages, next_attempt, ...rest }] of Object.entries(delivery)) {
         states.set(output, {
           ...rest,
           ...(next_attempt ? { nextAttempt: next_attempt } : {}),
-          ...(messages ? { messages: new Map(messages.map((message, index) => [`restored-${index}`, message])) } : {}),
+          ...(messages ? { messages: new Map(messages.map((message) => [message.id, message])) } : {}),
         });
       }
-      this.#entries.set(event.id, { event: event as AlarmEvent, delivery: states });
+      // Checked where the page relies on it; the rest is the event JSON this bridge wrote itself.
+      this.#entries.set(event.id, { event: event as unknown as AlarmEvent, delivery: states });
     }
   }
 
@@ -169,7 +175,8 @@ export class EventLog {
   /** Every text from a mail or a sender, masked and clipped once, here: the page, the API and the file all get this. */
   #masked(event: AlarmEvent): AlarmEvent {
     const { mask } = this.#options;
-    const text = (value: string) => mask(value.length > maxTextLength ? `${value.slice(0, maxTextLength)}…` : value);
+    // Masked whole, then cut: a secret cut in two would no longer be recognised.
+    const text = (value: string) => clip(mask(value), maxTextLength);
     const optional = (value: string | null) => (value === null ? null : text(value));
     return {
       ...event,
@@ -180,6 +187,10 @@ export class EventLog {
       ...(event.recipients === undefined ? {} : { recipients: event.recipients.map(text) }),
       ...(event.subject === undefined ? {} : { subject: text(event.subject) }),
     };
+  }
+
+  #reason(text: string): string {
+    return clip(this.#options.mask(text), maxReasonLength);
   }
 
   #tell(entry: Entry): void {
@@ -234,8 +245,32 @@ function viewOf({ event, delivery }: Entry): EventView {
   return { ...event, delivery: outputs };
 }
 
-function isView(item: unknown): item is EventView {
-  if (typeof item !== 'object' || item === null) return false;
-  const { id, time, delivery } = item as Partial<EventView>;
-  return typeof id === 'string' && typeof time === 'string' && typeof delivery === 'object' && delivery !== null;
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length)}…` : text;
 }
+
+const savedMessage = z.object({
+  id: z.string(),
+  recipient: z.string(),
+  result: z.enum(messageResults),
+  time: z.string(),
+  next_attempt: z.string().optional(),
+  reason: z.string().optional(),
+});
+const savedDelivery = z.object({
+  result: z.enum(deliveryResults),
+  time: z.string(),
+  next_attempt: z.string().optional(),
+  reason: z.string().optional(),
+  messages: z.array(savedMessage).max(maxMessagesPerOutput).optional(),
+});
+/** What the page reads of a kept event: the fields it uses are checked, the rest of the event's JSON is kept as it is. */
+const savedView = z.looseObject({
+  id: z.string(),
+  time: z.string(),
+  text: z.string(),
+  category: z.string(),
+  type: z.string(),
+  images: z.array(z.object({ name: z.string(), content_type: z.string(), size: z.number(), sha256: z.string() })).optional(),
+  delivery: z.record(z.string(), savedDelivery),
+});

@@ -79,7 +79,8 @@ export class NowTracker {
   /** Only mails count: a raised event or a status page test never makes the panel or a camera look alive. */
   onEvent(event: AlarmEvent): void {
     if (event.input !== 'smtp') return;
-    const text = this.#mask(event.text.slice(0, 1000));
+    // Masked whole, then cut: a secret cut in two would no longer be recognised.
+    const text = this.#mask(event.text).slice(0, 1000);
     const mail: LastMail = { time: event.time, event_id: event.id, category: event.category, type: event.type, text };
     if (event.device === undefined) {
       this.#panel = mail;

@@ -1,5 +1,6 @@
 // The status page's routes: the health check, the metrics, and the page's API. GETs only look; the three POSTs are
 // the only requests that change anything (a test event, a quarantined mail put back), never a GET.
+import { TrialBusy } from '../../pipeline/try-mail.js';
 import { RecordUnreadable, SpoolUnavailable } from '../../spool/spool.js';
 import type { BridgeView } from '../module.js';
 import type { StatusView } from './api.js';
@@ -32,6 +33,8 @@ export function pageRoutes(parts: RouteParts): Routes {
       case 'GET /api/events':
         return { json: parts.log.latest(eventLimit(request.query.get('limit'))) };
       case 'GET /api/events/stream':
+        // HEAD would open a stream that nobody reads, holding one of the few.
+        if (request.method === 'HEAD') throw new HttpError(405, 'GET only');
         return { stream: (send) => parts.log.subscribe((view) => send('event', view)) };
       case 'POST /api/test-event':
         return testEvent(parts.bridge, request);
@@ -66,7 +69,11 @@ async function classify(bridge: BridgeView, { body }: Request): Promise<Reply> {
   if (typeof text !== 'string' || text.trim() === '') throw new HttpError(400, 'text: a line or a whole mail');
   if (recipient !== undefined && (typeof recipient !== 'string' || !recipient.includes('@')))
     throw new HttpError(400, 'recipient: an address such as alarm@home');
-  const tried = await bridge.tryMail({ raw: Buffer.from(text), ...(recipient ? { recipients: [recipient] } : {}) });
+  const tried = await bridge
+    .tryMail({ raw: Buffer.from(text), ...(recipient ? { recipients: [recipient] } : {}) })
+    .catch((error: unknown) => {
+      throw error instanceof TrialBusy ? new HttpError(429, 'another mail is being tried: try again in a moment') : error;
+    });
   return { json: classificationOf(tried, bridge.mask) };
 }
 

@@ -11,12 +11,17 @@ import { NowTracker, type SavedNow } from './now.js';
 import { pageRoutes } from './routes.js';
 import { PageServer } from './server.js';
 
-/** The kept state is written at most this often (and at stop): the page's history is worth no fsync per mail. */
-const saveEveryMs = 5_000;
+/**
+ * The kept state is written at most this often (and at stop): the page's history is worth no frequent rewrite of an
+ * SD card; a crash costs at most this much of it, never a mail.
+ */
+const saveEveryMs = 30_000;
 /** A port taken at start is tried again this often. */
 const listenRetryMs = 60_000;
 /** `/healthz` probes the disk at most this often; callers in between share the last answer. */
 const probeEveryMs = 1_000;
+/** The page's status shows the last probe's answer, probing again only when it is older than this (no fsync per look). */
+const statusProbeEveryMs = 30_000;
 
 interface Saved {
   events: unknown;
@@ -41,7 +46,7 @@ export class StatusPage implements Feature {
     this.#metrics = new BridgeMetrics(context.bus, { now });
     this.#server = new PageServer(
       pageRoutes({ log: this.#log, bridge, metrics: this.#metrics, status: () => this.status(), health: () => this.health() }),
-      accessPolicy(settings.host, settings.allowed_networks),
+      accessPolicy(settings.allowed_networks, settings.host_names),
       context.log,
     );
   }
@@ -54,8 +59,13 @@ export class StatusPage implements Feature {
         this.#context.log.warn({ err: error }, 'cannot read what the status page kept: it starts empty');
         return undefined;
       });
-    this.#log.restore(saved?.events);
-    this.#now.restore(saved?.now);
+    // What a previous run kept is a convenience: a file this version cannot read must never stop the bridge.
+    try {
+      this.#log.restore(saved?.events);
+      this.#now.restore(saved?.now);
+    } catch (error) {
+      this.#context.log.warn({ err: error }, 'cannot read what the status page kept: it starts empty');
+    }
     bus.on('event', (event) => {
       this.#log.onEvent(event);
       this.#now.onEvent(event);
@@ -87,7 +97,7 @@ export class StatusPage implements Feature {
       version: bridge.version,
       started: new Date(bridge.startedAt).toISOString(),
       uptime_seconds: Math.floor((now() - bridge.startedAt) / 1000),
-      health: await this.health(),
+      health: await this.health(statusProbeEveryMs),
       alarm: bridge.alarmState(),
       ...view,
       quarantine: {
@@ -126,17 +136,17 @@ export class StatusPage implements Feature {
     );
   }
 
-  /** Healthy while every input listens and the spool can store a record. */
-  async health(): Promise<StatusView['health']> {
+  /** Healthy while every input listens and the spool can store a record (probed if the last probe is older than `maxAgeMs`). */
+  async health(maxAgeMs = probeEveryMs): Promise<StatusView['health']> {
     const problems = this.#now.intakeProblems();
-    const spool = await this.#spoolProblem();
+    const spool = await this.#spoolProblem(maxAgeMs);
     if (spool) problems.push(spool);
     return { ok: problems.length === 0, problems };
   }
 
-  #spoolProblem(): Promise<string | undefined> {
+  #spoolProblem(maxAgeMs: number): Promise<string | undefined> {
     const at = this.#context.now();
-    if (!this.#probe || at - this.#probe.at >= probeEveryMs) this.#probe = { at, answer: this.#context.bridge.spoolProblem() };
+    if (!this.#probe || at - this.#probe.at >= maxAgeMs) this.#probe = { at, answer: this.#context.bridge.spoolProblem() };
     return this.#probe.answer;
   }
 
