@@ -11,7 +11,7 @@ import { configuredValuesMasker, maskNumbersIn } from './core/mask.js';
 import { parseNetworks } from './core/networks.js';
 import { routeOf } from './core/route.js';
 import { codeOf, oneLine } from './errors.js';
-import { startFeatures } from './features/host.js';
+import { type FeatureClock, startFeatures } from './features/host.js';
 import type { FeatureModule } from './features/module.js';
 import { featureModules } from './features/registry.js';
 import type { Logger } from './log.js';
@@ -59,6 +59,8 @@ export interface BridgeOptions {
   maskValues?: (text: string) => string;
   /** The features that run: the registry's; a test adds its own (one without settings). */
   features?: readonly FeatureModule[];
+  /** The features' clock (their `now` and timers): the system's; a test's own, so an escalation's delay passes at once. */
+  featureClock?: FeatureClock;
 }
 
 /** Starts every part; if one fails, those already started are stopped again before the error is thrown. */
@@ -70,6 +72,7 @@ export async function startBridge(
     mqttConnection,
     maskValues = configuredValuesMasker(configuredValues(config)),
     features = featureModules,
+    featureClock,
   }: BridgeOptions = {},
 ): Promise<Bridge> {
   const stops: (() => Promise<void>)[] = [];
@@ -170,6 +173,7 @@ export async function startBridge(
       entities,
       raise,
       bridge,
+      ...(featureClock ? { clock: featureClock } : {}),
     });
     stops.push(() => running.stop());
     // The quarantine as opened, for observers that started just now; from here on it tells each change itself.

@@ -7,6 +7,7 @@ import { configuredValues, logRedactPaths } from '../../src/config/describe.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { configuredValuesMasker } from '../../src/core/mask.js';
+import type { FeatureClock } from '../../src/features/host.js';
 import type { FeatureModule } from '../../src/features/module.js';
 import { featureModules } from '../../src/features/registry.js';
 import { createLogger } from '../../src/log.js';
@@ -38,6 +39,10 @@ export interface TestBridgeOptions {
   maskValues?: (text: string) => string;
   /** Features of the test's own (without settings), run after the registry's. */
   features?: readonly FeatureModule[];
+  /** The incidents' section. */
+  incidents?: Record<string, unknown>;
+  /** The features' clock, so a test decides when their timers run; the system's when not given. */
+  featureClock?: FeatureClock;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -54,6 +59,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       ...(options.cameras ? { cameras: options.cameras } : {}),
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),
       http: { port: 0, ...options.http },
+      ...(options.incidents ? { incidents: options.incidents } : {}),
     },
     'test',
   );
@@ -71,6 +77,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
     {
       maskValues,
       features: [...featureModules, ...(options.features ?? [])],
+      ...(options.featureClock ? { featureClock: options.featureClock } : {}),
     },
   );
   return {
