@@ -1,7 +1,11 @@
 // The `incidents` section: its defaults, numbers normalised and checked as the SMS section's (and never shown in
 // full), levels in increasing order, the add-on's flat level keys; and the text an escalation level gets.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadAddonConfig } from '../../src/config/addon.js';
 import { configuredValues, loggableConfig } from '../../src/config/describe.js';
 import { ConfigInvalid, validateConfig } from '../../src/config/load.js';
 import { incidentsFromAddonOptions, incidentsSection } from '../../src/features/incidents/config.js';
@@ -107,6 +111,30 @@ describe('incidents settings', () => {
       problems(incidentsFromAddonOptions({ level1_after: '5m', level1_sms: ['0170 1234567'], level2_call: ['0170 1234567'] })),
       ['incidents.escalation.1.after: Invalid input: expected string, received undefined'],
     );
+  });
+
+  it('takes the two levels from the add-on options file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'amb-incidents-addon-'));
+    try {
+      const optionsFile = join(dir, 'options.json');
+      const form = { level1_sms: [], level1_telegram: ['-1001234567890'], level1_call: [], level2_telegram: [], level2_call: [] };
+      await writeFile(
+        optionsFile,
+        JSON.stringify({ incidents: { ...form, language: 'en', level1_after: '5m', level2_after: '15m', level2_sms: ['0170 1234567'] } }),
+      );
+      const config = await loadAddonConfig({ optionsFile, dataDir: '/data', smtpPort: 2525, httpPort: 8099 });
+      assert.deepEqual(config.incidents, {
+        ack_words: ['ok', 'quittiert'],
+        language: 'en',
+        default_region: 'DE',
+        escalation: [
+          { after: 300_000, sms: [], telegram: ['-1001234567890'], call: [] },
+          { after: 900_000, sms: ['+491701234567'], telegram: [], call: [] },
+        ],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
