@@ -13,7 +13,8 @@ import { EntityRegistry } from '../../src/core/entities.js';
 import type { AlarmEvent, RaisedEventDraft } from '../../src/core/event.js';
 import { type RunningFeatures, startFeatures } from '../../src/features/host.js';
 import { incidentsSection } from '../../src/features/incidents/config.js';
-import { acknowledgeEntity, escalationType, incidentEntity, raiseRetryMs } from '../../src/features/incidents/feature.js';
+import { acknowledgeEntity, incidentEntity } from '../../src/features/incidents/entities.js';
+import { escalationType, raiseRetryMs } from '../../src/features/incidents/feature.js';
 import { incidentsModule } from '../../src/features/incidents/module.js';
 import { createLogger } from '../../src/log.js';
 import { alarmEvent } from '../helpers/alarm-event.js';
@@ -390,7 +391,10 @@ describe('incidents', () => {
     clock.advance(10 * minute); // both levels due, the disk full
     await settle();
     assert.equal(raised.length, 0);
-    assert.ok(logs.some((line) => line.msg === 'cannot raise the escalation level' && line.level === 50));
+    assert.ok(
+      logs.some((line) => line.msg === 'cannot raise the escalation level' && line.level === 50),
+      'an error logged',
+    );
     clock.advance(raiseRetryMs);
     await settle();
     assert.equal(raised.length, 0, 'the disk is still full');
@@ -437,6 +441,9 @@ describe('incidents', () => {
     await writeFile(join(dataDir, 'features', 'incidents', 'incident.json'), '{"incident": {"id": 3}}');
     await startIncidents();
     assert.deepEqual(sensor()?.state, 'none');
-    assert.ok(logs.some((line) => line.msg === 'the kept alarm incident is not readable: starting without one'));
+    assert.ok(
+      logs.some((line) => line.msg === 'the kept alarm incident is not readable: starting without one'),
+      'said',
+    );
   });
 });

@@ -80,6 +80,21 @@ export interface StatusView {
   panel: { last_mail: LastMail | null };
   /** Each camera's last mail, newest first. */
   cameras: (LastMail & { camera: string; name: string | null })[];
+  /** The last alarm incident, open or acknowledged, as the incidents feature told it; null before the first. */
+  incident: IncidentView | null;
+}
+
+export interface IncidentView {
+  id: string;
+  state: 'open' | 'acknowledged';
+  /** ISO 8601. */
+  opened_at: string;
+  /** Its alarms kept and the escalation messages it raised. */
+  events: number;
+  /** The escalation level reached, 0 before any. */
+  level: number;
+  /** How, by whom (masked) and when it was acknowledged; null while open. */
+  acknowledged: { how: string; by: string; at: string } | null;
 }
 
 export interface LastMail {

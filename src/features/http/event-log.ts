@@ -2,7 +2,8 @@
 // PUBACK, the messages SMS and Telegram stored) and each message's fate (retrying, held, sent, failed). Bounded,
 // masked as it comes in, and kept in a small file so the page shows the last few hundred after a restart.
 import type { BusEvents, MessageProgress } from '../../core/bus.js';
-import type { AlarmEvent } from '../../core/event.js';
+import type { AlarmEvent, EventTargets } from '../../core/event.js';
+import { maskNumber } from '../../core/mask.js';
 import { oneLine } from '../../errors.js';
 import type { DeliveryResult, EventView, MessageView, OutputDelivery } from './api.js';
 
@@ -169,6 +170,7 @@ export class EventLog {
       ...(event.from === undefined ? {} : { from: text(event.from) }),
       ...(event.recipients === undefined ? {} : { recipients: event.recipients.map(text) }),
       ...(event.subject === undefined ? {} : { subject: text(event.subject) }),
+      ...(event.to === undefined ? {} : { to: maskedTargets(event.to) }),
     };
   }
 
@@ -178,6 +180,11 @@ export class EventLog {
     const view = viewOf(entry);
     for (const listener of this.#listeners) listener(view);
   }
+}
+
+/** A raised event's recipients (an escalation level's numbers and chat ids): the last four characters of each. */
+function maskedTargets(to: EventTargets): EventTargets {
+  return Object.fromEntries(Object.entries(to).map(([kind, targets]) => [kind, targets.map(maskNumber)]));
 }
 
 /** A messaging output's result as a whole: the least finished of its messages. */

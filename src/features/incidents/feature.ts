@@ -9,6 +9,7 @@ import type { AlarmEvent, EventTargets, RaisedEventDraft } from '../../core/even
 import { FeatureStopped } from '../host.js';
 import type { Feature, FeatureContext, TimerHandle } from '../module.js';
 import { alwaysAckWord, type EscalationLevel, type IncidentsSettings } from './config.js';
+import { acknowledgeEntity, incidentEntity } from './entities.js';
 import {
   type Acknowledgement,
   addEscalation,
@@ -24,9 +25,6 @@ import {
 } from './incident.js';
 import { escalationText } from './summary.js';
 
-/** The "Alarm incident" sensor and the "Acknowledge alarm" button, on the panel's device. */
-export const incidentEntity = 'alarm_incident';
-export const acknowledgeEntity = 'acknowledge_alarm';
 /** The type of the events escalation levels raise. */
 export const escalationType = 'alarm_escalation';
 /** Why a press finds nothing to do. */
