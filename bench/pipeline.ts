@@ -2,14 +2,18 @@
 // real Mosquitto. Figures: end of DATA → event at an MQTT subscriber, end of DATA → request at the (fake)
 // SMS provider, mails per second and the bridge's peak RSS; and two ceilings, a bare smtp-server sink and one that
 // stores each mail with the spool (bench/sink.ts).
-//   npm run bench -- --mails 2000 --clients 10 [--interval-ms 50]   (a pause after each mail per client)
+// The status page is on as by default, with nobody looking (`--page idle`); `--page open` keeps a browser on it
+// (Debian's chromium, subscribed to the live stream) for the bridge runs, `--page off` turns its server off.
+//   npm run bench -- --mails 2000 --clients 10 [--interval-ms 50] [--page idle|open|off]   (a pause after each mail per client)
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Browser } from 'playwright-core';
 import { stringify } from 'yaml';
+import { launchBrowser, openPage } from '../test/helpers/browser.js';
 import { FakeCm } from '../test/helpers/fake-cm.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { Subscriber } from '../test/helpers/mqtt-subscriber.js';
@@ -27,8 +31,11 @@ const { values } = parseArgs({
     mails: { type: 'string', default: '2000' },
     clients: { type: 'string', default: '10' },
     'interval-ms': { type: 'string', default: '0' },
+    page: { type: 'string', default: 'idle' },
   },
 });
+const pageMode = values.page;
+if (pageMode !== 'idle' && pageMode !== 'open' && pageMode !== 'off') throw new Error('--page: idle, open or off');
 const mails = Number(values.mails);
 const clients = Number(values.clients);
 const intervalMs = Number(values['interval-ms']);
@@ -52,6 +59,13 @@ function figures(latencies: number[], elapsedMs: number): Figures {
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), perSecond: (latencies.length / elapsedMs) * 1000 };
 }
 
+/** CPU seconds the process has used (user and system), from /proc: the bridge's own cost, apart from the browser's. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the pid and the command; in clock ticks (100/s).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** VmHWM: the highest resident set size the process reached. */
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -73,24 +87,40 @@ function arrivals(): { times: Map<number, number>; note: (sequence: number) => v
   };
 }
 
-async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Figures; peakRssMb: number }> {
+async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Figures; peakRssMb: number; cpuMsPerMail: number }> {
   const broker = await Mosquitto.start();
   const cm = await new FakeCm().start();
   const dataDir = await mkdtemp(join(tmpdir(), 'amb-bench-'));
   const port = await freePort();
+  const httpPort = pageMode === 'off' ? 0 : await freePort();
   const configFile = join(dataDir, 'config.yaml');
   const sms = withSms ? { provider: 'cm', sender: 'Alarm', api_url: cm.url, cm: { product_token: cm.productToken } } : {};
   await writeFile(
     configFile,
-    stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url }, sms }),
+    stringify({
+      log_level: 'info',
+      data_dir: dataDir,
+      smtp: { host: '127.0.0.1', port },
+      mqtt: { url: broker.url },
+      sms,
+      http: { port: httpPort },
+    }),
   );
   const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   bridge.stdout?.resume();
   const subscriber = await Subscriber.connect(broker.url, ['alarm-mail-bridge/event']);
+  let browser: Browser | undefined;
   try {
     await waitForPort(port, bridge);
+    if (pageMode === 'open') {
+      browser = await launchBrowser();
+      const { page } = await openPage(browser);
+      await page.goto(`http://127.0.0.1:${httpPort}/`);
+      await page.locator('[data-testid="stream-state"][data-state="live"]').waitFor();
+    }
+    const cpuBefore = await cpuSeconds(bridge.pid ?? 0);
     const events = arrivals();
     const texts = arrivals();
     subscriber.onMessage((payload) => events.note(Number(/Bench (\d+)/.exec(payload)?.[1])));
@@ -112,8 +142,10 @@ async function benchBridge(withSms: boolean): Promise<{ event: Figures; sms?: Fi
       event: figures(latencies(events.times), elapsed(events.times)),
       ...(withSms ? { sms: figures(latencies(texts.times), elapsed(texts.times)) } : {}),
       peakRssMb: await peakRssMb(bridge.pid ?? 0),
+      cpuMsPerMail: ((await cpuSeconds(bridge.pid ?? 0)) - cpuBefore) * (1000 / mails),
     };
   } finally {
+    await browser?.close();
     await subscriber.close();
     await stopProcess(bridge);
     await cm.stop();
@@ -149,7 +181,7 @@ const format = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 const line = (label: string, figures: Figures) =>
   `${label} p50 ${format(figures.p50)} ms, p99 ${format(figures.p99)} ms, ${format(figures.perSecond)} mails/s`;
 console.info(
-  `mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}; bridge node options: ${nodeArgs.join(' ') || 'none'}`,
+  `mails: ${mails}, concurrent clients: ${clients}${intervalMs ? `, ${intervalMs} ms pause after each mail per client` : ''}; bridge node options: ${nodeArgs.join(' ') || 'none'}; status page: ${pageMode}`,
 );
 const mqttOnly = await benchBridge(false);
 const withSms = await benchBridge(true);
@@ -157,7 +189,10 @@ const cameraPaced = await benchCamera(root, nodeArgs, peakRssMb, true);
 const cameraBurst = await benchCamera(root, nodeArgs, peakRssMb, false);
 const ceiling = await benchSink('bare');
 const durableCeiling = await benchSink('durable');
-console.info(line('bridge        end of DATA → MQTT event: ', mqttOnly.event), `| peak RSS ${format(mqttOnly.peakRssMb)} MB`);
+console.info(
+  line('bridge        end of DATA → MQTT event: ', mqttOnly.event),
+  `| peak RSS ${format(mqttOnly.peakRssMb)} MB | bridge CPU ${format(mqttOnly.cpuMsPerMail)} ms per mail`,
+);
 console.info(line('bridge + SMS  end of DATA → MQTT event: ', withSms.event));
 if (withSms.sms) console.info(line('bridge + SMS  end of DATA → SMS request:', withSms.sms), `| peak RSS ${format(withSms.peakRssMb)} MB`);
 for (const [label, camera] of [

@@ -1,12 +1,14 @@
 // The bridge as features see it beyond the bus (features/module.ts, BridgeView): built by main from the parts it
 // started, so a feature reaches the spool, the parser or the alarm state only through these few questions.
 
+import type { EntityView } from './core/entities.js';
 import type { ImageStore } from './core/images.js';
 import { oneLine } from './errors.js';
 import type { BridgeView } from './features/module.js';
 import type { AlarmStateStore } from './pipeline/alarm-state.js';
 import { testRecord } from './pipeline/kinds/test.js';
 import type { MailToTry, TriedMail } from './pipeline/try-mail.js';
+import type { CameraConfig } from './sources/camera/identity.js';
 import type { Spool, SpoolRecord } from './spool/spool.js';
 
 export interface BridgeViewParts {
@@ -20,6 +22,9 @@ export interface BridgeViewParts {
   tryMail: (mail: MailToTry) => Promise<TriedMail>;
   images: ImageStore | undefined;
   mask: (text: string) => string;
+  /** The user's `cameras:` list. */
+  cameras: readonly CameraConfig[];
+  entities: EntityView;
   now?: () => number;
 }
 
@@ -33,6 +38,8 @@ export function bridgeView({
   tryMail,
   images,
   mask,
+  cameras,
+  entities,
   now = Date.now,
 }: BridgeViewParts): BridgeView {
   return {
@@ -61,5 +68,7 @@ export function bridgeView({
     },
     images,
     mask,
+    cameras: cameras.map(({ id, name, silent_after: silentAfterMs }) => ({ id, name, silentAfterMs })),
+    entities: () => entities.all(),
   };
 }

@@ -59,7 +59,7 @@ export interface BridgeOptions {
   maskValues?: (text: string) => string;
   /** The features that run: the registry's; a test adds its own (one without settings). */
   features?: readonly FeatureModule[];
-  /** The features' clock (their `now` and timers): the system's; a test's own, so an escalation's delay passes at once. */
+  /** The features' clock and timers: the system's; a test moves its own (a supervision interval without waiting). */
   featureClock?: FeatureClock;
 }
 
@@ -164,6 +164,8 @@ export async function startBridge(
       tryMail: mailTrial({ parser, profiles, routes, cameras }),
       images: snapshots,
       mask: maskText,
+      cameras: config.cameras,
+      entities,
     });
     // Before the outputs start: the entities features declare are in MQTT's first announcement.
     const running = await startFeatures(features, (module) => sectionOf(config, module), {
@@ -173,7 +175,7 @@ export async function startBridge(
       entities,
       raise,
       bridge,
-      ...(featureClock ? { clock: featureClock } : {}),
+      clock: featureClock,
     });
     stops.push(() => running.stop());
     // The quarantine as opened, for observers that started just now; from here on it tells each change itself.

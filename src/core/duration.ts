@@ -28,3 +28,11 @@ export function durationSchema(minMs = 1_000) {
     return ms;
   });
 }
+
+/** The shortest `silent_after` of a source: no panel or camera reports more often, so less is a typo (`"25s"` for `"25h"`). */
+export const minSilentAfterMs = 60_000;
+
+/** A duration setting that may be left empty (`""` or absent: off), in milliseconds once parsed: at least `minMs`. */
+export function optionalDurationSchema(minMs = 1_000) {
+  return z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), durationSchema(minMs).optional());
+}

@@ -3,7 +3,7 @@
 // feature subscribes, schedules or opens through its context is released when it stops, even if it forgets.
 import type { z } from 'zod';
 import type { BusEventName, BusEvents, BusListener } from '../core/bus.js';
-import type { EntityDeclaration, EntityState } from '../core/entities.js';
+import type { Entity, EntityDeclaration, EntityState } from '../core/entities.js';
 import type { AlarmState, RaisedEventDraft } from '../core/event.js';
 import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
@@ -73,6 +73,18 @@ export interface BridgeView {
   images: ImageStore | undefined;
   /** A text as it may be shown anywhere: configured secrets replaced, phone numbers masked. */
   mask(text: string): string;
+  /** The cameras the user listed (`cameras:`), in their order. */
+  cameras: readonly ListedCamera[];
+  /** Every entity the parts declared, with its state now (the status page shows them). */
+  entities(): readonly Entity[];
+}
+
+/** A camera of the user's list as features see it. */
+export interface ListedCamera {
+  id: string;
+  name: string;
+  /** How long it may stay without a mail (its `silent_after`), in ms; undefined: not supervised. */
+  silentAfterMs: number | undefined;
 }
 
 /** Everything a feature may use: one object, no long argument lists. */

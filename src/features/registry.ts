@@ -3,9 +3,7 @@
 import { httpModule } from './http/module.js';
 import { incidentsModule } from './incidents/module.js';
 import { panelCommandsModule } from './panel-commands/module.js';
+import { supervisionModule } from './supervision/module.js';
 
-/**
- * In the order they start (and the reverse of the order they stop). Incidents after the status page, which so hears
- * the incident kept from before a restart.
- */
-export const featureModules = [panelCommandsModule, httpModule, incidentsModule] as const;
+/** In the order they start (and the reverse of the order they stop). */
+export const featureModules = [panelCommandsModule, httpModule, supervisionModule, incidentsModule] as const;

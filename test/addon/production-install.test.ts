@@ -112,8 +112,14 @@ describe('production install from the add-on lock, run as the add-on', () => {
       .trim()
       .split('\n')
       .map((file) => file.replace(/^package\//, ''));
-    assert.deepEqual(files.filter((file) => !/^dist\/.+\.js$/.test(file)).sort(), ['LICENSE', 'README.md', 'package.json']);
+    assert.deepEqual(files.filter((file) => !/^(dist\/.+\.js|web\/[^/]+\.(html|js|css))$/.test(file)).sort(), [
+      'LICENSE',
+      'README.md',
+      'package.json',
+    ]);
     assert.ok(files.includes('dist/bin.js'));
+    // The status page's files, served from web/ beside dist/.
+    assert.ok(files.includes('web/index.html') && files.includes('web/app.js'));
     await run('npm', ['publish', '--dry-run', '--ignore-scripts', tarball.path], { cwd: work });
   });
 

@@ -100,6 +100,25 @@ describe('add-on options', () => {
     assert.deepEqual(config.smtp.camera_recipients, ['camera']);
   });
 
+  it("takes supervision's intervals from the form, a camera's too; empty ones leave supervision off", async () => {
+    const config = await load({
+      ...(await addonOptions()),
+      supervision: { panel_silent_after: '25h' },
+      cameras: [
+        { id: 'hof', name: 'Hof', silent_after: '2d' },
+        { id: 'garage', name: 'Garage', silent_after: '' },
+      ],
+    });
+    assert.deepEqual(config.supervision, { panel_silent_after: 25 * 3_600_000 });
+    assert.deepEqual(
+      config.cameras.map((camera) => camera.silent_after),
+      [2 * 86_400_000, undefined],
+    );
+    const off = await load(await addonOptions());
+    assert.equal(off.supervision.panel_silent_after, undefined);
+    await assert.rejects(load({ supervision: { panel_silent_after: '30s' } }), /supervision\.panel_silent_after: .*at least 60 s/);
+  });
+
   it('says so when options.json is not readable', async () => {
     await assert.rejects(
       loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525, httpPort: 8099 }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationSchema, parseDuration } from '../../src/core/duration.js';
+import { durationSchema, optionalDurationSchema, parseDuration } from '../../src/core/duration.js';
 
 describe('durations', () => {
   it('reads seconds, minutes, hours and days', () => {
@@ -15,5 +15,15 @@ describe('durations', () => {
     assert.equal(durationSchema().parse('2m'), 120_000);
     assert.match(durationSchema().safeParse('2 minutes').error?.issues[0]?.message ?? '', /"90s"/);
     assert.match(durationSchema(60_000).safeParse('30s').error?.issues[0]?.message ?? '', /at least 60 s/);
+  });
+
+  it('takes an empty optional duration as off, and checks any other like a required one', () => {
+    const schema = optionalDurationSchema(60_000);
+    assert.deepEqual(
+      [undefined, '', '  ', '25h'].map((value) => schema.parse(value)),
+      [undefined, undefined, undefined, 90_000_000],
+    );
+    assert.match(schema.safeParse('30s').error?.issues[0]?.message ?? '', /at least 60 s/);
+    assert.match(schema.safeParse('soon').error?.issues[0]?.message ?? '', /"90s"/);
   });
 });

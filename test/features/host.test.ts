@@ -9,46 +9,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Bus } from '../../src/core/bus.js';
 import { EntityRegistry } from '../../src/core/entities.js';
 import type { RaisedEventDraft } from '../../src/core/event.js';
-import { type FeatureClock, FeatureStopped, startFeatures } from '../../src/features/host.js';
+import { FeatureStopped, startFeatures } from '../../src/features/host.js';
 import { type FeatureContext, featureModule } from '../../src/features/module.js';
 import { createLogger } from '../../src/log.js';
 import { unusedBridgeView } from '../helpers/bridge-view.js';
-
-/** Timers that run only when the test advances the time. */
-class TestClock implements FeatureClock {
-  time = 0;
-  readonly #timers = new Map<number, { at: number; every: number | undefined; callback: () => void }>();
-  #next = 0;
-  now = () => this.time;
-  setTimeout = (callback: () => void, ms: number) => this.#add(callback, ms, undefined);
-  setInterval = (callback: () => void, ms: number) => this.#add(callback, ms, ms);
-  clearTimeout = (timer: unknown) => void this.#timers.delete(timer as number);
-  clearInterval = (timer: unknown) => void this.#timers.delete(timer as number);
-
-  get pending(): number {
-    return this.#timers.size;
-  }
-
-  advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      const due = [...this.#timers].filter(([, timer]) => timer.at <= until).sort(([, a], [, b]) => a.at - b.at)[0];
-      if (!due) break;
-      const [id, timer] = due;
-      this.time = timer.at;
-      if (timer.every === undefined) this.#timers.delete(id);
-      else timer.at += timer.every;
-      timer.callback();
-    }
-    this.time = until;
-  }
-
-  #add(callback: () => void, ms: number, every: number | undefined): number {
-    const id = ++this.#next;
-    this.#timers.set(id, { at: this.time + ms, every, callback });
-    return id;
-  }
-}
+import { TestClock } from '../helpers/test-clock.js';
 
 describe('features', () => {
   let dataDir: string;

@@ -15,5 +15,7 @@ export function unusedBridgeView(): BridgeView {
     submitTest: unused,
     images: undefined,
     mask: (text) => text,
+    cameras: [],
+    entities: () => [],
   };
 }

@@ -35,14 +35,15 @@ export interface TestBridgeOptions {
   snapshots?: Record<string, unknown>;
   /** The status page's section; off (`port: 0`) unless a test asks for it. */
   http?: Record<string, unknown>;
+  supervision?: Record<string, unknown>;
+  /** The features' clock and timers (a TestClock moves a supervision interval without waiting); the system's by default. */
+  clock?: FeatureClock;
   /** The masker of the log and the outputs, as the command line builds it once; from the config when not given. */
   maskValues?: (text: string) => string;
   /** Features of the test's own (without settings), run after the registry's. */
   features?: readonly FeatureModule[];
   /** The incidents' section. */
   incidents?: Record<string, unknown>;
-  /** The features' clock, so a test decides when their timers run; the system's when not given. */
-  featureClock?: FeatureClock;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -59,6 +60,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       ...(options.cameras ? { cameras: options.cameras } : {}),
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),
       http: { port: 0, ...options.http },
+      ...(options.supervision ? { supervision: options.supervision } : {}),
       ...(options.incidents ? { incidents: options.incidents } : {}),
     },
     'test',
@@ -77,7 +79,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
     {
       maskValues,
       features: [...featureModules, ...(options.features ?? [])],
-      ...(options.featureClock ? { featureClock: options.featureClock } : {}),
+      ...(options.clock ? { featureClock: options.clock } : {}),
     },
   );
   return {

@@ -62,7 +62,7 @@ describe('incidents end to end', () => {
           { after: '10m', sms: [levelTwoNumber] },
         ],
       },
-      featureClock: clock,
+      clock,
     });
     const subscriber = await Subscriber.connect(broker.url, [`ha-${name}/#`, `${prefix}/#`]);
     const panel = JSON.parse((await subscriber.next(`ha-${name}/device/amb_${name.replace(/-/g, '_')}_xt1/config`)).payload) as {
@@ -75,12 +75,17 @@ describe('incidents end to end', () => {
       panel,
       api: `http://127.0.0.1:${port}`,
       eventTopic: `${prefix}/event`,
-      /** Waits for the "Alarm incident" sensor to show `state`. */
-      incident: async (state: string) =>
-        JSON.parse((await subscriber.next(incidentState, (message) => message.payload.includes(`"state":"${state}"`))).payload) as {
+      /** Waits for the "Alarm incident" sensor to show `state` (at `level`, when given). */
+      incident: async (state: string, level?: number) => {
+        const shows = (payload: string) => {
+          const shown = JSON.parse(payload) as { state: string; attributes: Record<string, unknown> };
+          return shown.state === state && (level === undefined || shown.attributes.level === level);
+        };
+        return JSON.parse((await subscriber.next(incidentState, (message) => shows(message.payload))).payload) as {
           state: string;
           attributes: Record<string, unknown>;
-        },
+        };
+      },
     };
   }
 
@@ -119,12 +124,11 @@ describe('incidents end to end', () => {
       };
       assert.match(await bodies(), /^Alarm nicht quittiert, Stufe 2: Zone:4 Keller, Einbruch \d\d:\d\d\.$/);
       assert.ok(smsTo(levelTwoNumber).length > before, 'a new SMS to level 2');
-      const levelTwo = await bridge
-        .incident('open')
-        .then(() => subscriber.next(eventTopic, (message) => message.payload.includes('"level":2')));
-      assert.equal((JSON.parse(levelTwo.payload) as AlarmEvent).details?.level, 2);
+      await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).details?.level === 2);
+      await bridge.incident('open', 2);
       const status = (await (await fetch(`${bridge.api}/api/status`)).json()) as StatusView;
-      assert.deepEqual([status.incident?.state, status.incident?.level, status.incident?.events], ['open', 2, 3]);
+      const incident = status.entities.find(({ id }) => id === 'alarm_incident');
+      assert.deepEqual([incident?.state, incident?.attributes.level, incident?.attributes.alarms], ['open', 2, 1]);
       assert.ok(!JSON.stringify(await (await fetch(`${bridge.api}/api/events`)).json()).includes('1702222222'), 'numbers masked');
     } finally {
       await cleanUp(
@@ -191,8 +195,9 @@ describe('incidents end to end', () => {
       assert.deepEqual([done.status, await done.json()], [200, { result: 'done' }]);
       await bridge.incident('acknowledged');
       const status = (await (await fetch(`${bridge.api}/api/status`)).json()) as StatusView;
+      const incident = status.entities.find(({ id }) => id === 'alarm_incident');
       assert.deepEqual(
-        [status.incident?.state, status.incident?.acknowledged?.how, status.incident?.acknowledged?.by],
+        [incident?.state, incident?.attributes.acknowledged_how, incident?.attributes.acknowledged_by],
         ['acknowledged', 'status_page', 'status page'],
       );
       clock.advance(60 * minute);

@@ -80,21 +80,22 @@ export interface StatusView {
   panel: { last_mail: LastMail | null };
   /** Each camera's last mail, newest first. */
   cameras: (LastMail & { camera: string; name: string | null })[];
-  /** The last alarm incident, open or acknowledged, as the incidents feature told it; null before the first. */
-  incident: IncidentView | null;
+  /**
+   * The sensors the bridge's features declared, in the order declared, with their state now as Home Assistant shows
+   * them: e.g. supervision's `panel_silent` (`ON` while the panel is silent, since when as an attribute).
+   */
+  entities: EntityView[];
 }
 
-export interface IncidentView {
+export interface EntityView {
   id: string;
-  state: 'open' | 'acknowledged';
-  /** ISO 8601. */
-  opened_at: string;
-  /** Its alarms kept and the escalation messages it raised. */
-  events: number;
-  /** The escalation level reached, 0 before any. */
-  level: number;
-  /** How, by whom (masked) and when it was acknowledged; null while open. */
-  acknowledged: { how: string; by: string; at: string } | null;
+  name: string | null;
+  platform: 'sensor' | 'binary_sensor';
+  device: 'bridge' | 'panel';
+  device_class: string | null;
+  /** null: not known yet. */
+  state: string | null;
+  attributes: Record<string, string | number | boolean | null>;
 }
 
 export interface LastMail {
@@ -105,25 +106,17 @@ export interface LastMail {
   text: string;
 }
 
-/** How a mail would be read (`POST /api/classify`); nothing is stored or delivered. */
-export interface Classification {
-  /** The profile that recognised it (`xt1`, `generic`, `rules`, a camera reader). */
-  source: string;
+/**
+ * How a mail would be read (`POST /api/classify`), its event's fields as the event has them; nothing is stored or
+ * delivered.
+ */
+export type Classification = Pick<AlarmEvent, 'source' | 'category' | 'type' | 'alarm_state' | 'zone' | 'sensor' | 'user' | 'text'> & {
   /** The route the recipients give (`alarm`, `status`, `camera`, `other`). */
   route: string;
-  category: Category;
-  type: string;
-  /** The panel's state after it; null: unchanged. */
-  alarm_state: AlarmState | null;
-  zone: number | null;
-  sensor: string | null;
-  user: string | null;
-  /** The line that was recognised. */
-  text: string;
   /** The camera, for a camera's mail. */
   camera: { id: string; name: string } | null;
   /** The rule as it would be written under `rules:` to read such a line this way. */
   rule: string;
   /** Why it could not be parsed, for a mail the MIME parser refused. */
   unparsable?: string;
-}
+};

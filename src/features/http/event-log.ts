@@ -20,7 +20,15 @@ export interface EventLogOptions {
   /** Phone numbers and configured secrets out of every text from a mail or a service. */
   mask: (text: string) => string;
   now: () => number;
+  /** Runs `flush` after `ms` (the feature's timers, released at its stop); told views wait this long at most. */
+  later: (flush: () => void, ms: number) => void;
 }
+
+/**
+ * Subscribers hear of changes at most this often: an event's four or five changes in a burst (published, queued,
+ * sent) make one message, and a flood of mails costs the page's readers a few messages a second, not thousands.
+ */
+const tellEveryMs = 250;
 
 interface Entry {
   event: AlarmEvent;
@@ -41,13 +49,15 @@ export class EventLog {
   /** Oldest first; Map keeps insertion order, so the oldest is the first key. */
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(view: EventView) => void>();
+  /** Events changed since subscribers were last told, in the order they changed. */
+  readonly #untold = new Set<string>();
   #changed = false;
 
   constructor(options: EventLogOptions) {
     this.#options = options;
   }
 
-  /** Told each event as it arrives and again whenever its delivery changes. */
+  /** Told each event as it arrives and again whenever its delivery changes (changes within 250 ms as one). */
   subscribe(listener: (view: EventView) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -177,8 +187,20 @@ export class EventLog {
   #tell(entry: Entry): void {
     this.#changed = true;
     if (this.#listeners.size === 0) return;
-    const view = viewOf(entry);
-    for (const listener of this.#listeners) listener(view);
+    if (this.#untold.size === 0) this.#options.later(() => this.#flush(), tellEveryMs);
+    this.#untold.delete(entry.event.id);
+    this.#untold.add(entry.event.id);
+  }
+
+  #flush(): void {
+    const ids = [...this.#untold];
+    this.#untold.clear();
+    for (const id of ids) {
+      const entry = this.#entries.get(id);
+      if (!entry) continue;
+      const view = viewOf(entry);
+      for (const listener of this.#listeners) listener(view);
+    }
   }
 }
 

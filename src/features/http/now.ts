@@ -3,7 +3,7 @@
 // look alive. The parts worth keeping across a restart (mails today, last mails) are saved with the event log.
 import type { BusEvents, HealthResult } from '../../core/bus.js';
 import type { AlarmEvent } from '../../core/event.js';
-import type { IncidentView, LastMail, StatusView } from './api.js';
+import type { LastMail, StatusView } from './api.js';
 
 /** Cameras remembered; the bridge itself makes up at most 64 from mails, the user names a few more. */
 const maxCameras = 100;
@@ -29,8 +29,6 @@ export class NowTracker {
   #panel: LastMail | null = null;
   /** By camera id, newest last. */
   readonly #cameras = new Map<string, CameraMail>();
-  /** Told again by the incidents feature at its start, so not kept here. */
-  #incident: IncidentView | null = null;
   readonly #today: () => string;
   readonly #mask: (text: string) => string;
   #changed = false;
@@ -94,17 +92,6 @@ export class NowTracker {
     this.#changed = true;
   }
 
-  onIncident({ id, state, openedAt, eventIds, level, acknowledged }: BusEvents['incident']): void {
-    this.#incident = {
-      id,
-      state,
-      opened_at: openedAt,
-      events: eventIds.length,
-      level,
-      acknowledged: acknowledged ? { ...acknowledged, by: this.#mask(acknowledged.by) } : null,
-    };
-  }
-
   /** Whether something worth keeping changed since the last call. */
   takeChanged(): boolean {
     const changed = this.#changed;
@@ -112,7 +99,7 @@ export class NowTracker {
     return changed;
   }
 
-  view(): Omit<StatusView, 'version' | 'started' | 'uptime_seconds' | 'health' | 'alarm' | 'quarantine'> & {
+  view(): Omit<StatusView, 'version' | 'started' | 'uptime_seconds' | 'health' | 'alarm' | 'quarantine' | 'entities'> & {
     quarantine: { count: number; total_bytes: number };
   } {
     return {
@@ -124,7 +111,6 @@ export class NowTracker {
       mails_today: structuredClone(this.#rollOver()),
       panel: { last_mail: this.#panel },
       cameras: [...this.#cameras.values()].reverse(),
-      incident: this.#incident,
     };
   }
 

@@ -6,7 +6,7 @@ import type { CommandResult } from '../../core/bus.js';
 import { acknowledgeEntity } from '../incidents/entities.js';
 import type { Feature, FeatureContext } from '../module.js';
 import { accessPolicy } from './access.js';
-import type { StatusView } from './api.js';
+import type { EntityView, StatusView } from './api.js';
 import type { HttpSettings } from './config.js';
 import { EventLog } from './event-log.js';
 import { BridgeMetrics } from './metrics.js';
@@ -40,8 +40,8 @@ export class StatusPage implements Feature {
   constructor(settings: HttpSettings, context: FeatureContext) {
     this.#settings = settings;
     this.#context = context;
-    const { bridge, now } = context;
-    this.#log = new EventLog({ outputs: bridge.outputs, mask: bridge.mask, now });
+    const { bridge, now, timers } = context;
+    this.#log = new EventLog({ outputs: bridge.outputs, mask: bridge.mask, now, later: (flush, ms) => timers.setTimeout(flush, ms) });
     this.#now = new NowTracker(() => localDate(new Date(now())), bridge.mask);
     this.#metrics = new BridgeMetrics(context.bus, { now });
     this.#server = new PageServer(
@@ -81,7 +81,6 @@ export class StatusPage implements Feature {
     bus.on('health', (health) => this.#now.onHealth(health));
     bus.on('backlog', (backlog) => this.#now.onBacklog(backlog));
     bus.on('quarantine', (quarantine) => this.#now.onQuarantine(quarantine));
-    bus.on('incident', (incident) => this.#now.onIncident(incident));
     timers.setInterval(() => void this.#save(false), saveEveryMs);
     await this.#listen();
   }
@@ -112,6 +111,7 @@ export class StatusPage implements Feature {
           reason: reason === undefined ? null : bridge.mask(reason),
         })),
       },
+      entities: this.#entities(),
     };
   }
 
@@ -135,6 +135,29 @@ export class StatusPage implements Feature {
       });
       bus.emit('command', { commandId, entity: acknowledgeEntity, command: 'PRESS', origin: 'status_page' });
     });
+  }
+
+  /** The features' sensors as they are now (a button has no state to show); their texts masked like a mail's. */
+  #entities(): EntityView[] {
+    const { mask, entities } = this.#context.bridge;
+    const shown = (value: string | null) => (value === null ? null : mask(value));
+    return entities().flatMap(({ id, name, platform, device, device_class: deviceClass, current }) =>
+      platform === 'button'
+        ? []
+        : [
+            {
+              id,
+              name: shown(name),
+              platform,
+              device,
+              device_class: deviceClass ?? null,
+              state: shown(current?.state ?? null),
+              attributes: Object.fromEntries(
+                Object.entries(current?.attributes ?? {}).map(([key, value]) => [key, typeof value === 'string' ? mask(value) : value]),
+              ),
+            },
+          ],
+    );
   }
 
   /** Healthy while every input listens and the spool can store a record. */

@@ -185,12 +185,12 @@ export class MqttOutput implements Output {
       this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined,
     );
     const client = await ready;
-    // The last event feeds "Last event" and "Last mail received": what the panel's own mail said, never an event the
-    // bridge raised itself (a "panel silent" must not make a silent panel look alive).
-    const fromMail = event.input === 'smtp';
+    // The last event feeds the panel's "Last event" and "Last mail received": what the panel's own mail said, never an
+    // event the bridge raised itself nor a camera's (each camera has its own), so neither makes a silent panel look alive.
+    const fromPanel = event.input === 'smtp' && event.device === undefined;
     const publishes: Promise<unknown>[] = [
       client.publishAsync(this.#topics.event, payload, once),
-      ...(fromMail ? [client.publishAsync(this.#topics.lastEvent, payload, retained)] : []),
+      ...(fromPanel ? [client.publishAsync(this.#topics.lastEvent, payload, retained)] : []),
       ...cameraPublishes,
     ];
     if (event.alarm_state && event.alarm_state !== this.#publishedState) {
@@ -208,7 +208,7 @@ export class MqttOutput implements Output {
       if (change.changed) publishes.push(this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json')));
     }
     await Promise.all(publishes);
-    if (fromMail) this.#lastValues.setEvent(payload);
+    if (fromPanel) this.#lastValues.setEvent(payload);
   }
 
   /**

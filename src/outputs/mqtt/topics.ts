@@ -5,7 +5,7 @@ export interface Topics {
   event: string;
   /** `disarmed|armed_home|armed_away|triggered`, retained. */
   state: string;
-  /** The last event's JSON, retained. */
+  /** The JSON of the last event the panel mailed (not a camera's, not one the bridge raised), retained. */
   lastEvent: string;
   /** `online`/`offline`, retained; `offline` is the last will. */
   availability: string;

@@ -6,6 +6,7 @@
 // not make a new Home Assistant device.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { minSilentAfterMs, optionalDurationSchema } from '../../core/duration.js';
 
 const address = z
   .string()
@@ -25,6 +26,11 @@ export const cameraConfig = z
     match_from: address.optional(),
     /** The camera name in the mail (`CAM 2 Garage` of `CAMERA NAME(NUM): CAM 2 Garage(A2)`), any case. */
     match_name: address.optional(),
+    /**
+     * How long the camera may stay without a mail before it counts as silent (`"25h"`), in ms once parsed; empty:
+     * not supervised. The supervision feature watches it (features/supervision/); matching ignores it.
+     */
+    silent_after: optionalDurationSchema(minSilentAfterMs),
   })
   .strict();
 export type CameraConfig = z.output<typeof cameraConfig>;

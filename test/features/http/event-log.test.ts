@@ -9,8 +9,14 @@ import { alarmEvent } from '../../helpers/alarm-event.js';
 
 const time = Date.parse('2026-12-03T06:00:00.000Z');
 
+/** Subscribers are told in batches: `flush()` runs the batch a timer would. */
+const pending: (() => void)[] = [];
+const flush = () => {
+  for (const run of pending.splice(0)) run();
+};
+
 function newLog() {
-  return new EventLog({ outputs: ['mqtt', 'sms'], mask: maskNumbersIn, now: () => time });
+  return new EventLog({ outputs: ['mqtt', 'sms'], mask: maskNumbersIn, now: () => time, later: (run) => pending.push(run) });
 }
 
 function progress(state: MessageProgress['state'], more: Partial<MessageProgress> = {}): MessageProgress {
@@ -31,12 +37,18 @@ describe('event log', () => {
     const seen: string[] = [];
     log.subscribe((view) => seen.push(`${view.delivery.mqtt?.result}/${view.delivery.sms?.result}`));
     log.onEvent(alarmEvent({ id: 'e1' }));
+    flush();
     log.onDelivery({ output: 'mqtt', eventId: 'e1', result: 'delivered' });
+    flush();
     // The outbox tells of its message before the pipeline tells the output has the event.
     log.onMessage(progress('queued'));
+    flush();
     log.onDelivery({ output: 'sms', eventId: 'e1', result: 'delivered', messages: 1 });
+    flush();
     log.onMessage(progress('retrying', { nextAttempt: '2026-12-03T06:00:05.000Z', reason: 'HTTP 503 from +491701234567' }));
+    flush();
     log.onMessage(progress('sent'));
+    flush();
     assert.deepEqual(seen, [
       'pending/pending',
       'published/pending',
@@ -47,6 +59,19 @@ describe('event log', () => {
     ]);
     const [view] = log.latest(1);
     assert.deepEqual(view?.delivery.sms?.messages, [{ recipient: '*********4567', result: 'sent', time: '2026-12-03T06:00:00.000Z' }]);
+  });
+
+  it('tells a burst of changes as one message per event, in the order they last changed', () => {
+    const log = newLog();
+    const seen: string[] = [];
+    log.subscribe((view) => seen.push(`${view.id} ${view.delivery.mqtt?.result}`));
+    log.onEvent(alarmEvent({ id: 'e1' }));
+    log.onEvent(alarmEvent({ id: 'e2' }));
+    log.onDelivery({ output: 'mqtt', eventId: 'e1', result: 'delivered' });
+    assert.deepEqual(seen, []);
+    assert.equal(pending.length, 1, 'one timer for the burst');
+    flush();
+    assert.deepEqual(seen, ['e2 pending', 'e1 published']);
   });
 
   it('says retrying with the next attempt and the masked reason while any message waits', () => {

@@ -408,6 +408,30 @@ describe('MqttOutput', () => {
     );
   });
 
+  it("keeps the panel's last event apart from the cameras': a camera event updates only its camera's, also after a restart", async () => {
+    const lastEvent = `${prefix}/last_event`;
+    const idOf = (message: Received) => (JSON.parse(message.payload) as AlarmEvent).id;
+    const panelMail = event(['status@bridge.local']);
+    // A camera's mail: it has its own last event, and must not make a silent panel look alive.
+    const cameraMail = alarmEvent({ category: 'status', type: 'motion', source: 'dahua', sensor: 'Garage', device: 'garage', images: [] });
+    const first = create();
+    await first.output.start();
+    await deliverAndSee(first.output, panelMail);
+    await deliverAndSee(first.output, cameraMail);
+    await subscriber.next(`${prefix}/camera/garage/last_event`, (message) => idOf(message) === cameraMail.id);
+    const marker = event(['status@bridge.local']);
+    await deliverAndSee(first.output, marker);
+    await subscriber.next(lastEvent, (message) => idOf(message) === marker.id);
+    assert.deepEqual(live(lastEvent).map(idOf), [panelMail.id, marker.id]);
+    await first.output.stop();
+
+    const restarted = subscriber.messages.length;
+    const second = create();
+    await second.output.start();
+    const republished = await subscriber.next(lastEvent, (message) => subscriber.messages.indexOf(message) >= restarted);
+    assert.equal(idOf(republished), marker.id);
+  });
+
   it("publishes an output's last result again after a restart, unless the output reported a newer one first", async () => {
     const smsLast = `${prefix}/sms/last`;
     const first = create();
