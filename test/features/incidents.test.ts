@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Bus, type BusEvents, type CommandResult, type IncidentFacts } from '../../src/core/bus.js';
 import { EntityRegistry } from '../../src/core/entities.js';
 import type { AlarmEvent, RaisedEventDraft } from '../../src/core/event.js';
-import { type RunningFeatures, startFeatures } from '../../src/features/host.js';
+import { type RunningFeatures, startFeatures, systemClock } from '../../src/features/host.js';
 import { incidentsSection } from '../../src/features/incidents/config.js';
 import { acknowledgeEntity, incidentEntity } from '../../src/features/incidents/entities.js';
 import { escalationType, raiseRetryMs } from '../../src/features/incidents/feature.js';
@@ -434,6 +434,38 @@ describe('incidents', () => {
     await settle();
     assert.deepEqual(withdrawn, [{ eventIds: ['slow-1'], reason: 'alarm acknowledged (button, Home Assistant)' }]);
     assert.deepEqual(facts.at(-1)?.eventIds.at(-1), 'slow-1');
+  });
+
+  it('waits for a level days away without a timer longer than Node can keep (which would fire at once, again and again)', async () => {
+    let timersSet = 0;
+    entities = new EntityRegistry(bus);
+    running = await startFeatures(
+      [incidentsModule],
+      () => incidentsSection.parse({ escalation: [{ after: '30d', sms: ['0170 1111111'] }] }),
+      {
+        log,
+        bus,
+        dataDir,
+        entities,
+        // Real timers: Node turns a delay past 2^31 - 1 ms (24.8 days) into 1 ms.
+        clock: {
+          ...systemClock,
+          setTimeout: (callback, ms) => {
+            timersSet += 1;
+            return systemClock.setTimeout(callback, ms);
+          },
+        },
+        bridge: unusedBridgeView(),
+        raise: async (draft) => {
+          raised.push({ ...draft, id: 'too-early' });
+          return 'too-early';
+        },
+      },
+    );
+    bus.emit('event', alarm());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(raised.length, 0, 'not raised before its 30 days');
+    assert.equal(timersSet, 1, 'one timer, not a loop of them');
   });
 
   it('starts without an incident from a kept file it cannot read, and says so', async () => {

@@ -31,6 +31,11 @@ export const escalationType = 'alarm_escalation';
 export const nothingToAcknowledge = 'no open incident';
 /** A level that could not be raised (a full disk) is tried again this much later, while the incident is open. */
 export const raiseRetryMs = 30_000;
+/**
+ * A level further away than this is waited for in steps: Node fires a timer longer than 2^31 - 1 ms (24.8 days) at
+ * once, which would raise the level early and then loop.
+ */
+const longestTimerMs = 86_400_000;
 /** Alarm ids of earlier incidents remembered, so that a mail replayed after a crash does not open a new incident. */
 const rememberedAlarms = 200;
 
@@ -233,7 +238,7 @@ export class Incidents implements Feature {
       if (!next) return;
       const wait = incident.openedAt + next.settings.after - now();
       if (wait > 0) {
-        this.#timer = timers.setTimeout(() => this.#advance(), wait);
+        this.#timer = timers.setTimeout(() => this.#advance(), Math.min(wait, longestTimerMs));
         return;
       }
       const outcome = await this.#raise(incident, next.level, next.settings);
