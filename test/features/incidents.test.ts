@@ -218,6 +218,23 @@ describe('incidents', () => {
     assert.equal(sensor()?.attributes?.level, 2);
   });
 
+  it('counts the delays from the alarm mail’s arrival: one read only after a restart may be due at once', async () => {
+    await startIncidents();
+    bus.emit('event', alarm({ time: new Date(clock.now() - 7 * minute).toISOString() }));
+    await settle();
+    assert.deepEqual(
+      raised.map(({ details }) => details?.level),
+      [1],
+    );
+    assert.equal(facts[0]?.openedAt, '2026-12-03T03:05:00.000Z');
+    clock.advance(3 * minute - 1);
+    await settle();
+    assert.equal(raised.length, 1);
+    clock.advance(1);
+    await settle();
+    assert.equal(raised.length, 2);
+  });
+
   it('writes the summary in English when asked', async () => {
     await startIncidents({ ...levels, language: 'en' });
     bus.emit('event', alarm({ zone: null, sensor: null, text: 'Panic button' }));

@@ -49,7 +49,7 @@ export const incidentSchema = z.object({
   /** The id of its first alarm event. */
   id: z.string(),
   state: z.enum(['open', 'acknowledged']),
-  /** By the feature's clock (ms): the escalation's delays count from here. */
+  /** When its first alarm arrived (ms), by the feature's clock at the latest: the escalation's delays count from here. */
   openedAt: z.number(),
   /** Oldest first; the first always stays, then the newest up to maxAlarms. */
   alarms: z.array(alarmSchema).min(1),
@@ -80,8 +80,14 @@ export function alarmOf(event: AlarmEvent, seenAt: number, mask: (text: string) 
   };
 }
 
+/**
+ * Opened when its first alarm arrived: a mail processed only after a restart (the bridge stopped between taking it
+ * and reading it) has been waiting for an answer since then, and its levels count from then.
+ */
 export function openIncident(alarm: Alarm): Incident {
-  return { id: alarm.id, state: 'open', openedAt: alarm.seenAt, alarms: [alarm], alarmCount: 1, escalations: [], eventIds: [alarm.id] };
+  const arrived = Date.parse(alarm.time);
+  const openedAt = Number.isNaN(arrived) ? alarm.seenAt : Math.min(arrived, alarm.seenAt);
+  return { id: alarm.id, state: 'open', openedAt, alarms: [alarm], alarmCount: 1, escalations: [], eventIds: [alarm.id] };
 }
 
 /** Adds a further alarm; past maxAlarms the oldest but the first is dropped. */
