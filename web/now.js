@@ -88,8 +88,11 @@ function backlogOrder(backlog) {
   return Object.entries(backlog).sort(([a], [b]) => (a === 'spool' ? -1 : b === 'spool' ? 1 : a.localeCompare(b)));
 }
 
-/** Fills the "Now" block from `api/status`; `onRetried` runs after a quarantined mail was queued again. */
-export function showStatus(status, onRetried) {
+/**
+ * Fills the "Now" block from `api/status`; `reload` runs after one of its buttons changed something (a quarantined
+ * mail queued again, an incident acknowledged).
+ */
+export function showStatus(status, reload) {
   showProblems(status.health?.ok === false ? status.health.problems : []);
   $('alarm-state').replaceChildren(badge('alarm', status.alarm?.state ?? 'unknown'));
   $('alarm-since').replaceChildren(...(status.alarm?.since ? ['since ', timeElement(status.alarm.since)] : []));
@@ -141,23 +144,55 @@ export function showStatus(status, onRetried) {
         )
       : [el('li', { text: 'none yet', className: 'muted' })]),
   );
-  showWatches(status.entities ?? []);
-  showQuarantine(status.quarantine ?? { count: 0, total_bytes: 0, mails: [] }, onRetried);
+  showWatches(status.entities ?? [], reload);
+  showQuarantine(status.quarantine ?? { count: 0, total_bytes: 0, mails: [] }, reload);
 }
 
-/** The features' sensors: a problem sensor that is on is a problem; others show their state. */
-function showWatches(entities) {
+/** The alarm incident: what and how far it went, who acknowledged it; while it is open, a button that acknowledges it. */
+function incidentWatch(entity, reload) {
+  const { state: shown, attributes = {} } = entity;
+  const open = shown === 'open';
+  const parts = [
+    el('b', { text: `${entity.name ?? entity.id} ` }),
+    state(shown === null || shown === 'none' ? null : !open, shown, 'open', shown ?? 'not known yet'),
+  ];
+  if (attributes.last_alarm) parts.push(el('span', { text: ` ${attributes.last_alarm}`, className: 'text' }));
+  if (attributes.level) parts.push(el('span', { text: ` level ${attributes.level}`, className: 'muted' }));
+  if (shown === 'acknowledged' && attributes.acknowledged_by)
+    parts.push(el('span', { text: ` by ${attributes.acknowledged_by}`, className: 'muted' }));
+  if (open) {
+    const button = el('button', { text: 'Acknowledge', attrs: { type: 'button', 'data-testid': 'incident-acknowledge' } });
+    button.addEventListener('click', async () => {
+      const result = $('incident-result');
+      button.disabled = true;
+      try {
+        await post('api/incidents/acknowledge', {});
+        result.textContent = 'The alarm is acknowledged: no further escalation level is told.';
+      } catch (error) {
+        result.textContent = `Not acknowledged: ${error.message}`;
+      }
+      reload();
+    });
+    parts.push(' ', button);
+  }
+  return el('li', { attrs: { 'data-entity': entity.id, 'data-state': shown ?? '' } }, ...parts);
+}
+
+/** The features' sensors: a problem sensor that is on is a problem; the alarm incident has its button; others show their state. */
+function showWatches(entities, reload) {
   $('watches').replaceChildren(
     ...(entities.length
       ? entities.map((entity) =>
-          el(
-            'li',
-            { attrs: { 'data-entity': entity.id } },
-            el('b', { text: `${entity.name ?? entity.id} ` }),
-            entity.device_class === 'problem'
-              ? state(entity.state === null ? null : entity.state !== 'ON', 'ok', 'problem', 'not known yet')
-              : el('span', { text: entity.state ?? 'not known yet' }),
-          ),
+          entity.id === 'alarm_incident'
+            ? incidentWatch(entity, reload)
+            : el(
+                'li',
+                { attrs: { 'data-entity': entity.id } },
+                el('b', { text: `${entity.name ?? entity.id} ` }),
+                entity.device_class === 'problem'
+                  ? state(entity.state === null ? null : entity.state !== 'ON', 'ok', 'problem', 'not known yet')
+                  : el('span', { text: entity.state ?? 'not known yet' }),
+              ),
         )
       : [el('li', { text: 'nothing set up (supervision, incidents)', className: 'muted' })]),
   );

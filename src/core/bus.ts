@@ -135,6 +135,11 @@ export interface IncidentFacts {
   eventIds: readonly string[];
   /** The escalation level reached: 0 before any level fired. */
   level: number;
+  /**
+   * How it was acknowledged (`button`, `status_page`, `disarm`, `reply`), by whom as far as known (masked), and when
+   * (ISO 8601); absent while it is open.
+   */
+  acknowledged?: { how: string; by: string; at: string };
 }
 
 /** A zone's states as the MQTT output keeps them (and shows them in Home Assistant). */

@@ -121,6 +121,8 @@ export interface FeatureModule<Schema extends z.ZodType | undefined = z.ZodType 
   readonly schema?: Schema;
   /** Paths inside the section whose values must never reach a log line or an MQTT payload. */
   readonly secrets?: readonly string[];
+  /** Paths inside the section of numbers and ids shown with their last four characters only (`escalation[*].sms[*]`). */
+  readonly identifiers?: readonly string[];
   /** Environment variables that override single keys of the section (path inside it). */
   readonly environment?: Readonly<Record<string, readonly string[]>>;
   /** The add-on's options form (two levels) → the section's shape; absent: the same shape. */

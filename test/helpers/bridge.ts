@@ -42,6 +42,8 @@ export interface TestBridgeOptions {
   maskValues?: (text: string) => string;
   /** Features of the test's own (without settings), run after the registry's. */
   features?: readonly FeatureModule[];
+  /** The incidents' section. */
+  incidents?: Record<string, unknown>;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -59,6 +61,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),
       http: { port: 0, ...options.http },
       ...(options.supervision ? { supervision: options.supervision } : {}),
+      ...(options.incidents ? { incidents: options.incidents } : {}),
     },
     'test',
   );

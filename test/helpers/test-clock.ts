@@ -4,9 +4,14 @@ import type { FeatureClock } from '../../src/features/host.js';
 
 /** Timers that run only when the test advances the time. */
 export class TestClock implements FeatureClock {
-  time = 0;
+  time: number;
   readonly #timers = new Map<number, { at: number; every: number | undefined; callback: () => void }>();
   #next = 0;
+
+  /** `start`: the time it shows first (ms since the epoch), e.g. `Date.now()` for a bridge whose events carry real times. */
+  constructor(start = 0) {
+    this.time = start;
+  }
   now = () => this.time;
   setTimeout = (callback: () => void, ms: number) => this.#add(callback, ms, undefined);
   setInterval = (callback: () => void, ms: number) => this.#add(callback, ms, ms);

@@ -145,6 +145,15 @@ describe('status page in a browser', () => {
         assert.ok(!((await page.locator('body').textContent()) ?? '').includes('1701234567'), 'no number in full');
       });
 
+      it('acknowledges the alarm incident the mail opened with its button, and shows who did', async () => {
+        const incident = '[data-testid=watches] [data-entity=alarm_incident]';
+        await page.locator(`${incident}[data-state=open]`).waitFor();
+        await page.locator(`${incident} [data-testid=incident-acknowledge]`).click();
+        await page.locator(`${incident}[data-state=acknowledged]`, { hasText: 'by status page' }).waitFor();
+        assert.match((await page.locator('[data-testid=incident-result]').textContent()) ?? '', /^The alarm is acknowledged/);
+        assert.equal(await page.locator(`${incident} [data-testid=incident-acknowledge]`).count(), 0, 'no button once acknowledged');
+      });
+
       it("shows a camera's mail with its snapshot, kept apart from the panel's last mail", async () => {
         const raw = await fixture('dahua-motion-base64.eml');
         const id = queuedId((await sendMail(test.bridge.smtpPort, { to: 'camera@bridge.local', from: 'dahua@cam.local', raw })).response);

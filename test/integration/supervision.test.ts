@@ -87,7 +87,10 @@ describe('supervision end to end', () => {
       const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as StatusView;
       assert.deepEqual(
         status.entities.map(({ id, state, device_class: deviceClass }) => [id, state, deviceClass]),
-        [['panel_silent', 'ON', 'problem']],
+        [
+          ['panel_silent', 'ON', 'problem'],
+          ['alarm_incident', 'none', 'enum'],
+        ],
       );
       // However long the silence lasts, it was told once.
       clock.advance(5 * hour);

@@ -4,7 +4,8 @@
 
 import { z } from 'zod';
 import type { BusEvents, MessageProgress } from '../../core/bus.js';
-import type { AlarmEvent } from '../../core/event.js';
+import type { AlarmEvent, EventTargets } from '../../core/event.js';
+import { maskNumber } from '../../core/mask.js';
 import { oneLine } from '../../errors.js';
 import { type DeliveryResult, deliveryResults, type EventView, type MessageView, messageResults, type OutputDelivery } from './api.js';
 
@@ -186,6 +187,7 @@ export class EventLog {
       ...(event.from === undefined ? {} : { from: text(event.from) }),
       ...(event.recipients === undefined ? {} : { recipients: event.recipients.map(text) }),
       ...(event.subject === undefined ? {} : { subject: text(event.subject) }),
+      ...(event.to === undefined ? {} : { to: maskedTargets(event.to) }),
     };
   }
 
@@ -211,6 +213,11 @@ export class EventLog {
       for (const listener of this.#listeners) listener(view);
     }
   }
+}
+
+/** A raised event's recipients (an escalation level's numbers and chat ids): the last four characters of each. */
+function maskedTargets(to: EventTargets): EventTargets {
+  return Object.fromEntries(Object.entries(to).map(([kind, targets]) => [kind, targets.map(maskNumber)]));
 }
 
 /** A messaging output's result as a whole: the least finished of its messages. */

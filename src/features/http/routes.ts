@@ -1,5 +1,6 @@
-// The status page's routes: the health check, the metrics, and the page's API. GETs only look; the three POSTs are
-// the only requests that change anything (a test event, a quarantined mail put back), never a GET.
+// The status page's routes: the health check, the metrics, and the page's API. GETs only look; the POSTs are the
+// only requests that change anything (a test event, a quarantined mail put back, an incident acknowledged), never a GET.
+import type { CommandResult } from '../../core/bus.js';
 import { TrialBusy } from '../../pipeline/try-mail.js';
 import { RecordUnreadable, SpoolUnavailable } from '../../spool/spool.js';
 import type { BridgeView } from '../module.js';
@@ -15,6 +16,8 @@ export interface RouteParts {
   metrics: { contentType: string; text(): Promise<string> };
   status: () => Promise<StatusView>;
   health: () => Promise<StatusView['health']>;
+  /** Presses the incidents feature's "Acknowledge alarm" button; resolves with its answer. */
+  acknowledge: () => Promise<CommandResult>;
 }
 
 const defaultEventLimit = 100;
@@ -42,6 +45,8 @@ export function pageRoutes(parts: RouteParts): Routes {
         return classify(parts.bridge, request);
       case 'POST /api/quarantine/retry':
         return retry(parts.bridge, request);
+      case 'POST /api/incidents/acknowledge':
+        return acknowledge(parts);
     }
     if (request.method !== 'POST' && request.path.startsWith('/api/snapshots/')) return snapshot(parts, request.path.slice(15));
     return undefined;
@@ -88,6 +93,13 @@ async function retry(bridge: BridgeView, { body }: Request): Promise<Reply> {
     if (error instanceof RecordUnreadable) throw new HttpError(409, `cannot be read again: ${error.message}`);
     throw error;
   }
+}
+
+/** 200 `{"result":"done"}`, or 409 when no incident is open. */
+async function acknowledge({ acknowledge: press }: RouteParts): Promise<Reply> {
+  const { result, reason } = await press();
+  if (result === 'refused') throw new HttpError(409, reason ?? 'refused');
+  return { json: { result } };
 }
 
 async function snapshot({ log, bridge }: RouteParts, hash: string): Promise<Reply | undefined> {

@@ -1,6 +1,9 @@
 // The status page feature: the event log, the "Now" block and the metrics fed from the bus, kept across restarts
 // in its own store, and served by the page server. It never sits on a mail's path: a page that cannot listen (its
 // port taken) is logged and tried again, and the bridge goes on taking alarms.
+import { randomUUID } from 'node:crypto';
+import type { CommandResult } from '../../core/bus.js';
+import { acknowledgeEntity } from '../incidents/entities.js';
 import type { Feature, FeatureContext } from '../module.js';
 import { accessPolicy } from './access.js';
 import type { EntityView, StatusView } from './api.js';
@@ -9,7 +12,7 @@ import { EventLog } from './event-log.js';
 import { BridgeMetrics } from './metrics.js';
 import { NowTracker, type SavedNow } from './now.js';
 import { pageRoutes } from './routes.js';
-import { PageServer } from './server.js';
+import { HttpError, PageServer } from './server.js';
 
 /**
  * The kept state is written at most this often (and at stop): the page's history is worth no frequent rewrite of an
@@ -18,6 +21,8 @@ import { PageServer } from './server.js';
 const saveEveryMs = 30_000;
 /** A port taken at start is tried again this often. */
 const listenRetryMs = 60_000;
+/** How long a button of the page waits for the feature that owns it, as the MQTT output waits for a command's answer. */
+const commandAnswerMs = 10_000;
 /** `/healthz` probes the disk at most this often; callers in between share the last answer. */
 const probeEveryMs = 1_000;
 /** The page's status shows the last probe's answer, probing again only when it is older than this (no fsync per look). */
@@ -45,7 +50,14 @@ export class StatusPage implements Feature {
     this.#now = new NowTracker(() => localDate(new Date(now())), bridge.mask);
     this.#metrics = new BridgeMetrics(context.bus, { now });
     this.#server = new PageServer(
-      pageRoutes({ log: this.#log, bridge, metrics: this.#metrics, status: () => this.status(), health: () => this.health() }),
+      pageRoutes({
+        log: this.#log,
+        bridge,
+        metrics: this.#metrics,
+        status: () => this.status(),
+        health: () => this.health(),
+        acknowledge: () => this.acknowledge(),
+      }),
       accessPolicy(settings.allowed_networks, settings.host_names),
       context.log,
     );
@@ -111,6 +123,28 @@ export class StatusPage implements Feature {
       },
       entities: this.#entities(),
     };
+  }
+
+  /**
+   * The page's "Acknowledge" button: a press of the incidents feature's button, told as a command from the status
+   * page, and its answer (`done`, or `refused` when no incident is open).
+   */
+  acknowledge(): Promise<CommandResult> {
+    const { bus, timers } = this.#context;
+    const commandId = `status_page_${randomUUID()}`;
+    return new Promise((resolve, reject) => {
+      const timer = timers.setTimeout(() => {
+        off();
+        reject(new HttpError(504, `no answer within ${commandAnswerMs / 1000} s`));
+      }, commandAnswerMs);
+      const off = bus.on('commandResult', (result) => {
+        if (result.commandId !== commandId) return;
+        off();
+        timers.clear(timer);
+        resolve(result);
+      });
+      bus.emit('command', { commandId, entity: acknowledgeEntity, command: 'PRESS', origin: 'status_page' });
+    });
   }
 
   /** The features' sensors as they are now (a button has no state to show); their texts masked like a mail's. */

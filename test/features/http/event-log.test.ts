@@ -106,6 +106,14 @@ describe('event log', () => {
     assert.ok(!JSON.stringify(log.latest(1)).includes('1701234567'));
   });
 
+  it("masks a raised event's recipients (an escalation level's numbers and chats)", () => {
+    const log = newLog();
+    log.onEvent(
+      alarmEvent({ id: 'e1', input: 'raised', to: { sms: ['+491701234567'], telegram: ['987654321'], call: ['+491707654321'] } }),
+    );
+    assert.deepEqual(log.latest(1)[0]?.to, { sms: ['*********4567'], telegram: ['*****4321'], call: ['*********4321'] });
+  });
+
   it(`keeps the ${maxLoggedEvents} newest, newest first, and a replay in place of its first`, () => {
     const log = newLog();
     for (let index = 0; index < maxLoggedEvents + 5; index++) log.onEvent(alarmEvent({ id: `e${String(index).padStart(3, '0')}` }));
