@@ -52,9 +52,11 @@ export class SmsOutput implements Output {
   readonly #settings: SmsSettings;
   readonly #now: () => number;
   readonly #outbox: Outbox<SmsJob, SmsResult>;
+  readonly #log: Logger;
 
   constructor(settings: SmsSettings, deps: SmsDependencies) {
     this.#settings = settings;
+    this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
     const { provider } = deps;
     this.#outbox = new Outbox<SmsJob, SmsResult>(settings, {
@@ -91,7 +93,10 @@ export class SmsOutput implements Output {
   async deliver(event: AlarmEvent): Promise<DeliveryReceipt> {
     const now = this.#now();
     const text = fitToParts(toGsmFriendly(renderTemplate(this.#settings.template, event)), this.#settings.maxParts);
-    const jobs = smsRecipients(event, this.#settings).map((to) => newJob(event.id, to, text, now, this.#settings.retryForMs));
+    const { numbers, unreadable } = smsRecipients(event, this.#settings);
+    for (const target of unreadable)
+      this.#log.warn({ mailId: event.id, to: maskNumber(target) }, 'SMS target of the event is no valid phone number, skipped');
+    const jobs = numbers.map((to) => newJob(event.id, to, text, now, this.#settings.retryForMs));
     await this.#outbox.add(jobs);
     return { messages: jobs.length };
   }

@@ -132,6 +132,26 @@ describe('SmsOutput', () => {
     assert.equal(cm.requests.length, 2, 'the replayed event was not sent again');
   });
 
+  it('sends an event that names its numbers (to.sms) to those alone, and logs a target that is no number masked', async () => {
+    const { output, nextResult, logs } = await start();
+    const receipt = await output.deliver({
+      ...event('Stufe 2: Alarm seit 5 Minuten', 'status'),
+      to: { sms: ['0151 9999 0001', '0170 12'] },
+    });
+    assert.deepEqual(receipt, { messages: 1 });
+    const [result] = await nextResult(1);
+    assert.deepEqual([result?.result, result?.recipient], ['sent', '**********0001']);
+    assert.deepEqual(
+      cm.requests.map((request) => FakeCm.messagesOf(request)[0]?.to?.[0]?.number),
+      ['004915199990001'],
+      'not the default recipient',
+    );
+    const skipped = logs.filter((line) => line.includes('no valid phone number, skipped'));
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0] ?? '', /"to":"\*\*\*0 12"/);
+    assert.deepEqual(await output.deliver({ ...event('nur Telegram'), to: { telegram: ['123456789'] } }), { messages: 0 });
+  });
+
   it('tells the outbox depth on the bus as jobs are stored and answered, the final depth at stop', async () => {
     const bus = new Bus((_name, error) => assert.fail(String(error)));
     const depths: BusEvents['backlog'][] = [];
