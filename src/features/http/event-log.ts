@@ -3,6 +3,7 @@
 // masked as it comes in, and kept in a small file so the page shows the last few hundred after a restart.
 import type { BusEvents, MessageProgress } from '../../core/bus.js';
 import type { AlarmEvent } from '../../core/event.js';
+import { maskTargets } from '../../core/mask.js';
 import { oneLine } from '../../errors.js';
 import type { DeliveryResult, EventView, MessageView, OutputDelivery } from './api.js';
 
@@ -169,6 +170,7 @@ export class EventLog {
       ...(event.from === undefined ? {} : { from: text(event.from) }),
       ...(event.recipients === undefined ? {} : { recipients: event.recipients.map(text) }),
       ...(event.subject === undefined ? {} : { subject: text(event.subject) }),
+      ...(event.to === undefined ? {} : { to: maskTargets(event.to) }),
     };
   }
 

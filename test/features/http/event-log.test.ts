@@ -79,6 +79,16 @@ describe('event log', () => {
     assert.ok(!JSON.stringify(log.latest(1)).includes('1701234567'));
   });
 
+  it("masks a raised event's own recipients (to), which the page and its file would otherwise show in full", () => {
+    const log = newLog();
+    log.onEvent(
+      alarmEvent({ id: 'e1', input: 'raised', to: { sms: ['+491701234567'], call: ['+491701234567'], telegram: ['123456789'] } }),
+    );
+    const [view] = log.latest(1);
+    assert.deepEqual(view?.to, { sms: ['*********4567'], telegram: ['*****6789'], call: ['*********4567'] });
+    assert.ok(!JSON.stringify(log.toJSON()).includes('1701234567'));
+  });
+
   it(`keeps the ${maxLoggedEvents} newest, newest first, and a replay in place of its first`, () => {
     const log = newLog();
     for (let index = 0; index < maxLoggedEvents + 5; index++) log.onEvent(alarmEvent({ id: `e${String(index).padStart(3, '0')}` }));
