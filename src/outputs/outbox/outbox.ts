@@ -1,7 +1,7 @@
 // The durable outbox of every messaging output (SMS, Telegram): each (event, recipient) is a job stored before the
 // first attempt; the outbox works through the jobs a few recipients at once and in order per recipient, retries
 // temporary failures with backoff (or exactly after the wait the service asked for), records a final answer once,
-// and folds what the hourly limit holds back into one summary.
+// folds what the hourly limit holds back into one summary, and suppresses what is withdrawn before it went out.
 import { createHash } from 'node:crypto';
 import type { MessageProgress } from '../../core/bus.js';
 import type { Logger } from '../../log.js';
@@ -9,6 +9,7 @@ import type { JobStore } from '../../spool/job-store.js';
 import { WakeSignal } from '../../wake-signal.js';
 import { DeliveryRejected, DeliveryUnreachable, withCauses } from './failures.js';
 import { FloodGate } from './flood-gate.js';
+import { Withdrawals } from './withdrawals.js';
 
 export interface OutboxJob {
   /** `<event id>_<hash of the recipient>`: one job per event and recipient, so a replay finds it. */
@@ -28,6 +29,8 @@ export interface OutboxJob {
   throttled?: boolean;
   /** For a summary: the held jobs it stands for. */
   folds?: string[];
+  /** For a summary: the events of the held jobs it stands for (withdrawn only when all of them are). */
+  foldedEvents?: string[];
 }
 
 /** A new job of an event for one recipient, due now. */
@@ -111,6 +114,11 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   /** Recipients whose last final answer was a failure; a later message sent to them clears it. */
   readonly #failedRecipients = new Set<string>();
   #problemReported: boolean | undefined;
+  /** Jobs whose send is under way: a withdrawal leaves them to finish as their send ends. */
+  readonly #inFlight = new Set<string>();
+  /** Jobs whose final answer is being recorded: a second answer (a withdrawal meeting a fold) is not recorded. */
+  readonly #settling = new Set<string>();
+  readonly #withdrawn = new Withdrawals();
   #stopped = false;
   readonly #signal = new WakeSignal();
   #loop: Promise<void> | undefined;
@@ -149,6 +157,19 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       this.#progress(job, 'queued');
     }
     this.#signal.wake();
+  }
+
+  /**
+   * The jobs of these events that have not gone out (stored, waiting for a retry, held) finish `suppressed` with the
+   * reason; one whose send is under way finishes as its send ends (suppressed then only if it must be tried again).
+   * The events are remembered, so that their jobs stored later are suppressed as well.
+   */
+  async withdraw(eventIds: readonly string[], reason: string): Promise<void> {
+    this.#withdrawn.remember(eventIds, reason);
+    for (const job of [...this.#jobs]) {
+      const withdrawal = this.#withdrawal(job);
+      if (withdrawal !== undefined && !this.#inFlight.has(job.id)) await this.#finish(job, { result: 'suppressed', error: withdrawal });
+    }
   }
 
   async stop(): Promise<void> {
@@ -198,6 +219,12 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   async #workLane(jobs: Job[]): Promise<void> {
     for (const job of jobs) {
       if (this.#stopped) return;
+      if (this.#settling.has(job.id)) continue;
+      const withdrawal = this.#withdrawal(job);
+      if (withdrawal !== undefined) {
+        await this.#finish(job, { result: 'suppressed', error: withdrawal });
+        continue;
+      }
       if (job.held) continue;
       if (job.notBefore > this.#parts.now()) return;
       const decision = job.folds ? 'send' : this.#gate.decide(this.#budgetKey(job), this.#fingerprint(job));
@@ -210,14 +237,20 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
 
   async #attempt(job: Job): Promise<void> {
     const { log, now, noun } = this.#parts;
+    this.#inFlight.add(job.id);
     try {
       const { messageId, dryRun } = await this.#parts.send(job);
+      this.#inFlight.delete(job.id);
       // A dry-run counts against the limits like a real message, so it shows what would be asked of the service.
       this.#gate.record(this.#budgetKey(job), this.#fingerprint(job));
       await this.#finish(job, dryRun ? { result: 'dry_run' } : { result: 'sent', message_id: messageId });
     } catch (error) {
+      this.#inFlight.delete(job.id);
       const { code, message } = error as { code?: string; message?: string };
       if (error instanceof DeliveryRejected) return this.#finish(job, { result: 'failed', error_code: code, error: message });
+      // Withdrawn while this attempt was under way: it is not tried again.
+      const withdrawal = this.#withdrawal(job);
+      if (withdrawal !== undefined) return this.#finish(job, { result: 'suppressed', error: withdrawal });
       const attempts = job.attempts + 1;
       if (now() >= job.deadline) {
         return this.#finish(job, {
@@ -256,7 +289,8 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
 
   /** Once a recipient's budget has room again, the messages it held go out as one summary, and they are done. */
   async #foldHeld(): Promise<void> {
-    const held = this.#jobs.filter((job) => job.held);
+    // A withdrawn job is finished as such in its lane, not folded into a summary that would still send its text.
+    const held = this.#jobs.filter((job) => job.held && this.#withdrawal(job) === undefined);
     for (const key of new Set(held.map((job) => this.#budgetKey(job)))) {
       if (this.#gate.nextSlot(key) > this.#parts.now()) continue;
       const folded = held.filter((job) => this.#budgetKey(job) === key);
@@ -278,6 +312,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
           createdAt,
           deadline: now + this.#settings.retryForMs,
           folds: folded.map((job) => job.id),
+          foldedEvents: [...new Set(folded.flatMap((job) => this.#eventsOf(job)))],
         };
         const summary: Job = { ...base, ...this.#parts.summarize(folded) };
         await this.#parts.jobs.put(summary);
@@ -291,6 +326,17 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   }
 
   async #finish(job: Job, outcome: Outcome): Promise<void> {
+    // One final answer per job: a withdrawal meeting a fold, or a job finished meanwhile, records nothing more.
+    if (this.#settling.has(job.id) || !this.#jobs.includes(job)) return;
+    this.#settling.add(job.id);
+    try {
+      await this.#record(job, outcome);
+    } finally {
+      this.#settling.delete(job.id);
+    }
+  }
+
+  async #record(job: Job, outcome: Outcome): Promise<void> {
     const { jobs, log, noun } = this.#parts;
     // The one place every final answer passes: its error quotes the service, so it is masked here for every output.
     const masked = outcome.error === undefined ? outcome : { ...outcome, error: this.#parts.maskText(outcome.error) };
@@ -326,6 +372,15 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       time: new Date(this.#parts.now()).toISOString(),
       ...more,
     });
+  }
+
+  /** Why the job is withdrawn; undefined while it is wanted. A summary is withdrawn once every event it stands for is. */
+  #withdrawal(job: Job): string | undefined {
+    return this.#withdrawn.reasonFor(this.#eventsOf(job));
+  }
+
+  #eventsOf(job: Job): string[] {
+    return job.foldedEvents ?? [job.eventId];
   }
 
   /** The flood gate's key: the recipient, and the budget when the output has more than one per recipient. */

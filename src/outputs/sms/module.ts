@@ -24,10 +24,11 @@ export const smsModule = outputModule({
   health: (settings) => smsHealth(settings.provider !== 'none'),
   async create(settings, { log: root, bus, dataDir, now, maskText }) {
     const log = root.child({ component: 'sms' });
-    const [{ SmsOutput }, { loadProvider }, { JobStore }] = await Promise.all([
+    const [{ SmsOutput }, { loadProvider }, { JobStore }, { followWithdrawals }] = await Promise.all([
       import('./index.js'),
       import('./providers/load.js'),
       import('../../spool/job-store.js'),
+      import('../outbox/withdrawals.js'),
     ]);
     // Health as data on the bus: whoever shows it (MQTT today) subscribes; this output calls no other.
     let health: BusEvents['health'] = { output: 'sms', problem: undefined, last: undefined };
@@ -61,7 +62,19 @@ export const smsModule = outputModule({
     );
     if (settings.provider === 'none')
       log.info({ recipients: settings.recipients.length }, 'no SMS provider configured: SMS dry-run, texts are only logged');
+    const unfollow = followWithdrawals(bus, output, log);
     // The output only stores jobs when fed; it sends on its own schedule.
-    return { output, delivery: { window: 1, minRetryMs: 500, maxRetryMs: 30_000 } };
+    return {
+      output: {
+        name: output.name,
+        start: () => output.start(),
+        deliver: (event) => output.deliver(event),
+        stop: async () => {
+          unfollow();
+          await output.stop();
+        },
+      },
+      delivery: { window: 1, minRetryMs: 500, maxRetryMs: 30_000 },
+    };
   },
 });

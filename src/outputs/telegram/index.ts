@@ -129,6 +129,11 @@ export class TelegramOutput implements Output {
     return { messages: jobs.length };
   }
 
+  /** Messages of these events that have not gone out finish `suppressed` with the reason (Outbox.withdraw). */
+  async withdraw(eventIds: readonly string[], reason: string): Promise<void> {
+    await this.#outbox.withdraw(eventIds, reason);
+  }
+
   async stop(): Promise<void> {
     await this.#outbox.stop();
   }

@@ -48,4 +48,37 @@ describe('smsModule', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('suppresses the SMS of events withdrawn on the bus, from the moment it is built until its stop', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'amb-sms-module-'));
+    const bus = new Bus((_name, error) => assert.fail(error as Error));
+    const messages: BusEvents['message'][] = [];
+    bus.on('message', (message) => messages.push(message));
+    const context = {
+      log: createLogger({ level: 'debug', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+      maskText: maskNumbersIn,
+      bus,
+      dataDir,
+      now: Date.now,
+    } as unknown as OutputContext;
+    const { output } = await smsModule.create(smsModule.schema.parse({ recipients: ['0170 1234567'] }), context);
+    const escalation = alarmEvent({ text: 'Stufe 2' });
+    try {
+      bus.emit('withdraw', { eventIds: [escalation.id], reason: 'acknowledged' });
+      await output.start();
+      await output.deliver(escalation);
+      while (!messages.some((message) => message.state === 'suppressed')) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await output.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    assert.deepEqual(
+      messages.map((message) => [message.output, message.state, message.reason]),
+      [
+        ['sms', 'queued', undefined],
+        ['sms', 'suppressed', 'acknowledged'],
+      ],
+    );
+    assert.equal(bus.listenerCount('withdraw'), 0, 'unsubscribed at its stop');
+  });
 });
