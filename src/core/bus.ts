@@ -123,6 +123,8 @@ export interface MessageProgress {
   nextAttempt?: string;
   /** Why it failed, is retried or was suppressed: the service's words, masked. */
   reason?: string;
+  /** The service it goes (or went) through, where an output has more than one: SMS `cm`, `twilio` (`none` in dry-run). */
+  provider?: string;
 }
 
 /** An incident as the incidents feature tells it. */

@@ -72,6 +72,10 @@ export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult>
   now: () => number;
   /** Sends one job; a DeliveryRejected is final, anything else is retried. */
   send(job: Job): Promise<{ messageId: string | null; dryRun?: boolean }>;
+  /** The latest moment a job's next attempt may come, whatever the backoff says (an SMS due for its fallback). */
+  latestRetry?(job: Job): number | undefined;
+  /** What the output adds to a job's progress: the provider it goes through. */
+  progressDetails?(job: Job): Pick<OutboxProgress, 'provider'>;
   /** What two identical messages have in common, for "the same message within a minute once"; the text by default. */
   fingerprint?(job: Job): string;
   /**
@@ -260,8 +264,10 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
         });
       }
       const askedMs = error instanceof DeliveryUnreachable ? error.retryAfterMs : undefined;
-      const delay =
+      const backoff =
         askedMs ?? Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+      const latest = this.#parts.latestRetry?.(job);
+      const delay = latest === undefined ? backoff : Math.max(0, Math.min(backoff, latest - now()));
       const throttled = error instanceof DeliveryUnreachable && error.throttled === true;
       Object.assign(job, { attempts, notBefore: now() + delay, throttled });
       await this.#parts.jobs.put(job);
@@ -370,6 +376,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       recipient: this.#parts.mask(job.to),
       state,
       time: new Date(this.#parts.now()).toISOString(),
+      ...this.#parts.progressDetails?.(job),
       ...more,
     });
   }

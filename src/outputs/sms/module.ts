@@ -24,7 +24,7 @@ export const smsModule = outputModule({
   health: (settings) => smsHealth(settings.provider !== 'none'),
   async create(settings, { log: root, bus, dataDir, now, maskText }) {
     const log = root.child({ component: 'sms' });
-    const [{ SmsOutput }, { loadProvider }, { JobStore }, { followWithdrawals }] = await Promise.all([
+    const [{ SmsOutput }, { loadProviders }, { JobStore }, { followWithdrawals }] = await Promise.all([
       import('./index.js'),
       import('./providers/load.js'),
       import('../../spool/job-store.js'),
@@ -47,9 +47,10 @@ export const smsModule = outputModule({
         retryForMs: settings.retry_minutes * minuteMs,
         retryBaseMs: 5_000,
         maxRetryDelayMs: 5 * minuteMs,
+        failoverAfterMs: settings.failover_after,
       },
       {
-        provider: await loadProvider(settings, log),
+        providers: await loadProviders(settings, log),
         jobs: new JobStore(dataDir, 'sms'),
         log,
         maskText,

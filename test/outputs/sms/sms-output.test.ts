@@ -95,7 +95,7 @@ describe('SmsOutput', () => {
         ...settings,
       },
       {
-        provider: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }),
+        providers: { primary: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }) },
         jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
         log,
         maskText: maskNumbersIn,
