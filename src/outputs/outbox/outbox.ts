@@ -176,6 +176,12 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     }
   }
 
+  /** The jobs to one recipient stored since then, pending or finished (the finished ones read from the store). */
+  async jobsTo(to: string, sinceMs: number): Promise<Job[]> {
+    const finished = await this.#parts.jobs.doneSince(sinceMs, keepFinishedMs);
+    return [...this.#jobs, ...finished].filter((job) => job.to === to && job.createdAt >= sinceMs);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#signal.wake();

@@ -6,7 +6,7 @@ import type { AlarmEvent } from '../../core/event.js';
 import { maskNumber } from '../../core/mask.js';
 import type { Logger } from '../../log.js';
 import type { JobStore } from '../../spool/job-store.js';
-import { newJob, Outbox, type OutboxProgress, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
+import { newJob, Outbox, type OutboxJob, type OutboxProgress, type OutboxResult, type OutboxSettings } from '../outbox/outbox.js';
 import type { DeliveryReceipt, Output } from '../output.js';
 import { renderTemplate } from '../template.js';
 import { Failover, type FailoverNote, type SmsJob } from './failover.js';
@@ -143,6 +143,11 @@ export class SmsOutput implements Output {
   /** SMS of these events that have not gone out finish `suppressed` with the reason (Outbox.withdraw). */
   async withdraw(eventIds: readonly string[], reason: string): Promise<void> {
     await this.#outbox.withdraw(eventIds, reason);
+  }
+
+  /** The jobs to this number stored since then, pending or finished: for the events a reply from it answers. */
+  jobsTo(number: string, sinceMs: number): Promise<OutboxJob[]> {
+    return this.#outbox.jobsTo(number, sinceMs);
   }
 
   async stop(): Promise<void> {
