@@ -124,6 +124,7 @@ export class EventLog {
       time: progress.time,
       ...(progress.nextAttempt ? { next_attempt: progress.nextAttempt } : {}),
       ...(progress.reason ? { reason: this.#options.mask(progress.reason) } : {}),
+      ...(progress.provider ? { provider: progress.provider } : {}),
     });
     entry.delivery.set(progress.output, { ...this.#state('queued'), messages, ...summaryOf(messages) });
     this.#tell(entry);

@@ -79,6 +79,16 @@ describe('event log', () => {
     assert.ok(!JSON.stringify(log.latest(1)).includes('1701234567'));
   });
 
+  it('names the provider a message went through, the fallback after a failover', () => {
+    const log = newLog();
+    log.onEvent(alarmEvent({ id: 'e1' }));
+    log.onMessage(progress('queued', { provider: 'cm' }));
+    log.onMessage(progress('sent', { provider: 'twilio' }));
+    assert.deepEqual(log.latest(1)[0]?.delivery.sms?.messages, [
+      { recipient: '*********4567', result: 'sent', time: '2026-12-03T06:00:00.000Z', provider: 'twilio' },
+    ]);
+  });
+
   it("masks a raised event's own recipients (to), which the page and its file would otherwise show in full", () => {
     const log = newLog();
     log.onEvent(
