@@ -118,8 +118,11 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   /** Recipients whose last final answer was a failure; a later message sent to them clears it. */
   readonly #failedRecipients = new Set<string>();
   #problemReported: boolean | undefined;
-  /** Jobs whose send is under way: a withdrawal leaves them to finish as their send ends. */
-  readonly #inFlight = new Set<string>();
+  /**
+   * Jobs the send loop is handling (sending, or storing a retry or a hold): a withdrawal leaves them to the loop,
+   * which finishes them as their send ends, or suppresses them before their next attempt.
+   */
+  readonly #busy = new Set<string>();
   /** Jobs whose final answer is being recorded: a second answer (a withdrawal meeting a fold) is not recorded. */
   readonly #settling = new Set<string>();
   readonly #withdrawn = new Withdrawals();
@@ -172,8 +175,10 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     this.#withdrawn.remember(eventIds, reason);
     for (const job of [...this.#jobs]) {
       const withdrawal = this.#withdrawal(job);
-      if (withdrawal !== undefined && !this.#inFlight.has(job.id)) await this.#finish(job, { result: 'suppressed', error: withdrawal });
+      if (withdrawal !== undefined && !this.#busy.has(job.id)) await this.#finish(job, { result: 'suppressed', error: withdrawal });
     }
+    // The loop finishes those it was handling at its next round, not at their next attempt.
+    this.#signal.wake();
   }
 
   /** The jobs to one recipient stored since then, pending or finished (the finished ones read from the store). */
@@ -238,24 +243,26 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       if (job.held) continue;
       if (job.notBefore > this.#parts.now()) return;
       const decision = job.folds ? 'send' : this.#gate.decide(this.#budgetKey(job), this.#fingerprint(job));
-      if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: this.#parts.duplicateError });
-      else if (decision === 'hold') await this.#hold(job);
-      else await this.#attempt(job);
+      this.#busy.add(job.id);
+      try {
+        if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: this.#parts.duplicateError });
+        else if (decision === 'hold') await this.#hold(job);
+        else await this.#attempt(job);
+      } finally {
+        this.#busy.delete(job.id);
+      }
       if (this.#jobs.includes(job) && !job.held) return;
     }
   }
 
   async #attempt(job: Job): Promise<void> {
     const { log, now, noun } = this.#parts;
-    this.#inFlight.add(job.id);
     try {
       const { messageId, dryRun } = await this.#parts.send(job);
-      this.#inFlight.delete(job.id);
       // A dry-run counts against the limits like a real message, so it shows what would be asked of the service.
       this.#gate.record(this.#budgetKey(job), this.#fingerprint(job));
       await this.#finish(job, dryRun ? { result: 'dry_run' } : { result: 'sent', message_id: messageId });
     } catch (error) {
-      this.#inFlight.delete(job.id);
       const { code, message } = error as { code?: string; message?: string };
       if (error instanceof DeliveryRejected) return this.#finish(job, { result: 'failed', error_code: code, error: message });
       // Withdrawn while this attempt was under way: it is not tried again.

@@ -68,6 +68,7 @@ describe('SmsOutput', () => {
     productToken = cm.productToken,
     providerFor?: (log: Logger) => SmsProvider,
     backlog?: BacklogGauge,
+    jobs = new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
   ): Promise<Harness> {
     const results: SmsResult[] = [];
     const logs: string[] = [];
@@ -96,7 +97,7 @@ describe('SmsOutput', () => {
       },
       {
         providers: { primary: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }) },
-        jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
+        jobs,
         log,
         maskText: maskNumbersIn,
         onProblem: (problem) => problems.push(problem),
@@ -454,6 +455,46 @@ describe('SmsOutput', () => {
       const [result] = await nextResult(1);
       assert.deepEqual([result?.result, result?.error], ['suppressed', reason]);
       assert.equal(cm.requests.length, 1);
+    });
+
+    it('leaves no pending file behind when the withdrawal comes while a retry is being stored', async () => {
+      // A slow card: storing the retry takes until the test lets it finish.
+      let storeRetry: () => void = () => undefined;
+      const retryStored = new Promise<void>((resolve) => (storeRetry = resolve));
+      let storing: () => void = () => undefined;
+      const retryStoring = new Promise<void>((resolve) => (storing = resolve));
+      class SlowJobStore extends JobStore<SmsJob, FinishedSmsJob> {
+        override async put(job: SmsJob): Promise<void> {
+          if (job.attempts > 0) {
+            storing();
+            await retryStored;
+          }
+          await super.put(job);
+        }
+      }
+      cm.scripted.push({ status: 503, body: { details: 'down', errorCode: 999, messages: [] } });
+      const jobs = new SlowJobStore(dataDir, 'sms');
+      const { output, nextResult, progress } = await start(
+        { retryBaseMs: 60_000, maxRetryDelayMs: 60_000 },
+        cm.productToken,
+        undefined,
+        undefined,
+        jobs,
+      );
+      const alarm = event('Stufe 2');
+      await output.deliver(alarm);
+      await retryStoring;
+      await output.withdraw([alarm.id], reason);
+      storeRetry();
+      const [result] = await nextResult(1);
+      assert.deepEqual([result?.result, result?.error], ['suppressed', reason]);
+      await output.stop();
+      assert.deepEqual(await jobs.pending(), [], 'nothing to resume at the next start');
+      assert.deepEqual(
+        progress.map((told) => told.state),
+        ['queued', 'retrying', 'suppressed'],
+        'the final answer last',
+      );
     });
 
     it('suppresses the SMS of an event withdrawn before the output had it', async () => {
