@@ -368,6 +368,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       {
         mailId: job.eventId,
         to: this.#parts.mask(job.to),
+        ...this.#parts.progressDetails?.(job),
         result: result.result,
         messageId: result.message_id,
         errorCode: result.error_code,

@@ -150,6 +150,11 @@ describe('SMS provider failover', () => {
     const switched = logs.filter((line) => line.includes('SMS goes through the fallback provider twilio'));
     assert.equal(switched.length, 1);
     assert.match(switched[0] ?? '', /"level":40/);
+    assert.match(
+      logs.find((line) => line.includes('"msg":"SMS sent"')) ?? '',
+      /"provider":"twilio","result":"sent"/,
+      'the log names who sent it',
+    );
     assert.deepEqual(problems, [false, true], 'a delivery problem while the primary cannot deliver');
 
     cm.credit = undefined; // topped up
