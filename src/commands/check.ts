@@ -77,6 +77,13 @@ export function checkReport(config: Config, context: CheckContext): string {
   function smsLine({ sms: settings }: Config): string {
     const recipients = `${settings.recipients.length} default recipient${settings.recipients.length === 1 ? '' : 's'} (${list(settings.recipients.map(maskNumber))}) on ${list(settings.send_on)}`;
     if (settings.provider === 'none') return `dry-run (no provider: texts are only logged), ${recipients}`;
-    return `${settings.provider}${settings.sender ? ` from ${settings.sender}` : ''}, ${recipients}`;
+    const provider = (name: 'cm' | 'twilio') => {
+      const sender = settings[name].sender || settings.sender;
+      return `${name}${sender ? ` from ${sender}` : ''}`;
+    };
+    const fallback = settings.fallback_provider
+      ? `, fallback ${provider(settings.fallback_provider)} (failover after ${settings.failover_after / 1000} s)`
+      : '';
+    return `${provider(settings.provider)}${fallback}, ${recipients}`;
   }
 }

@@ -22,7 +22,7 @@ export function startSummary(config: Config, version: string, brokerSource: Brok
     version,
     smtp: `${smtp.host}:${smtp.port}`,
     mqtt: broker,
-    sms: sms.provider === 'none' ? 'dry-run' : sms.provider,
+    sms: sms.provider === 'none' ? 'dry-run' : `${sms.provider}${sms.fallback_provider ? ` (fallback ${sms.fallback_provider})` : ''}`,
     telegram: telegram.bot_token ? `${telegram.chat_ids.length} chat${telegram.chat_ids.length === 1 ? '' : 's'}` : 'off',
     rules: config.rules.length,
     data_dir: config.data_dir,

@@ -60,7 +60,8 @@ export interface BusEvents {
    */
   backlog: {
     /** `spool` (records not yet delivered by every output), an output's name (events it has accepted and not yet
-     * delivered: `mqtt`, `sms`, `telegram`), or `outbox/sms`, `outbox/telegram` (messages not yet finally answered). */
+     * delivered: `mqtt`, `sms`, `telegram`), or `outbox/sms`, `outbox/telegram`, `outbox/call` (messages and voice
+     * calls not yet finally answered). */
     queue: string;
     depth: number;
   };
@@ -104,8 +105,9 @@ export interface BusEvents {
   };
 }
 
-/** Where one message (an SMS to one number, a Telegram message to one chat) stands. */
+/** Where one message (an SMS to one number, a Telegram message to one chat, a voice call) stands. */
 export interface MessageProgress {
+  /** `sms`, `telegram`, or `call` for the SMS output's voice calls. */
   output: string;
   eventId: string;
   /** The message's own id (`<event id>_<hash of the recipient>`, `…_summary` for a summary). */
@@ -123,6 +125,8 @@ export interface MessageProgress {
   nextAttempt?: string;
   /** Why it failed, is retried or was suppressed: the service's words, masked. */
   reason?: string;
+  /** The service it goes (or went) through, where an output has more than one: SMS `cm`, `twilio` (`none` in dry-run). */
+  provider?: string;
 }
 
 /** An incident as the incidents feature tells it. */

@@ -1,9 +1,20 @@
 // How personal data and secrets are shown where they must be mentioned at all (logs, MQTT payloads, errors):
 // phone numbers and account ids keep their last four characters, secrets are replaced.
+import type { EventTargets } from './event.js';
 
 /** `+4915112345678` → `**********5678`. */
 export function maskNumber(number: string): string {
   return `${'*'.repeat(Math.max(0, number.length - 4))}${number.slice(-4)}`;
+}
+
+/** An event's own recipients as they may be shown: numbers to call or text, and Telegram chats, with their last four characters. */
+export function maskTargets(targets: EventTargets): EventTargets {
+  const masked: { -readonly [Kind in keyof EventTargets]: EventTargets[Kind] } = {};
+  for (const kind of ['sms', 'telegram', 'call'] as const) {
+    const list = targets[kind];
+    if (list) masked[kind] = list.map(maskNumber);
+  }
+  return masked;
 }
 
 /**

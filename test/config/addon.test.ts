@@ -67,6 +67,32 @@ describe('add-on options', () => {
     );
   });
 
+  it('maps the flat keys of a fallback provider: its own sender and URL, the failover time', async () => {
+    const config = await load({
+      sms: {
+        provider: 'cm',
+        fallback_provider: 'twilio',
+        failover_after: '3m',
+        cm_product_token: 'cm-token',
+        cm_sender: 'Alarm',
+        cm_api_url: 'https://gw.cmtelecom.de',
+        twilio_account_sid: 'AC1',
+        twilio_auth_token: 'secret',
+        twilio_sender: '+15005550006',
+        twilio_api_url: '',
+      },
+    });
+    assert.deepEqual(
+      [config.sms.fallback_provider, config.sms.failover_after, config.sms.cm, config.sms.twilio],
+      [
+        'twilio',
+        180_000,
+        { product_token: 'cm-token', sender: 'Alarm', api_url: 'https://gw.cmtelecom.de' },
+        { account_sid: 'AC1', auth_token: 'secret', messaging_service_sid: '', sender: '+15005550006', api_url: '' },
+      ],
+    );
+  });
+
   it('uses Home Assistant’s certificate in /ssl for TLS, and takes SMTP users from their own list', async () => {
     const config = await load({
       smtp: { tls_mode: 'implicit', tls_min_version: 'TLSv1', auth: 'required', allow_insecure_auth: false },

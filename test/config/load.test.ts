@@ -157,4 +157,33 @@ describe('loadConfig', () => {
     });
     assert.equal(config.sms.cm.product_token, 'token-from-env');
   });
+
+  it('checks a fallback provider like the provider, and failover_after against retry_minutes', async () => {
+    assert.deepEqual(await problemsOf('sms:\n  fallback_provider: twilio\n'), [
+      'sms.fallback_provider: needs a provider (cm or twilio) to fall back from',
+      'sms.twilio.account_sid: required for fallback_provider twilio',
+      'sms.twilio.auth_token: required for fallback_provider twilio',
+      'sms.sender: required for fallback_provider twilio unless twilio.sender or twilio.messaging_service_sid is set',
+    ]);
+    const cm = 'sms:\n  provider: cm\n  sender: Alarm\n  cm:\n    product_token: t0ken-0000\n';
+    assert.deepEqual(await problemsOf(`${cm}  fallback_provider: cm\n`), [
+      'sms.fallback_provider: must be the other provider than provider',
+    ]);
+    const twilio = '  twilio:\n    account_sid: AC1\n    auth_token: s3cret-0000\n    sender: "+15005550006"\n';
+    assert.deepEqual(await problemsOf(`${cm}  fallback_provider: twilio\n  retry_minutes: 2\n${twilio}`), [
+      'sms.failover_after: must be shorter than retry_minutes (2 min): the fallback needs time to deliver',
+    ]);
+    assert.deepEqual(await problemsOf(`${cm}  fallback_provider: twilio\n  failover_after: 10s\n${twilio}`), [
+      'sms.failover_after: at least 30 s',
+    ]);
+    const config = await loadConfig({
+      file: await fileWith(`${cm}  fallback_provider: twilio\n  failover_after: 90s\n${twilio}`),
+      env: {},
+    });
+    assert.deepEqual(
+      [config.sms.fallback_provider, config.sms.failover_after, config.sms.twilio.sender, config.sms.sender],
+      ['twilio', 90_000, '+15005550006', 'Alarm'],
+    );
+    assert.equal((await loadConfig({ file: await fileWith(cm), env: {} })).sms.failover_after, 120_000, 'two minutes by default');
+  });
 });

@@ -1,6 +1,8 @@
 // CM.com's JSON messaging API as documented (developers.cm.com, "Responses & Errors – JSON"):
 // `POST /v1.0/message`, product token in `messages.authentication.productToken` (or the X-CM-PRODUCTTOKEN
-// header), numbers in `00` notation, multipart texts only with minimum/maximumNumberOfMessageParts.
+// header), numbers in `00` notation, multipart texts only with minimum/maximumNumberOfMessageParts; an account out
+// of credit refuses the whole request with errorCode 102 ("Insufficient balance"), as a request-level error (HTTP 400,
+// no messages), the shape the same page documents for errorCode 101.
 import { type Answer, HttpFake, type RecordedRequest } from './http-fake.js';
 
 interface CmMessage {
@@ -14,6 +16,8 @@ interface CmMessage {
 
 export class FakeCm extends HttpFake {
   readonly productToken: string;
+  /** Messages the account can still pay for; undefined: no limit. At 0 every request is refused with errorCode 102. */
+  credit: number | undefined;
 
   constructor(productToken = '00000000-0000-0000-0000-000000000001') {
     super();
@@ -37,10 +41,13 @@ export class FakeCm extends HttpFake {
     const token = envelope.messages?.authentication?.productToken ?? request.headers['x-cm-producttoken'];
     if (token !== this.productToken)
       return { status: 400, body: { details: 'No account found for the given authentication', errorCode: 101, messages: [] } };
+    if (this.credit !== undefined && this.credit <= 0)
+      return { status: 400, body: { details: 'Insufficient balance.', errorCode: 102, messages: [] } };
     const results = (envelope.messages?.msg ?? []).flatMap((message) =>
       (message.to ?? []).map((to) => this.#result(message, to.number ?? '')),
     );
     const rejected = results.some((result) => result.status === 'Rejected');
+    if (this.credit !== undefined) this.credit -= results.filter((result) => result.status === 'Accepted').length;
     return {
       status: 200,
       body: rejected

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
+import { FakeCm } from '../helpers/fake-cm.js';
 import { FakeTwilio, twilioError } from '../helpers/fake-twilio.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { type Received, Subscriber } from '../helpers/mqtt-subscriber.js';
@@ -159,6 +160,73 @@ describe('SMS end to end (Twilio)', () => {
         .filter((message) => message.topic === `${prefix}/availability`)
         .map((message) => message.payload),
       ['offline'],
+    );
+  });
+});
+
+describe('SMS failover end to end (CM out of credit → Twilio)', () => {
+  let broker: Mosquitto;
+  let cm: FakeCm;
+  let twilio: FakeTwilio;
+  let test: TestBridge;
+  let subscriber: Subscriber;
+
+  before(async () => {
+    broker = await Mosquitto.start();
+    cm = await new FakeCm().start();
+    twilio = await new FakeTwilio().start();
+    cm.credit = 0;
+    test = await startTestBridge({
+      mqttUrl: broker.url,
+      sms: {
+        provider: 'cm',
+        fallback_provider: 'twilio',
+        recipients: ['0170 1234567'],
+        cm: { product_token: cm.productToken, sender: 'Alarm', api_url: cm.url },
+        twilio: { account_sid: twilio.accountSid, auth_token: twilio.authToken, sender: '+15005550006', api_url: twilio.url },
+      },
+    });
+    subscriber = await Subscriber.connect(broker.url, [`${prefix}/sms/#`]);
+  });
+  after(() =>
+    cleanUp(
+      () => subscriber.close(),
+      () => test.stop(),
+      () => twilio.stop(),
+      () => cm.stop(),
+      () => broker.stop(),
+    ),
+  );
+
+  it('sends the same SMS once through Twilio when CM answers "no credit", and names Twilio on sms/last', async () => {
+    await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:1 Terrasse, Innenbereich Alarm' });
+    const last = await subscriber.next(`${prefix}/sms/last`);
+    const result = JSON.parse(last.payload) as Record<string, unknown>;
+    assert.deepEqual(
+      [result.result, result.recipient, result.provider, result.failover],
+      [
+        'sent',
+        '*********4567',
+        'twilio',
+        { from: 'cm', error_code: '102', error: 'CM refused the request (HTTP 400): Insufficient balance.' },
+      ],
+    );
+    assert.equal(cm.requests.length, 1);
+    assert.equal(twilio.requests.length, 1);
+    const form = FakeTwilio.formOf(twilio.requests[0]!);
+    assert.deepEqual(
+      [form.get('To'), form.get('From'), form.get('Body')],
+      ['+491701234567', '+15005550006', 'Zone:1 Terrasse, Innenbereich Alarm'],
+    );
+    assert.equal(
+      (await subscriber.next(`${prefix}/sms/problem`, (message) => message.payload === 'ON')).payload,
+      'ON',
+      'a problem while CM cannot deliver',
+    );
+    const switched = test.logs.filter((line) => line.msg === 'SMS goes through the fallback provider twilio');
+    assert.deepEqual(
+      switched.map((line) => [line.from, line.via, line.code, line.to]),
+      [['cm', 'twilio', '102', '*********4567']],
     );
   });
 });

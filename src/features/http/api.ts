@@ -38,6 +38,8 @@ export interface MessageView {
   next_attempt?: string;
   /** The provider's words for `failed`, `retrying`, `suppressed`; masked. */
   reason?: string;
+  /** The service it goes (or went) through, where the output has more than one: SMS `cm`, `twilio` (after a failover the fallback). */
+  provider?: string;
 }
 
 export interface OutputDelivery {

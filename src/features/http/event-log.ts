@@ -4,8 +4,8 @@
 
 import { z } from 'zod';
 import type { BusEvents, MessageProgress } from '../../core/bus.js';
-import type { AlarmEvent, EventTargets } from '../../core/event.js';
-import { maskNumber } from '../../core/mask.js';
+import type { AlarmEvent } from '../../core/event.js';
+import { maskTargets } from '../../core/mask.js';
 import { oneLine } from '../../errors.js';
 import { type DeliveryResult, deliveryResults, type EventView, type MessageView, messageResults, type OutputDelivery } from './api.js';
 
@@ -139,6 +139,7 @@ export class EventLog {
       time: progress.time,
       ...(progress.nextAttempt ? { next_attempt: progress.nextAttempt } : {}),
       ...(progress.reason ? { reason: this.#reason(progress.reason) } : {}),
+      ...(progress.provider ? { provider: progress.provider } : {}),
     });
     entry.delivery.set(progress.output, { ...this.#state('queued'), messages, ...summaryOf(messages) });
     this.#tell(entry);
@@ -187,7 +188,7 @@ export class EventLog {
       ...(event.from === undefined ? {} : { from: text(event.from) }),
       ...(event.recipients === undefined ? {} : { recipients: event.recipients.map(text) }),
       ...(event.subject === undefined ? {} : { subject: text(event.subject) }),
-      ...(event.to === undefined ? {} : { to: maskedTargets(event.to) }),
+      ...(event.to === undefined ? {} : { to: maskTargets(event.to) }),
     };
   }
 
@@ -213,11 +214,6 @@ export class EventLog {
       for (const listener of this.#listeners) listener(view);
     }
   }
-}
-
-/** A raised event's recipients (an escalation level's numbers and chat ids): the last four characters of each. */
-function maskedTargets(to: EventTargets): EventTargets {
-  return Object.fromEntries(Object.entries(to).map(([kind, targets]) => [kind, targets.map(maskNumber)]));
 }
 
 /** A messaging output's result as a whole: the least finished of its messages. */
@@ -263,6 +259,7 @@ const savedMessage = z.object({
   time: z.string(),
   next_attempt: z.string().optional(),
   reason: z.string().optional(),
+  provider: z.string().optional(),
 });
 const savedDelivery = z.object({
   result: z.enum(deliveryResults),

@@ -10,7 +10,7 @@ import type { Bus, BusEvents } from '../../core/bus.js';
 import type { Entity, EntityState, EntityView } from '../../core/entities.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { ImageStore } from '../../core/images.js';
-import { maskAddress } from '../../core/mask.js';
+import { maskAddress, maskTargets } from '../../core/mask.js';
 import type { Logger } from '../../log.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
 import type { SaveReport, StateFile } from '../../spool/state-file.js';
@@ -43,7 +43,7 @@ export interface MqttSettings {
   catalog: SourceCatalog;
   /** The health every output reports, as Home Assistant shows it. */
   health: readonly OutputHealth[];
-  /** Number addresses in an event's sender and recipients in full; else masked to their last four digits. */
+  /** Number addresses in an event's sender and recipients, and its own recipients (`to`), in full; else masked to their last four characters. */
   fullAddresses: boolean;
 }
 
@@ -364,11 +364,12 @@ export class MqttOutput implements Output {
   }
 }
 
-/** A mail's sender and recipients masked; an event from another input has no such fields and gets none. */
+/** A mail's sender and recipients masked, and a raised event's own recipients (`to`); an event without them gets none. */
 function withMaskedAddresses(event: AlarmEvent): AlarmEvent {
   return {
     ...event,
     ...(event.from === undefined ? {} : { from: maskAddress(event.from) }),
     ...(event.recipients === undefined ? {} : { recipients: event.recipients.map(maskAddress) }),
+    ...(event.to === undefined ? {} : { to: maskTargets(event.to) }),
   };
 }

@@ -1,7 +1,7 @@
 // The durable outbox of every messaging output (SMS, Telegram): each (event, recipient) is a job stored before the
 // first attempt; the outbox works through the jobs a few recipients at once and in order per recipient, retries
 // temporary failures with backoff (or exactly after the wait the service asked for), records a final answer once,
-// and folds what the hourly limit holds back into one summary.
+// folds what the hourly limit holds back into one summary, and suppresses what is withdrawn before it went out.
 import { createHash } from 'node:crypto';
 import type { MessageProgress } from '../../core/bus.js';
 import type { Logger } from '../../log.js';
@@ -9,6 +9,7 @@ import type { JobStore } from '../../spool/job-store.js';
 import { WakeSignal } from '../../wake-signal.js';
 import { DeliveryRejected, DeliveryUnreachable, withCauses } from './failures.js';
 import { FloodGate } from './flood-gate.js';
+import { Withdrawals } from './withdrawals.js';
 
 export interface OutboxJob {
   /** `<event id>_<hash of the recipient>`: one job per event and recipient, so a replay finds it. */
@@ -28,6 +29,8 @@ export interface OutboxJob {
   throttled?: boolean;
   /** For a summary: the held jobs it stands for. */
   folds?: string[];
+  /** For a summary: the events of the held jobs it stands for (withdrawn only when all of them are). */
+  foldedEvents?: string[];
 }
 
 /** A new job of an event for one recipient, due now. */
@@ -69,6 +72,10 @@ export interface OutboxParts<Job extends OutboxJob, Result extends OutboxResult>
   now: () => number;
   /** Sends one job; a DeliveryRejected is final, anything else is retried. */
   send(job: Job): Promise<{ messageId: string | null; dryRun?: boolean }>;
+  /** The latest moment a job's next attempt may come, whatever the backoff says (an SMS due for its fallback). */
+  latestRetry?(job: Job): number | undefined;
+  /** What the output adds to a job's progress: the provider it goes through. */
+  progressDetails?(job: Job): Pick<OutboxProgress, 'provider'>;
   /** What two identical messages have in common, for "the same message within a minute once"; the text by default. */
   fingerprint?(job: Job): string;
   /**
@@ -111,6 +118,14 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   /** Recipients whose last final answer was a failure; a later message sent to them clears it. */
   readonly #failedRecipients = new Set<string>();
   #problemReported: boolean | undefined;
+  /**
+   * Jobs the send loop is handling (sending, or storing a retry or a hold): a withdrawal leaves them to the loop,
+   * which finishes them as their send ends, or suppresses them before their next attempt.
+   */
+  readonly #busy = new Set<string>();
+  /** Jobs whose final answer is being recorded: a second answer (a withdrawal meeting a fold) is not recorded. */
+  readonly #settling = new Set<string>();
+  readonly #withdrawn = new Withdrawals();
   #stopped = false;
   readonly #signal = new WakeSignal();
   #loop: Promise<void> | undefined;
@@ -149,6 +164,27 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       this.#progress(job, 'queued');
     }
     this.#signal.wake();
+  }
+
+  /**
+   * The jobs of these events that have not gone out (stored, waiting for a retry, held) finish `suppressed` with the
+   * reason; one whose send is under way finishes as its send ends (suppressed then only if it must be tried again).
+   * The events are remembered, so that their jobs stored later are suppressed as well.
+   */
+  async withdraw(eventIds: readonly string[], reason: string): Promise<void> {
+    this.#withdrawn.remember(eventIds, reason);
+    for (const job of [...this.#jobs]) {
+      const withdrawal = this.#withdrawal(job);
+      if (withdrawal !== undefined && !this.#busy.has(job.id)) await this.#finish(job, { result: 'suppressed', error: withdrawal });
+    }
+    // The loop finishes those it was handling at its next round, not at their next attempt.
+    this.#signal.wake();
+  }
+
+  /** The jobs to one recipient stored since then, pending or finished (the finished ones read from the store). */
+  async jobsTo(to: string, sinceMs: number): Promise<Job[]> {
+    const finished = await this.#parts.jobs.doneSince(sinceMs, keepFinishedMs);
+    return [...this.#jobs, ...finished].filter((job) => job.to === to && job.createdAt >= sinceMs);
   }
 
   async stop(): Promise<void> {
@@ -198,12 +234,23 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   async #workLane(jobs: Job[]): Promise<void> {
     for (const job of jobs) {
       if (this.#stopped) return;
+      if (this.#settling.has(job.id)) continue;
+      const withdrawal = this.#withdrawal(job);
+      if (withdrawal !== undefined) {
+        await this.#finish(job, { result: 'suppressed', error: withdrawal });
+        continue;
+      }
       if (job.held) continue;
       if (job.notBefore > this.#parts.now()) return;
       const decision = job.folds ? 'send' : this.#gate.decide(this.#budgetKey(job), this.#fingerprint(job));
-      if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: this.#parts.duplicateError });
-      else if (decision === 'hold') await this.#hold(job);
-      else await this.#attempt(job);
+      this.#busy.add(job.id);
+      try {
+        if (decision === 'duplicate') await this.#finish(job, { result: 'suppressed', error: this.#parts.duplicateError });
+        else if (decision === 'hold') await this.#hold(job);
+        else await this.#attempt(job);
+      } finally {
+        this.#busy.delete(job.id);
+      }
       if (this.#jobs.includes(job) && !job.held) return;
     }
   }
@@ -218,6 +265,9 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
     } catch (error) {
       const { code, message } = error as { code?: string; message?: string };
       if (error instanceof DeliveryRejected) return this.#finish(job, { result: 'failed', error_code: code, error: message });
+      // Withdrawn while this attempt was under way: it is not tried again.
+      const withdrawal = this.#withdrawal(job);
+      if (withdrawal !== undefined) return this.#finish(job, { result: 'suppressed', error: withdrawal });
       const attempts = job.attempts + 1;
       if (now() >= job.deadline) {
         return this.#finish(job, {
@@ -227,8 +277,10 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
         });
       }
       const askedMs = error instanceof DeliveryUnreachable ? error.retryAfterMs : undefined;
-      const delay =
+      const backoff =
         askedMs ?? Math.min(this.#settings.maxRetryDelayMs, this.#settings.retryBaseMs * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+      const latest = this.#parts.latestRetry?.(job);
+      const delay = latest === undefined ? backoff : Math.max(0, Math.min(backoff, latest - now()));
       const throttled = error instanceof DeliveryUnreachable && error.throttled === true;
       Object.assign(job, { attempts, notBefore: now() + delay, throttled });
       await this.#parts.jobs.put(job);
@@ -256,7 +308,8 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
 
   /** Once a recipient's budget has room again, the messages it held go out as one summary, and they are done. */
   async #foldHeld(): Promise<void> {
-    const held = this.#jobs.filter((job) => job.held);
+    // A withdrawn job is finished as such in its lane, not folded into a summary that would still send its text.
+    const held = this.#jobs.filter((job) => job.held && this.#withdrawal(job) === undefined);
     for (const key of new Set(held.map((job) => this.#budgetKey(job)))) {
       if (this.#gate.nextSlot(key) > this.#parts.now()) continue;
       const folded = held.filter((job) => this.#budgetKey(job) === key);
@@ -278,6 +331,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
           createdAt,
           deadline: now + this.#settings.retryForMs,
           folds: folded.map((job) => job.id),
+          foldedEvents: [...new Set(folded.flatMap((job) => this.#eventsOf(job)))],
         };
         const summary: Job = { ...base, ...this.#parts.summarize(folded) };
         await this.#parts.jobs.put(summary);
@@ -291,6 +345,17 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
   }
 
   async #finish(job: Job, outcome: Outcome): Promise<void> {
+    // One final answer per job: a withdrawal meeting a fold, or a job finished meanwhile, records nothing more.
+    if (this.#settling.has(job.id) || !this.#jobs.includes(job)) return;
+    this.#settling.add(job.id);
+    try {
+      await this.#record(job, outcome);
+    } finally {
+      this.#settling.delete(job.id);
+    }
+  }
+
+  async #record(job: Job, outcome: Outcome): Promise<void> {
     const { jobs, log, noun } = this.#parts;
     // The one place every final answer passes: its error quotes the service, so it is masked here for every output.
     const masked = outcome.error === undefined ? outcome : { ...outcome, error: this.#parts.maskText(outcome.error) };
@@ -303,6 +368,7 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       {
         mailId: job.eventId,
         to: this.#parts.mask(job.to),
+        ...this.#parts.progressDetails?.(job),
         result: result.result,
         messageId: result.message_id,
         errorCode: result.error_code,
@@ -324,8 +390,18 @@ export class Outbox<Job extends OutboxJob, Result extends OutboxResult> {
       recipient: this.#parts.mask(job.to),
       state,
       time: new Date(this.#parts.now()).toISOString(),
+      ...this.#parts.progressDetails?.(job),
       ...more,
     });
+  }
+
+  /** Why the job is withdrawn; undefined while it is wanted. A summary is withdrawn once every event it stands for is. */
+  #withdrawal(job: Job): string | undefined {
+    return this.#withdrawn.reasonFor(this.#eventsOf(job));
+  }
+
+  #eventsOf(job: Job): string[] {
+    return job.foldedEvents ?? [job.eventId];
   }
 
   /** The flood gate's key: the recipient, and the budget when the output has more than one per recipient. */

@@ -2,17 +2,13 @@
 import { z } from 'zod';
 import { apiUrl, retryMinutes } from '../message-settings.js';
 import { messageTemplate } from '../template.js';
-import { telegramTriggers } from './routing.js';
+import { chatIdPattern, telegramTriggers } from './routing.js';
 
 /** A numeric chat id (`123456789`, a group's `-1001234567890`) or a public channel's `@name`. */
 const chatId = z
   .union([z.string(), z.number().int()])
   .transform((value) => String(value).trim())
-  .pipe(
-    z
-      .string()
-      .regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'a numeric chat id such as 123456789 or -1001234567890, or @channelname'),
-  );
+  .pipe(z.string().regex(chatIdPattern, 'a numeric chat id such as 123456789 or -1001234567890, or @channelname'));
 
 export const telegramSchema = z
   .object({

@@ -11,7 +11,7 @@ import { newJob, Outbox, type OutboxJob, type OutboxProgress, type OutboxResult,
 import type { DeliveryReceipt, Output } from '../output.js';
 import { renderTemplate } from '../template.js';
 import { type BotApi, maxAlbumPhotos, type Photo, TelegramRejected, TelegramUnreachable } from './bot-api.js';
-import { isCameraEvent, sendsToTelegram, type TelegramRouting } from './routing.js';
+import { isCameraEvent, type TelegramRouting, telegramChats } from './routing.js';
 import { captionLimit, fitToLimit, nonEmpty, textLimit } from './text.js';
 
 export interface TelegramJob extends OutboxJob {
@@ -112,18 +112,26 @@ export class TelegramOutput implements Output {
 
   /** Only stores the jobs: sending happens apart, so MQTT and intake never wait for Telegram. */
   async deliver(event: AlarmEvent): Promise<DeliveryReceipt> {
-    if (!sendsToTelegram(event, this.#settings)) return { messages: 0 };
+    const { chats, unreadable } = telegramChats(event, this.#settings);
+    for (const chat of unreadable)
+      this.#deps.log.warn({ mailId: event.id, to: maskNumber(chat) }, 'Telegram target of the event is no chat id, skipped');
+    if (chats.length === 0) return { messages: 0 };
     const now = this.#now();
     const text = fitToLimit(nonEmpty(renderTemplate(this.#settings.template, event), `${event.category}: ${event.type}`), textLimit);
     const images = this.#settings.photos ? [...(event.images ?? [])] : [];
     const kind: TelegramJob['kind'] = isCameraEvent(event, this.#settings.cameraSources) ? 'camera' : 'event';
-    const jobs = [...new Set(this.#settings.chatIds)].map((to) => ({
+    const jobs = chats.map((to) => ({
       ...newJob(event.id, to, text, now, this.#settings.retryForMs),
       images,
       kind,
     }));
     await this.#outbox.add(jobs);
     return { messages: jobs.length };
+  }
+
+  /** Messages of these events that have not gone out finish `suppressed` with the reason (Outbox.withdraw). */
+  async withdraw(eventIds: readonly string[], reason: string): Promise<void> {
+    await this.#outbox.withdraw(eventIds, reason);
   }
 
   async stop(): Promise<void> {

@@ -30,10 +30,11 @@ export const telegramModule = outputModule({
     const delivery = { window: 1, minRetryMs: 500, maxRetryMs: 30_000 };
     if (!settings.bot_token) return { output: off, delivery };
     const log = root.child({ component: 'telegram' });
-    const [{ TelegramOutput }, { BotApi }, { JobStore }] = await Promise.all([
+    const [{ TelegramOutput }, { BotApi }, { JobStore }, { followWithdrawals }] = await Promise.all([
       import('./index.js'),
       import('./bot-api.js'),
       import('../../spool/job-store.js'),
+      import('../outbox/withdrawals.js'),
     ]);
     // Health as data on the bus: whoever shows it (MQTT) subscribes; this output calls no other.
     let health: BusEvents['health'] = { output: 'telegram', problem: undefined, last: undefined };
@@ -67,6 +68,18 @@ export const telegramModule = outputModule({
         backlog: new BacklogGauge(bus, 'outbox/telegram'),
       },
     );
-    return { output, delivery };
+    const unfollow = followWithdrawals(bus, output, log);
+    return {
+      output: {
+        name: output.name,
+        start: () => output.start(),
+        deliver: (event) => output.deliver(event),
+        stop: async () => {
+          unfollow();
+          await output.stop();
+        },
+      },
+      delivery,
+    };
   },
 });

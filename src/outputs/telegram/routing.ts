@@ -1,5 +1,6 @@
-// Which events go to Telegram: those whose category is in `send_on`, and with `camera` in it every camera event
-// (one from a camera profile, or any event that carries images); never a camera's "stop".
+// Which events go to Telegram, and to which chats: an event that names its chats (`to.telegram`, an escalation level's)
+// to those alone; else those whose category is in `send_on`, and with `camera` in it every camera event (one from a
+// camera profile, or any event that carries images), to the configured chats; never a camera's "stop".
 import { type AlarmEvent, type Category, testDelivery } from '../../core/event.js';
 
 export const telegramTriggers = ['alarm', 'status', 'trouble', 'test', 'camera'] as const satisfies readonly (Category | 'camera')[];
@@ -9,6 +10,28 @@ export interface TelegramRouting {
   sendOn: readonly TelegramTrigger[];
   /** Names of the camera profiles (the event's `source`). */
   cameraSources: ReadonlySet<string>;
+}
+
+/** A numeric chat id (`123456789`, a group's `-1001234567890`) or a public channel's `@name`. */
+export const chatIdPattern = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/;
+
+export interface TelegramChats {
+  /** Each once. */
+  chats: string[];
+  /** Entries of the event's own `to.telegram` that are no chat id, as written: to be logged masked. */
+  unreadable: string[];
+}
+
+/** The chats an event goes to: its own `to.telegram` (and nowhere else when it names none), or the configured ones. */
+export function telegramChats(event: AlarmEvent, routing: TelegramRouting & { chatIds: readonly string[] }): TelegramChats {
+  if (event.to) {
+    const targets = (event.to.telegram ?? []).map((chat) => chat.trim());
+    return {
+      chats: [...new Set(targets.filter((chat) => chatIdPattern.test(chat)))],
+      unreadable: targets.filter((chat) => !chatIdPattern.test(chat)),
+    };
+  }
+  return { chats: sendsToTelegram(event, routing) ? [...new Set(routing.chatIds)] : [], unreadable: [] };
 }
 
 export function isCameraEvent(event: AlarmEvent, cameraSources: ReadonlySet<string>): boolean {

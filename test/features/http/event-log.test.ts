@@ -106,12 +106,24 @@ describe('event log', () => {
     assert.ok(!JSON.stringify(log.latest(1)).includes('1701234567'));
   });
 
-  it("masks a raised event's recipients (an escalation level's numbers and chats)", () => {
+  it('names the provider a message went through, the fallback after a failover', () => {
+    const log = newLog();
+    log.onEvent(alarmEvent({ id: 'e1' }));
+    log.onMessage(progress('queued', { provider: 'cm' }));
+    log.onMessage(progress('sent', { provider: 'twilio' }));
+    assert.deepEqual(log.latest(1)[0]?.delivery.sms?.messages, [
+      { id: 'e1_abc', recipient: '*********4567', result: 'sent', time: '2026-12-03T06:00:00.000Z', provider: 'twilio' },
+    ]);
+  });
+
+  it("masks a raised event's own recipients (to), which the page and its file would otherwise show in full", () => {
     const log = newLog();
     log.onEvent(
-      alarmEvent({ id: 'e1', input: 'raised', to: { sms: ['+491701234567'], telegram: ['987654321'], call: ['+491707654321'] } }),
+      alarmEvent({ id: 'e1', input: 'raised', to: { sms: ['+491701234567'], call: ['+491701234567'], telegram: ['123456789'] } }),
     );
-    assert.deepEqual(log.latest(1)[0]?.to, { sms: ['*********4567'], telegram: ['*****4321'], call: ['*********4321'] });
+    const [view] = log.latest(1);
+    assert.deepEqual(view?.to, { sms: ['*********4567'], telegram: ['*****6789'], call: ['*********4567'] });
+    assert.ok(!JSON.stringify(log.toJSON()).includes('1701234567'));
   });
 
   it(`keeps the ${maxLoggedEvents} newest, newest first, and a replay in place of its first`, () => {

@@ -177,11 +177,27 @@ describe('MqttOutput', () => {
     assert.equal((JSON.parse(received.payload) as AlarmEvent).from, '**********5678@panel.local');
   });
 
+  it("masks a raised event's own recipients (to: sms, call, telegram) like its addresses", async () => {
+    const { output } = create();
+    await output.start();
+    const to = { sms: ['+4915112345678'], call: ['+4917098765432'], telegram: ['123456789'] };
+    const raised = { ...event([]), input: 'raised', to };
+    const received = await deliverAndSee(output, raised);
+    assert.deepEqual((JSON.parse(received.payload) as AlarmEvent).to, {
+      sms: ['**********5678'],
+      telegram: ['*****6789'],
+      call: ['**********5432'],
+    });
+    for (const whole of ['15112345678', '17098765432', '123456789']) assert.ok(!received.payload.includes(whole), whole);
+  });
+
   it('publishes number addresses in full when mqtt.full_addresses is on', async () => {
     const { output } = create({ fullAddresses: true });
     await output.start();
-    const received = await deliverAndSee(output, { ...event(['+4915112345678@sms.local']), from: '+4915112345678@panel.local' });
+    const to = { sms: ['+4915112345678'] };
+    const received = await deliverAndSee(output, { ...event(['+4915112345678@sms.local']), from: '+4915112345678@panel.local', to });
     assert.deepEqual((JSON.parse(received.payload) as AlarmEvent).recipients, ['+4915112345678@sms.local']);
+    assert.deepEqual((JSON.parse(received.payload) as AlarmEvent).to, to);
     assert.equal((JSON.parse(received.payload) as AlarmEvent).from, '+4915112345678@panel.local');
   });
 

@@ -17,7 +17,15 @@ interface ProviderUnderTest {
   provider(options?: { apiUrl?: string; wrongSecret?: boolean; timeoutMs?: number }): SmsProvider;
   /** What the provider received: number and text. */
   sent(request: RecordedRequest): { to: string; text: string; maxParts?: number | undefined };
-  expected: { to: string; wrongSecretCode: string; badNumberCode: string; rateLimited: Answer; serverError: Answer };
+  expected: {
+    to: string;
+    wrongSecretCode: string;
+    badNumberCode: string;
+    rateLimited: Answer;
+    serverError: Answer;
+    /** Refusals as the provider documents them, and whether each is the account's rather than the number's. */
+    refusals: [Answer, boolean][];
+  };
 }
 
 const cm = new FakeCm();
@@ -39,6 +47,21 @@ const cases: ProviderUnderTest[] = [
       badNumberCode: '302',
       rateLimited: { status: 429, body: { details: 'Too many requests', errorCode: 999, messages: [] } },
       serverError: { status: 500, body: { details: 'Internal server error', errorCode: 999, messages: [] } },
+      refusals: [
+        [{ status: 400, body: { details: 'Insufficient balance.', errorCode: 102, messages: [] } }, true],
+        [{ status: 400, body: { details: 'Invalid product token.', errorCode: 103, messages: [] } }, true],
+        [
+          {
+            status: 400,
+            body: {
+              details: 'Created 0 message(s)',
+              errorCode: 201,
+              messages: [{ to: '004915112345678', status: 'Rejected', parts: 0, messageDetails: 'Body empty', messageErrorCode: 304 }],
+            },
+          },
+          false,
+        ],
+      ],
     },
   },
   {
@@ -63,6 +86,15 @@ const cases: ProviderUnderTest[] = [
       badNumberCode: '21211',
       rateLimited: twilioError(429, 20429, 'Too Many Requests'),
       serverError: twilioError(500, 20500, 'Internal Server Error'),
+      refusals: [
+        [twilioError(401, 20003, 'Authenticate'), true],
+        [twilioError(403, 20005, 'Account not active'), true],
+        [twilioError(400, 10001, 'Account is not active'), true],
+        [twilioError(400, 21606, "The 'From' phone number provided is not a valid message-capable Twilio phone number"), true],
+        [twilioError(400, 21608, "The 'To' phone number provided is not yet verified for this account"), true],
+        [twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'), false],
+        [twilioError(400, 21614, "'To' number is not a valid mobile number"), false],
+      ],
     },
   },
 ];
@@ -98,16 +130,27 @@ for (const subject of cases) {
       if (sent.maxParts !== undefined) assert.equal(sent.maxParts, 3);
     });
 
-    it('reports wrong credentials as rejected, with the provider code', async () => {
+    it("reports wrong credentials as rejected, with the provider code, as the account's refusal (a fallback may deliver)", async () => {
       const error = await outcomeOf(subject.provider({ wrongSecret: true }));
       assert.ok(error instanceof ProviderRejected, String(error));
       assert.equal(error.code, subject.expected.wrongSecretCode);
+      assert.equal(error.accountWide, true);
     });
 
-    it('reports a number the provider refuses as rejected', async () => {
+    it("reports a number the provider refuses as rejected, the number's refusal (no fallback would do better)", async () => {
       const error = await outcomeOf(subject.provider(), { to: '+12' });
       assert.ok(error instanceof ProviderRejected, String(error));
       assert.equal(error.code, subject.expected.badNumberCode);
+      assert.equal(error.accountWide, false);
+    });
+
+    it("reports the provider's documented refusals of the account as the account's, others as the message's", async () => {
+      for (const [answer, accountWide] of subject.expected.refusals) {
+        subject.fake.scripted.push(answer);
+        const error = await outcomeOf(subject.provider());
+        assert.ok(error instanceof ProviderRejected, `${JSON.stringify(answer.body)}: ${String(error)}`);
+        assert.equal(error.accountWide, accountWide, JSON.stringify(answer.body));
+      }
     });
 
     it('reports rate limiting and server errors as unreachable, to be retried; only rate limiting as a throttle', async () => {
@@ -167,12 +210,17 @@ describe('CM specifics', () => {
   before(() => cm.start());
   after(() => cm.stop());
 
-  it('treats insufficient balance (errorCode 102) as rejected, not to be retried', async () => {
-    cm.scripted.push({ status: 400, body: { details: 'Insufficient balance', errorCode: 102, messages: [] } });
-    const error = await new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 })
-      .send(message)
-      .catch((caught: unknown) => caught);
-    assert.ok(error instanceof ProviderRejected);
-    assert.equal(error.code, '102');
+  it("treats insufficient balance (errorCode 102) as the account's refusal, not to be retried", async () => {
+    cm.credit = 0;
+    try {
+      const error = await new CmProvider({ productToken: cm.productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 })
+        .send(message)
+        .catch((caught: unknown) => caught);
+      assert.ok(error instanceof ProviderRejected);
+      assert.deepEqual([error.code, error.accountWide], ['102', true]);
+      assert.match(error.message, /Insufficient balance/);
+    } finally {
+      cm.credit = undefined;
+    }
   });
 });

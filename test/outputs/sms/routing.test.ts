@@ -1,4 +1,5 @@
-// Who gets an SMS: numbers in the recipient addresses, else the defaults for the categories in send_on.
+// Who gets an SMS: an event's own numbers (to.sms), numbers in the recipient addresses, else the defaults for the
+// categories in send_on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlarmEvent, Category } from '../../../src/core/event.js';
@@ -27,26 +28,39 @@ function event(category: Category, recipients: string[]): AlarmEvent {
 
 describe('smsRecipients', () => {
   it('sends alarm and trouble to the default recipients', () => {
-    assert.deepEqual(smsRecipients(event('alarm', ['alarm@bridge.local']), routing), routing.defaultRecipients);
-    assert.deepEqual(smsRecipients(event('trouble', ['status@bridge.local']), routing), routing.defaultRecipients);
+    assert.deepEqual(smsRecipients(event('alarm', ['alarm@bridge.local']), routing).numbers, routing.defaultRecipients);
+    assert.deepEqual(smsRecipients(event('trouble', ['status@bridge.local']), routing).numbers, routing.defaultRecipients);
   });
 
   it('sends nothing for categories not in send_on', () => {
-    assert.deepEqual(smsRecipients(event('status', ['status@bridge.local']), routing), []);
-    assert.deepEqual(smsRecipients(event('test', ['alarm@bridge.local']), routing), []);
+    assert.deepEqual(smsRecipients(event('status', ['status@bridge.local']), routing).numbers, []);
+    assert.deepEqual(smsRecipients(event('test', ['alarm@bridge.local']), routing).numbers, []);
   });
 
   it('sends an explicit number whatever the category, and only to it', () => {
-    assert.deepEqual(smsRecipients(event('status', ['+4915112345678@sms.local']), routing), ['+4915112345678']);
+    assert.deepEqual(smsRecipients(event('status', ['+4915112345678@sms.local']), routing).numbers, ['+4915112345678']);
   });
 
   it('reads every notation of a number in the local part, each number once', () => {
     const recipients = ['004915112345678@sms.local', '015112345678@sms.local', '+4916012345678@x', 'alarm@bridge.local'];
-    assert.deepEqual(smsRecipients(event('alarm', recipients), routing), ['+4915112345678', '+4916012345678']);
+    assert.deepEqual(smsRecipients(event('alarm', recipients), routing).numbers, ['+4915112345678', '+4916012345678']);
   });
 
   it('ignores local parts that are no valid number', () => {
-    assert.deepEqual(smsRecipients(event('status', ['12345@sms.local', 'zone1@x']), routing), []);
+    assert.deepEqual(smsRecipients(event('status', ['12345@sms.local', 'zone1@x']), routing).numbers, []);
+  });
+
+  it('sends an event that names its numbers (to.sms) to those alone, whatever its category and send_on', () => {
+    const raised = { ...event('status', ['+4915112345678@sms.local']), to: { sms: ['0170 5550001', '+49 170 5550001', '+4915199990001'] } };
+    assert.deepEqual(smsRecipients(raised, routing), { numbers: ['+491705550001', '+4915199990001'], unreadable: [] });
+  });
+
+  it('sends an event whose targets name no SMS number nowhere, and keeps unreadable targets apart', () => {
+    assert.deepEqual(smsRecipients({ ...event('alarm', []), to: { telegram: ['123456789'] } }, routing), { numbers: [], unreadable: [] });
+    assert.deepEqual(smsRecipients({ ...event('alarm', []), to: { sms: ['12', 'zone1', '0170 5550001'] } }, routing), {
+      numbers: ['+491705550001'],
+      unreadable: ['12', 'zone1'],
+    });
   });
 
   it('routes an event without mail fields (a raised one) by its category alone', () => {
@@ -63,7 +77,7 @@ describe('smsRecipients', () => {
       user: null,
       text: 'Panel silent',
     };
-    assert.deepEqual(smsRecipients(raised, routing), routing.defaultRecipients);
-    assert.deepEqual(smsRecipients({ ...raised, category: 'status' }, routing), []);
+    assert.deepEqual(smsRecipients(raised, routing).numbers, routing.defaultRecipients);
+    assert.deepEqual(smsRecipients({ ...raised, category: 'status' }, routing).numbers, []);
   });
 });

@@ -11,6 +11,7 @@ import { Bus, type BusEvents } from '../../../src/core/bus.js';
 import type { AlarmEvent } from '../../../src/core/event.js';
 import { maskNumbersIn } from '../../../src/core/mask.js';
 import { createLogger, type Logger } from '../../../src/log.js';
+import type { OutboxProgress } from '../../../src/outputs/outbox/outbox.js';
 import { type FinishedSmsJob, type SmsJob, SmsOutput, type SmsResult, type SmsSettings } from '../../../src/outputs/sms/index.js';
 import { CmProvider } from '../../../src/outputs/sms/providers/cm.js';
 import { DryRunProvider } from '../../../src/outputs/sms/providers/dry-run.js';
@@ -30,6 +31,8 @@ function event(text: string, category: AlarmEvent['category'] = 'alarm'): AlarmE
 interface Harness {
   output: SmsOutput;
   results: SmsResult[];
+  /** Every `message` fact the output told. */
+  progress: OutboxProgress[];
   logs: string[];
   /** The delivery problem flag, each time it changed (and once at start). */
   problems: boolean[];
@@ -65,11 +68,13 @@ describe('SmsOutput', () => {
     productToken = cm.productToken,
     providerFor?: (log: Logger) => SmsProvider,
     backlog?: BacklogGauge,
+    jobs = new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
   ): Promise<Harness> {
     const results: SmsResult[] = [];
     const logs: string[] = [];
     const waiters: (() => void)[] = [];
     const problems: boolean[] = [];
+    const progress: OutboxProgress[] = [];
     const destination = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         logs.push(chunk.toString());
@@ -91,8 +96,8 @@ describe('SmsOutput', () => {
         ...settings,
       },
       {
-        provider: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }),
-        jobs: new JobStore<SmsJob, FinishedSmsJob>(dataDir, 'sms'),
+        providers: { primary: providerFor?.(log) ?? new CmProvider({ productToken, sender: 'Alarm', apiUrl: cm.url, timeoutMs: 5_000 }) },
+        jobs,
         log,
         maskText: maskNumbersIn,
         onProblem: (problem) => problems.push(problem),
@@ -101,6 +106,7 @@ describe('SmsOutput', () => {
           for (const wake of waiters.splice(0)) wake();
         },
         now: () => Date.now() + clockOffset,
+        onProgress: (told) => progress.push(told),
         backlog,
       },
     );
@@ -111,7 +117,7 @@ describe('SmsOutput', () => {
       return results;
     };
     const retries = () => logs.filter((line) => line.includes('SMS not sent, will retry')).length;
-    return { output, results, logs, problems, retries, nextResult };
+    return { output, results, progress, logs, problems, retries, nextResult };
   }
 
   it('sends an alarm to the default recipient once, even when the event is delivered again (a replay)', async () => {
@@ -130,6 +136,26 @@ describe('SmsOutput', () => {
     await restarted.output.deliver(event('second alarm'));
     await restarted.nextResult(1);
     assert.equal(cm.requests.length, 2, 'the replayed event was not sent again');
+  });
+
+  it('sends an event that names its numbers (to.sms) to those alone, and logs a target that is no number masked', async () => {
+    const { output, nextResult, logs } = await start();
+    const receipt = await output.deliver({
+      ...event('Stufe 2: Alarm seit 5 Minuten', 'status'),
+      to: { sms: ['0151 9999 0001', '0170 12'] },
+    });
+    assert.deepEqual(receipt, { messages: 1 });
+    const [result] = await nextResult(1);
+    assert.deepEqual([result?.result, result?.recipient], ['sent', '**********0001']);
+    assert.deepEqual(
+      cm.requests.map((request) => FakeCm.messagesOf(request)[0]?.to?.[0]?.number),
+      ['004915199990001'],
+      'not the default recipient',
+    );
+    const skipped = logs.filter((line) => line.includes('no valid phone number, skipped'));
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0] ?? '', /"to":"\*\*\*0 12"/);
+    assert.deepEqual(await output.deliver({ ...event('nur Telegram'), to: { telegram: ['123456789'] } }), { messages: 0 });
   });
 
   it('tells the outbox depth on the bus as jobs are stored and answered, the final depth at stop', async () => {
@@ -336,6 +362,150 @@ describe('SmsOutput', () => {
     assert.equal(result?.result, 'sent');
     assert.equal(cm.requests.length, 2);
     assert.deepEqual(first.results, []);
+  });
+
+  describe('withdrawn events', () => {
+    const reason = 'incident acknowledged (Home Assistant)';
+
+    it('finishes an SMS waiting for its retry as suppressed with the reason, once, and never sends it', async () => {
+      cm.scripted.push({ status: 503, body: { details: 'down', errorCode: 999, messages: [] } });
+      const { output, nextResult, retries, progress } = await start({ retryBaseMs: 60_000, maxRetryDelayMs: 60_000 });
+      const escalation = event('Stufe 2: Alarm nicht bestätigt');
+      await output.deliver(escalation);
+      while (retries() < 1) await new Promise((resolve) => setImmediate(resolve));
+      await output.withdraw([escalation.id], reason);
+      const [result] = await nextResult(1);
+      assert.deepEqual([result?.result, result?.error], ['suppressed', reason]);
+      assert.deepEqual(
+        progress.map((told) => [told.state, told.reason ?? '']).filter(([state]) => state !== 'retrying'),
+        [
+          ['queued', ''],
+          ['suppressed', reason],
+        ],
+      );
+      clockOffset += 61_000;
+      await output.deliver(event('a later alarm')); // a round of the outbox after the retry was due
+      await nextResult(2);
+      assert.equal(cm.requests.length, 2, 'the first attempt and the later alarm: the withdrawn SMS was not tried again');
+      await output.withdraw([escalation.id], reason);
+      assert.equal(progress.filter((told) => told.state === 'suppressed').length, 1, 'one final answer');
+    });
+
+    it('finishes a held SMS as suppressed and leaves it out of the summary; other events go on', async () => {
+      const { output, nextResult, logs } = await start({ maxPerHour: 1 });
+      const first = event('Alarm 1');
+      await output.deliver(first);
+      await nextResult(1);
+      const held = event('Stufe 2');
+      const other = event('Alarm 3');
+      await output.deliver(held);
+      await output.deliver(other);
+      while (logs.filter((line) => line.includes('SMS held')).length < 2) await new Promise((resolve) => setImmediate(resolve));
+      await output.withdraw([held.id], reason);
+      assert.deepEqual(
+        (await nextResult(2)).map((result) => [result.result, result.error]),
+        [
+          ['sent', undefined],
+          ['suppressed', reason],
+        ],
+      );
+      clockOffset += 60 * 60 * 1000 + 1;
+      await output.deliver(event('Alarm 4')); // wakes the outbox; held in turn behind the summary
+      await nextResult(4);
+      const texts = cm.requests.map((request) => FakeCm.messagesOf(request)[0]?.body?.content);
+      assert.equal(texts[1], '+1 more event: Alarm 3', 'the summary names only what is still wanted');
+    });
+
+    it('lets an SMS whose request is under way finish as it ends: sent, not suppressed', async () => {
+      let release: () => void = () => undefined;
+      cm.hold = new Promise<void>((resolve) => (release = resolve));
+      const { output, nextResult, progress } = await start();
+      const alarm = event('Einbruch');
+      try {
+        await output.deliver(alarm);
+        await cm.received(1);
+        await output.withdraw([alarm.id], reason);
+        assert.equal(progress.at(-1)?.state, 'queued', 'nothing answered while the request is under way');
+      } finally {
+        cm.hold = undefined;
+        release();
+      }
+      const [result] = await nextResult(1);
+      assert.equal(result?.result, 'sent');
+      assert.deepEqual(
+        progress.map((told) => told.state),
+        ['queued', 'sent'],
+      );
+    });
+
+    it('suppresses an SMS whose request under way failed, instead of trying it again', async () => {
+      let release: () => void = () => undefined;
+      cm.hold = new Promise<void>((resolve) => (release = resolve));
+      cm.scripted.push({ status: 503, body: { details: 'down', errorCode: 999, messages: [] } });
+      const { output, nextResult } = await start();
+      const alarm = event('Einbruch');
+      try {
+        await output.deliver(alarm);
+        await cm.received(1);
+        await output.withdraw([alarm.id], reason);
+      } finally {
+        cm.hold = undefined;
+        release();
+      }
+      const [result] = await nextResult(1);
+      assert.deepEqual([result?.result, result?.error], ['suppressed', reason]);
+      assert.equal(cm.requests.length, 1);
+    });
+
+    it('leaves no pending file behind when the withdrawal comes while a retry is being stored', async () => {
+      // A slow card: storing the retry takes until the test lets it finish.
+      let storeRetry: () => void = () => undefined;
+      const retryStored = new Promise<void>((resolve) => (storeRetry = resolve));
+      let storing: () => void = () => undefined;
+      const retryStoring = new Promise<void>((resolve) => (storing = resolve));
+      class SlowJobStore extends JobStore<SmsJob, FinishedSmsJob> {
+        override async put(job: SmsJob): Promise<void> {
+          if (job.attempts > 0) {
+            storing();
+            await retryStored;
+          }
+          await super.put(job);
+        }
+      }
+      cm.scripted.push({ status: 503, body: { details: 'down', errorCode: 999, messages: [] } });
+      const jobs = new SlowJobStore(dataDir, 'sms');
+      const { output, nextResult, progress } = await start(
+        { retryBaseMs: 60_000, maxRetryDelayMs: 60_000 },
+        cm.productToken,
+        undefined,
+        undefined,
+        jobs,
+      );
+      const alarm = event('Stufe 2');
+      await output.deliver(alarm);
+      await retryStoring;
+      await output.withdraw([alarm.id], reason);
+      storeRetry();
+      const [result] = await nextResult(1);
+      assert.deepEqual([result?.result, result?.error], ['suppressed', reason]);
+      await output.stop();
+      assert.deepEqual(await jobs.pending(), [], 'nothing to resume at the next start');
+      assert.deepEqual(
+        progress.map((told) => told.state),
+        ['queued', 'retrying', 'suppressed'],
+        'the final answer last',
+      );
+    });
+
+    it('suppresses the SMS of an event withdrawn before the output had it', async () => {
+      const { output, nextResult } = await start();
+      const late = event('Stufe 2');
+      await output.withdraw([late.id], reason);
+      await output.deliver(late);
+      const [result] = await nextResult(1);
+      assert.deepEqual([result?.result, result?.error], ['suppressed', reason]);
+      assert.equal(cm.requests.length, 0);
+    });
   });
 
   it('holds messages over max_per_hour and folds them into one summary when the hour allows', async () => {

@@ -93,6 +93,34 @@ describe('telegramModule', () => {
     });
   });
 
+  it('suppresses the messages of events withdrawn on the bus, from the moment it is built until its stop', async () => {
+    const bus = new Bus((_name, error) => assert.fail(error as Error));
+    const messages: BusEvents['message'][] = [];
+    bus.on('message', (message) => messages.push(message));
+    const settings = telegramModule.schema.parse({ bot_token: telegram.token, chat_ids: ['123456789'], api_url: telegram.url });
+    const { output } = await telegramModule.create(settings, contextWith(bus));
+    const escalation = alarmEvent({ text: 'Stufe 2' });
+    const before = telegram.requests.length;
+    try {
+      // Before the output starts: a feature may withdraw at its own start.
+      bus.emit('withdraw', { eventIds: [escalation.id], reason: 'acknowledged' });
+      await output.start();
+      await output.deliver(escalation);
+      while (!messages.some((message) => message.state === 'suppressed')) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await output.stop();
+    }
+    assert.deepEqual(
+      messages.map((message) => [message.output, message.state, message.reason]),
+      [
+        ['telegram', 'queued', undefined],
+        ['telegram', 'suppressed', 'acknowledged'],
+      ],
+    );
+    assert.equal(telegram.requests.length, before);
+    assert.equal(bus.listenerCount('withdraw'), 0, 'unsubscribed at its stop');
+  });
+
   it('takes the add-on options form as it is, with chat ids typed as text and an empty URL left out', async () => {
     const optionsFile = join(dataDir, 'options.json');
     await writeFile(

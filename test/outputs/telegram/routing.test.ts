@@ -1,8 +1,8 @@
-// Which events go to Telegram: by category, and every camera event with `camera`.
+// Which events go to Telegram: by category, and every camera event with `camera`; an event that names its chats to those.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlarmEvent } from '../../../src/core/event.js';
-import { sendsToTelegram, type TelegramTrigger } from '../../../src/outputs/telegram/routing.js';
+import { sendsToTelegram, type TelegramTrigger, telegramChats } from '../../../src/outputs/telegram/routing.js';
 
 const base: AlarmEvent = {
   id: 'e',
@@ -39,4 +39,28 @@ describe('sendsToTelegram', () => {
   for (const [name, event, sendOn, expected] of table) {
     it(name, () => assert.equal(sendsToTelegram(event, { sendOn, cameraSources }), expected));
   }
+});
+
+describe('telegramChats', () => {
+  const routing = { sendOn: ['alarm'] as TelegramTrigger[], cameraSources: new Set<string>(), chatIds: ['111111', '111111', '-1002222'] };
+
+  it('sends by send_on to the configured chats, each once', () => {
+    assert.deepEqual(telegramChats({ ...base, category: 'alarm' }, routing), { chats: ['111111', '-1002222'], unreadable: [] });
+    assert.deepEqual(telegramChats(base, routing), { chats: [], unreadable: [] });
+  });
+
+  it('sends an event that names its chats (to.telegram) to those alone, whatever send_on, and nowhere when it names none', () => {
+    assert.deepEqual(telegramChats({ ...base, to: { telegram: ['333333', '@alarm_channel', ' 333333 '] } }, routing), {
+      chats: ['333333', '@alarm_channel'],
+      unreadable: [],
+    });
+    assert.deepEqual(telegramChats({ ...base, category: 'alarm', to: { sms: ['+4915112345678'] } }, routing), {
+      chats: [],
+      unreadable: [],
+    });
+    assert.deepEqual(telegramChats({ ...base, to: { telegram: ['not a chat', '@ab'] } }, routing), {
+      chats: [],
+      unreadable: ['not a chat', '@ab'],
+    });
+  });
 });

@@ -145,6 +145,19 @@ describe('TelegramOutput', () => {
     assert.equal(telegram.delivered.length, 4, 'the replayed event was not sent again');
   });
 
+  it('sends an event that names its chats (to.telegram) to those alone, whatever send_on, and logs an unreadable one masked', async () => {
+    const { output, nextResult, logs } = await start({ chatIds: [group] });
+    const receipt = await output.deliver(event('Stufe 2', { category: 'status', to: { telegram: [chat, 'Hans Meier 0170'] } }));
+    assert.deepEqual(receipt, { messages: 1 });
+    await nextResult(1);
+    assert.deepEqual(
+      telegram.delivered.map((message) => message.chatId),
+      [chat],
+    );
+    assert.equal(logs.filter((line) => line.includes('no chat id, skipped') && line.includes('"to":"***********0170"')).length, 1);
+    assert.deepEqual(await output.deliver(event('nur SMS', { to: { sms: ['+4915112345678'] } })), { messages: 0 });
+  });
+
   it('resumes a photo job after a restart in the middle of its retries, and sends it once', async () => {
     telegram.scripted.push(serverError);
     const first = await start({ retryBaseMs: 60_000, maxRetryDelayMs: 60_000 });

@@ -13,6 +13,13 @@ export interface CmSettings {
   timeoutMs: number;
 }
 
+/**
+ * CM's request-level answers that are the account's, not the number's or the text's (developers.cm.com, "Responses &
+ * Errors – JSON"): 101 no account for the authentication, 102 insufficient balance, 103 invalid product token. Another
+ * provider may deliver; a message's own refusal (3xx: the number, the body) is final everywhere.
+ */
+const accountRefusals = new Set([101, 102, 103]);
+
 interface CmResponse {
   details?: string;
   errorCode?: number;
@@ -55,10 +62,10 @@ export class CmProvider implements SmsProvider {
     const [result] = body.messages ?? [];
     if (body.errorCode || result?.status !== 'Accepted') {
       // CM quotes the number it refused ("Gsm '00491701234567' is not a number."): the text reaches logs and MQTT.
-      throw new ProviderRejected(
-        result?.messageErrorCode || body.errorCode || 'rejected',
-        maskNumbersIn(result?.messageDetails || body.details || 'message rejected'),
-      );
+      const code = result?.messageErrorCode || body.errorCode;
+      throw new ProviderRejected(code || 'rejected', maskNumbersIn(result?.messageDetails || body.details || 'message rejected'), {
+        accountWide: accountRefusals.has(Number(code)),
+      });
     }
     return { messageId: result.reference ?? null };
   }
@@ -78,5 +85,6 @@ function classifyFailure(error: unknown, timeoutMs: number): Error {
   // Any other answer is final: 101 authentication, 102 balance, 103 token, or the message itself refused.
   const code = data?.messages?.[0]?.messageErrorCode || data?.errorCode || status;
   const messageDetails = data?.messages?.[0]?.messageDetails;
-  return new ProviderRejected(code, `CM refused the request (HTTP ${status}): ${messageDetails ? maskNumbersIn(messageDetails) : details}`);
+  const said = messageDetails ? maskNumbersIn(messageDetails) : details;
+  return new ProviderRejected(code, `CM refused the request (HTTP ${status}): ${said}`, { accountWide: accountRefusals.has(Number(code)) });
 }

@@ -25,7 +25,17 @@ export interface SmsProvider {
 }
 
 /** The provider refused: wrong number, no credit, bad token. Retrying would only repeat the answer. */
-export class ProviderRejected extends DeliveryRejected {}
+export class ProviderRejected extends DeliveryRejected {
+  /**
+   * The refusal is the account's or its sender's (no credit, a bad token, a suspended account), not the number's or
+   * the text's: another provider may deliver it (`sms.fallback_provider`).
+   */
+  readonly accountWide: boolean;
+  constructor(code: string | number, message: string, options?: ErrorOptions & { accountWide?: boolean }) {
+    super(code, message, options);
+    this.accountWide = options?.accountWide ?? false;
+  }
+}
 
 /** The provider could not be reached or asked us to come back later (network, timeout, 429, 5xx). */
 export class ProviderUnreachable extends DeliveryUnreachable {}

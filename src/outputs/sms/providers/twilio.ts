@@ -1,31 +1,22 @@
 // Twilio through the official `twilio` SDK (`POST /2010-04-01/Accounts/{Sid}/Messages.json`, basic auth).
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import { maskNumbersIn } from '../../../core/mask.js';
-import { boundedRequest, ProviderRejected, ProviderUnreachable, type SmsMessage, type SmsProvider, unreachable } from './provider.js';
+import { ProviderRejected, ProviderUnreachable, type SmsMessage, type SmsProvider, unreachable } from './provider.js';
+import { type TwilioAccount, twilioClient } from './twilio-client.js';
 
-export interface TwilioSettings {
-  accountSid: string;
-  authToken: string;
+export interface TwilioSettings extends TwilioAccount {
   /** The From number; unused when a messaging service is set. */
   sender: string;
   messagingServiceSid: string;
-  /** Base URL replacing `https://api.twilio.com`; empty for Twilio's own. */
-  apiUrl: string;
-  /** Each request ends within this time, answered or not (`providerTimeoutMs`; tests pass less). */
-  timeoutMs: number;
 }
 
-/** The SDK's base URL is fixed; its HTTP client is replaceable, so the endpoint override goes there. */
-class EndpointRequestClient extends twilio.RequestClient {
-  readonly #apiUrl: string;
-  constructor(apiUrl: string, timeoutMs: number) {
-    super({ timeout: timeoutMs });
-    this.#apiUrl = apiUrl.replace(/\/+$/, '');
-  }
-  override request<TData>(options: Parameters<twilio.RequestClient['request']>[0] & { data?: TData }) {
-    return super.request<TData>({ ...options, uri: options.uri.replace(/^https:\/\/api\.twilio\.com/, this.#apiUrl) });
-  }
-}
+/**
+ * Refusals that are the account's or its sender's, not the number's or the text's (twilio.com/docs/api/errors): another
+ * provider may deliver. 10001/20005 account not active (no funds, suspended), 20003 authentication failed, 21408 the
+ * destination's region not enabled for the account, 21603 no From, 21606/21607 From not a message-capable number of
+ * this account, 21608 a trial account's unverified destination.
+ */
+const accountRefusals = new Set([10001, 20003, 20005, 21408, 21603, 21606, 21607, 21608]);
 
 export class TwilioProvider implements SmsProvider {
   readonly name = 'twilio';
@@ -34,13 +25,7 @@ export class TwilioProvider implements SmsProvider {
 
   constructor(settings: TwilioSettings) {
     this.#settings = settings;
-    const httpClient = settings.apiUrl
-      ? new EndpointRequestClient(settings.apiUrl, settings.timeoutMs)
-      : new twilio.RequestClient({ timeout: settings.timeoutMs });
-    // The SDK's `timeout` is axios' socket idle timeout: an answer trickling in a byte at a time never trips it.
-    httpClient.axios.interceptors.request.use((options) => Object.assign(options, boundedRequest(settings.timeoutMs)));
-    // autoRetry stays off: our outbox retries, durably and within its time bound.
-    this.#client = twilio(settings.accountSid, settings.authToken, { httpClient });
+    this.#client = twilioClient(settings);
   }
 
   async send(message: SmsMessage): Promise<{ messageId: string | null }> {
@@ -51,13 +36,16 @@ export class TwilioProvider implements SmsProvider {
       const created = await this.#client.messages.create({ to: message.to, body: message.text, ...from });
       return { messageId: created.sid };
     } catch (error) {
-      throw classifyFailure(error, this.#settings.timeoutMs);
+      throw classifyFailure(error, this.#settings.timeoutMs, 'message');
     }
   }
 }
 
-/** Twilio's texts may quote the number (21211 "Invalid 'To' Phone Number: +4917…"), so they are masked. */
-function classifyFailure(error: unknown, timeoutMs: number): Error {
+/**
+ * An SDK error as our two kinds of failure. Twilio's texts may quote the number (21211 "Invalid 'To' Phone Number:
+ * +4917…"), so they are masked.
+ */
+export function classifyFailure(error: unknown, timeoutMs: number, what: string): Error {
   const { status, code, message: twilioMessage } = error as { status?: number; code?: number | string; message?: string };
   if (typeof status !== 'number') return unreachable('Twilio', error, timeoutMs);
   const message = maskNumbersIn(twilioMessage ?? '');
@@ -66,5 +54,7 @@ function classifyFailure(error: unknown, timeoutMs: number): Error {
     return new ProviderUnreachable(code ?? status, `Twilio answered HTTP ${status}: ${message}`, {
       throttled: status === 429 || code === 20429,
     });
-  return new ProviderRejected(code ?? status, `Twilio refused the message (HTTP ${status}): ${message}`);
+  return new ProviderRejected(code ?? status, `Twilio refused the ${what} (HTTP ${status}): ${message}`, {
+    accountWide: status === 401 || accountRefusals.has(Number(code)),
+  });
 }
