@@ -60,18 +60,14 @@ export function mailTrial({ parser, profiles, routes, cameras }: MailTrialDepend
     const message = looksLikeMail(raw) ? raw : Buffer.concat([Buffer.from('Content-Type: text/plain; charset=utf-8\r\n\r\n'), raw]);
     busy = true;
     const trialParser = parser();
-    const { event, unparsable } = await eventFromMail(
-      { id: 'tried', envelope, raw: message },
-      profiles,
-      routes,
-      trialParser,
-      intake,
-    ).finally(async () => {
+    try {
+      const { event, unparsable } = await eventFromMail({ id: 'tried', envelope, raw: message }, profiles, routes, trialParser, intake);
+      const { id: _id, time: _time, input: _input, ...rest } = event;
+      return { event: rest, route: routeOf(envelope.recipients, routes), ...(unparsable === undefined ? {} : { unparsable }) };
+    } finally {
       busy = false;
       await trialParser.close();
-    });
-    const { id: _id, time: _time, input: _input, ...rest } = event;
-    return { event: rest, route: routeOf(envelope.recipients, routes), ...(unparsable === undefined ? {} : { unparsable }) };
+    }
   };
 }
 
