@@ -63,6 +63,11 @@ export class FakeTwilio extends HttpFake {
     return stored;
   }
 
+  /** The message log read for replies is a read: sends are what tests count and script. */
+  protected override isRead(request: RecordedRequest): boolean {
+    return request.method === 'GET';
+  }
+
   protected answer(request: RecordedRequest): Answer {
     const url = new URL(request.path, 'http://twilio.local');
     const match = listPath.exec(url.pathname);

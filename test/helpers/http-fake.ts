@@ -61,11 +61,30 @@ export abstract class HttpFake {
 
   protected abstract answer(request: RecordedRequest): Answer | Promise<Answer>;
 
+  /**
+   * A request that only reads (Twilio's message log, polled for replies): kept in `reads`, answered from
+   * `scriptedReads` or as documented, never given a send's scripted answer or a stall, and not counted in
+   * `requests`, which holds what was sent.
+   */
+  protected isRead(_request: RecordedRequest): boolean {
+    return false;
+  }
+
+  readonly reads: RecordedRequest[] = [];
+  /** Answers to give reads before the documented behaviour. */
+  readonly scriptedReads: Answer[] = [];
+
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
     const recorded = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: raw.toString('utf8'), raw };
+    if (this.isRead(recorded)) {
+      this.reads.push(recorded);
+      const { status, body } = this.scriptedReads.shift() ?? (await this.answer(recorded));
+      response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
     this.requests.push(recorded);
     this.onRequest(recorded);
     for (const wake of this.#waiters.splice(0)) wake();

@@ -23,8 +23,8 @@ describe('replies', () => {
   before(() => twilio.start());
   after(() => twilio.stop());
   beforeEach(() => {
-    twilio.requests.length = 0;
-    twilio.scripted.length = 0;
+    twilio.reads.length = 0;
+    twilio.scriptedReads.length = 0;
     twilio.messages.length = 0;
   });
   afterEach(async () => {
@@ -56,7 +56,7 @@ describe('replies', () => {
     );
     watcher.start();
     running.push(watcher);
-    const looks = () => twilio.requests.filter((request) => request.method === 'GET');
+    const looks = () => twilio.reads;
     /** Lets the look under way (real HTTP) finish. */
     const settle = async (count: number) => {
       for (let spins = 0; spins < 2000 && looks().length < count; spins++) await new Promise((resolve) => setImmediate(resolve));
@@ -152,7 +152,7 @@ describe('replies', () => {
   });
 
   it('backs off while Twilio cannot be read, says so once, and reads the replies once it can', async (t) => {
-    twilio.scripted.push(...Array.from({ length: 3 }, () => twilioError(503, 20500, 'Service unavailable')));
+    twilio.scriptedReads.push(...Array.from({ length: 3 }, () => twilioError(503, 20500, 'Service unavailable')));
     const { watcher, replies, logs, looks, settle } = start(t);
     twilio.receive({ from: someone, to: ourNumber, body: 'ok', dateSent: new Date('2026-12-03T05:59:00.000Z') });
     watcher.incident(incident('open', '2026-12-03T05:00:00.000Z'));
