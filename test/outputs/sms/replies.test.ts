@@ -94,6 +94,23 @@ describe('replies', () => {
     assert.equal(looks().length, 3, 'acknowledged: no more looks');
   });
 
+  it('stops looking a day after an incident opened that nobody acknowledges', async (t) => {
+    const { watcher, looks, settle } = start(t);
+    watcher.incident(incident('open', '2026-12-03T06:00:00.000Z'));
+    await settle(1);
+    for (let look = 2; look <= 5; look++) {
+      t.mock.timers.tick(pollMs);
+      await settle(look);
+    }
+    t.mock.timers.tick(24 * 3600_000);
+    await settle(6);
+    const after = looks().length;
+    t.mock.timers.tick(10 * pollMs);
+    await settle(after);
+    assert.equal(looks().length, after, 'no look a day after it opened');
+    assert.ok(after <= 6, `at most one look after the day ended, ${after}`);
+  });
+
   it('tells each reply after the incident opened once, trimmed and masked, with the events that went to that number', async (t) => {
     const openedAt = Date.parse('2026-12-03T05:50:00.000Z');
     const { watcher, replies, settle } = start(t, [

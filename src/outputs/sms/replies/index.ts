@@ -12,6 +12,11 @@ import type { InboundMessage } from './twilio-inbox.js';
 export const rememberedReplies = 1000;
 /** A reply's text as told: an acknowledgement is a word, not a letter. */
 export const maxReplyCharacters = 160;
+/**
+ * An incident nobody acknowledges is watched for replies this long after it opened, then no longer: the bridge must
+ * not read Twilio's log every 15 s for months because nobody pressed a button.
+ */
+const watchForMs = 24 * 3600_000;
 /** Jobs of an incident's events may be stored a little before the incident opens (they come from the same event). */
 const leadMs = 10 * 60_000;
 
@@ -71,14 +76,20 @@ export class ReplyWatcher {
     await this.#loop;
   }
 
-  /** Looks while an incident is open; ends when none is, to start again with the next one. */
+  /** Open incidents opened within the last day. */
+  #watched(): { openedAt: number; eventIds: readonly string[] }[] {
+    const since = this.#deps.now() - watchForMs;
+    return [...this.#open.values()].filter((incident) => incident.openedAt >= since);
+  }
+
+  /** Looks while an incident is open (for a day at most); ends when none is, to start again with the next one. */
   #run(): void {
-    if (!this.#started || this.#stopped || this.#loop || this.#open.size === 0) return;
+    if (!this.#started || this.#stopped || this.#loop || this.#watched().length === 0) return;
     this.#signal = new WakeSignal();
     this.#loop = (async () => {
-      while (!this.#stopped && this.#open.size > 0) {
+      while (!this.#stopped && this.#watched().length > 0) {
         await this.#look();
-        if (this.#stopped || this.#open.size === 0) break;
+        if (this.#stopped || this.#watched().length === 0) break;
         const backoff = this.#settings.pollMs * 2 ** Math.min(this.#failures, 10);
         await this.#signal.sleep(Math.min(this.#settings.maxBackoffMs, backoff));
       }
@@ -90,7 +101,7 @@ export class ReplyWatcher {
 
   async #look(): Promise<void> {
     const { inbox, log } = this.#deps;
-    const incidents = [...this.#open.values()];
+    const incidents = this.#watched();
     const since = Math.min(...incidents.map((incident) => incident.openedAt));
     let messages: InboundMessage[];
     try {
