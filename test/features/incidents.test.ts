@@ -145,6 +145,8 @@ describe('incidents', () => {
     const second = alarm({ zone: 2, sensor: 'Flur', text: 'Sabotage', type: 'tamper' });
     bus.emit('event', second);
     bus.emit('event', second); // processed again after a crash: the same id
+    assert.equal(facts.length, 1, 'a joined alarm is told with the next ones, within a second');
+    clock.advance(1_000);
     assert.deepEqual(
       facts.map(({ id, state, eventIds, level }) => ({ id, state, eventIds, level })),
       [

@@ -36,6 +36,12 @@ export const raiseRetryMs = 30_000;
  * once, which would raise the level early and then loop.
  */
 const longestTimerMs = 86_400_000;
+/**
+ * Alarms that join an open incident are kept and shown together at most this often: a flood of alarm mails would
+ * otherwise rewrite the incident's file and its Home Assistant attributes once per mail. Opening, a level and an
+ * acknowledgement are kept and shown at once.
+ */
+const joinedTellMs = 1_000;
 /** Alarm ids of earlier incidents remembered, so that a mail replayed after a crash does not open a new incident. */
 const rememberedAlarms = 200;
 
@@ -51,6 +57,8 @@ export class Incidents implements Feature {
   /** Alarm ids of earlier incidents, newest last. */
   #earlier: string[] = [];
   #timer: TimerHandle | undefined;
+  /** Alarms joined since the incident was last kept and shown. */
+  #joinedTimer: TimerHandle | undefined;
   /** The escalation under way (raising a level); a stop waits for it, so the level it raised is kept. */
   #advancing: Promise<void> | undefined;
   #advanceAgain = false;
@@ -141,7 +149,10 @@ export class Incidents implements Feature {
     if (current?.state === 'open') {
       joinIncident(current, alarm);
       log.info({ incident: current.id, mailId: event.id, alarms: current.alarmCount }, 'alarm joins the open incident');
-      this.#changed(current);
+      this.#joinedTimer ??= this.#context.timers.setTimeout(() => {
+        this.#joinedTimer = undefined;
+        this.#changed(current);
+      }, joinedTellMs);
       return;
     }
     if (current) this.#earlier = [...this.#earlier, ...current.alarms.map(({ id }) => id)].slice(-rememberedAlarms);
@@ -305,7 +316,9 @@ export class Incidents implements Feature {
 
   /** Keeps, tells and shows the incident as it is now. */
   #changed(incident: Incident): void {
-    const { store, bus, entities, log } = this.#context;
+    const { store, bus, entities, log, timers } = this.#context;
+    if (this.#joinedTimer) timers.clear(this.#joinedTimer);
+    this.#joinedTimer = undefined;
     if (incident !== this.#incident) return;
     const saved: Saved = { incident, earlier: this.#earlier };
     void store<Saved>('incident').save(structuredClone(saved), {
