@@ -95,12 +95,11 @@ export class PanelControl implements Feature {
       this.#refuse(command, problem ?? 'unknown command');
       return;
     }
-    const running = this.#carryOut(web, command, mode);
-    this.#running = running;
-    const done = () => {
+    // Free for the next command before the answer goes out: whoever hears `done` may send the next one at once.
+    this.#running = this.#carryOut(web, command, mode).then((outcome) => {
       this.#running = undefined;
-    };
-    void running.then(done, done);
+      this.#answer(command, outcome);
+    });
   }
 
   /** Why the command's code is not accepted, or undefined when it is (or none is configured). */
@@ -115,7 +114,8 @@ export class PanelControl implements Feature {
     return given === undefined ? 'no code given' : 'wrong code';
   }
 
-  async #carryOut(web: Xt1Web, command: BusEvents['command'], mode: PanelMode): Promise<void> {
+  /** Never rejects: every way it ends is an outcome to answer. */
+  async #carryOut(web: Xt1Web, command: BusEvents['command'], mode: PanelMode): Promise<Pick<CommandResult, 'result' | 'reason'>> {
     const { bus, log } = this.#context;
     const { confirmWithinMs } = this.#settings.tuning;
     bus.emit('panelCommandState', { state: mode === 'disarmed' ? 'disarming' : 'arming' });
@@ -124,17 +124,16 @@ export class PanelControl implements Feature {
       () => deadline.abort(new PanelRequestFailed('timeout', `the panel did not report ${mode} within ${confirmWithinMs / 1000} s`)),
       confirmWithinMs,
     );
-    const signal = AbortSignal.any([this.#stopping.signal, deadline.signal]);
     try {
-      await this.#setAndConfirm(web, mode, signal);
+      await this.#setAndConfirm(web, mode, AbortSignal.any([this.#stopping.signal, deadline.signal]));
       bus.emit('panelCommandState', { state: mode });
       log.info({ command: command.command, state: mode }, 'panel mode set from Home Assistant and read back');
-      this.#answer(command, { result: 'done' });
+      return { result: 'done' };
     } catch (error) {
       bus.emit('panelCommandState', { state: null });
       const reason = error instanceof PanelRequestFailed ? error.message : 'the command failed';
       log.warn({ err: error, command: command.command }, `panel command refused: ${reason}`);
-      this.#answer(command, { result: 'refused', reason });
+      return { result: 'refused', reason };
     } finally {
       clearTimeout(timer);
     }
