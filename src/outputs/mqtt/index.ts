@@ -258,10 +258,12 @@ export class MqttOutput implements Output {
    */
   #showPanelCommandState(state: BusEvents['panelCommandState']['state']): void {
     const shown = state ?? this.#deps.currentAlarmState();
-    if (shown === null || shown === this.#publishedState) return;
+    if (shown === this.#publishedState) return;
     this.#publishedState = shown;
+    // HA's alarm panel takes `None` as "unknown": the state before the command, when no event has told one yet.
+    const payload = shown ?? 'None';
     this.#background.run(
-      this.#link.ready().then((client) => client.publishAsync(this.#topics.state, shown, retained)),
+      this.#link.ready().then((client) => client.publishAsync(this.#topics.state, payload, retained)),
       this.#warn('publishing the panel state failed'),
     );
   }
