@@ -12,7 +12,7 @@ import { featureModule } from '../../src/features/module.js';
 import { panelControlSection } from '../../src/features/panel-control/config.js';
 import { PanelControl, type PanelControlTuning, panelCommandRefusal } from '../../src/features/panel-control/feature.js';
 import { panelControlModule } from '../../src/features/panel-control/module.js';
-import { Xt1Web } from '../../src/features/panel-control/xt1-web.js';
+import { decodeAnswer, PanelRequestFailed, Xt1Web } from '../../src/features/panel-control/xt1-web.js';
 import { createLogger } from '../../src/log.js';
 import { unusedBridgeView } from '../helpers/bridge-view.js';
 import { FakeXt1Web } from '../helpers/fake-xt1-web.js';
@@ -276,6 +276,18 @@ describe('panel control', () => {
     await running.stop();
     assert.deepEqual(outcome(await answered), { command: 'ARM_AWAY', result: 'refused', reason: 'the bridge is stopping' });
     assert.deepEqual(running.shown, ['arming', null]);
+  });
+
+  it("reads the XT1's answers as lupupy does: the secure-JSON wrapper and tabs dropped, YAML with every value a string", () => {
+    assert.deepEqual(decodeAnswer('panelCondGet', '/*-secure-\n{\t"updates" : {\t"mode_st" : "Home",\t"battery_ok" : 1}}\n*/'), {
+      updates: { mode_st: 'Home', battery_ok: '1' },
+    });
+    // Unquoted keys and values, as YAML takes them; no wrapper at all.
+    assert.deepEqual(decodeAnswer('panelCondGet', '{updates: {mode_st: Disarm}}'), { updates: { mode_st: 'Disarm' } });
+    assert.throws(
+      () => decodeAnswer('panelCondGet', '/*-secure-\n{"updates": [}\n*/'),
+      (error) => error instanceof PanelRequestFailed && error.failure === 'unreadable',
+    );
   });
 
   it('the module: the section, its secrets and the password from the environment', () => {
