@@ -1,7 +1,7 @@
 // The incidents feature: an alarm mail opens an incident (further alarms join it) until someone acknowledges it —
 // the Home Assistant button or its MQTT command topic, the status page, a disarm from the panel or one from Home
-// Assistant that the panel confirmed (panel control), or a reply "OK" to one of its messages. While it stays open, each escalation level is raised once when its delay has passed, as an
-// event to that level's recipients. The incident and the levels it raised are kept in the feature's store, so a
+// Assistant that the panel confirmed (panel control), or a reply "OK" to one of its messages. While it stays open,
+// each escalation level is raised once when its delay has passed, as an event to that level's recipients. The incident and the levels it raised are kept in the feature's store, so a
 // restart keeps its timers.
 import { z } from 'zod';
 import type { BusEvents } from '../../core/bus.js';
