@@ -31,6 +31,13 @@ export interface BusEvents {
   health: { output: string; problem: boolean | undefined; last: HealthResult | undefined };
   /** The panel's alarm state changed. */
   panelState: { state: AlarmState; since: string };
+  /**
+   * Panel control's word on what the panel's alarm entity shows while it carries out a command from Home Assistant:
+   * `arming`/`disarming` while it waits for the panel, the state the panel reported back once it did, or null to
+   * show the kept alarm state again (the command failed). It never changes the kept alarm state: the panel's own
+   * mail (or Contact ID event) does.
+   */
+  panelCommandState: { state: 'arming' | 'disarming' | AlarmState | null };
   /** A command for an entity, from Home Assistant: whoever owns the entity answers with a `commandResult`. */
   command: EntityCommand;
   /** The answer to a command: HA shows it (the bridge's "Last command" sensor). */
@@ -167,7 +174,7 @@ export interface EntityCommand {
   entity: string;
   /** One of the entity's commands, e.g. `PRESS`, `ARM_AWAY`. */
   command: string;
-  /** A value the command carries (a future number or text entity); none of today's commands has one. */
+  /** A value the command carries: the code Home Assistant's alarm panel asked for (never logged nor shown). */
   payload?: string;
   /** Who sent it: Home Assistant (or anyone on the broker) by default, or the status page. */
   origin?: 'mqtt' | 'status_page';

@@ -49,6 +49,22 @@ export type Entity = EntityDeclaration & { owner: string; current: EntityState |
 export const panelAlarmEntity = 'panel_alarm';
 /** Home Assistant's alarm panel payloads (its defaults for `payload_disarm`, `payload_arm_away`, …). */
 export const panelAlarmCommands = ['DISARM', 'ARM_HOME', 'ARM_AWAY', 'ARM_NIGHT', 'ARM_VACATION', 'ARM_CUSTOM_BYPASS', 'TRIGGER'] as const;
+/**
+ * How long the MQTT output waits for the answer to a `panel_alarm` command before it answers `refused` itself: a
+ * panel is asked over the network and its new state read back, which takes longer than a button's press.
+ */
+export const panelAlarmAnswerMs = 60_000;
+
+/**
+ * What the panel's alarm entity offers in Home Assistant, as the part that carries out its commands (panel control)
+ * declares it. Undeclared: no arm or disarm buttons (`supported_features` empty).
+ */
+export interface PanelAlarmControl {
+  /** Home Assistant's `supported_features` (disarm is always offered). */
+  features: readonly ('arm_home' | 'arm_away')[];
+  /** Home Assistant asks for a code and sends it with the command: `numeric` a keypad, `text` a text field, `none` asks for none. */
+  code: 'none' | 'numeric' | 'text';
+}
 
 /** A declaration the registry refuses: a programming error of the part that made it, told at its start. */
 export class EntityInvalid extends Error {
@@ -62,6 +78,8 @@ export class EntityInvalid extends Error {
 export interface EntityView {
   all(): readonly Entity[];
   get(id: string): Entity | undefined;
+  /** What the panel's alarm entity offers; undefined: no arm or disarm. */
+  panelAlarmControl(): PanelAlarmControl | undefined;
 }
 
 /**
@@ -76,6 +94,7 @@ export interface EntityListener {
 export class EntityRegistry implements EntityView {
   readonly #bus: EntityListener;
   readonly #entities = new Map<string, Entity>();
+  #panelAlarmControl: { owner: string; control: PanelAlarmControl } | undefined;
 
   constructor(bus: EntityListener) {
     this.#bus = bus;
@@ -100,6 +119,20 @@ export class EntityRegistry implements EntityView {
     if (entity?.owner !== owner) throw new EntityInvalid(`entity "${id}" is not declared by ${owner}`);
     this.#entities.set(id, { ...entity, current: state });
     this.#bus.emit('entityState', { id, ...state });
+  }
+
+  /**
+   * `owner` carries out the panel's arm and disarm commands and tells what the entity offers; one part only, at its
+   * start (before the MQTT output announces the panel).
+   */
+  controlPanelAlarm(owner: string, control: PanelAlarmControl): void {
+    if (this.#panelAlarmControl && this.#panelAlarmControl.owner !== owner)
+      throw new EntityInvalid(`the panel's alarm entity is controlled by ${this.#panelAlarmControl.owner} already`);
+    this.#panelAlarmControl = { owner, control: { features: [...control.features], code: control.code } };
+  }
+
+  panelAlarmControl(): PanelAlarmControl | undefined {
+    return this.#panelAlarmControl?.control;
   }
 
   all(): readonly Entity[] {

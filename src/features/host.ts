@@ -164,6 +164,10 @@ class FeatureScope {
           if (this.#stopped) throw new FeatureStopped(name);
           entities.declare(name, declaration, initial);
         },
+        controlPanelAlarm: (control) => {
+          if (this.#stopped) throw new FeatureStopped(name);
+          entities.controlPanelAlarm(name, control);
+        },
         update: (id, state) => {
           // A late answer of work the stop cut short: the entity keeps its last state.
           if (!this.#stopped) entities.update(name, id, state);

@@ -3,7 +3,7 @@
 // feature subscribes, schedules or opens through its context is released when it stops, even if it forgets.
 import type { z } from 'zod';
 import type { BusEventName, BusEvents, BusListener } from '../core/bus.js';
-import type { Entity, EntityDeclaration, EntityState } from '../core/entities.js';
+import type { Entity, EntityDeclaration, EntityState, PanelAlarmControl } from '../core/entities.js';
 import type { AlarmState, RaisedEventDraft } from '../core/event.js';
 import type { ImageStore } from '../core/images.js';
 import type { Logger } from '../log.js';
@@ -11,8 +11,11 @@ import type { MailToTry, TriedMail } from '../pipeline/try-mail.js';
 import type { QuarantinedMail } from '../spool/quarantine.js';
 import type { StateFile } from '../spool/state-file.js';
 
-/** The facts a feature may tell: answers to commands, commands of its own (the status page's buttons), incidents and withdrawals. */
-export type FeatureFact = 'commandResult' | 'command' | 'incident' | 'withdraw';
+/**
+ * The facts a feature may tell: answers to commands, commands of its own (the status page's buttons), incidents and
+ * withdrawals, and what the panel's alarm entity shows while a command is carried out.
+ */
+export type FeatureFact = 'commandResult' | 'command' | 'incident' | 'withdraw' | 'panelCommandState';
 
 /**
  * The bus as a feature sees it: what it subscribes is unsubscribed at its stop. It cannot tell facts (an `event`, a
@@ -39,6 +42,8 @@ export interface FeatureEntities {
   /** Declares one of the feature's entities; throws `EntityInvalid` for a bad or taken id. */
   declare(declaration: EntityDeclaration, initial?: EntityState): void;
   update(id: string, state: EntityState): void;
+  /** The feature carries out the panel's arm and disarm commands: what Home Assistant's alarm panel offers (core/entities.ts). */
+  controlPanelAlarm(control: PanelAlarmControl): void;
 }
 
 /**

@@ -18,6 +18,8 @@ const secrets = [
   'telegram-proxy-secret',
   '123456789',
   '1001234567890',
+  'panel-web-password',
+  'panel-code-4711',
 ];
 const config = validateConfig(
   {
@@ -44,6 +46,7 @@ const config = validateConfig(
       api_url: 'https://proxy:telegram-proxy-secret@tg.example',
     },
     rules: [{ match: '^Garage offen$', type: 'garage_open', category: 'status' }],
+    panel_control: { url: 'http://192.168.0.10', username: 'admin', password: 'panel-web-password', code: 'panel-code-4711' },
   },
   'test',
 );
@@ -116,6 +119,8 @@ describe('loggable configuration', () => {
         'mqtt-url-secret',
         'api-secret',
         'telegram-proxy-secret',
+        'panel-web-password',
+        'panel-code-4711',
       ]),
     );
     assert.deepEqual(values.identifiers, [accountSid]);

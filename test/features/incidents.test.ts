@@ -307,6 +307,19 @@ describe('incidents', () => {
     assert.deepEqual(facts.at(-1)?.acknowledged, { how: 'disarm', by: 'panel, Benutzer 1', at: '2026-12-03T03:14:00.000Z' });
   });
 
+  it('is acknowledged by a disarm from Home Assistant once panel control answers it done; not by a refused one or an arm', async () => {
+    await startIncidents();
+    bus.emit('event', alarm());
+    const result = (command: string, outcome: 'done' | 'refused') =>
+      bus.emit('commandResult', { commandId: `c-${command}-${outcome}`, entity: 'panel_alarm', command, result: outcome });
+    result('DISARM', 'refused');
+    result('ARM_AWAY', 'done');
+    assert.equal(facts.at(-1)?.state, 'open');
+    clock.advance(minute);
+    result('DISARM', 'done');
+    assert.deepEqual(facts.at(-1)?.acknowledged, { how: 'disarm', by: 'Home Assistant', at: '2026-12-03T03:13:00.000Z' });
+  });
+
   it('is acknowledged by a reply OK or an ack word to one of its messages, not by other words or replies to other messages', async () => {
     await startIncidents();
     const first = alarm();

@@ -44,6 +44,8 @@ export interface TestBridgeOptions {
   features?: readonly FeatureModule[];
   /** The incidents' section. */
   incidents?: Record<string, unknown>;
+  /** The panel control's section (the XT1's web interface). */
+  panel_control?: Record<string, unknown>;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -62,6 +64,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       http: { port: 0, ...options.http },
       ...(options.supervision ? { supervision: options.supervision } : {}),
       ...(options.incidents ? { incidents: options.incidents } : {}),
+      ...(options.panel_control ? { panel_control: options.panel_control } : {}),
     },
     'test',
   );

@@ -1,10 +1,11 @@
 // The incidents feature: an alarm mail opens an incident (further alarms join it) until someone acknowledges it —
-// the Home Assistant button or its MQTT command topic, the status page, a disarm from the panel, or a reply "OK" to
-// one of its messages. While it stays open, each escalation level is raised once when its delay has passed, as an
-// event to that level's recipients. The incident and the levels it raised are kept in the feature's store, so a
+// the Home Assistant button or its MQTT command topic, the status page, a disarm from the panel or one from Home
+// Assistant that the panel confirmed (panel control), or a reply "OK" to one of its messages. While it stays open,
+// each escalation level is raised once when its delay has passed, as an event to that level's recipients. The incident and the levels it raised are kept in the feature's store, so a
 // restart keeps its timers.
 import { z } from 'zod';
 import type { BusEvents } from '../../core/bus.js';
+import { panelAlarmEntity } from '../../core/entities.js';
 import type { AlarmEvent, EventTargets, RaisedEventDraft } from '../../core/event.js';
 import { FeatureStopped } from '../host.js';
 import type { Feature, FeatureContext, TimerHandle } from '../module.js';
@@ -94,6 +95,7 @@ export class Incidents implements Feature {
     });
     bus.on('event', (event) => this.#onEvent(event));
     bus.on('command', (command) => this.#onCommand(command));
+    bus.on('commandResult', (result) => this.#onCommandResult(result));
     bus.on('reply', (reply) => this.#onReply(reply));
     const incident = this.#incident;
     if (!incident) return;
@@ -187,6 +189,15 @@ export class Incidents implements Feature {
       command,
       ...(done ? { result: 'done' } : { result: 'refused', reason: nothingToAcknowledge }),
     });
+  }
+
+  /**
+   * A disarm from Home Assistant that panel control carried out: `done` only once the panel reported itself disarmed,
+   * so it acknowledges as the panel's own disarm mail would (which may come later, or not at all).
+   */
+  #onCommandResult({ entity, command, result }: BusEvents['commandResult']): void {
+    if (entity === panelAlarmEntity && command === 'DISARM' && result === 'done')
+      this.#acknowledge({ how: 'disarm', by: 'Home Assistant' });
   }
 
   /** `OK` or an ack word, in answer to one of the open incident's messages. */

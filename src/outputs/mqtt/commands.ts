@@ -24,8 +24,8 @@ export function commandMessage(
   const entity = topic === topics.command ? panelAlarmEntity : entityOf(topic, topics);
   if (entity === undefined) return undefined;
   const takes: readonly string[] = entity === panelAlarmEntity ? panelAlarmCommands : (entities.get(entity)?.commands ?? []);
-  const command = text.trim();
-  if (takes.includes(command)) return { command: { commandId, entity, command } };
+  const { command, code } = entity === panelAlarmEntity ? withCode(text) : { command: text.trim(), code: undefined };
+  if (takes.includes(command)) return { command: { commandId, entity, command, ...(code === undefined ? {} : { payload: code }) } };
   const shown = command.slice(0, shownCommandLength);
   const known = entity === panelAlarmEntity || entities.get(entity) !== undefined;
   const shownEntity = entity.slice(0, shownCommandLength);
@@ -38,6 +38,29 @@ export function commandMessage(
       reason: known ? `${entity} takes no command "${shown}"` : `no entity ${shownEntity}`,
     },
   };
+}
+
+/** Longest alarm panel message read as JSON: HA's `{"action": …, "code": …}` is a few dozen characters. */
+const longestCodedCommand = 512;
+
+/**
+ * The alarm panel's command and the code Home Assistant sent with it: with a code, discovery asks HA to send
+ * `{"action": "ARM_AWAY", "code": "1234"}` (its `command_template`); without, the bare payload. The code is never
+ * echoed: a message that is no such JSON is shown as its action only, or as `(unreadable)`.
+ */
+function withCode(text: string): { command: string; code: string | undefined } {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return { command: trimmed, code: undefined };
+  if (trimmed.length > longestCodedCommand) return { command: '(too long)', code: undefined };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return { command: '(unreadable)', code: undefined };
+  }
+  const { action, code } = (parsed ?? {}) as { action?: unknown; code?: unknown };
+  if (typeof action !== 'string') return { command: '(unreadable)', code: undefined };
+  return { command: action.trim(), code: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined };
 }
 
 /** The retained `<prefix>/command_result` payload. */
@@ -79,13 +102,16 @@ export class CommandDeadlines {
     this.#ms = ms;
   }
 
-  /** Before the command goes on the bus (a part may answer at once); false when too many wait already. */
-  expect({ commandId, entity, command }: EntityCommand): boolean {
+  /**
+   * Before the command goes on the bus (a part may answer at once); false when too many wait already. `ms`: this
+   * command's own time to answer (the panel's alarm entity takes longer).
+   */
+  expect({ commandId, entity, command }: EntityCommand, ms = this.#ms): boolean {
     if (this.#waiting.size >= maxWaiting) return false;
     const timer = setTimeout(() => {
       this.#waiting.delete(commandId);
-      this.#answer({ commandId, entity, command, result: 'refused', reason: `no answer within ${this.#ms / 1000} s` });
-    }, this.#ms);
+      this.#answer({ commandId, entity, command, result: 'refused', reason: `no answer within ${ms / 1000} s` });
+    }, ms);
     this.#waiting.set(commandId, timer.unref());
     return true;
   }

@@ -1,6 +1,6 @@
 // Home Assistant device-based discovery (`<discovery_prefix>/device/<id>/config`), built from data tables.
 // Pure: the output decides when to publish and remembers what it published.
-import type { Entity } from '../../core/entities.js';
+import type { Entity, PanelAlarmControl } from '../../core/entities.js';
 import type { Component, DeviceDiscovery, DiscoveryContext } from './discovery-types.js';
 import { entityComponents, lastCommandComponent } from './entity-discovery.js';
 import type { ZoneState } from './zones.js';
@@ -85,7 +85,33 @@ function healthComponents({ nodeId, topics, health }: DiscoveryContext): Record<
   return components;
 }
 
-export function panelDevice(context: DiscoveryContext, declared: readonly Entity[] = []): DeviceDiscovery {
+/**
+ * The alarm panel entity's arm and disarm: none unless a part carries them out (panel control). With a code, Home
+ * Assistant asks for it and, as `REMOTE_CODE`/`REMOTE_CODE_TEXT`, checks nothing itself: it sends the code with the
+ * action through the `command_template`, and the part that carries the command out checks it.
+ */
+function panelAlarmOffer(control: PanelAlarmControl | undefined): Record<string, unknown> {
+  if (!control) return { supported_features: [], code_arm_required: false, code_disarm_required: false, code_trigger_required: false };
+  const coded = control.code !== 'none';
+  return {
+    supported_features: [...control.features],
+    ...(coded
+      ? {
+          code: control.code === 'numeric' ? 'REMOTE_CODE' : 'REMOTE_CODE_TEXT',
+          command_template: '{"action": "{{ action }}", "code": "{{ code }}"}',
+        }
+      : {}),
+    code_arm_required: coded,
+    code_disarm_required: coded,
+    code_trigger_required: false,
+  };
+}
+
+export function panelDevice(
+  context: DiscoveryContext,
+  declared: readonly Entity[] = [],
+  control: PanelAlarmControl | undefined = undefined,
+): DeviceDiscovery {
   const { nodeId, topics } = context;
   const { id: panelId, name, manufacturer, model } = context.catalog.panel;
   const id = `${nodeId}_${panelId}`;
@@ -103,13 +129,10 @@ export function panelDevice(context: DiscoveryContext, declared: readonly Entity
         unique_id: `${id}_alarm`,
         name: null,
         state_topic: topics.state,
-        // Required by Home Assistant; a panel cannot be armed by mail, so no arm features are offered. What arrives
-        // here becomes a typed command of `panel_alarm`, answered on the bridge's "Last command".
+        // Required by Home Assistant. What arrives here becomes a typed command of `panel_alarm`, answered on the
+        // bridge's "Last command"; a panel cannot be armed by mail, so arm features only with panel control.
         command_topic: topics.command,
-        supported_features: [],
-        code_arm_required: false,
-        code_disarm_required: false,
-        code_trigger_required: false,
+        ...panelAlarmOffer(control),
       },
       triggered: {
         platform: 'binary_sensor',

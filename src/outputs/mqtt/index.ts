@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { BackgroundTasks } from '../../background-tasks.js';
 import type { Bus, BusEvents } from '../../core/bus.js';
-import type { Entity, EntityState, EntityView } from '../../core/entities.js';
+import { type Entity, type EntityState, type EntityView, panelAlarmAnswerMs, panelAlarmEntity } from '../../core/entities.js';
 import type { AlarmEvent, AlarmState } from '../../core/event.js';
 import type { ImageStore } from '../../core/images.js';
 import { maskAddress, maskTargets } from '../../core/mask.js';
@@ -83,8 +83,8 @@ export class MqttOutput implements Output {
   #zones: Zones = {};
   #announced: AnnouncedDiscovery = {};
   readonly #lastValues: LastValues;
-  /** The retained state last sent; an unchanged state is not sent again. */
-  #publishedState: AlarmState | null = null;
+  /** The retained state last sent (panel control's `arming`/`disarming` too); an unchanged state is not sent again. */
+  #publishedState: AlarmState | 'arming' | 'disarming' | null = null;
   #birthTimer: NodeJS.Timeout | undefined;
   readonly #background = new BackgroundTasks();
   /** The outputs' last results and problem flags, the entities' states and the last command's result. */
@@ -142,6 +142,7 @@ export class MqttOutput implements Output {
       bus.on('health', (health) => this.#showHealth(health)),
       bus.on('entityDeclared', (entity) => this.#showEntity(entity)),
       bus.on('entityState', ({ id, ...state }) => this.#showEntityState(id, state)),
+      bus.on('panelCommandState', ({ state }) => this.#showPanelCommandState(state)),
       bus.on('commandResult', (result) => {
         this.#deadlines.answered(result.commandId);
         this.#retainedValues.set(this.#topics.commandResult, commandResultPayload(result, new Date().toISOString()));
@@ -240,10 +241,30 @@ export class MqttOutput implements Output {
     if (entity.current) this.#showEntityState(entity.id, entity.current);
     if (!this.#settings.discovery || !this.#connected) return;
     const declared = this.#deps.entities.all();
-    const device = entity.device === 'bridge' ? bridgeDevice(this.#discovery, declared) : panelDevice(this.#discovery, declared);
+    const device =
+      entity.device === 'bridge'
+        ? bridgeDevice(this.#discovery, declared)
+        : panelDevice(this.#discovery, declared, this.#deps.entities.panelAlarmControl());
     this.#background.run(
       this.#link.ready().then((client) => this.#announce(client, device)),
       this.#warn('announcing an entity failed'),
+    );
+  }
+
+  /**
+   * What panel control says the alarm panel shows while it carries out a command (`arming`, then the state the panel
+   * reported back); null shows the kept state again. Published like an event's state, and replaced by the next
+   * event's: the panel's own word wins.
+   */
+  #showPanelCommandState(state: BusEvents['panelCommandState']['state']): void {
+    const shown = state ?? this.#deps.currentAlarmState();
+    if (shown === this.#publishedState) return;
+    this.#publishedState = shown;
+    // HA's alarm panel takes `None` as "unknown": the state before the command, when no event has told one yet.
+    const payload = shown ?? 'None';
+    this.#background.run(
+      this.#link.ready().then((client) => client.publishAsync(this.#topics.state, payload, retained)),
+      this.#warn('publishing the panel state failed'),
     );
   }
 
@@ -278,9 +299,10 @@ export class MqttOutput implements Output {
     // A retained command would be carried out again at every connect: commands are taken live only.
     const command = retain ? undefined : commandMessage(topic, payload, this.#topics, this.#deps.entities, randomUUID());
     if (command) {
-      // Whoever owns the entity answers with a `commandResult` (the panel's: features/panel-commands/).
+      // Whoever owns the entity answers with a `commandResult` (the panel's: features/panel-control/).
       if (!('command' in command)) this.#deps.bus.emit('commandResult', command.refused);
-      else if (this.#deadlines.expect(command.command)) this.#deps.bus.emit('command', command.command);
+      else if (this.#deadlines.expect(command.command, command.command.entity === panelAlarmEntity ? panelAlarmAnswerMs : undefined))
+        this.#deps.bus.emit('command', command.command);
       else
         this.#deps.bus.emit('commandResult', { ...command.command, result: 'refused', reason: 'too many commands waiting for an answer' });
     } else if (topic === this.#topics.homeAssistantStatus && payload === 'online') {
@@ -303,7 +325,7 @@ export class MqttOutput implements Output {
     const devices = this.#settings.discovery
       ? [
           bridgeDevice(this.#discovery, declared),
-          panelDevice(this.#discovery, declared),
+          panelDevice(this.#discovery, declared, this.#deps.entities.panelAlarmControl()),
           ...Object.entries(this.#zones).map(([zone, state]) => zoneDevice(this.#discovery, Number(zone), state)),
           ...this.#cameras.devices(),
         ]

@@ -3,7 +3,7 @@
 export interface Topics {
   /** Every event as JSON, QoS 1, never retained. */
   event: string;
-  /** `disarmed|armed_home|armed_away|triggered`, retained. */
+  /** `disarmed|armed_home|armed_away|triggered`, retained; `arming`/`disarming` while panel control carries out a command. */
   state: string;
   /** The JSON of the last event the panel mailed (not a camera's, not one the bridge raised), retained. */
   lastEvent: string;

@@ -103,6 +103,39 @@ describe('discovery builders', () => {
     assert.deepEqual([alarm?.supported_features, alarm?.command_topic], [[], 'alarm-mail-bridge/command']);
   });
 
+  it('offers arm home, arm away and disarm once panel control carries them out, and asks for its code, checked by the bridge', () => {
+    const offer = (control: Parameters<typeof panelDevice>[2]) => {
+      const device = panelDevice(context, [], control);
+      assert.deepEqual(checkDevicePayload(JSON.parse(discoveryPayload(context, device, {})) as Record<string, unknown>).problems, []);
+      const alarm: Record<string, unknown> = device.components.alarm ?? {};
+      return {
+        supported_features: alarm.supported_features,
+        code: alarm.code,
+        command_template: alarm.command_template,
+        code_arm_required: alarm.code_arm_required,
+        code_disarm_required: alarm.code_disarm_required,
+      };
+    };
+    const features = ['arm_home', 'arm_away'] as const;
+    assert.deepEqual(offer({ features, code: 'none' }), {
+      supported_features: ['arm_home', 'arm_away'],
+      code: undefined,
+      command_template: undefined,
+      code_arm_required: false,
+      code_disarm_required: false,
+    });
+    // REMOTE_CODE: HA shows a keypad, checks nothing itself and sends the code with the action.
+    const template = '{"action": "{{ action }}", "code": "{{ code }}"}';
+    assert.deepEqual(offer({ features, code: 'numeric' }), {
+      supported_features: ['arm_home', 'arm_away'],
+      code: 'REMOTE_CODE',
+      command_template: template,
+      code_arm_required: true,
+      code_disarm_required: true,
+    });
+    assert.equal(offer({ features, code: 'text' }).code, 'REMOTE_CODE_TEXT');
+  });
+
   it('gives a zone door and motion entities only once it reported them', () => {
     const quiet = zoneDevice(context, 5, { name: 'PIR EG', door: null, motion: false, tamper: 'OFF', problem: 'OFF' });
     assert.deepEqual(Object.keys(quiet.components), ['tamper', 'problem', 'last_alarm']);

@@ -543,6 +543,37 @@ describe('MqttOutput', () => {
     await subscriber.publish(`${prefix}/command`, '', { retain: true });
   });
 
+  it("takes the code Home Assistant sends with the panel's command and never echoes it; shows panel control's word on the state", async () => {
+    const { output } = create();
+    const seen = commands();
+    await output.start();
+    await deliverAndSee(output, alarmEvent({ alarm_state: 'disarmed' }));
+    await subscriber.publish(`${prefix}/command`, '{"action": "ARM_AWAY", "code": "4711"}');
+    await subscriber.publish(`${prefix}/command`, '{"action": "ARM_SOMETHING", "code": "4711"}');
+    await subscriber.publish(`${prefix}/command`, '{"action": 4711, "code": "4711"');
+    await subscriber.collect(`${prefix}/command_result`, 2);
+    assert.deepEqual(
+      seen.map(({ entity, command, payload }) => [entity, command, payload]),
+      [['panel_alarm', 'ARM_AWAY', '4711']],
+    );
+    assert.deepEqual(
+      results().map(({ command, reason }) => [command, reason]),
+      [
+        ['ARM_SOMETHING', 'panel_alarm takes no command "ARM_SOMETHING"'],
+        ['(unreadable)', 'panel_alarm takes no command "(unreadable)"'],
+      ],
+    );
+    assert.ok(!subscriber.messages.some((message) => message.topic === `${prefix}/command_result` && message.payload.includes('4711')));
+
+    // Arming while panel control waits, then what the panel reported; after a failure the kept state (unknown here: None).
+    for (const state of ['arming', 'armed_away', 'disarming', null] as const) bus.emit('panelCommandState', { state });
+    const states = await subscriber.collect(`${prefix}/state`, 5);
+    assert.deepEqual(
+      states.map((message) => message.payload),
+      ['disarmed', 'arming', 'armed_away', 'disarming', 'None'],
+    );
+  });
+
   it('takes commands with discovery off too', async () => {
     const { output } = create({ discovery: false });
     entities.declare('test', { id: 'acknowledge', platform: 'button', name: 'Acknowledge', device: 'bridge', commands: ['PRESS'] });
