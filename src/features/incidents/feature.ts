@@ -38,11 +38,11 @@ export const raiseRetryMs = 30_000;
  */
 const longestTimerMs = 86_400_000;
 /**
- * Alarms that join an open incident are kept and shown together at most this often: a flood of alarm mails would
- * otherwise rewrite the incident's file and its Home Assistant attributes once per mail. Opening, a level and an
- * acknowledgement are kept and shown at once.
+ * Alarms that join an open incident are kept (written to its file) together at most this often: a flood of alarm
+ * mails would otherwise rewrite the file once per mail. They are told and shown at once; opening, a level and an
+ * acknowledgement are also kept at once.
  */
-const joinedTellMs = 1_000;
+const joinedKeepMs = 1_000;
 /** Alarm ids of earlier incidents remembered, so that a mail replayed after a crash does not open a new incident. */
 const rememberedAlarms = 200;
 
@@ -58,7 +58,7 @@ export class Incidents implements Feature {
   /** Alarm ids of earlier incidents, newest last. */
   #earlier: string[] = [];
   #timer: TimerHandle | undefined;
-  /** Alarms joined since the incident was last kept and shown. */
+  /** Alarms joined since the incident was last kept. */
   #joinedTimer: TimerHandle | undefined;
   /** The escalation under way (raising a level); a stop waits for it, so the level it raised is kept. */
   #advancing: Promise<void> | undefined;
@@ -115,6 +115,8 @@ export class Incidents implements Feature {
 
   async stop(): Promise<void> {
     await this.#advancing;
+    // Alarms joined within the last second are kept now; the store is closed (its write awaited) after this stop.
+    if (this.#joinedTimer && this.#incident) this.#keep(this.#incident);
   }
 
   async #restore(): Promise<void> {
@@ -151,10 +153,11 @@ export class Incidents implements Feature {
     if (current?.state === 'open') {
       joinIncident(current, alarm);
       log.info({ incident: current.id, mailId: event.id, alarms: current.alarmCount }, 'alarm joins the open incident');
+      this.#tell(current);
       this.#joinedTimer ??= this.#context.timers.setTimeout(() => {
         this.#joinedTimer = undefined;
-        this.#changed(current);
-      }, joinedTellMs);
+        if (current === this.#incident) this.#keep(current);
+      }, joinedKeepMs);
       return;
     }
     if (current) this.#earlier = [...this.#earlier, ...current.alarms.map(({ id }) => id)].slice(-rememberedAlarms);
@@ -327,16 +330,24 @@ export class Incidents implements Feature {
 
   /** Keeps, tells and shows the incident as it is now. */
   #changed(incident: Incident): void {
-    const { store, bus, entities, log, timers } = this.#context;
+    if (incident !== this.#incident) return;
+    this.#keep(incident);
+    this.#tell(incident);
+  }
+
+  #keep(incident: Incident): void {
+    const { store, log, timers } = this.#context;
     if (this.#joinedTimer) timers.clear(this.#joinedTimer);
     this.#joinedTimer = undefined;
-    if (incident !== this.#incident) return;
     const saved: Saved = { incident, earlier: this.#earlier };
     void store<Saved>('incident').save(structuredClone(saved), {
       failed: (error) => log.error({ err: error }, 'cannot keep the alarm incident (tried again): a restart now would forget it'),
       recovered: () => log.info('alarm incident kept again'),
     });
-    bus.emit('incident', factsOf(incident));
-    entities.update(incidentEntity, sensorStateOf(incident));
+  }
+
+  #tell(incident: Incident): void {
+    this.#context.bus.emit('incident', factsOf(incident));
+    this.#context.entities.update(incidentEntity, sensorStateOf(incident));
   }
 }
