@@ -261,6 +261,29 @@ describe('supervision', () => {
     assert.equal(raised.length, 1);
   });
 
+  it('tells a panel that died even when the bridge restarts every day: only the first restart gives a whole interval', async () => {
+    const first = await run('25h');
+    await first.mail(panelMail());
+    const mailedAt = clock.time;
+    await advance(20 * hour);
+    // An update every day, a minute down: the panel never mails again.
+    for (let day = 0; day < 3 && raised.length === 0; day++) {
+      await running?.stop();
+      running = undefined;
+      clock.time += minute;
+      await run('25h');
+      await advance(23 * hour);
+    }
+    assert.deepEqual(
+      raised.map((draft) => draft.type),
+      ['source_silent'],
+    );
+    // Told a whole interval after the first restart plus the minutes the bridge was down after it, not never.
+    const silentFor = Number(raised[0]?.details?.silent_for_s) * 1000;
+    assert.ok(silentFor <= 20 * hour + minute + 25 * hour + minute, `told after ${silentFor / hour} h`);
+    assert.ok(mailedAt > 0);
+  });
+
   it('keeps a silence told before a restart: the sensor stays on without a second event, and the next mail raises source_back', async () => {
     await run('1h');
     await advance(hour);
@@ -346,7 +369,7 @@ describe('supervision', () => {
     await running?.stop();
     running = undefined;
     const saved = JSON.parse(await readFile(join(dataDir, 'features', 'supervision', 'state.json'), 'utf8')) as unknown;
-    assert.deepEqual(saved, { sources: { panel: { heard: start, mailed: true, silent: false } }, pending: [] });
+    assert.deepEqual(saved, { sources: { panel: { heard: start, mailed: true, silent: false } }, pending: [], upUntil: start });
 
     for (const unreadable of ['{"sources": 5}', '{ cut off']) {
       await writeFile(join(dataDir, 'features', 'supervision', 'state.json'), unreadable);

@@ -23,6 +23,11 @@ export interface SourceFacts {
   /** Whether `heard` is a mail. */
   mailed: boolean;
   silent: boolean;
+  /**
+   * The deadline a restart since the last mail gave it (ms): the first restart gives a whole interval (a mail may
+   * have come while the bridge was down), each later one only the time the bridge was down.
+   */
+  restartDeadline?: number;
 }
 
 export const panelKey = 'panel';

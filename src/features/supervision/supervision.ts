@@ -12,8 +12,13 @@ import { backDraft, entityState, type SourceFacts, silentDraft, sourceKeyOf, typ
 /** A failed raise (a full disk) is tried again after this, doubling up to `retryMaxMs`. */
 const retryFirstMs = 60_000;
 const retryMaxMs = 15 * 60_000;
-/** A mail's time is written at most this late: after a restart every source gets a whole interval anyway. */
+/** A mail's time is written at most this late: a restart gives every source back at most this much. */
 const heardSaveMs = 60_000;
+/**
+ * How long the bridge has been up is written this often: after a restart a source gets back only the time the bridge
+ * was down, so a bridge that restarts every day cannot keep a dead panel "alive" by starting its interval again.
+ */
+const upUntilSaveMs = 5 * 60_000;
 /** Node's timers take at most 2^31-1 ms (24.8 days); a longer interval is waited for in parts. */
 const maxTimerMs = 2_147_483_647;
 
@@ -29,9 +34,14 @@ const pendingRaise = z.object({
 type PendingRaise = z.output<typeof pendingRaise>;
 
 const savedSchema = z.object({
-  sources: z.record(z.string(), z.object({ heard: z.number(), mailed: z.boolean(), silent: z.boolean() })),
+  sources: z.record(
+    z.string(),
+    z.object({ heard: z.number(), mailed: z.boolean(), silent: z.boolean(), restartDeadline: z.number().optional() }),
+  ),
   /** Oldest first; at most two per source (a `back` still failing, then the next `silent`). */
   pending: z.array(pendingRaise),
+  /** When the bridge was last known to run (ms): written every few minutes and at the stop. */
+  upUntil: z.number().optional(),
 });
 type Saved = z.output<typeof savedSchema>;
 
@@ -63,12 +73,20 @@ export class Supervision implements Feature {
   async start(): Promise<void> {
     const saved = await this.#load();
     const now = this.#context.now();
+    // The bridge heard nothing while it was down: a mail may have come then. The first restart since a source's last
+    // mail gives it a whole interval from now (no false alarm for a report missed during an update); each later one
+    // adds only the time the bridge was down, so a bridge that restarts every day cannot keep a dead panel "alive".
+    const down = saved?.upUntil === undefined ? 0 : Math.max(0, now - saved.upUntil);
     for (const watched of this.#watched.values()) {
       watched.facts = saved?.sources[watched.source.key] ?? { heard: now, mailed: false, silent: false };
       this.#context.entities.declare(watched.source.entity, entityState(watched.source, watched.facts));
+      const { heard, restartDeadline } = watched.facts;
+      const whole = Math.max(heard, now) + watched.source.silentAfterMs;
+      watched.facts.restartDeadline = restartDeadline === undefined ? whole : Math.min(whole, restartDeadline + down);
       // A silence told before the stop stays on until the source's next mail, without a second event.
-      if (!watched.facts.silent) this.#watch(watched, Math.max(watched.facts.heard, now) + watched.source.silentAfterMs);
+      if (!watched.facts.silent) this.#watch(watched, watched.facts.restartDeadline);
     }
+    this.#context.timers.setInterval(() => void this.#save(), upUntilSaveMs);
     this.#pending = (saved?.pending ?? []).filter((raise) => this.#watched.has(raise.source));
     this.#context.bus.on('event', (event) => {
       const key = sourceKeyOf(event);
@@ -120,6 +138,7 @@ export class Supervision implements Feature {
     const since = facts.heard;
     facts.heard = now;
     facts.mailed = true;
+    delete facts.restartDeadline;
     if (facts.silent) {
       facts.silent = false;
       // A silence whose event never became durable (the disk was full) is not told at all, nor is its end.
@@ -216,6 +235,7 @@ export class Supervision implements Feature {
     const saved: Saved = {
       sources: Object.fromEntries([...this.#watched.values()].map(({ source, facts }) => [source.key, { ...facts }])),
       pending: this.#pending,
+      upUntil: this.#context.now(),
     };
     return this.#store().save(saved, {
       failed: (error) => this.#context.log.warn({ err: error }, 'cannot keep the supervision state (tried again later)'),

@@ -32,7 +32,7 @@ describe('replies', () => {
   });
 
   /** The sent jobs the watcher may ask about: to `someone`, for these events, stored at these times. */
-  function start(t: TestContext, sent: { to: string; eventId: string; createdAt: number }[] = []) {
+  function start(t: TestContext, sent: { to: string; eventId: string; createdAt: number }[] = [], failing = { sentTo: false }) {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse('2026-12-03T06:00:00.000Z') });
     const replies: BusEvents['reply'][] = [];
     const logs: Record<string, unknown>[] = [];
@@ -40,7 +40,10 @@ describe('replies', () => {
       { ourNumber, pollMs, maxBackoffMs: 5 * 60_000 },
       {
         inbox: new TwilioInbox({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiUrl: twilio.url, timeoutMs: 5_000 }),
-        sentTo: async (number, sinceMs) => sent.filter((job) => job.to === number && job.createdAt >= sinceMs),
+        sentTo: async (number, sinceMs) => {
+          if (failing.sentTo) throw new SyntaxError('Unexpected end of JSON input (a done job cut short)');
+          return sent.filter((job) => job.to === number && job.createdAt >= sinceMs);
+        },
         onReply: (reply) => replies.push(reply),
         log: createLogger({
           level: 'debug',
@@ -92,6 +95,28 @@ describe('replies', () => {
     t.mock.timers.tick(10 * pollMs);
     await settle(3);
     assert.equal(looks().length, 3, 'acknowledged: no more looks');
+  });
+
+  it('survives a record of sent messages it cannot read: a failed look, logged, and the reply heard once it can', async (t) => {
+    const failing = { sentTo: true };
+    const { watcher, replies, logs, looks, settle } = start(
+      t,
+      [{ to: someone, eventId: 'alarm-1', createdAt: Date.parse('2026-12-03T06:00:01.000Z') }],
+      failing,
+    );
+    twilio.receive({ from: someone, to: ourNumber, body: 'ok', dateSent: new Date('2026-12-03T06:00:30.000Z') });
+    watcher.incident(incident('open', '2026-12-03T06:00:00.000Z'));
+    await settle(1);
+    assert.deepEqual(replies, []);
+    assert.ok(logs.some((line) => line.msg === 'cannot match replies to the SMS sent'));
+    failing.sentTo = false;
+    t.mock.timers.tick(10 * pollMs);
+    await settle(2);
+    assert.ok(looks().length >= 2, 'it looks again');
+    assert.deepEqual(
+      replies.map(({ text, eventIds }) => [text, eventIds]),
+      [['ok', ['alarm-1']]],
+    );
   });
 
   it('stops looking a day after an incident opened that nobody acknowledges', async (t) => {

@@ -88,7 +88,12 @@ export class ReplyWatcher {
     this.#signal = new WakeSignal();
     this.#loop = (async () => {
       while (!this.#stopped && this.#watched().length > 0) {
-        await this.#look();
+        // A look that fails for any other reason (the outbox's record of sent messages unreadable) is a failed look
+        // too: backed off and logged, never an unhandled rejection that ends the bridge.
+        await this.#look().catch((error: unknown) => {
+          this.#failures += 1;
+          this.#deps.log[this.#failures === 1 ? 'error' : 'debug']({ err: error }, 'cannot match replies to the SMS sent');
+        });
         if (this.#stopped || this.#watched().length === 0) break;
         const backoff = this.#settings.pollMs * 2 ** Math.min(this.#failures, 10);
         await this.#signal.sleep(Math.min(this.#settings.maxBackoffMs, backoff));
@@ -120,10 +125,13 @@ export class ReplyWatcher {
     const incidentEvents = new Set(incidents.flatMap((incident) => incident.eventIds));
     for (const message of [...messages].reverse()) {
       if (this.#seen.has(message.sid)) continue;
-      this.#remember(message.sid);
       // Twilio gives the time in whole seconds (RFC 2822): a reply within the second the incident opened counts.
       const time = message.sentAt.getTime();
-      if (!(time >= Math.floor(since / 1000) * 1000)) continue;
+      if (!(time >= Math.floor(since / 1000) * 1000)) {
+        this.#remember(message.sid);
+        continue;
+      }
+      // Remembered only once told: a look that fails here (the sent messages unreadable) hears it again next time.
       const sent = await this.#deps.sentTo(message.from, since - leadMs);
       const answered = (job: { eventId: string; createdAt: number }) =>
         incidentEvents.has(job.eventId) || (job.createdAt >= since && job.createdAt < time + 1000);
@@ -132,6 +140,7 @@ export class ReplyWatcher {
       const text = maskNumbersIn([...message.body.trim()].slice(0, maxReplyCharacters).join(''));
       const from = maskNumber(message.from);
       log.info({ from, eventIds, text }, 'reply to an SMS');
+      this.#remember(message.sid);
       this.#deps.onReply({ output: 'sms', from, text, time: message.sentAt.toISOString(), eventIds });
     }
   }
