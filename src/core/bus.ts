@@ -139,7 +139,8 @@ export interface MessageProgress {
 /** An incident as the incidents feature tells it. */
 export interface IncidentFacts {
   id: string;
-  state: 'open' | 'acknowledged';
+  /** `closed`: ended without acknowledgement, `incidents.close_after` after its last alarm or level. */
+  state: 'open' | 'acknowledged' | 'closed';
   /** ISO 8601. */
   openedAt: string;
   /** The ids of its events, oldest first (its alarms, and the escalation messages it raised). */

@@ -25,7 +25,20 @@ function problems(section: unknown): string[] {
 
 describe('incidents settings', () => {
   it('has defaults: OK and "quittiert", German, no escalation', () => {
-    assert.deepEqual(incidentsSection.parse({}), { ack_words: ['ok', 'quittiert'], language: 'de', default_region: 'DE', escalation: [] });
+    assert.deepEqual(incidentsSection.parse({}), {
+      ack_words: ['ok', 'quittiert'],
+      language: 'de',
+      default_region: 'DE',
+      escalation: [],
+      close_after: 12 * 3_600_000,
+    });
+  });
+
+  it('ends an incident only after its last level: close_after longer than the last after', () => {
+    assert.equal(incidentsSection.parse({ close_after: '2d' }).close_after, 2 * 86_400_000);
+    const short = incidentsSection.safeParse({ close_after: '1h', escalation: [{ after: '2h', sms: ['0170 1111111'] }] });
+    assert.match(short.error?.issues[0]?.message ?? '', /longer than the last escalation level/);
+    assert.equal(incidentsSection.safeParse({ close_after: '5m' }).success, false, 'at least 10 minutes');
   });
 
   it('reads durations, normalises numbers as the SMS section does, and takes chat ids as numbers or text', () => {
@@ -131,6 +144,7 @@ describe('incidents settings', () => {
           { after: 300_000, sms: [], telegram: ['-1001234567890'], call: [] },
           { after: 900_000, sms: ['+491701234567'], telegram: [], call: [] },
         ],
+        close_after: 12 * 3_600_000,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -205,7 +205,7 @@ describe('incidents', () => {
     clock.advance(600 * minute);
     await settle();
     assert.equal(raised.length, 2, 'each level once');
-    assert.equal(clock.pending, 0, 'nothing left to wait for');
+    assert.equal(clock.pending, 1, 'nothing left to wait for but its end, 12 h after its last level');
     assert.deepEqual(
       facts.map(({ level, eventIds }) => [level, eventIds]),
       [
@@ -388,6 +388,49 @@ describe('incidents', () => {
     assert.equal(sensor()?.attributes?.alarms, 4);
   });
 
+  it('ends an incident nobody acknowledges 12 h after its last alarm or level; a later alarm opens a new one with its own levels', async () => {
+    await startIncidents();
+    const first = alarm();
+    bus.emit('event', first);
+    clock.advance(10 * minute);
+    await settle();
+    assert.equal(raised.length, 2, 'both levels told');
+    clock.advance(12 * 60 * minute - 10 * minute - 1);
+    await settle();
+    assert.equal(sensor()?.state, 'open', 'not before its time');
+    clock.advance(10 * minute + 1);
+    await settle();
+    assert.deepEqual([sensor()?.state, facts.at(-1)?.state], ['none', 'closed']);
+    // Weeks later: a new incident, told again from its first level.
+    clock.advance(30 * 24 * 60 * minute);
+    const later = alarm({ zone: 7 });
+    bus.emit('event', later);
+    await settle();
+    assert.deepEqual([sensor()?.state, sensor()?.attributes?.incident], ['open', later.id]);
+    clock.advance(5 * minute);
+    await settle();
+    assert.deepEqual(
+      raised.map(({ details }) => [details?.incident, details?.level]),
+      [
+        [first.id, 1],
+        [first.id, 2],
+        [later.id, 1],
+      ],
+    );
+  });
+
+  it('at a start long after its last alarm, ends the open incident without telling its levels', async () => {
+    await startIncidents({ escalation: [{ after: '5m', sms: ['0170 1111111'] }] });
+    bus.emit('event', alarm());
+    await running?.stop();
+    running = undefined;
+    clock.advance(30 * 24 * 60 * minute);
+    await startIncidents(levels); // a level added meanwhile
+    await settle();
+    assert.deepEqual(raised, [], 'no level for an alarm of a month ago');
+    assert.equal(sensor()?.state, 'none');
+  });
+
   it('keeps its timers across a restart: a level due while stopped fires once at start, the next one at its time', async () => {
     await startIncidents({ ...levels, escalation: [...levels.escalation, { after: '30m', sms: ['0170 3333333'] }] });
     const first = alarm();
@@ -500,7 +543,7 @@ describe('incidents', () => {
     entities = new EntityRegistry(bus);
     running = await startFeatures(
       [incidentsModule],
-      () => incidentsSection.parse({ escalation: [{ after: '30d', sms: ['0170 1111111'] }] }),
+      () => incidentsSection.parse({ escalation: [{ after: '30d', sms: ['0170 1111111'] }], close_after: '31d' }),
       {
         log,
         bus,

@@ -60,9 +60,17 @@ export const incidentsSection = z
       .regex(/^[A-Z]{2}$/, 'a two-letter country code such as "DE"')
       .default('DE'),
     escalation: z.array(level).max(maxLevels).default([]),
+    /**
+     * An open incident nobody acknowledges ends this long after its last alarm or level: a later alarm then opens a new
+     * one with its own escalation, instead of joining one from weeks ago whose levels have all been told.
+     */
+    close_after: durationSchema(10 * 60_000).default(12 * 3_600_000),
   })
   .strict()
   .superRefine((value, context) => {
+    const last = value.escalation.at(-1);
+    if (last && value.close_after <= last.after)
+      context.addIssue({ code: 'custom', path: ['close_after'], message: "longer than the last escalation level's after" });
     value.escalation.forEach((entry, index) => {
       const previous = value.escalation[index - 1];
       if (previous && entry.after <= previous.after)

@@ -28,6 +28,13 @@ import { escalationText } from './summary.js';
 
 /** The type of the events escalation levels raise. */
 export const escalationType = 'alarm_escalation';
+/** The last thing that happened in an incident: its last alarm, or its last level told (ms, the feature's clock). */
+function lastActivity(incident: Incident): number {
+  const alarm = incident.alarms.at(-1)?.seenAt ?? incident.openedAt;
+  const level = incident.escalations.at(-1)?.raisedAt ?? incident.openedAt;
+  return Math.max(incident.openedAt, alarm, level);
+}
+
 /** Why a press finds nothing to do. */
 export const nothingToAcknowledge = 'no open incident';
 /** A level that could not be raised (a full disk) is tried again this much later, while the incident is open. */
@@ -150,7 +157,8 @@ export class Incidents implements Feature {
     // A mail processed again after a crash (the same id) is no new alarm.
     if (this.#earlier.includes(event.id) || (current && hasAlarm(current, event.id))) return;
     const alarm = alarmOf(event, now(), bridge.mask);
-    if (current?.state === 'open') {
+    if (current?.state === 'open' && this.#expired(current)) this.#close(current);
+    if (current?.state === 'open' && current === this.#incident) {
       joinIncident(current, alarm);
       log.info({ incident: current.id, mailId: event.id, alarms: current.alarmCount }, 'alarm joins the open incident');
       this.#tell(current);
@@ -160,7 +168,8 @@ export class Incidents implements Feature {
       }, joinedKeepMs);
       return;
     }
-    if (current) this.#earlier = [...this.#earlier, ...current.alarms.map(({ id }) => id)].slice(-rememberedAlarms);
+    if (current && current === this.#incident)
+      this.#earlier = [...this.#earlier, ...current.alarms.map(({ id }) => id)].slice(-rememberedAlarms);
     const incident = openIncident(alarm);
     this.#incident = incident;
     log.info({ incident: incident.id, mailId: event.id, levels: this.#settings.escalation.length }, 'alarm incident opened');
@@ -259,13 +268,19 @@ export class Incidents implements Feature {
     for (;;) {
       const incident = this.#incident;
       if (incident?.state !== 'open') return;
-      const next = this.#nextLevel(incident);
-      if (!next) return;
-      const wait = incident.openedAt + next.settings.after - now();
-      if (wait > 0) {
-        this.#timer = timers.setTimeout(() => this.#advance(), Math.min(wait, longestTimerMs));
+      // Also at a start after a long stop: an incident past its time ends without telling its remaining levels.
+      if (this.#expired(incident)) {
+        this.#close(incident);
         return;
       }
+      const closesIn = lastActivity(incident) + this.#settings.close_after - now();
+      const next = this.#nextLevel(incident);
+      const wait = next ? incident.openedAt + next.settings.after - now() : Number.POSITIVE_INFINITY;
+      if (!next || wait > 0) {
+        this.#timer = timers.setTimeout(() => this.#advance(), Math.max(0, Math.min(wait, closesIn, longestTimerMs)));
+        return;
+      }
+      if (!next) return;
       const outcome = await this.#raise(incident, next.level, next.settings);
       if (outcome === 'stopped') return;
       if (outcome === 'failed') {
@@ -321,6 +336,29 @@ export class Incidents implements Feature {
       details: { incident: incident.id, level, language },
       to,
     };
+  }
+
+  #expired(incident: Incident): boolean {
+    return this.#context.now() >= lastActivity(incident) + this.#settings.close_after;
+  }
+
+  /** Ends an open incident nobody acknowledged: the sensor shows none again, its alarms are remembered as earlier. */
+  #close(incident: Incident): void {
+    const hours = Math.round(this.#settings.close_after / 3_600_000);
+    this.#context.log.warn(
+      { incident: incident.id, alarms: incident.alarmCount, escalationLevel: levelReached(incident) },
+      `alarm incident closed without acknowledgement ${hours} h after its last alarm or level`,
+    );
+    this.#earlier = [...this.#earlier, ...incident.alarms.map(({ id }) => id)].slice(-rememberedAlarms);
+    this.#incident = null;
+    this.#cancelTimer();
+    const saved: Saved = { incident: null, earlier: this.#earlier };
+    void this.#context.store<Saved>('incident').save(saved, {
+      failed: (error) => this.#context.log.error({ err: error }, 'cannot keep the alarm incident (tried again)'),
+      recovered: () => this.#context.log.info('alarm incident kept again'),
+    });
+    this.#context.bus.emit('incident', { ...factsOf(incident), state: 'closed' });
+    this.#context.entities.update(incidentEntity, sensorStateOf(null));
   }
 
   #cancelTimer(): void {
