@@ -44,6 +44,8 @@ export interface TestBridgeOptions {
   features?: readonly FeatureModule[];
   /** The incidents' section. */
   incidents?: Record<string, unknown>;
+  /** The Contact ID receiver's section (off unless a test gives a port). */
+  contactId?: Record<string, unknown>;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -62,6 +64,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       http: { port: 0, ...options.http },
       ...(options.supervision ? { supervision: options.supervision } : {}),
       ...(options.incidents ? { incidents: options.incidents } : {}),
+      ...(options.contactId ? { contact_id: { host: '127.0.0.1', ...options.contactId } } : {}),
     },
     'test',
   );
