@@ -43,8 +43,10 @@ export interface ContactIdReceiver {
 }
 
 const ack = Buffer.from([0x06]);
-/** Reports that get no ACK, and pieces of garbage, a connection may send before it is closed. */
-const maxProblems = 10;
+/** Reports that get no ACK a connection may send before it is closed (the panel sends each again a few times). */
+const maxRefusedReports = 10;
+/** Bytes that are no report a connection may send before it is closed: more than a few frames' worth. */
+const maxGarbageBytes = 256;
 /** A panel sends its first report at once: a connection without one within this is closed while slots run short. */
 const firstReportMs = 10_000;
 /** A refused address is logged at most once an hour. */
@@ -98,15 +100,15 @@ export async function startContactIdReceiver(options: ContactIdOptions, deps: Co
     if (admission.evicted !== undefined) sockets.get(admission.evicted)?.destroy();
     sockets.set(id, socket);
     const splitter = new FrameSplitter();
-    let problems = 0;
+    let refused = 0;
+    let garbageBytes = 0;
     let problemLogged = false;
     const problem = (what: string, fields: Record<string, unknown> = {}) => {
-      problems += 1;
       if (!problemLogged) {
         problemLogged = true;
         log.warn({ remote, ...fields }, `Contact ID: ${what}: no ACK (logged once per connection)`);
       }
-      if (problems >= maxProblems) socket.destroy();
+      if (refused > maxRefusedReports || garbageBytes > maxGarbageBytes) socket.destroy();
     };
     socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
     const session = setTimeout(() => socket.destroy(), options.sessionTimeoutMs).unref();
@@ -122,12 +124,15 @@ export async function startContactIdReceiver(options: ContactIdOptions, deps: Co
       void (async () => {
         for (const piece of splitter.push(chunk)) {
           if (socket.destroyed) return;
-          if ('garbage' in piece) problem('bytes that are no report', { bytes: piece.garbage });
-          else if ('tooLong' in piece) {
+          if ('garbage' in piece) {
+            garbageBytes += piece.garbage;
+            problem('bytes that are no report', { bytes: piece.garbage });
+          } else if ('tooLong' in piece) {
             problem('a line far longer than a report');
             socket.destroy();
           } else {
             const reading = readFrame(piece.frame);
+            if (!reading.ok || !accounts.has(reading.frame.account)) refused += 1;
             if (!reading.ok) problem(`report refused (${reading.problem})`);
             else if (!accounts.has(reading.frame.account)) problem('report of an unknown account', { account: reading.frame.account });
             else {
