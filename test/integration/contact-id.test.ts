@@ -39,7 +39,9 @@ describe('Contact ID end to end', () => {
   });
   after(() =>
     cleanUp(
-      () => clients.forEach((client) => client.close()),
+      () => {
+        for (const client of clients) client.close();
+      },
       () => subscriber.close(),
       () => test.stop(),
       () => broker.stop(),
