@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { maxFrameBytes, readFrame } from '../../src/contact-id/frame.js';
@@ -91,7 +92,11 @@ describe('Contact ID fuzz', () => {
           idleTimeoutMs: 5000,
           sessionTimeoutMs: 30_000,
         },
-        { spool, log: createLogger({ level: 'silent' }), onAccepted: () => (accepted += 1) },
+        {
+          spool,
+          log: createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+          onAccepted: () => (accepted += 1),
+        },
       );
     });
     after(() =>
