@@ -126,4 +126,18 @@ describe('Contact ID receiver', () => {
     await first.waitForAcks(1);
     assert.equal(first.closed, false);
   });
+
+  it('closes a connection that sends no right report within 10 s, not one that did (the slots, by their clock)', async () => {
+    let now = 1_000_000;
+    const port = await start(spool, { now: () => now });
+    const silent = await connect(port);
+    const reporting = await connect(port);
+    await reporting.write(report('1234', 1, '602', 0, 0));
+    await reporting.waitForAcks(1);
+    now += 10_000;
+    await silent.waitForClose(); // the receiver looks every second
+    assert.equal(silent.acks, 0);
+    await delay(1100);
+    assert.equal(reporting.closed, false);
+  });
 });
