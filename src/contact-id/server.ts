@@ -1,8 +1,7 @@
-// The Contact ID receiver, the bridge's second input: the panel's reports over TCP (frame.ts) are stored in the spool
-// as `contact_id` records, and each is answered with one byte 0x06 only once it is durable, as a 250 is. A wrong
-// checksum, an unknown account or garbage gets no ACK (the panel sends it again) and is logged once per connection;
-// an endless line, or too much that is no report, closes the connection. Who may connect and how many at once:
-// the SMTP intake's allowed networks and its slots (smtp/slots.ts), a report being a connection's progress.
+// The Contact ID receiver, the bridge's second input: it listens, admits connections and stores each report in the
+// spool as a `contact_id` record; a connection (connection.ts) answers it with 0x06 only once it is durable, as a
+// 250 is. Who may connect and how many at once: the SMTP intake's allowed networks and its slots (smtp/slots.ts), a
+// report being a connection's progress; one that sends no report within 10 s is closed.
 
 import type { AddressInfo } from 'node:net';
 import { createServer, type Socket } from 'node:net';
@@ -12,9 +11,9 @@ import { oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Slots } from '../smtp/slots.js';
 import type { Spool, SpoolRecord } from '../spool/spool.js';
-import { type ContactIdFrame, readFrame } from './frame.js';
+import { ReportConnection } from './connection.js';
+import type { ContactIdFrame } from './frame.js';
 import { contactIdRecord } from './record.js';
-import { FrameSplitter } from './splitter.js';
 
 export interface ContactIdOptions {
   host: string;
@@ -42,11 +41,6 @@ export interface ContactIdReceiver {
   close(): Promise<void>;
 }
 
-const ack = Buffer.from([0x06]);
-/** Reports that get no ACK a connection may send before it is closed (the panel sends each again a few times). */
-const maxRefusedReports = 10;
-/** Bytes that are no report a connection may send before it is closed: more than a few frames' worth. */
-const maxGarbageBytes = 256;
 /** A panel sends its first report at once: a connection without one within this is closed while slots run short. */
 const firstReportMs = 10_000;
 /** A refused address is logged at most once an hour. */
@@ -99,58 +93,25 @@ export async function startContactIdReceiver(options: ContactIdOptions, deps: Co
     }
     if (admission.evicted !== undefined) sockets.get(admission.evicted)?.destroy();
     sockets.set(id, socket);
-    const splitter = new FrameSplitter();
-    let refused = 0;
-    let garbageBytes = 0;
-    let problemLogged = false;
-    const problem = (what: string, fields: Record<string, unknown> = {}) => {
-      if (!problemLogged) {
-        problemLogged = true;
-        log.warn({ remote, ...fields }, `Contact ID: ${what}: no ACK (logged once per connection)`);
-      }
-      if (refused > maxRefusedReports || garbageBytes > maxGarbageBytes) socket.destroy();
-    };
     socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
     const session = setTimeout(() => socket.destroy(), options.sessionTimeoutMs).unref();
-    socket.on('error', (error) => log.debug({ remote, err: error }, 'Contact ID connection error'));
     socket.on('close', () => {
       clearTimeout(session);
       sockets.delete(id);
       slots.release(id);
     });
-    // One chunk at a time: its reports are stored and answered in order before the next is read.
-    socket.on('data', (chunk: Buffer) => {
-      socket.pause();
-      void (async () => {
-        for (const piece of splitter.push(chunk)) {
-          if (socket.destroyed) return;
-          if ('garbage' in piece) {
-            garbageBytes += piece.garbage;
-            problem('bytes that are no report', { bytes: piece.garbage });
-          } else if ('tooLong' in piece) {
-            problem('a line far longer than a report');
-            socket.destroy();
-          } else {
-            const reading = readFrame(piece.frame);
-            if (!reading.ok || !accounts.has(reading.frame.account)) refused += 1;
-            if (!reading.ok) problem(`report refused (${reading.problem})`);
-            else if (!accounts.has(reading.frame.account)) problem('report of an unknown account', { account: reading.frame.account });
-            else {
-              const storage = store(reading.frame, piece.frame, remote);
-              storing.add(storage);
-              const stored = await storage.finally(() => storing.delete(storage));
-              if (!stored) {
-                socket.destroy();
-                return;
-              }
-              reported = true;
-              slots.completed(id);
-              if (!socket.destroyed) socket.write(ack);
-            }
-          }
-        }
-        if (!socket.destroyed) socket.resume();
-      })();
+    new ReportConnection(socket, {
+      accounts,
+      log,
+      store: (frame, text, from) => {
+        const storage = store(frame, text, from);
+        storing.add(storage);
+        return storage.finally(() => storing.delete(storage));
+      },
+      onReported: () => {
+        reported = true;
+        slots.completed(id);
+      },
     });
   });
 
