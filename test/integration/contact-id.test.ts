@@ -35,7 +35,7 @@ describe('Contact ID end to end', () => {
     broker = await Mosquitto.start();
     test = await startTestBridge({ mqttUrl: broker.url, contactId: { port: await freePort(), accounts: ['1234', 'test'] } });
     port = test.bridge.contactIdPort!;
-    subscriber = await Subscriber.connect(broker.url, [eventTopic]);
+    subscriber = await Subscriber.connect(broker.url, [eventTopic, 'homeassistant/device/#']);
   });
   after(() =>
     cleanUp(
@@ -66,6 +66,16 @@ describe('Contact ID end to end', () => {
         details: { code: '131', qualifier: 3, partition: 0, account: 'test' },
       },
     );
+  });
+
+  it("lists Contact ID's types among the panel's event types while the receiver is on", async () => {
+    const panel = JSON.parse((await subscriber.next('homeassistant/device/alarm_mail_bridge_xt1/config')).payload) as {
+      components: Record<string, { platform: string; event_types?: string[] }>;
+    };
+    const eventTypes = Object.values(panel.components).find((component) => component.platform === 'event')?.event_types ?? [];
+    for (const type of ['intrusion', 'duress', 'power_failure', 'supervision_restored', 'alarm_cancelled', 'periodic_test'])
+      assert.ok(eventTypes.includes(type), type);
+    assert.equal(new Set(eventTypes).size, eventTypes.length, 'each type once');
   });
 
   it('ACKs a report split across TCP writes, and each of several reports in one write', async () => {
