@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { BusEvents } from '../../src/core/bus.js';
 import type { AlarmEvent } from '../../src/core/event.js';
+import { featureModule } from '../../src/features/module.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { ContactIdClient, report } from '../helpers/contact-id-client.js';
@@ -13,6 +15,17 @@ import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { freePort } from '../helpers/ports.js';
 
 const eventTopic = 'alarm-mail-bridge/event';
+const intakeFacts: BusEvents['intake'][] = [];
+/** Records the inputs' `intake` facts, as an observer of the bus (the status page's inputs). */
+const intakeLog = featureModule({
+  name: 'intake_log',
+  create: (_settings, { bus }) => ({
+    start() {
+      bus.on('intake', (fact) => intakeFacts.push(fact));
+    },
+    stop() {},
+  }),
+});
 const eventsOf = (subscriber: Subscriber) => subscriber.on(eventTopic).map((message) => JSON.parse(message.payload) as AlarmEvent);
 
 describe('Contact ID end to end', () => {
@@ -33,7 +46,11 @@ describe('Contact ID end to end', () => {
 
   before(async () => {
     broker = await Mosquitto.start();
-    test = await startTestBridge({ mqttUrl: broker.url, contactId: { port: await freePort(), accounts: ['1234', 'test'] } });
+    test = await startTestBridge({
+      mqttUrl: broker.url,
+      contactId: { port: await freePort(), accounts: ['1234', 'test'] },
+      features: [intakeLog],
+    });
     port = test.bridge.contactIdPort!;
     subscriber = await Subscriber.connect(broker.url, [eventTopic, 'homeassistant/device/#']);
   });
@@ -53,6 +70,10 @@ describe('Contact ID end to end', () => {
     await client.write('[test 18313100003D504]');
     await client.waitForAcks(1);
     assert.deepEqual([...client.received], [0x06]);
+    assert.deepEqual(
+      intakeFacts.find((fact) => fact.input === 'contact_id'),
+      { input: 'contact_id', listening: true, address: `127.0.0.1:${port}` },
+    );
     const message = await subscriber.next(eventTopic, (received) => (JSON.parse(received.payload) as AlarmEvent).input === 'contact_id');
     const event = JSON.parse(message.payload) as AlarmEvent;
     assert.deepEqual(
