@@ -42,8 +42,8 @@ Environment:
   ALARM_MAIL_BRIDGE_CONFIG   configuration file, when --config is not given
   OPTIONS_FILE               Home Assistant add-on options (default /data/options.json): used when
                              no file is given and it exists; DATA_DIR (default /data),
-                             SUPERVISOR_URL (default http://supervisor) and SMTP_PORT (default 2525)
-                             go with it
+                             SUPERVISOR_URL (default http://supervisor), SMTP_PORT (default 2525)
+                             and CONTACT_ID_PORT (default 50000) go with it
 ${Object.keys(environmentOverrides)
   .map((name) => `  ${name}`)
   .join('\n')}

@@ -5,6 +5,7 @@ import { bridgeView } from './bridge-view.js';
 import { configuredValues, loggableConfig, startSummary } from './config/describe.js';
 import { routesOf } from './config/routes.js';
 import type { Config } from './config/schema.js';
+import { type ContactIdReceiver, startContactIdReceiver } from './contact-id/server.js';
 import { Bus } from './core/bus.js';
 import { EntityRegistry } from './core/entities.js';
 import { configuredValuesMasker, maskNumbersIn } from './core/mask.js';
@@ -31,6 +32,7 @@ import { type Intake, type IntakeOptions, startIntake } from './smtp/server.js';
 import { snapshotLimitsOf } from './snapshots/config.js';
 import { SnapshotStore } from './snapshots/snapshot-store.js';
 import { catalogOf } from './sources/catalog.js';
+import { contactIdDescription } from './sources/contact-id/index.js';
 import { buildProfiles } from './sources/registry.js';
 import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
 import { type DataDirLock, DataDirLocked, lockDataDir } from './spool/data-dir-lock.js';
@@ -43,6 +45,8 @@ import { fileUnreadable, isListenError, listenFailed, StartFailed } from './star
 
 export interface Bridge {
   smtpPort: number;
+  /** The Contact ID receiver's bound port; undefined while it is off (`contact_id.port` 0). */
+  contactIdPort: number | undefined;
   /** Raises an event the durable way (pipeline/raise.ts): the function a feature is handed in its context. */
   raise: Raise;
   stop(): Promise<void>;
@@ -135,7 +139,8 @@ export async function startBridge(
       maskText,
       bus,
       dataDir: config.data_dir,
-      catalog: catalogOf(profiles),
+      // Contact ID's types only with its receiver on: Home Assistant lists no event a bridge cannot receive.
+      catalog: catalogOf(config.contact_id.port === 0 ? profiles : [...profiles, contactIdDescription]),
       images: snapshots,
       packageInfo,
       now: Date.now,
@@ -218,11 +223,36 @@ export async function startBridge(
       throw listenFailed({ portKey: 'smtp.port', hostKey: 'smtp.host', host: smtp.host, port: smtp.port, inUse }, error);
     });
     stops.push(() => intake.close());
-    return { smtpPort: intake.port, raise, stop };
+    const contactId = await startContactId(config, { spool, log: log.child({ component: 'contact_id' }), onAccepted: enqueue, bus });
+    if (contactId) stops.push(() => contactId.close());
+    return { smtpPort: intake.port, contactIdPort: contactId?.port, raise, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The Contact ID receiver with the SMTP intake's allowed networks and limits; undefined while `contact_id.port` is 0. */
+async function startContactId(config: Config, deps: Parameters<typeof startContactIdReceiver>[1]): Promise<ContactIdReceiver | undefined> {
+  const { contact_id: settings, smtp } = config;
+  if (settings.port === 0) return undefined;
+  return startContactIdReceiver(
+    {
+      host: settings.host,
+      port: settings.port,
+      accounts: settings.accounts,
+      allowedNetworks: parseNetworks(smtp.allowed_networks),
+      maxClients: smtp.max_clients,
+      maxClientsPerAddress: smtp.max_clients_per_address,
+      idleTimeoutMs: smtp.idle_timeout * 1000,
+      sessionTimeoutMs: smtp.session_timeout * 1000,
+    },
+    deps,
+  ).catch((error: unknown) => {
+    if (!isListenError(error)) throw error;
+    const inUse = 'stop the other program (another Contact ID receiver), or set contact_id.port to a free port';
+    throw listenFailed({ portKey: 'contact_id.port', hostKey: 'contact_id.host', host: settings.host, port: settings.port, inUse }, error);
+  });
 }
 
 // Each module reads only its own section; the registry's tuple type cannot say which section is whose.

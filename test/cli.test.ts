@@ -109,6 +109,7 @@ describe('alarm-mail-bridge command', () => {
       assert.match(stdout, /^ {2}status: status$/m);
       assert.match(stdout, /^ {2}camera: camera /m);
       assert.match(stdout, /^ {2}SMS: {4}a phone number as the local part/m);
+      assert.match(stdout, /^Contact ID: off \(contact_id\.port 0\)$/m);
       const rules = stdout.split('\n').filter((line) => /^ {2}\d+\. /.test(line));
       assert.deepEqual(rules, [
         '  1. your rule /^Garage (?<sensor>.+) offen$/i → garage_open (status)',

@@ -47,6 +47,7 @@ export function checkReport(config: Config, context: CheckContext): string {
     `  status: ${list(smtp.status_recipients)}`,
     `  camera: ${list([...smtp.camera_recipients, ...cameraAddresses])} (Hikvision, Dahua/Amcrest and Reolink mails at any address)`,
     `  SMS:    a phone number as the local part (<number>@any.domain) sends that mail's event to that number (region ${sms.default_region})`,
+    `Contact ID: ${contactIdLine(config)}`,
     '',
     "rules, in the order they are tried on a mail's lines:",
     ...config.rules.map(
@@ -65,6 +66,11 @@ export function checkReport(config: Config, context: CheckContext): string {
   // The same masking as every log line: configured secrets and account ids, then anything shaped like a phone number.
   const maskValues = configuredValuesMasker(configuredValues(config));
   return `${lines.map((line) => maskNumbersIn(maskValues(line))).join('\n')}\n`;
+
+  function contactIdLine({ contact_id: settings }: Config): string {
+    if (settings.port === 0) return 'off (contact_id.port 0)';
+    return `on ${settings.host}:${settings.port}, account${settings.accounts.length === 1 ? '' : 's'} ${list(settings.accounts)} (networks and limits: smtp's)`;
+  }
 
   function mqttLine({ mqtt: settings }: Config, { brokerSource, supervisorNote }: CheckContext): string {
     const topics = `topics ${settings.topic_prefix}/…, Home Assistant discovery ${settings.discovery ? `on (${settings.discovery_prefix})` : 'off'}`;

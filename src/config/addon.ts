@@ -16,7 +16,14 @@ export interface AddonEnvironment {
   smtpPort: number;
   /** The status page: 8099, the add-on's ingress port and its HEALTHCHECK's; another only in tests. */
   httpPort: number;
+  /**
+   * The Contact ID receiver's port in the container, 50000 (ioBroker.contactid's default), on as soon as an account
+   * is set; the user maps it on the host in the add-on's Network settings (off there by default).
+   */
+  contactIdPort?: number;
 }
+
+const addonContactIdPort = 50_000;
 
 /** Where the add-on's files are; environment variables override them for tests and other hosts. */
 export function addonEnvironment(env: NodeJS.ProcessEnv = process.env): AddonEnvironment {
@@ -25,10 +32,17 @@ export function addonEnvironment(env: NodeJS.ProcessEnv = process.env): AddonEnv
     dataDir: env.DATA_DIR || '/data',
     smtpPort: Number(env.SMTP_PORT || 2525),
     httpPort: Number(env.HTTP_PORT || addonHttp.port),
+    contactIdPort: Number(env.CONTACT_ID_PORT || addonContactIdPort),
   };
 }
 
-export async function loadAddonConfig({ optionsFile, dataDir, smtpPort, httpPort }: AddonEnvironment): Promise<Config> {
+export async function loadAddonConfig({
+  optionsFile,
+  dataDir,
+  smtpPort,
+  httpPort,
+  contactIdPort = addonContactIdPort,
+}: AddonEnvironment): Promise<Config> {
   let options: unknown;
   try {
     options = JSON.parse(await readFile(optionsFile, 'utf8'));
@@ -36,11 +50,15 @@ export async function loadAddonConfig({ optionsFile, dataDir, smtpPort, httpPort
     throw new ConfigInvalid(optionsFile, [`cannot read the add-on options: ${(error as Error).message}`], { cause: error });
   }
   if (!isRecord(options)) throw new ConfigInvalid(optionsFile, ['expected a JSON object']);
-  return validateConfig(configInputOf(options, dataDir, smtpPort, httpPort), optionsFile);
+  return validateConfig(configInputOf(options, dataDir, { smtp: smtpPort, http: httpPort, contactId: contactIdPort }), optionsFile);
 }
 
-function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPort: number, httpPort: number): Record<string, unknown> {
-  const { smtp, smtp_users: users, cameras, ...others } = options;
+function configInputOf(
+  options: Record<string, unknown>,
+  dataDir: string,
+  ports: { smtp: number; http: number; contactId: number },
+): Record<string, unknown> {
+  const { smtp, smtp_users: users, cameras, contact_id: contactId, ...others } = options;
   const rest = Object.fromEntries(Object.entries(others).filter(([key]) => !sectionModules.some((module) => module.name === key)));
   const {
     tls_mode: mode,
@@ -57,10 +75,13 @@ function configInputOf(options: Record<string, unknown>, dataDir: string, smtpPo
   const input: Record<string, unknown> = {
     ...withoutEmpty(rest),
     data_dir: dataDir,
-    smtp: { ...smtpRest, ...withoutEmpty({ users }), tls, host: '0.0.0.0', port: smtpPort },
+    smtp: { ...smtpRest, ...withoutEmpty({ users }), tls, host: '0.0.0.0', port: ports.smtp },
   };
+  // The receiver listens in the container once the panel's account is set; without one it is off.
+  const accounts = isRecord(contactId) && Array.isArray(contactId.accounts) ? contactId.accounts : [];
+  input.contact_id = { host: '0.0.0.0', port: accounts.length > 0 ? ports.contactId : 0, accounts };
   // The status page is reached through Home Assistant's ingress only; its settings are not the user's to change.
-  input.http = { ...addonHttp, port: httpPort };
+  input.http = { ...addonHttp, port: ports.http };
   // A camera's match_* left empty in the form matches nothing in particular: it is left out.
   if (Array.isArray(cameras)) input.cameras = cameras.map((camera) => (isRecord(camera) ? withoutEmpty(camera) : camera));
   for (const module of sectionModules) {

@@ -4,6 +4,7 @@
 
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { contactIdSection } from '../contact-id/config.js';
 import { homeNetworks } from '../core/networks.js';
 import { logFormatSettings, logLevels } from '../log.js';
 import { snapshotsSection } from '../snapshots/config.js';
@@ -89,6 +90,7 @@ export const configSchema = z
     log_format: logFormat.default('auto'),
     data_dir: z.string().min(1).default('./data'),
     smtp: smtp.prefault({}),
+    contact_id: contactIdSection.prefault({}),
     ...moduleSections,
     rules: z.array(ruleSchema).default([]),
     cameras: z

@@ -14,10 +14,10 @@ export type Route = 'alarm' | 'status' | 'camera' | 'other';
 export const fallbackTypes = { alarmRoute: 'alarm', otherRoute: 'unknown', unparsed: 'unparsed' } as const;
 
 /**
- * Where an event came in: `smtp` for a mail, `raised` for an event a feature raised, `test` for a test mail made on
- * the status page; more inputs to come.
+ * Where an event came in: `smtp` for a mail, `contact_id` for a Contact ID report, `raised` for an event a feature
+ * raised, `test` for a test mail made on the status page.
  */
-export type EventInput = 'smtp' | 'raised' | 'test' | (string & {});
+export type EventInput = 'smtp' | 'contact_id' | 'raised' | 'test' | (string & {});
 
 /** The input of a status page's test mail. */
 export const testInput = 'test';
@@ -43,7 +43,7 @@ export interface AlarmEvent extends Partial<MailFields> {
   id: string;
   /** Arrival time (ISO 8601, UTC); the XT1 sends no time of its own. */
   time: string;
-  /** Where the event came in (`smtp`, `raised`). */
+  /** Where the event came in (`smtp`, `contact_id`, `raised`, `test`). */
   input: EventInput;
   /** The profile that recognised the text (`xt1`, `generic`), `rules` for a user rule; for a raised event the feature's name. */
   source: string;
@@ -57,8 +57,16 @@ export interface AlarmEvent extends Partial<MailFields> {
   user: string | null;
   /** The line that was recognised, or the first line of the mail; a raised event's own words. */
   text: string;
-  /** A raised event's facts beyond the fields above (absent on every other event). */
+  /**
+   * Facts beyond the fields above: a raised event's, a Contact ID report's (code, qualifier, partition, account), a
+   * status page test's `deliver`; absent on a mail's event.
+   */
   details?: EventDetails;
+  /**
+   * The same alarm came by another input first (a mail and a Contact ID report of one alarm): that event's id.
+   * Messaging outputs send it to no one their routing would choose (pipeline/same-alarm.ts); MQTT carries it.
+   */
+  duplicate_of?: string;
   /** Who exactly gets a raised event (an escalation level): its outputs send to these alone, whatever their routing. */
   to?: EventTargets;
   /**

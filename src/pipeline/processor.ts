@@ -14,6 +14,7 @@ import { WakeSignal } from '../wake-signal.js';
 import type { AlarmStateStore } from './alarm-state.js';
 import type { Delivery } from './delivery.js';
 import { type RecordKind, type RecordOutcome, unreadableRecord } from './record-kind.js';
+import { SameAlarms } from './same-alarm.js';
 
 /** Events held in memory per output; past this the processor waits and the records wait in the spool. */
 const maxBacklog = 10_000;
@@ -35,6 +36,8 @@ export interface ProcessorDependencies {
   bus?: Bus;
   /** The clock that coalesces backlog messages; the system's by default. */
   backlogClock?: BacklogClock;
+  /** How far apart a mail and a Contact ID report of one alarm may arrive (same-alarm.ts); 2 minutes by default. */
+  sameAlarmWindowMs?: number;
 }
 
 interface Unfinished {
@@ -56,9 +59,11 @@ export class Processor {
   readonly #finishing = new BackgroundTasks();
   #loop: Promise<void> | undefined;
   readonly #backlog: BacklogGauge | undefined;
+  readonly #sameAlarms: SameAlarms;
 
   constructor(deps: ProcessorDependencies) {
     this.#deps = deps;
+    this.#sameAlarms = new SameAlarms(deps.sameAlarmWindowMs);
     this.#backlog = deps.bus && new BacklogGauge(deps.bus, 'spool', { clock: deps.backlogClock });
   }
 
@@ -162,9 +167,16 @@ export class Processor {
     const { event: classified, unparsable, notes = [] } = outcome;
     for (const note of notes) this.#deps.log[note.level]({ mailId: id, ...note.fields }, note.message);
     // Frozen: every output and every observer of the bus gets this one object, and none may change it for the others.
-    const event = deepFreeze(await alarmState.resolve(classified));
+    // In processing order, which is arrival order: the later of one alarm's two events is the duplicate.
+    const duplicateOf = this.#sameAlarms.duplicateOf(classified);
+    const event = deepFreeze(
+      await alarmState.resolve(duplicateOf === undefined ? classified : { ...classified, duplicate_of: duplicateOf }),
+    );
     const { type, category, alarm_state: alarmStateAfter, zone, sensor, user } = event;
-    this.#deps.log.info({ mailId: id, input: event.input, type, category, alarmState: alarmStateAfter, zone, sensor, user }, 'event');
+    this.#deps.log.info(
+      { mailId: id, input: event.input, type, category, alarmState: alarmStateAfter, zone, sensor, user, duplicateOf },
+      duplicateOf === undefined ? 'event' : 'event: the same alarm by another input, no second message',
+    );
     // A replay after a crash gives the event only to the outputs that did not have it yet.
     const delivered = this.#deps.spool.deliveredTo(id);
     const outstanding = deliveries.filter((delivery) => !delivered.has(delivery.name));

@@ -145,6 +145,14 @@ describe('add-on options', () => {
     await assert.rejects(load({ supervision: { panel_silent_after: '30s' } }), /supervision\.panel_silent_after: .*at least 60 s/);
   });
 
+  it('turns the Contact ID receiver on in the container at 50000 once an account is set, and leaves it off without', async () => {
+    const on = await load({ contact_id: { accounts: ['1234'] }, supervision: { contact_id_silent_after: '25h' } });
+    assert.deepEqual(on.contact_id, { host: '0.0.0.0', port: 50_000, accounts: ['1234'] });
+    assert.equal(on.supervision.contact_id_silent_after, 25 * 3600_000);
+    const off = await load({ contact_id: { accounts: [] } });
+    assert.deepEqual(off.contact_id, { host: '0.0.0.0', port: 0, accounts: [] });
+  });
+
   it('says so when options.json is not readable', async () => {
     await assert.rejects(
       loadAddonConfig({ optionsFile: join(dir, 'missing.json'), dataDir: '/data', smtpPort: 2525, httpPort: 8099 }),

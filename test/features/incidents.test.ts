@@ -431,6 +431,20 @@ describe('incidents', () => {
     assert.equal(sensor()?.state, 'none');
   });
 
+  it('opens and joins at a Contact ID alarm and is acknowledged by its disarm; a duplicate after it never opens another', async () => {
+    await startIncidents();
+    const report = alarm({ input: 'contact_id', source: 'contact_id', text: 'Burglary zone 4 (E130 P01 Z004)' });
+    bus.emit('event', report);
+    const mail = alarm({ duplicate_of: report.id });
+    bus.emit('event', mail);
+    assert.deepEqual(facts.at(-1)?.eventIds, [report.id, mail.id]);
+    clock.advance(minute);
+    bus.emit('event', alarm({ input: 'contact_id', category: 'status', type: 'disarmed', alarm_state: 'disarmed', user: 'User 2' }));
+    assert.deepEqual(facts.at(-1)?.acknowledged, { how: 'disarm', by: 'panel, User 2', at: '2026-12-03T03:13:00.000Z' });
+    bus.emit('event', alarm({ input: 'contact_id', duplicate_of: 'an-alarm-mail-acknowledged-before' }));
+    assert.equal(facts.filter(({ state }) => state === 'open').length, 2, 'opened, joined; the duplicate opens none');
+  });
+
   it('keeps its timers across a restart: a level due while stopped fires once at start, the next one at its time', async () => {
     await startIncidents({ ...levels, escalation: [...levels.escalation, { after: '30m', sms: ['0170 3333333'] }] });
     const first = alarm();

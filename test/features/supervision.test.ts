@@ -62,13 +62,13 @@ describe('supervision', () => {
   });
 
   /** Starts the feature as the bridge would (a restart is a stop and another run on the same data_dir). */
-  async function run(panelSilentAfter: string | undefined, cameras: ListedCamera[] = []) {
+  async function run(panelSilentAfter: string | undefined, cameras: ListedCamera[] = [], contactIdSilentAfter?: string) {
     await running?.stop();
     const bus = new Bus((name, error) => {
       throw new Error(`bus listener of ${name} failed`, { cause: error });
     });
     const entities = new EntityRegistry(bus);
-    const settings = supervisionSection.parse({ panel_silent_after: panelSilentAfter });
+    const settings = supervisionSection.parse({ panel_silent_after: panelSilentAfter, contact_id_silent_after: contactIdSilentAfter });
     const log = createLogger({
       level: 'debug',
       destination: new Writable({
@@ -113,6 +113,31 @@ describe('supervision', () => {
     assert.equal(clock.pending, 0);
     await advance(30 * 24 * hour);
     assert.deepEqual(raised.slice(), []);
+  });
+
+  it('watches the Contact ID path apart from the mail path: any report keeps it alive, a 602 test included, no mail does', async () => {
+    const { entities, mail, state } = await run('25h', [], '25h');
+    assert.deepEqual(
+      [entities.get('contact_id_silent')?.name, entities.get('contact_id_silent')?.device, state('contact_id_silent')?.attributes],
+      ['Contact ID silent', 'panel', { last_report: null, silent_since: null, silent_after_s: 90_000 }],
+    );
+    const report = (type: string, category: AlarmEvent['category']) =>
+      alarmEvent({ input: 'contact_id', source: 'contact_id', category, type, recipients: undefined });
+    await advance(hour);
+    const reportedAt = clock.time;
+    await mail(report('periodic_test', 'test'));
+    await advance(hour);
+    await mail(panelMail()); // the mail path's: keeps the panel alive, not its Contact ID path
+    await advance(24 * hour);
+    assert.deepEqual([state('contact_id_silent')?.state, state()?.state], ['ON', 'OFF']);
+    assert.deepEqual(
+      raised.map(({ type, text, details }) => [type, text, details?.source]),
+      [['source_silent', 'Contact ID silent: no report for 25 h', 'contact_id']],
+    );
+    assert.equal(state('contact_id_silent')?.attributes?.silent_since, iso(reportedAt));
+    await mail(report('intrusion', 'alarm'));
+    assert.equal(state('contact_id_silent')?.state, 'OFF');
+    assert.deepEqual(raised.at(-1)?.text, 'Contact ID back: a report after 25 h of silence');
   });
 
   it("turns the panel's problem sensor on once it stayed silent for its interval, raises source_silent once, and clears it at its next mail", async () => {

@@ -46,6 +46,8 @@ export interface TestBridgeOptions {
   incidents?: Record<string, unknown>;
   /** The panel control's section (the XT1's web interface). */
   panel_control?: Record<string, unknown>;
+  /** The Contact ID receiver's section (off unless a test gives a port). */
+  contactId?: Record<string, unknown>;
 }
 
 export async function startTestBridge(options: TestBridgeOptions): Promise<TestBridge> {
@@ -65,6 +67,7 @@ export async function startTestBridge(options: TestBridgeOptions): Promise<TestB
       ...(options.supervision ? { supervision: options.supervision } : {}),
       ...(options.incidents ? { incidents: options.incidents } : {}),
       ...(options.panel_control ? { panel_control: options.panel_control } : {}),
+      ...(options.contactId ? { contact_id: { host: '127.0.0.1', ...options.contactId } } : {}),
     },
     'test',
   );

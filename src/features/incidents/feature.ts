@@ -145,8 +145,9 @@ export class Incidents implements Feature {
   }
 
   #onEvent(event: AlarmEvent): void {
-    // Only mails: the escalation's own events, supervision's and the status page's tests never open or end one.
-    if (event.input !== 'smtp') return;
+    // Only the panel's mails and Contact ID reports: the escalation's own events, supervision's and the status page's
+    // tests never open or end one.
+    if (event.input !== 'smtp' && event.input !== 'contact_id') return;
     if (event.category === 'alarm') this.#onAlarm(event);
     else if (event.alarm_state === 'disarmed') this.#onDisarm(event);
   }
@@ -156,6 +157,9 @@ export class Incidents implements Feature {
     const current = this.#incident;
     // A mail processed again after a crash (the same id) is no new alarm.
     if (this.#earlier.includes(event.id) || (current && hasAlarm(current, event.id))) return;
+    // The same alarm by the other input (a mail and its Contact ID report) joins an open incident, and never opens
+    // another after the first was acknowledged.
+    if (event.duplicate_of !== undefined && current?.state !== 'open') return;
     const alarm = alarmOf(event, now(), bridge.mask);
     if (current?.state === 'open' && this.#expired(current)) this.#close(current);
     if (current?.state === 'open' && current === this.#incident) {

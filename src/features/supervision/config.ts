@@ -11,6 +11,11 @@ export const supervisionSection = z
      * milliseconds once parsed, at least a minute.
      */
     panel_silent_after: optionalDurationSchema(minSilentAfterMs),
+    /**
+     * `"25h"`: no Contact ID report (any, the periodic test 602 included) for that long is a silence of the Contact ID
+     * path, apart from the mail path's; empty (the default): not supervised. Set it above the panel's test interval.
+     */
+    contact_id_silent_after: optionalDurationSchema(minSilentAfterMs),
   })
   .strict();
 

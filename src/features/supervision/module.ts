@@ -9,7 +9,7 @@ export const supervisionModule = featureModule({
   name: 'supervision',
   schema: supervisionSection.prefault({}),
   create(settings, context) {
-    const sources = watchedSources(settings.panel_silent_after, context.bridge.cameras);
+    const sources = watchedSources(settings.panel_silent_after, context.bridge.cameras, settings.contact_id_silent_after);
     if (sources.length === 0) return { start() {}, stop() {} };
     return new Supervision(sources, context);
   },

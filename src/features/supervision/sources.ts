@@ -6,7 +6,7 @@ import type { ListedCamera } from '../module.js';
 
 /** One supervised sender. */
 export interface WatchedSource {
-  /** `panel`, or `camera/<id>`: a camera's id may be any word, `panel` too. */
+  /** `panel`, `contact_id` (the panel's Contact ID path), or `camera/<id>`: a camera's id may be any word, `panel` too. */
   key: string;
   /** The camera's id; undefined for the panel. */
   camera: string | undefined;
@@ -31,10 +31,18 @@ export interface SourceFacts {
 }
 
 export const panelKey = 'panel';
+export const contactIdKey = 'contact_id';
 const cameraKey = (id: string) => `camera/${id}`;
 
-/** The panel when its interval is set, then each listed camera with a `silent_after`, in the list's order. */
-export function watchedSources(panelSilentAfterMs: number | undefined, cameras: readonly ListedCamera[]): WatchedSource[] {
+/**
+ * The panel when its interval is set, its Contact ID path when that one's is, then each listed camera with a
+ * `silent_after`, in the list's order.
+ */
+export function watchedSources(
+  panelSilentAfterMs: number | undefined,
+  cameras: readonly ListedCamera[],
+  contactIdSilentAfterMs?: number,
+): WatchedSource[] {
   const sources: WatchedSource[] = [];
   if (panelSilentAfterMs !== undefined) {
     sources.push({
@@ -43,6 +51,15 @@ export function watchedSources(panelSilentAfterMs: number | undefined, cameras: 
       name: 'Panel',
       silentAfterMs: panelSilentAfterMs,
       entity: { id: 'panel_silent', platform: 'binary_sensor', name: 'Panel silent', device: 'panel', device_class: 'problem' },
+    });
+  }
+  if (contactIdSilentAfterMs !== undefined) {
+    sources.push({
+      key: contactIdKey,
+      camera: undefined,
+      name: 'Contact ID',
+      silentAfterMs: contactIdSilentAfterMs,
+      entity: { id: 'contact_id_silent', platform: 'binary_sensor', name: 'Contact ID silent', device: 'panel', device_class: 'problem' },
     });
   }
   for (const { id, name, silentAfterMs } of cameras) {
@@ -67,10 +84,12 @@ export function watchedSources(panelSilentAfterMs: number | undefined, cameras: 
 }
 
 /**
- * The source an event is a sign of life of: a mail of the panel (no `device`), or a camera's own mail. A test event
- * of the status page (`input: test`) and an event the bridge raised itself (`input: raised`) are nobody's.
+ * The source an event is a sign of life of: a mail of the panel (no `device`), a camera's own mail, or any Contact ID
+ * report (a periodic test included). A test event of the status page (`input: test`) and an event the bridge raised
+ * itself (`input: raised`) are nobody's.
  */
 export function sourceKeyOf(event: AlarmEvent): string | undefined {
+  if (event.input === 'contact_id') return contactIdKey;
   if (event.input !== 'smtp') return undefined;
   return event.device === undefined ? panelKey : cameraKey(event.device);
 }
@@ -79,7 +98,7 @@ export function entityState(source: WatchedSource, facts: SourceFacts): EntitySt
   return {
     state: facts.silent ? 'ON' : 'OFF',
     attributes: {
-      last_mail: facts.mailed ? new Date(facts.heard).toISOString() : null,
+      [source.key === contactIdKey ? 'last_report' : 'last_mail']: facts.mailed ? new Date(facts.heard).toISOString() : null,
       silent_since: facts.silent ? new Date(facts.heard).toISOString() : null,
       silent_after_s: Math.round(source.silentAfterMs / 1000),
     },
@@ -93,7 +112,7 @@ export function silentDraft(source: WatchedSource, since: number, now: number): 
   return {
     category: 'trouble',
     type: 'source_silent',
-    text: `${title(source)} silent: no mail for ${spanInWords(now - since)}`,
+    text: `${title(source)} silent: no ${message(source)} for ${spanInWords(now - since)}`,
     sensor: source.camera === undefined ? null : source.name,
     details: details(source, since, now),
   };
@@ -104,19 +123,24 @@ export function backDraft(source: WatchedSource, since: number, now: number): Su
   return {
     category: 'status',
     type: 'source_back',
-    text: `${title(source)} back: a mail after ${spanInWords(now - since)} of silence`,
+    text: `${title(source)} back: a ${message(source)} after ${spanInWords(now - since)} of silence`,
     sensor: source.camera === undefined ? null : source.name,
     details: details(source, since, now),
   };
 }
 
 function title(source: WatchedSource): string {
-  return source.camera === undefined ? 'Panel' : `Camera ${source.name}`;
+  return source.camera === undefined ? source.name : `Camera ${source.name}`;
+}
+
+/** What a source sends: the Contact ID path reports, the others mail. */
+function message(source: WatchedSource): string {
+  return source.key === contactIdKey ? 'report' : 'mail';
 }
 
 function details(source: WatchedSource, since: number, now: number): RaisedEventDraft['details'] {
   return {
-    source: source.camera === undefined ? 'panel' : 'camera',
+    source: source.camera === undefined ? source.key : 'camera',
     ...(source.camera === undefined ? {} : { camera: source.camera }),
     silent_since: new Date(since).toISOString(),
     silent_for_s: Math.max(0, Math.round((now - since) / 1000)),

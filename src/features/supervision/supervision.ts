@@ -126,7 +126,7 @@ export class Supervision implements Feature {
     this.#pending.push({ source: source.key, kind: 'silent', since: facts.heard, at: now });
     this.#context.log.warn(
       { source: source.key, silentForS: Math.round((now - facts.heard) / 1000) },
-      `${source.name} silent: no mail within its interval`,
+      `${source.name} silent: nothing heard within its interval`,
     );
     void this.#save();
     void this.#raiseNext();
@@ -147,7 +147,7 @@ export class Supervision implements Feature {
       );
       if (untold >= 0) this.#pending.splice(untold, 1);
       else this.#pending.push({ source: source.key, kind: 'back', since, at: now });
-      this.#context.log.info({ source: source.key, silentForS: Math.round((now - since) / 1000) }, `${source.name} mails again`);
+      this.#context.log.info({ source: source.key, silentForS: Math.round((now - since) / 1000) }, `${source.name} heard again`);
       void this.#save();
     } else {
       this.#saveSoon();

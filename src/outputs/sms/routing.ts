@@ -21,7 +21,8 @@ export interface SmsRecipients {
  * An event that names its recipients (`to`) goes to its `to.sms` numbers alone, whatever its category, and nowhere
  * else when it names none. `+4915112345678@sms.local` is an explicit request: the text goes to that number whatever
  * its category, and not to the default recipients. Other mails, and events from inputs other than mail (which have
- * no recipients), go to the defaults when their category is in `send_on`.
+ * no recipients), go to the defaults when their category is in `send_on`, unless the same alarm came by another
+ * input first (`duplicate_of`).
  */
 export function smsRecipients(event: AlarmEvent, routing: SmsRouting): SmsRecipients {
   if (event.to) return readTargets(event.to.sms ?? [], routing.defaultRegion);
@@ -34,6 +35,8 @@ export function smsRecipients(event: AlarmEvent, routing: SmsRouting): SmsRecipi
     if (number) explicit.add(number);
   }
   if (explicit.size > 0) return { numbers: [...explicit], unreadable: [] };
+  // The same alarm came by another input first, and its SMS went to the defaults then.
+  if (event.duplicate_of !== undefined) return { numbers: [], unreadable: [] };
   return { numbers: routing.sendOn.includes(event.category) ? [...new Set(routing.defaultRecipients)] : [], unreadable: [] };
 }
 

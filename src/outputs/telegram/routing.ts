@@ -44,6 +44,8 @@ export function sendsToTelegram(event: AlarmEvent, routing: TelegramRouting): bo
   if (test !== undefined) return test;
   // A camera's "stop" only ends the motion MQTT shows; as a message it would be a second ping for one event.
   if (event.phase === 'stop' && isCameraEvent(event, routing.cameraSources)) return false;
+  // The same alarm came by another input first (a mail and a Contact ID report): its message went then.
+  if (event.duplicate_of !== undefined) return false;
   if (routing.sendOn.includes(event.category)) return true;
   return routing.sendOn.includes('camera') && isCameraEvent(event, routing.cameraSources);
 }

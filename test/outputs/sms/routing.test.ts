@@ -80,4 +80,11 @@ describe('smsRecipients', () => {
     assert.deepEqual(smsRecipients(raised, routing).numbers, routing.defaultRecipients);
     assert.deepEqual(smsRecipients({ ...raised, category: 'status' }, routing).numbers, []);
   });
+
+  it('sends an alarm that came by another input first (duplicate_of) to no default recipient, but to its own numbers', () => {
+    assert.deepEqual(smsRecipients({ ...event('alarm', ['alarm@bridge.local']), duplicate_of: 'm1' }, routing).numbers, []);
+    assert.deepEqual(smsRecipients({ ...event('alarm', ['+4915112345678@sms.local']), duplicate_of: 'm1' }, routing).numbers, [
+      '+4915112345678',
+    ]);
+  });
 });

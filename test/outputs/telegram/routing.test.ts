@@ -35,6 +35,7 @@ describe('sendsToTelegram', () => {
     ['a camera "stop" event with images', { ...base, images: [snapshot], phase: 'stop' }, ['camera'], false],
     ['a camera "start" event', { ...base, source: 'hikvision', phase: 'start' }, ['camera'], true],
     ['a camera event without camera in send_on', { ...base, source: 'hikvision', images: [snapshot] }, ['alarm'], false],
+    ['an alarm that came by another input first (duplicate_of)', { ...base, category: 'alarm', duplicate_of: 'm1' }, ['alarm'], false],
   ];
   for (const [name, event, sendOn, expected] of table) {
     it(name, () => assert.equal(sendsToTelegram(event, { sendOn, cameraSources }), expected));
