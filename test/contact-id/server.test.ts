@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ContactIdOptions, type ContactIdReceiver, startContactIdReceiver } from '../../src/contact-id/server.js';
 import { parseNetworks } from '../../src/core/networks.js';
-import { createLogger } from '../../src/log.js';
 import { FileSpool } from '../../src/spool/file-spool.js';
 import { type Spool, SpoolUnavailable } from '../../src/spool/spool.js';
+import { capturedLogger } from '../helpers/captured-log.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { ContactIdClient, report } from '../helpers/contact-id-client.js';
 
@@ -42,15 +41,7 @@ describe('Contact ID receiver', () => {
   );
 
   async function start(store: Spool, options: Partial<ContactIdOptions> = {}): Promise<number> {
-    const log = createLogger({
-      level: 'debug',
-      destination: new Writable({
-        write: (chunk: Buffer, _encoding, done) => {
-          logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-          done();
-        },
-      }),
-    });
+    const { log } = capturedLogger(logs);
     receiver = await startContactIdReceiver(
       {
         host: '127.0.0.1',

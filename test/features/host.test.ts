@@ -4,15 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Bus } from '../../src/core/bus.js';
 import { EntityRegistry } from '../../src/core/entities.js';
 import type { RaisedEventDraft } from '../../src/core/event.js';
 import { FeatureStopped, startFeatures } from '../../src/features/host.js';
 import { type FeatureContext, featureModule } from '../../src/features/module.js';
-import { createLogger } from '../../src/log.js';
 import { unusedBridgeView } from '../helpers/bridge-view.js';
+import { capturedLogger } from '../helpers/captured-log.js';
 import { TestClock } from '../helpers/test-clock.js';
 
 describe('features', () => {
@@ -21,16 +20,7 @@ describe('features', () => {
   let entities: EntityRegistry;
   let clock: TestClock;
   let raised: RaisedEventDraft[];
-  const logs: Record<string, unknown>[] = [];
-  const log = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    }),
-  });
+  const { log, logs } = capturedLogger();
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-features-'));

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Bus, type BusEvents, type CommandResult, type IncidentFacts } from '../../src/core/bus.js';
 import { EntityRegistry } from '../../src/core/entities.js';
@@ -16,9 +15,9 @@ import { incidentsSection } from '../../src/features/incidents/config.js';
 import { acknowledgeEntity, incidentEntity } from '../../src/features/incidents/entities.js';
 import { escalationType, raiseRetryMs } from '../../src/features/incidents/feature.js';
 import { incidentsModule } from '../../src/features/incidents/module.js';
-import { createLogger } from '../../src/log.js';
 import { alarmEvent } from '../helpers/alarm-event.js';
 import { unusedBridgeView } from '../helpers/bridge-view.js';
+import { capturedLogger } from '../helpers/captured-log.js';
 import { TestClock } from '../helpers/test-clock.js';
 
 const minute = 60_000;
@@ -50,16 +49,7 @@ describe('incidents', () => {
   let withdrawn: BusEvents['withdraw'][];
   let results: CommandResult[];
   let running: RunningFeatures | undefined;
-  const logs: Record<string, unknown>[] = [];
-  const log = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    }),
-  });
+  const { log, logs } = capturedLogger();
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-incidents-'));

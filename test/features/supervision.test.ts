@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Bus } from '../../src/core/bus.js';
 import { EntityRegistry } from '../../src/core/entities.js';
@@ -16,9 +15,9 @@ import type { ListedCamera } from '../../src/features/module.js';
 import { supervisionSection } from '../../src/features/supervision/config.js';
 import { supervisionModule } from '../../src/features/supervision/module.js';
 import { spanInWords } from '../../src/features/supervision/sources.js';
-import { createLogger } from '../../src/log.js';
 import { alarmEvent } from '../helpers/alarm-event.js';
 import { unusedBridgeView } from '../helpers/bridge-view.js';
+import { capturedLogger } from '../helpers/captured-log.js';
 import { TestClock } from '../helpers/test-clock.js';
 
 const minute = 60_000;
@@ -69,15 +68,7 @@ describe('supervision', () => {
     });
     const entities = new EntityRegistry(bus);
     const settings = supervisionSection.parse({ panel_silent_after: panelSilentAfter, contact_id_silent_after: contactIdSilentAfter });
-    const log = createLogger({
-      level: 'debug',
-      destination: new Writable({
-        write: (chunk: Buffer, _encoding, done) => {
-          logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-          done();
-        },
-      }),
-    });
+    const { log } = capturedLogger(logs);
     running = await startFeatures([supervisionModule], () => settings, {
       log,
       bus,
