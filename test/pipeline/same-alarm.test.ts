@@ -23,6 +23,18 @@ describe('same alarm by two inputs', () => {
     assert.equal(alarms.duplicateOf(mail(620, { zone: 7 })), reportFirst.id);
   });
 
+  it("pairs troubles too, never another device's mail, and answers a retried event the same", () => {
+    const alarms = new SameAlarms();
+    const trouble = mail(0, { category: 'trouble', type: 'supervision_failure' });
+    assert.equal(alarms.duplicateOf(trouble), undefined);
+    const troubleReport = report(4, { category: 'trouble', type: 'supervision_failure' });
+    assert.equal(alarms.duplicateOf(troubleReport), trouble.id);
+    assert.equal(alarms.duplicateOf(troubleReport), trouble.id, 'asked again after a failed step: the same answer');
+    const other = mail(60, { source: 'key-value', zone: 9 });
+    assert.equal(alarms.duplicateOf(other), undefined);
+    assert.equal(alarms.duplicateOf(report(62, { zone: 9 })), undefined, "a second device's alarm keeps its SMS");
+  });
+
   it('makes two of two real alarms in one zone minutes apart, each by both paths', () => {
     const alarms = new SameAlarms();
     const [mailA, reportA, mailB, reportB] = [mail(0), report(3), mail(180), report(182)];
