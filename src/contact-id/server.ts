@@ -85,7 +85,14 @@ export async function startContactIdReceiver(options: ContactIdOptions, deps: Co
       return;
     }
     let reported = false;
-    const admission = slots.admit(id, remote, () => ({ greeted: reported, inTransaction: false, dataBytes: 0, messageComplete: false }));
+    /** Reports of this connection being stored: one whose store takes long (a slow SD card) never gives way before its ACK. */
+    let storingHere = 0;
+    const admission = slots.admit(id, remote, () => ({
+      greeted: reported || storingHere > 0,
+      inTransaction: false,
+      dataBytes: 0,
+      messageComplete: storingHere > 0,
+    }));
     if (!admission.admitted) {
       log.debug({ remote, reason: admission.reason }, 'Contact ID connection refused: too many connections');
       socket.destroy();
@@ -106,7 +113,11 @@ export async function startContactIdReceiver(options: ContactIdOptions, deps: Co
       store: (frame, text, from) => {
         const storage = store(frame, text, from);
         storing.add(storage);
-        return storage.finally(() => storing.delete(storage));
+        storingHere += 1;
+        return storage.finally(() => {
+          storing.delete(storage);
+          storingHere -= 1;
+        });
       },
       onReported: () => {
         reported = true;
