@@ -22,7 +22,14 @@ export const panelControlSection = z
     /** That user's password (a secret). */
     password: z.string().max(128).default(''),
     /** A PIN or word Home Assistant asks for before each arm or disarm; empty: none is asked. Digits only get a keypad. */
-    code: z.string().trim().max(32).default(''),
+    // No quote or backslash: Home Assistant puts the code into the command's JSON through a template that does not
+    // escape it, so such a code could never be entered.
+    code: z
+      .string()
+      .trim()
+      .max(32)
+      .regex(/^[^"\\]*$/u, 'no " or \\ in the code')
+      .default(''),
   })
   .strict()
   .superRefine((value, context) => {
