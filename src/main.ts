@@ -214,6 +214,7 @@ export async function startBridge(
         spool,
         log: log.child({ component: 'smtp' }),
         onAccepted: (id, record) => worker.enqueue(id, record),
+        room: () => worker.room(),
         bus,
         storage: new DiskReserve({ freeSpace, quarantine: spool.quarantined, log: spoolLog }),
       },

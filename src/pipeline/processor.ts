@@ -24,6 +24,19 @@ const retryDelayMs = 1000;
  * one. Only records handed over in memory (at most 256 KB each) go ahead; larger ones are read from disk in their turn.
  */
 const parseAhead = 32;
+/**
+ * Bytes of records held in memory while they wait for their turn; past this a record is read back from the spool
+ * in its turn, so a flood of mails of 256 KB cannot fill the memory.
+ */
+const maxInMemoryBytes = 16 * 1024 * 1024;
+/**
+ * Records waiting for their turn past which the SMTP intake holds the next mail's MAIL FROM (`room`): a flood is
+ * slowed to the pace the processor keeps, so an alarm mail behind it is an event within a fraction of a second of
+ * its 250, instead of behind an ever longer queue. Never longer than `maxRoomWaitMs`: an output that is down (its
+ * backlog full, the processor waiting) must not stop the intake, which still stores every mail.
+ */
+const roomMark = 64;
+const maxRoomWaitMs = 2000;
 
 export interface ProcessorDependencies {
   spool: Spool;
@@ -38,6 +51,8 @@ export interface ProcessorDependencies {
   backlogClock?: BacklogClock;
   /** How far apart a mail and a Contact ID report of one alarm may arrive (same-alarm.ts); 2 minutes by default. */
   sameAlarmWindowMs?: number;
+  /** How long `room` holds the intake at most; `maxRoomWaitMs` by default. */
+  roomWaitMs?: number;
 }
 
 interface Unfinished {
@@ -52,6 +67,9 @@ export class Processor {
   readonly #queue: string[] = [];
   /** Records handed over in memory by their input, so they need not be read back from disk. */
   readonly #inMemory = new Map<string, SpoolRecord>();
+  #inMemoryBytes = 0;
+  /** Intake waiting for the queue to fall below the mark (`room`). */
+  readonly #roomWaiters = new Set<() => void>();
   readonly #prepared = new Map<string, Promise<RecordOutcome | undefined>>();
   readonly #unfinished = new Map<string, Unfinished>();
   readonly #stopping = new AbortController();
@@ -82,15 +100,33 @@ export class Processor {
 
   /** A record its input just committed to the spool; small ones come along in memory. */
   enqueue(id: string, record?: SpoolRecord): void {
-    if (record) this.#inMemory.set(id, record);
+    if (record && !this.#inMemory.has(id) && this.#inMemoryBytes + record.body.length <= maxInMemoryBytes) {
+      this.#inMemory.set(id, record);
+      this.#inMemoryBytes += record.body.length;
+    }
     this.#queue.push(id);
     this.#reportBacklog();
     this.#signal.wake();
   }
 
   /** Stops taking records, then the outputs; what is not delivered stays in the spool for the next start. */
+  /** Resolves once fewer records wait for their turn than the mark, or after `roomWaitMs` at most. */
+  room(): Promise<void> {
+    if (this.#queue.length < roomMark || this.#stopping.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#roomWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.#deps.roomWaitMs ?? maxRoomWaitMs);
+      this.#roomWaiters.add(done);
+    });
+  }
+
   async stop(): Promise<void> {
     this.#stopping.abort();
+    for (const waiter of [...this.#roomWaiters]) waiter();
     this.#signal.wake();
     await this.#loop;
     for (const delivery of this.#deps.deliveries) await delivery.stop();
@@ -114,6 +150,7 @@ export class Processor {
         await this.#process(id);
         this.#queue.shift();
         this.#reportBacklog();
+        if (this.#queue.length < roomMark) for (const waiter of [...this.#roomWaiters]) waiter();
       } catch (error) {
         this.#prepared.delete(id);
         this.#deps.log.error({ mailId: id, err: error }, 'cannot process spooled record, will retry');
@@ -162,7 +199,7 @@ export class Processor {
     const outcome = await unlessAborted(this.#prepared.get(id), this.#stopping.signal);
     if (this.#stopping.signal.aborted) return; // stopping: not delivered, the record stays in the spool
     this.#prepared.delete(id);
-    this.#inMemory.delete(id);
+    this.#dropInMemory(id);
     if (!outcome || this.#unfinished.has(id)) return; // retired already, or enqueued twice and with the outputs
     const { event: classified, unparsable, notes = [] } = outcome;
     for (const note of notes) this.#deps.log[note.level]({ mailId: id, ...note.fields }, note.message);
@@ -190,6 +227,13 @@ export class Processor {
     for (const delivery of outstanding) delivery.accept(event);
     this.#deps.bus?.emit('event', event);
     if (outstanding.length === 0) this.#finishRecord(event, unfinished);
+  }
+
+  #dropInMemory(id: string): void {
+    const record = this.#inMemory.get(id);
+    if (!record) return;
+    this.#inMemory.delete(id);
+    this.#inMemoryBytes -= record.body.length;
   }
 
   #delivered(event: AlarmEvent, output: string): void {

@@ -66,6 +66,8 @@ export interface IntakeDependencies {
   bus?: Bus;
   /** Free space under data_dir: while it is below the reserve, only alarm mail is taken. */
   storage?: { isLow(): Promise<boolean> };
+  /** Resolves when the processor has room for another mail (held for a moment at most): MAIL FROM waits for it. */
+  room?: () => Promise<void>;
 }
 
 export interface Intake {
@@ -74,7 +76,10 @@ export interface Intake {
   close(): Promise<void>;
 }
 
-export async function startIntake(options: IntakeOptions, { spool, log, onAccepted, bus, storage }: IntakeDependencies): Promise<Intake> {
+export async function startIntake(
+  options: IntakeOptions,
+  { spool, log, onAccepted, bus, storage, room }: IntakeDependencies,
+): Promise<Intake> {
   const refuse: Refuse = (code, reply, remote, reason = reply) => {
     bus?.emit('mailRefused', { code, reason, remote });
     return new MailRejected(code, reply);
@@ -102,7 +107,9 @@ export async function startIntake(options: IntakeOptions, { spool, log, onAccept
     onClose: (session) => gate.closed(session.id),
     onMailFrom(_address, session, callback) {
       gate.step(session.id, 'mail');
-      callback();
+      // A flood is slowed here, before anything is stored: the sender waits a moment for its 250, never a refusal.
+      if (!room) return callback();
+      room().then(() => callback());
     },
     onAuth(auth, session, callback) {
       if (options.auth === 'accept_any' || checkCredentials(options.users, auth.username ?? '', auth.password ?? '')) {

@@ -70,6 +70,40 @@ describe('SMTP intake timers', () => {
     assert.equal(refused, 'ECONNREFUSED');
   });
 
+  it('holds MAIL FROM until the processor has room, then goes on with the mail', async () => {
+    let giveRoom: () => void = () => undefined;
+    const room = new Promise<void>((resolve) => (giveRoom = resolve));
+    let asked: () => void = () => undefined;
+    const roomAsked = new Promise<void>((resolve) => (asked = resolve));
+    const intake = await startIntake(options, {
+      spool,
+      log,
+      onAccepted: () => undefined,
+      room: () => {
+        asked();
+        return room;
+      },
+    });
+    try {
+      const client = await RawSmtpClient.connect(intake.port);
+      assert.match(await client.command('EHLO panel.local'), /^250/);
+      let answered = false;
+      const mailFrom = client.command('MAIL FROM:<xt1@panel.local>').then((reply) => {
+        answered = true;
+        return reply;
+      });
+      await roomAsked;
+      // A reply would be on its way at once; a tenth of a second is plenty for loopback to bring it.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(answered, false, 'no reply to MAIL FROM while the processor has no room');
+      giveRoom();
+      assert.match(await mailFrom, /^250/);
+      assert.match(await client.command('QUIT'), /^221 /);
+    } finally {
+      await intake.close();
+    }
+  });
+
   it('closes a connection that says no HELO/EHLO within 10 s, long before idle_timeout; one that said EHLO stays', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     let now = 0;

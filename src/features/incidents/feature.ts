@@ -164,7 +164,7 @@ export class Incidents implements Feature {
     if (current?.state === 'open' && this.#expired(current)) this.#close(current);
     if (current?.state === 'open' && current === this.#incident) {
       joinIncident(current, alarm);
-      log.info({ incident: current.id, mailId: event.id, alarms: current.alarmCount }, 'alarm joins the open incident');
+      log.debug({ incident: current.id, mailId: event.id, alarms: current.alarmCount }, 'alarm joins the open incident');
       this.#tell(current);
       this.#joinedTimer ??= this.#context.timers.setTimeout(() => {
         this.#joinedTimer = undefined;
