@@ -109,7 +109,7 @@ export async function startIntake(
       gate.step(session.id, 'mail');
       // A flood is slowed here, before anything is stored: the sender waits a moment for its 250, never a refusal.
       if (!room) return callback();
-      room().then(() => callback());
+      void room().then(() => callback());
     },
     onAuth(auth, session, callback) {
       if (options.auth === 'accept_any' || checkCredentials(options.users, auth.username ?? '', auth.password ?? '')) {
