@@ -1,14 +1,15 @@
 // Camera snapshots under data_dir: kept by the SHA-256 of their bytes (the same picture twice is one file), written
-// durably, bounded in total size, count and age (oldest removed first), found again after a restart by listing the
+// whole (temp file, rename) and synced to the disk a moment later, off the event's path (a 2 MB picture costs an SD
+// card 100 ms and more; a picture torn by a power cut is caught by its hash when read), bounded in total size, count and age (oldest removed first), found again after a restart by listing the
 // folder. A file or the folder removed by hand is written again; a full disk costs the oldest pictures. What still
 // fails is the caller's to tell: an alarm never waits behind its picture (pipeline/to-event.ts).
 // Outputs read them through ImageStore (core/images.ts); an event carries only their ImageRef.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, utimes } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRef, ImageStore } from '../core/images.js';
 import type { MailAttachment } from '../mail/mail.js';
-import { removeIfPresent, writeFileDurably } from '../spool/durable-file.js';
+import { removeIfPresent, syncFolder } from '../spool/durable-file.js';
 import { imageKindOf, type Refusal } from './image-kind.js';
 
 export interface SnapshotLimits {
@@ -191,13 +192,28 @@ export class SnapshotStore implements ImageStore {
     this.#add(sha256, { file, size: onDisk(content.length), storedAt: now });
   }
 
+  /** Whole or not at all; a full disk fails here (the write reserves the blocks), the sync follows in the background. */
   async #write(file: string, content: Buffer): Promise<void> {
+    const temp = join(this.#dir, `.${file}.tmp`);
     try {
-      await writeFileDurably(this.#dir, file, content);
+      await writeFile(temp, content);
+      await rename(temp, join(this.#dir, file));
     } catch (error) {
-      await removeIfPresent(join(this.#dir, `.${file}.tmp`)).catch(() => undefined);
+      await removeIfPresent(temp).catch(() => undefined);
       throw error;
     }
+    void this.#sync(file).catch(() => undefined);
+  }
+
+  /** A picture removed meanwhile (pruned) needs no sync; a failing disk shows in the spool's health, not here. */
+  async #sync(file: string): Promise<void> {
+    const handle = await open(join(this.#dir, file), 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await syncFolder(this.#dir);
   }
 
   /** The disk is full (maybe by others): the oldest quarter of our pictures, and at least this many bytes, go. */
