@@ -2,10 +2,11 @@
 // parse that loops would otherwise stop the SMTP intake too. The worker is ended, its mail becomes unparsable,
 // and the next mail gets a fresh worker. There is deliberately no heap cap (resourceLimits): Node can abort the
 // whole process instead of the worker when a capped worker makes one large allocation (nodejs/node#47224);
-// max_message_kb bounds what a parse can allocate.
+// max_message_kb bounds what a parse can allocate. Small mails of one part are parsed in this thread (in-place.ts).
 import { Worker } from 'node:worker_threads';
 import type { Bus } from '../core/bus.js';
 import type { Envelope } from '../core/envelope.js';
+import { parsesInPlace } from './in-place.js';
 import type { Mail } from './mail.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
 import { MailUnparsable } from './unparsable.js';
@@ -31,6 +32,8 @@ interface Job {
 const fromSource = import.meta.url.endsWith('.ts');
 /** Loading mailparser takes a fraction of a second, a few seconds on a slow SD card; a worker that never starts must not stall the queue. */
 const startTimeoutMs = 60_000;
+/** mailparser is loaded into this thread this long after the start, so neither the start nor the first alarm waits for it. */
+const inPlaceLoadDelayMs = 1000;
 
 export class IsolatedParser implements MailParser {
   readonly #timeBudgetMs: number;
@@ -41,6 +44,8 @@ export class IsolatedParser implements MailParser {
   /** The job with the worker; `sent` once a ready worker has it, so that a failure is the mail's. */
   #current: { job: Job; timer: NodeJS.Timeout | undefined; sent: boolean } | undefined;
   #closed = false;
+  #inPlace: Promise<typeof import('./parse.js')> | undefined;
+  #inPlaceTimer: NodeJS.Timeout | undefined;
 
   constructor({ timeBudgetMs = 10_000, bus }: IsolatedParserOptions = {}) {
     this.#timeBudgetMs = timeBudgetMs;
@@ -50,6 +55,7 @@ export class IsolatedParser implements MailParser {
   /** Starts the worker now, so the first mail does not wait for mailparser to load. */
   start(): void {
     if (this.#worker || this.#closed) return;
+    this.#inPlaceTimer ??= setTimeout(() => void this.#inPlaceParser().catch(() => undefined), inPlaceLoadDelayMs).unref();
     try {
       this.#startWorker().unref();
     } catch {
@@ -59,6 +65,7 @@ export class IsolatedParser implements MailParser {
 
   parse(raw: Buffer, envelope: Envelope): Promise<Mail> {
     if (this.#closed) return Promise.reject(new Error('parser closed'));
+    if (parsesInPlace(raw)) return this.#inPlaceParser().then(({ parseMail }) => parseMail(raw, envelope));
     return new Promise((resolve, reject) => {
       this.#queue.push({ raw, envelope, resolve, reject });
       this.#next();
@@ -67,11 +74,17 @@ export class IsolatedParser implements MailParser {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#inPlaceTimer);
     for (const job of this.#queue.splice(0)) job.reject(new Error('parser closed'));
     clearTimeout(this.#current?.timer);
     this.#current?.job.reject(new Error('parser closed'));
     this.#current = undefined;
     await this.#dropWorker();
+  }
+
+  #inPlaceParser(): Promise<typeof import('./parse.js')> {
+    this.#inPlace ??= import('./parse.js');
+    return this.#inPlace;
   }
 
   #next(): void {
