@@ -2,7 +2,7 @@
 // (the envelope as header). 250 only once the mail is on disk; nothing is delivered inside the SMTP transaction.
 // This file wires smtp-server; who may connect is connection-gate.ts, what DATA does is receive.ts.
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { Bus } from '../core/bus.js';
 import type { Envelope } from '../core/envelope.js';
 import { maskAddress, maskSecret } from '../core/mask.js';
@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { Spool, SpoolRecord } from '../spool/spool.js';
 import { ConnectionGate } from './connection-gate.js';
 import { checkCredentials, type User } from './policy.js';
+import { PromptSmtpServer } from './prompt-greeting.js';
 import { receiveMail } from './receive.js';
 import { MailRejected, type Refuse } from './replies.js';
 
@@ -101,7 +102,7 @@ export async function startIntake(
     refuse,
     (id, message) => closeConnection(id, message),
   );
-  const server = new SMTPServer({
+  const server = new PromptSmtpServer({
     ...serverOptions(options),
     onConnect: (session, callback) => callback(gate.admit(session)),
     onClose: (session) => gate.closed(session.id),

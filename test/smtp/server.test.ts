@@ -70,6 +70,28 @@ describe('SMTP intake timers', () => {
     assert.equal(refused, 'ECONNREFUSED');
   });
 
+  it('greets at once: a client that speaks before the greeting is served, not told it talks too soon', async () => {
+    const intake = await startIntake(options, { spool, log, onAccepted: () => undefined });
+    try {
+      const socket = connect(intake.port, '127.0.0.1');
+      // smtp-server's own delay would answer this EHLO, sent with the connect, "421 You talk too soon".
+      socket.write('EHLO panel.local\r\n');
+      let received = '';
+      await new Promise<void>((resolve, reject) => {
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString();
+          if (/^250 /m.test(received) || /^421 /m.test(received)) resolve();
+        });
+        socket.on('error', reject);
+      });
+      socket.destroy();
+      assert.match(received, /^220 /);
+      assert.match(received, /^250 /m);
+    } finally {
+      await intake.close();
+    }
+  });
+
   it('holds MAIL FROM until the processor has room, then goes on with the mail', async () => {
     let giveRoom: () => void = () => undefined;
     const room = new Promise<void>((resolve) => (giveRoom = resolve));
