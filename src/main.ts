@@ -114,8 +114,12 @@ export async function startBridge(
     });
     stops.push(() => spool.close());
     const entities = new EntityRegistry(bus);
-    const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'), bus);
+    const alarmState = new AlarmStateStore(join(config.data_dir, 'state.json'), bus, {
+      failed: (error) => log.error({ err: error }, 'cannot keep the alarm state in state.json (tried again)'),
+      recovered: () => log.info('alarm state kept in state.json again'),
+    });
     await alarmState.load();
+    stops.push(() => alarmState.close());
 
     const profiles = buildProfiles(config.rules);
     const snapshots = await SnapshotStore.open(join(config.data_dir, 'snapshots'), snapshotLimitsOf(config.snapshots)).catch(

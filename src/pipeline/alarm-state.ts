@@ -1,7 +1,9 @@
-// The panel's alarm state as the events tell it, kept in data_dir so it survives a restart.
+// The panel's alarm state as the events tell it, kept in data_dir so it survives a restart. Written off the event's
+// path: the event goes on at once, and its record is retired only once the state it set is on disk (`settled`), so
+// a crash before that replays the record, which sets the state again.
 import type { Bus } from '../core/bus.js';
 import type { AlarmEvent, AlarmState } from '../core/event.js';
-import { StateFile } from '../spool/state-file.js';
+import { type SaveReport, StateFile } from '../spool/state-file.js';
 
 interface StoredState {
   alarm_state: AlarmState;
@@ -14,11 +16,14 @@ export class AlarmStateStore {
   #since: string | null = null;
 
   readonly #bus: Bus | undefined;
+  readonly #report: SaveReport;
+  #saved: Promise<void> = Promise.resolve();
 
-  /** `bus`: told of each change of state (after it is kept), for observers. */
-  constructor(path: string, bus?: Bus) {
+  /** `bus`: told of each change of state, for observers; `report`: told of a state the disk does not take (retried). */
+  constructor(path: string, bus?: Bus, report: SaveReport = { failed: () => undefined, recovered: () => undefined }) {
     this.#file = new StateFile(path);
     this.#bus = bus;
+    this.#report = report;
   }
 
   async load(): Promise<void> {
@@ -48,11 +53,24 @@ export class AlarmStateStore {
     const next = event.alarm_state;
     if (next === null) return event;
     if (next !== this.#current) {
-      await this.#file.write({ alarm_state: next, since: event.time });
       this.#current = next;
       this.#since = event.time;
+      this.#saved = this.#file.save({ alarm_state: next, since: event.time }, this.#report);
       this.#bus?.emit('panelState', { state: next, since: event.time });
     }
     return event;
+  }
+
+  /**
+   * Resolves once the state as it is now is on disk, or its write failed (then it is told and tried again): a
+   * full disk must not hold up retiring records for ever; what it costs is a state from before after a crash.
+   */
+  settled(): Promise<void> {
+    return this.#saved;
+  }
+
+  /** Waits for the write under way. */
+  close(): Promise<void> {
+    return this.#file.close();
   }
 }

@@ -1,6 +1,6 @@
 // The panel state over a sequence of real lines: what ends `triggered` and what never does, kept across a restart.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -66,6 +66,7 @@ describe('AlarmStateStore', () => {
     await send(store, 'Zone:1 Terrasse, Innenbereich Alarm', 'alarm');
     assert.equal(await send(store, 'Max, Arm'), 'armed_away');
     assert.equal(store.current, 'armed_away');
+    await store.settled();
     const restarted = new AlarmStateStore(path);
     await restarted.load();
     assert.equal(restarted.current, 'armed_away', 'kept in data_dir');
@@ -75,6 +76,18 @@ describe('AlarmStateStore', () => {
     await send(store, 'Feuer im Keller', 'alarm');
     assert.equal(await send(store, 'Benutzer 1, Disarm'), 'disarmed');
     assert.equal(store.current, 'disarmed');
+  });
+
+  it('does not hold the event up for its write, and says when the state is on disk', async () => {
+    const { path } = await storeIn();
+    await mkdir(path); // a folder where the file belongs: every write fails, and the event goes on all the same
+    const failures: unknown[] = [];
+    const failing = new AlarmStateStore(path, undefined, { failed: (error) => failures.push(error), recovered: () => undefined });
+    assert.equal(await send(failing, 'Max, Arm'), 'armed_away');
+    assert.equal(failing.current, 'armed_away');
+    await failing.settled();
+    assert.equal(failures.length, 1, 'a write that failed is told, once');
+    await failing.close();
   });
 
   it('ends triggered with a user rule that names a mode, the user’s explicit word too', async () => {
