@@ -7,7 +7,8 @@ export interface Output {
   start(): Promise<void>;
   /**
    * Resolves once the event is delivered; a rejection is retried later with backoff, in order. A messaging output
-   * resolves with how many messages it stored for the event (0: the event is not for it).
+   * resolves with how many messages it stored for the event (0: the event is not for it); one that keeps state of
+   * its own (MQTT's zones) may hand over its write as `settled`, which its record's retirement waits for.
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: an output that stores no messages (MQTT) returns nothing.
   deliver(event: AlarmEvent): Promise<void | DeliveryReceipt>;
@@ -23,7 +24,13 @@ export interface DeliveryOptions {
   maxRetryMs: number;
 }
 
-/** What a messaging output made of an event: how many messages it stored (each then told as a `message` on the bus). */
+/** What an output made of an event. */
 export interface DeliveryReceipt {
-  messages: number;
+  /** How many messages a messaging output stored (each then told as a `message` on the bus). */
+  messages?: number;
+  /**
+   * The output's own state about the event on disk (never rejects): kept off the delivery, so the next event need not
+   * wait for a disk, and before the record is retired, so a crash in between replays the event to set it again.
+   */
+  settled?: Promise<void>;
 }

@@ -15,7 +15,7 @@ export class Delivery {
   readonly #queue: AlarmEvent[] = [];
   readonly #stopping = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
-  #onDelivered: (event: AlarmEvent) => void = () => undefined;
+  #onDelivered: (event: AlarmEvent, settled: Promise<void> | undefined) => void = () => undefined;
   readonly #signal = new WakeSignal();
   #loop: Promise<void> | undefined;
 
@@ -40,7 +40,8 @@ export class Delivery {
     return this.#queue.length + this.#inFlight.size;
   }
 
-  async start(onDelivered: (event: AlarmEvent) => void): Promise<void> {
+  /** `onDelivered`: with the output's own state write, if it handed one over (DeliveryReceipt.settled). */
+  async start(onDelivered: (event: AlarmEvent, settled: Promise<void> | undefined) => void): Promise<void> {
     this.#onDelivered = onDelivered;
     await this.#output.start();
     this.#backlog?.set(this.backlog);
@@ -106,8 +107,8 @@ export class Delivery {
     } catch {
       return; // stopping: the mail stays in the spool
     }
-    const messages = receipt ? { messages: receipt.messages } : {};
+    const messages = receipt?.messages === undefined ? {} : { messages: receipt.messages };
     this.#bus?.emit('delivery', { output: this.#output.name, eventId: event.id, result: 'delivered', ...messages });
-    this.#onDelivered(event);
+    this.#onDelivered(event, receipt?.settled);
   }
 }

@@ -60,6 +60,8 @@ interface Unfinished {
   waitingFor: number;
   /** Why the record could not be read: it goes to quarantine instead of being retired. */
   unparsable: string | undefined;
+  /** Outputs' own state writes about the event (DeliveryReceipt.settled), awaited before the record goes. */
+  settling: Promise<void>[];
 }
 
 export class Processor {
@@ -87,7 +89,7 @@ export class Processor {
 
   /** Starts the outputs, then picks up what the spool still holds (crash recovery). */
   async start(): Promise<void> {
-    for (const delivery of this.#deps.deliveries) await delivery.start((event) => this.#delivered(event, delivery.name));
+    for (const delivery of this.#deps.deliveries) await delivery.start((event, settled) => this.#delivered(event, delivery.name, settled));
     const pending = await this.#deps.spool.pending();
     if (pending.length > 0) this.#deps.log.info({ pending: pending.length }, 'processing records left in the spool');
     // Records raised before the start (a feature's start) are in the spool too: each once, all in id order, which is
@@ -222,7 +224,7 @@ export class Processor {
         { mailId: id, skipped: deliveries.filter((delivery) => delivered.has(delivery.name)).map((delivery) => delivery.name) },
         'replayed: outputs that already had the event are skipped',
       );
-    const unfinished = { waitingFor: outstanding.length, unparsable };
+    const unfinished: Unfinished = { waitingFor: outstanding.length, unparsable, settling: [] };
     this.#unfinished.set(id, unfinished);
     for (const delivery of outstanding) delivery.accept(event);
     this.#deps.bus?.emit('event', event);
@@ -236,9 +238,10 @@ export class Processor {
     this.#inMemoryBytes -= record.body.length;
   }
 
-  #delivered(event: AlarmEvent, output: string): void {
+  #delivered(event: AlarmEvent, output: string, settled: Promise<void> | undefined): void {
     const unfinished = this.#unfinished.get(event.id);
     if (!unfinished) return;
+    if (settled) unfinished.settling.push(settled);
     this.#deps.spool.recordDelivery(event.id, output);
     if (--unfinished.waitingFor > 0) return;
     this.#finishRecord(event, unfinished);
@@ -247,12 +250,14 @@ export class Processor {
   #finishRecord(event: AlarmEvent, unfinished: Unfinished): void {
     this.#unfinished.delete(event.id);
     this.#reportBacklog();
-    this.#finishing.run(this.#finish(event, unfinished.unparsable), (error) =>
+    this.#finishing.run(this.#finish(event, unfinished), (error) =>
       this.#deps.log.error({ mailId: event.id, err: error }, 'cannot retire delivered record: it is taken up again at the next start'),
     );
   }
 
-  async #finish(event: AlarmEvent, unparsable: string | undefined): Promise<void> {
+  async #finish(event: AlarmEvent, { unparsable, settling }: Unfinished): Promise<void> {
+    // The state this event set is on disk before its record goes: a crash before that replays it (alarm-state.ts).
+    await Promise.all([this.#deps.alarmState.settled(), ...settling]);
     if (unparsable === undefined) return this.#deps.spool.retire(event.id);
     await this.#deps.spool.quarantine(event.id, unparsable);
     this.#deps.log.warn(

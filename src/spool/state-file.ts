@@ -15,17 +15,26 @@ const saveRetryMs = 30_000;
 export class StateFile<T> {
   readonly #path: string;
   readonly #retryMs: number;
+  readonly #minIntervalMs: number;
   /** Writes run one after another (two at once would share the temp file); waiting ones fold into the newest. */
   #running: Promise<void> | undefined;
   #next: { data: string; done: Promise<void> } | undefined;
+  #lastWriteAt = Number.NEGATIVE_INFINITY;
+  #closing = false;
+  #endPause: (() => void) | undefined;
   /** Counts `save` calls, so that only the newest one's outcome counts. */
   #saves = 0;
   #failing = false;
   #retry: NodeJS.Timeout | undefined;
 
-  constructor(path: string, { retryMs = saveRetryMs }: { retryMs?: number } = {}) {
+  /**
+   * `minIntervalMs`: a write follows the one before at least this much later, taking the newest value then (a file
+   * that many events change, such as the zones, costs a disk sync a second instead of one per event).
+   */
+  constructor(path: string, { retryMs = saveRetryMs, minIntervalMs = 0 }: { retryMs?: number; minIntervalMs?: number } = {}) {
     this.#path = path;
     this.#retryMs = retryMs;
+    this.#minIntervalMs = minIntervalMs;
   }
 
   async read(): Promise<T | undefined> {
@@ -40,12 +49,18 @@ export class StateFile<T> {
   /** Resolves once this value, or a newer one, is on disk. */
   write(value: T): Promise<void> {
     const data = JSON.stringify(value);
-    if (!this.#running) return this.#start(data);
     if (this.#next) {
       this.#next.data = data;
       return this.#next.done;
     }
-    const next = { data, done: this.#running.catch(() => undefined).then(() => this.#startNext()) };
+    if (!this.#running && !this.#pausing()) return this.#start(data);
+    const next = {
+      data,
+      done: Promise.resolve(this.#running)
+        .catch(() => undefined)
+        .then(() => this.#pause())
+        .then(() => this.#startNext()),
+    };
     this.#next = next;
     return next.done;
   }
@@ -77,9 +92,24 @@ export class StateFile<T> {
   /** Stops retrying and waits for the write under way. */
   async close(): Promise<void> {
     clearTimeout(this.#retry);
+    this.#closing = true;
+    this.#endPause?.();
     this.#saves++;
     await this.#next?.done.catch(() => undefined);
     await this.#running?.catch(() => undefined);
+  }
+
+  /** Until the interval since the last write is over, or the file is closed. */
+  #pause(): Promise<void> {
+    if (!this.#pausing()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(end, this.#lastWriteAt + this.#minIntervalMs - Date.now());
+      this.#endPause = end;
+    });
   }
 
   #startNext(): Promise<void> {
@@ -88,7 +118,13 @@ export class StateFile<T> {
     return this.#start(data);
   }
 
+  /** True until `minIntervalMs` after the last write began (never once closing: then everything is written at once). */
+  #pausing(): boolean {
+    return !this.#closing && this.#lastWriteAt + this.#minIntervalMs > Date.now();
+  }
+
   #start(data: string): Promise<void> {
+    this.#lastWriteAt = Date.now();
     const running = (async () => {
       await mkdir(dirname(this.#path), { recursive: true });
       await writeFileDurably(dirname(this.#path), basename(this.#path), data);

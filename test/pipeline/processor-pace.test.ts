@@ -1,6 +1,7 @@
 // A flood must not grow what the processor holds: records waiting in memory are bounded in bytes (the rest is read
 // back from the spool in its turn), and the SMTP intake is told to wait (`room`) while many records wait for their
-// turn, but never for longer than a moment, so an output that is stuck never stops the intake.
+// turn, but never for longer than a moment, so an output that is stuck never stops the intake. State written off
+// the delivery path (an output's `settled`) still comes before the record is retired.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { AlarmEvent } from '../../src/core/event.js';
-import type { Output } from '../../src/outputs/output.js';
+import type { DeliveryReceipt, Output } from '../../src/outputs/output.js';
 import { AlarmStateStore } from '../../src/pipeline/alarm-state.js';
 import { Delivery } from '../../src/pipeline/delivery.js';
 import { Processor } from '../../src/pipeline/processor.js';
@@ -19,12 +20,15 @@ import type { SpoolRecord } from '../../src/spool/spool.js';
 class CountingOutput implements Output {
   readonly name = 'counting';
   delivered = 0;
+  /** Handed over with each delivery as its state write (DeliveryReceipt.settled), when set. */
+  settled: Promise<void> | undefined;
   #expected = 0;
   #reached: () => void = () => undefined;
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
-  async deliver(_event: AlarmEvent): Promise<void> {
+  async deliver(_event: AlarmEvent): Promise<DeliveryReceipt> {
     if (++this.delivered >= this.#expected) this.#reached();
+    return this.settled ? { settled: this.settled } : {};
   }
   until(count: number): Promise<void> {
     this.#expected = count;
@@ -137,6 +141,25 @@ describe('Processor under a flood', () => {
       for (let index = 0; index < 70; index++) await store(10);
       await processor.room(); // resolves after 20 ms with the processor still held
       kind.release();
+    } finally {
+      await processor.stop();
+      await spool.close();
+    }
+  });
+
+  it("retires a record only once the outputs' state about it is on disk", async () => {
+    const { spool, processor, kind, output, store } = await setUp('settled');
+    let written: () => void = () => undefined;
+    output.settled = new Promise((resolve) => (written = resolve));
+    try {
+      await store(10);
+      kind.release();
+      await output.until(1);
+      // Retiring takes a file removal; a tenth of a second is plenty for it to have happened had it not waited.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal((await spool.pending()).length, 1, 'still in the spool while the state is being written');
+      written();
+      while ((await spool.pending()).length > 0) await tick();
     } finally {
       await processor.stop();
       await spool.close();

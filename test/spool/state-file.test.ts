@@ -20,4 +20,18 @@ describe('StateFile', () => {
     await Promise.all(Array.from({ length: 50 }, (_, n) => file.write({ n })));
     assert.deepEqual(await new StateFile(join(dir, 'many.json')).read(), { n: 49 });
   });
+
+  it('with an interval, writes the first value at once and the newest of the next ones once the interval is over', async () => {
+    const path = join(dir, 'paced.json');
+    const file = new StateFile<{ n: number }>(path, { minIntervalMs: 60_000 });
+    const onDisk = () => new StateFile<{ n: number }>(path).read();
+    await file.write({ n: 0 });
+    assert.deepEqual(await onDisk(), { n: 0 });
+    const later = [1, 2, 3].map((n) => file.write({ n }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(await onDisk(), { n: 0 }, 'not within the interval');
+    await file.close(); // a close writes what waits at once
+    await Promise.all(later);
+    assert.deepEqual(await onDisk(), { n: 3 });
+  });
 });

@@ -15,7 +15,7 @@ import type { Logger } from '../../log.js';
 import type { SourceCatalog } from '../../sources/catalog.js';
 import type { SaveReport, StateFile } from '../../spool/state-file.js';
 import type { OutputHealth } from '../module.js';
-import type { Output } from '../output.js';
+import type { DeliveryReceipt, Output } from '../output.js';
 import { CameraPublisher } from './camera-publisher.js';
 import type { Cameras } from './cameras.js';
 import { CommandDeadlines, commandMessage, commandResultPayload } from './commands.js';
@@ -164,7 +164,7 @@ export class MqttOutput implements Output {
     this.#link.start();
   }
 
-  async deliver(event: AlarmEvent): Promise<void> {
+  async deliver(event: AlarmEvent): Promise<DeliveryReceipt> {
     // Zone state follows the order of deliver calls, before any waiting.
     const change = zoneChange(this.#zones, event, this.#settings.catalog);
     if (change) {
@@ -178,6 +178,8 @@ export class MqttOutput implements Output {
       );
     }
     const payload = JSON.stringify(this.#settings.fullAddresses ? event : withMaskedAddresses(event));
+    /** State files this event changed: written after its publishes, waited for by its record's retirement only. */
+    const saves: Promise<void>[] = [];
     const ready = this.#link.ready();
     const cameraPublishes = this.#cameras.publish(
       ready,
@@ -200,16 +202,17 @@ export class MqttOutput implements Output {
     }
     if (change) {
       if (change.rediscover && this.#settings.discovery)
-        publishes.push(this.#announce(client, zoneDevice(this.#discovery, change.zone, change.state)));
+        publishes.push(this.#announce(client, zoneDevice(this.#discovery, change.zone, change.state), saves));
       for (const [entity, value] of Object.entries(change.publish)) {
         publishes.push(client.publishAsync(this.#topics.zone(change.zone, entity), value, entity === 'motion' ? once : retained));
       }
-      // Waited for, so a delivered event's zone state is on disk (a kill right after must not bring back the old
-      // state); never failing, so a full disk does not make the event go out again.
-      if (change.changed) publishes.push(this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json')));
+      // On disk before the record is retired (a kill right after must not bring back the old state), but not before
+      // the next event; never failing, so a full disk does not make the event go out again.
+      if (change.changed) saves.push(this.#deps.zoneFile.save(this.#zones, this.#saveReport('zones.json')));
     }
     await Promise.all(publishes);
     if (fromPanel) this.#lastValues.setEvent(payload);
+    return saves.length > 0 ? { settled: Promise.all(saves).then(() => undefined) } : {};
   }
 
   /**
@@ -354,14 +357,19 @@ export class MqttOutput implements Output {
     await this.#saveAnnounced();
   }
 
-  /** Publishes one device's discovery, with removal stubs for components announced before and gone now. */
-  async #announce(client: MqttClient, device: DeviceDiscovery): Promise<void> {
+  /**
+   * Publishes one device's discovery, with removal stubs for components announced before and gone now. The record
+   * of what was announced is waited for, or handed to `saves` (an event's, see deliver).
+   */
+  async #announce(client: MqttClient, device: DeviceDiscovery, saves?: Promise<void>[]): Promise<void> {
     const topic = this.#topics.discovery(device.id);
     const before = this.#announced[topic] ?? {};
     const removed = Object.fromEntries(Object.entries(before).filter(([id]) => !(id in device.components)));
     this.#announced[topic] = Object.fromEntries(Object.entries(device.components).map(([id, component]) => [id, component.platform]));
     await client.publishAsync(topic, discoveryPayload(this.#discovery, device, removed), retained);
-    await this.#saveAnnounced();
+    const saved = this.#saveAnnounced();
+    if (saves) saves.push(saved);
+    else await saved;
   }
 
   #saveAnnounced(): Promise<void> {

@@ -39,9 +39,10 @@ export const mqttModule = outputModule({
         bus: context.bus,
         entities: context.entities,
         currentAlarmState: context.panelState,
-        zoneFile: new StateFile(join(context.dataDir, 'zones.json')),
-        announcedFile: new StateFile(join(context.dataDir, 'discovery.json')),
-        cameraFile: new StateFile(join(context.dataDir, 'cameras.json')),
+        // Changed by many events in a row (a panel's first mails, each naming a zone): written at most once a second.
+        zoneFile: new StateFile(join(context.dataDir, 'zones.json'), { minIntervalMs: 1000 }),
+        announcedFile: new StateFile(join(context.dataDir, 'discovery.json'), { minIntervalMs: 1000 }),
+        cameraFile: new StateFile(join(context.dataDir, 'cameras.json'), { minIntervalMs: 1000 }),
         lastValuesFile: new StateFile(join(context.dataDir, 'last-values.json')),
         images: context.images ?? { read: async () => undefined },
       },

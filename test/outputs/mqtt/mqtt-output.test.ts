@@ -128,9 +128,9 @@ describe('MqttOutput', () => {
     }
   });
 
-  it('has the zone state on disk once an event is delivered, however slow the disk', async () => {
-    // A slow card: the write lands 200 ms after it is asked for. A kill right after the delivery (which the spool
-    // records at once) must not bring back the zone's old state at the next start.
+  it("hands the zone state's write over with the delivery, which does not wait for it, however slow the disk", async () => {
+    // A slow card: the write lands 200 ms after it is asked for. The next event must not wait for it; the record is
+    // retired only once it is on disk (the processor waits for `settled`), so a kill cannot bring back the old state.
     class SlowStateFile<T> extends StateFile<T> {
       override async write(value: T): Promise<void> {
         await delay(200);
@@ -140,7 +140,10 @@ describe('MqttOutput', () => {
     const path = join(dataDir, 'slow-zones.json');
     const { output } = create({}, broker.url, new SlowStateFile<Zones>(path));
     await output.start();
-    await output.deliver({ ...event(['alarm@bridge.local']), zone: 5, sensor: 'Keller' });
+    const receipt = await output.deliver({ ...event(['alarm@bridge.local']), zone: 5, sensor: 'Keller' });
+    assert.equal(await new StateFile<Zones>(path).read(), undefined, 'delivered before the zone state is written');
+    assert.ok(receipt?.settled, 'the write is handed over');
+    await receipt.settled;
     assert.equal((await new StateFile<Zones>(path).read())?.['5']?.name, 'Keller');
   });
 
