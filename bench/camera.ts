@@ -17,6 +17,9 @@ export interface CameraFigures {
   peakRssMb: number;
 }
 
+/** How long after the last mail's 250 its pictures may take before the run fails. */
+const pictureWaitMs = 120_000;
+
 /** A JPEG as far as the bytes go (SOI … EOI) with the sequence number at offset 4; the rest is noise. */
 function snapshot(sequence: number, size: number): Buffer {
   const bytes = Buffer.alloc(size);
@@ -90,7 +93,12 @@ export async function sendCameraMails(
       if (paced && !arrived.has(sequence)) await thisArrived;
     }
     socket.end('QUIT\r\n');
-    await all;
+    // A picture that never comes fails the run with a count instead of hanging it.
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${mails - arrived.size} of ${mails} pictures did not arrive`)), pictureWaitMs);
+    });
+    await Promise.race([all, stalled]).finally(() => clearTimeout(timer));
     return [...dataEnd].map(([sequence, end]) => (arrived.get(sequence) ?? Number.NaN) - end);
   } finally {
     await subscriber.endAsync();
