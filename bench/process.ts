@@ -5,6 +5,8 @@ import { createConnection } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { killOnExit } from '../test/helpers/cleanup.js';
 
+/** How long a start may take before the run fails (npx on a loaded machine takes seconds). */
+const startTimeoutMs = 60_000;
 /** How long a stopped process may take before it is killed: a stop that hangs must not outlive the run. */
 const stopTimeoutMs = 15_000;
 
@@ -50,7 +52,8 @@ export function greetingMs(port: number): Promise<number | undefined> {
 }
 
 async function awaitGreeting(port: number, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 1500; attempt++) {
+  const deadline = performance.now() + startTimeoutMs;
+  while (performance.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before port ${port} greeted`);
     if ((await greetingMs(port)) !== undefined) return;
