@@ -3,16 +3,12 @@
 // (p50/p99), and the bridge's peak RSS; `paced`: each mail only once the previous picture arrived (a camera's
 // pace: the latency of one mail), else back to back (a burst: what a queue of them costs). The sequence number is
 // written into each picture, so every arrival is matched to its mail and no two pictures share a SHA-256.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { stringify } from 'yaml';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
-import { freePort, waitForPort } from '../test/helpers/ports.js';
-import { stopProcess } from './process.js';
+import type { FsyncShim } from './fsync-shim.js';
+import { peakRssMb } from './proc.js';
 import { expect, openSession } from './smtp-load.js';
+import { type System, startBridge } from './systems.js';
 
 export interface CameraFigures {
   mails: number;
@@ -20,6 +16,9 @@ export interface CameraFigures {
   latencies: number[];
   peakRssMb: number;
 }
+
+/** How long after the last mail's 250 its pictures may take before the run fails. */
+const pictureWaitMs = 120_000;
 
 /** A JPEG as far as the bytes go (SOI … EOI) with the sequence number at offset 4; the rest is noise. */
 function snapshot(sequence: number, size: number): Buffer {
@@ -55,27 +54,18 @@ function cameraMail(image: Buffer): string {
   ].join('\r\n');
 }
 
-export async function benchCamera(
-  root: string,
-  nodeArgs: string[],
-  readPeakRssMb: (pid: number) => Promise<number>,
+/**
+ * Sends `mails` camera mails over one connection to a running bridge and times each picture's arrival on MQTT;
+ * `paced`: each mail only once the previous picture arrived.
+ */
+export async function sendCameraMails(
+  port: number,
+  brokerUrl: string,
+  mails: number,
   paced: boolean,
-  mails = 40,
   imageBytes = 2 * 1024 * 1024,
-): Promise<CameraFigures> {
-  const broker = await Mosquitto.start();
-  const dataDir = await mkdtemp(join(tmpdir(), 'amb-bench-camera-'));
-  const port = await freePort();
-  const configFile = join(dataDir, 'config.yaml');
-  await writeFile(
-    configFile,
-    stringify({ log_level: 'info', data_dir: dataDir, smtp: { host: '127.0.0.1', port }, mqtt: { url: broker.url } }),
-  );
-  const bridge = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bin.js'), '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  bridge.stdout?.resume();
-  const subscriber = await connectAsync(broker.url);
+): Promise<number[]> {
+  const subscriber = await connectAsync(brokerUrl);
   const arrived = new Map<number, number>();
   let allArrived: () => void = () => undefined;
   const all = new Promise<void>((resolve) => (allArrived = resolve));
@@ -86,9 +76,8 @@ export async function benchCamera(
     nextArrived();
     if (arrived.size === mails) allArrived();
   });
-  await subscriber.subscribeAsync('alarm-mail-bridge/camera/+/image', { qos: 1 });
   try {
-    await waitForPort(port, bridge);
+    await subscriber.subscribeAsync('alarm-mail-bridge/camera/+/image', { qos: 1 });
     const { socket, reader } = await openSession(port);
     const dataEnd = new Map<number, number>();
     for (let sequence = 0; sequence < mails; sequence++) {
@@ -104,17 +93,34 @@ export async function benchCamera(
       if (paced && !arrived.has(sequence)) await thisArrived;
     }
     socket.end('QUIT\r\n');
-    await all;
-    return {
-      mails,
-      imageBytes,
-      latencies: [...dataEnd].map(([sequence, end]) => (arrived.get(sequence) ?? Number.NaN) - end),
-      peakRssMb: await readPeakRssMb(bridge.pid ?? 0),
-    };
+    // A picture that never comes fails the run with a count instead of hanging it.
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${mails - arrived.size} of ${mails} pictures did not arrive`)), pictureWaitMs);
+    });
+    await Promise.race([all, stalled]).finally(() => clearTimeout(timer));
+    return [...dataEnd].map(([sequence, end]) => (arrived.get(sequence) ?? Number.NaN) - end);
   } finally {
     await subscriber.endAsync();
-    await stopProcess(bridge);
+  }
+}
+
+/** A bridge of its own, on its own Mosquitto, through `mails` camera mails. */
+export async function benchCamera(
+  nodeArgs: string[],
+  shim: FsyncShim | undefined,
+  paced: boolean,
+  mails = 40,
+  imageBytes = 2 * 1024 * 1024,
+): Promise<CameraFigures> {
+  const broker = await Mosquitto.start();
+  let bridge: System | undefined;
+  try {
+    bridge = await startBridge({ brokerUrl: broker.url, shim, nodeArgs });
+    const latencies = await sendCameraMails(bridge.port, broker.url, mails, paced, imageBytes);
+    return { mails, imageBytes, latencies, peakRssMb: await peakRssMb(bridge.pid) };
+  } finally {
+    await bridge?.stop();
     await broker.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,6 @@
-// The ceilings for the benchmark: an smtp-server that answers 250 to each mail, either bare (drains it: no spool,
-// no parse) or durable (stores it with the bridge's own spool first: write, fsync, rename, folder fsync; no parse,
-// no delivery). The second shows what durability alone costs on this disk.
+// The durable sink of the benchmark: an smtp-server that stores each mail with the bridge's own spool before its
+// 250 (write, fsync, rename, folder fsync; no parse, no delivery): what durability alone costs on this disk.
+// The bare sink, the ceiling, is bench/bare-sink.mjs.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,6 @@ import { mailRecord } from '../src/smtp/mail-record.js';
 import { FileSpool } from '../src/spool/file-spool.js';
 
 const port = Number(process.argv[2]);
-const durable = process.argv[3] === 'durable';
 const dataDir = await mkdtemp(join(tmpdir(), 'amb-sink-'));
 const spool = new FileSpool(dataDir);
 await spool.open();
@@ -20,11 +19,6 @@ const server = new SMTPServer({
   disabledCommands: ['STARTTLS'],
   disableReverseLookup: true,
   onData(stream, session, callback) {
-    if (!durable) {
-      stream.on('end', () => callback(null, 'Queued'));
-      stream.resume();
-      return;
-    }
     const envelope = { from: '', recipients: [], receivedAt: new Date().toISOString(), remoteAddress: session.remoteAddress };
     spool
       .write(mailRecord(envelope, stream, 10 * 1024 * 1024))

@@ -12,8 +12,9 @@ export interface MailTiming {
 
 export class ReplyReader {
   #buffer = '';
-  #waiting: ((reply: string) => void)[] = [];
+  #waiting: { resolve: (reply: string) => void; reject: (error: Error) => void }[] = [];
   #replies: string[] = [];
+  #closed = false;
 
   constructor(socket: Socket) {
     socket.setEncoding('utf8');
@@ -25,16 +26,23 @@ export class ReplyReader {
         const reply = this.#buffer.slice(0, end).trimEnd();
         this.#buffer = this.#buffer.slice(end);
         const waiter = this.#waiting.shift();
-        if (waiter) waiter(reply);
+        if (waiter) waiter.resolve(reply);
         else this.#replies.push(reply);
       }
     });
+    // A server that hangs up (421, or a crash) fails the wait instead of leaving it pending forever.
+    socket.on('close', () => {
+      this.#closed = true;
+      for (const waiter of this.#waiting.splice(0)) waiter.reject(new Error('connection closed'));
+    });
+    socket.on('error', () => undefined);
   }
 
   next(): Promise<string> {
     const ready = this.#replies.shift();
     if (ready !== undefined) return Promise.resolve(ready);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    if (this.#closed) return Promise.reject(new Error('connection closed'));
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 }
 
@@ -45,8 +53,8 @@ export async function expect(reader: ReplyReader, code: string): Promise<string>
 }
 
 /** A connection to the bridge's SMTP port, greeted (EHLO), ready for MAIL FROM. */
-export async function openSession(port: number): Promise<{ socket: Socket; reader: ReplyReader }> {
-  const socket = createConnection({ port, host: '127.0.0.1' });
+export async function openSession(port: number, localAddress?: string): Promise<{ socket: Socket; reader: ReplyReader }> {
+  const socket = createConnection({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
   socket.setNoDelay(true);
   const reader = new ReplyReader(socket);
   await expect(reader, '220');
