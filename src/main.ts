@@ -155,8 +155,12 @@ export async function startBridge(
     const deliveries = (await buildOutputs(config, context, stops)).map(
       ({ output, delivery }) => new Delivery(output, log.child({ component: output.name }), delivery, bus),
     );
-    const parser = new IsolatedParser({ bus });
-    parser.start();
+    // Mails with parts (cameras' pictures) go to the parser's worker: kept warm where cameras are configured, else
+    // started by the first such mail and ended after 10 idle minutes (a panel's own mails are parsed in place).
+    const camerasConfigured = config.cameras.length > 0;
+    const parser = new IsolatedParser({ bus, idleEndMs: camerasConfigured ? undefined : 10 * 60_000 });
+    if (camerasConfigured) parser.start();
+    else parser.startInPlace();
     stops.push(() => parser.close());
     const cameras = { cameras: config.cameras, addresses: routes.camera };
     const kinds = buildRecordKinds({ parser, profiles, routes, cameras: { ...cameras, snapshots } });

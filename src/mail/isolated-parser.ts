@@ -20,6 +20,11 @@ export interface IsolatedParserOptions {
   timeBudgetMs?: number;
   /** Told of each worker that is ended and replaced (`parserRestarted`), for observers. */
   bus?: Bus;
+  /**
+   * A worker without work for this long is ended (its memory, about 17 MB, handed back) and started again by the next
+   * mail that needs it; undefined: kept for as long as the parser is open (cameras, whose pictures should not wait).
+   */
+  idleEndMs?: number;
 }
 
 interface Job {
@@ -46,16 +51,25 @@ export class IsolatedParser implements MailParser {
   #closed = false;
   #inPlace: Promise<typeof import('./parse.js')> | undefined;
   #inPlaceTimer: NodeJS.Timeout | undefined;
+  readonly #idleEndMs: number | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
 
-  constructor({ timeBudgetMs = 10_000, bus }: IsolatedParserOptions = {}) {
+  constructor({ timeBudgetMs = 10_000, bus, idleEndMs }: IsolatedParserOptions = {}) {
     this.#timeBudgetMs = timeBudgetMs;
     this.#bus = bus;
+    this.#idleEndMs = idleEndMs;
   }
 
-  /** Starts the worker now, so the first mail does not wait for mailparser to load. */
-  start(): void {
-    if (this.#worker || this.#closed) return;
+  /** Loads mailparser into this thread soon after the start, for the small mails parsed in place. */
+  startInPlace(): void {
+    if (this.#closed) return;
     this.#inPlaceTimer ??= setTimeout(() => void this.#inPlaceParser().catch(() => undefined), inPlaceLoadDelayMs).unref();
+  }
+
+  /** Starts the worker now too, so the first mail with parts does not wait for mailparser to load there. */
+  start(): void {
+    this.startInPlace();
+    if (this.#worker || this.#closed) return;
     try {
       this.#startWorker().unref();
     } catch {
@@ -75,6 +89,7 @@ export class IsolatedParser implements MailParser {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#inPlaceTimer);
+    clearTimeout(this.#idleTimer);
     for (const job of this.#queue.splice(0)) job.reject(new Error('parser closed'));
     clearTimeout(this.#current?.timer);
     this.#current?.job.reject(new Error('parser closed'));
@@ -91,6 +106,7 @@ export class IsolatedParser implements MailParser {
     if (this.#current || this.#closed) return;
     const job = this.#queue.shift();
     if (!job) return;
+    clearTimeout(this.#idleTimer);
     this.#current = { job, timer: undefined, sent: false };
     let worker: Worker;
     try {
@@ -151,7 +167,10 @@ export class IsolatedParser implements MailParser {
     this.#current = undefined;
     if ('mail' in reply) current.job.resolve(withBuffers(reply.mail));
     else current.job.reject(new MailUnparsable(reply.unparsable));
-    if (this.#queue.length === 0) worker.unref(); // an idle parser never keeps the process alive
+    if (this.#queue.length === 0) {
+      worker.unref(); // an idle parser never keeps the process alive
+      if (this.#idleEndMs !== undefined) this.#idleTimer = setTimeout(() => void this.#dropWorker(), this.#idleEndMs).unref();
+    }
     this.#next();
   }
 

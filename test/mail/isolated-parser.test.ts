@@ -1,6 +1,7 @@
 // The parser in its worker thread: the same Mail as parsing in place, and a mail that exhausts its time budget
 // becomes unparsable without holding up the bridge; the next mail gets a fresh worker.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { Bus } from '../../src/core/bus.js';
 import { IsolatedParser } from '../../src/mail/isolated-parser.js';
@@ -48,10 +49,10 @@ describe('IsolatedParser', () => {
 
   it('gives up a mail that takes longer than its time budget, then parses the next one in a new worker', async () => {
     const parser = parserWith({ timeBudgetMs: 250 });
-    const [slow, next] = await Promise.allSettled([parser.parse(slowToParse, envelope), parser.parse(xt1, envelope)]);
+    const [slow, next] = await Promise.allSettled([parser.parse(slowToParse, envelope), parser.parse(withSnapshot, envelope)]);
     assert.ok(slow.status === 'rejected' && slow.reason instanceof MailUnparsable);
     assert.match((slow.reason as Error).message, /took longer than 250 ms/);
-    assert.equal(next.status === 'fulfilled' && next.value.text.trim(), 'Zone:1 Terrasse, Innenbereich Alarm');
+    assert.equal(next.status === 'fulfilled' && next.value.text.trim(), 'Motion detected');
   });
 
   it('tells the bus when a worker is replaced, with why, by the time the mail that hung it is given up', async () => {
@@ -66,8 +67,22 @@ describe('IsolatedParser', () => {
       () => [...restarts],
     );
     assert.deepEqual(await slow, ['took longer than 250 ms']);
-    assert.equal((await parser.parse(xt1, envelope)).text.trim(), 'Zone:1 Terrasse, Innenbereich Alarm');
+    assert.equal((await parser.parse(withSnapshot, envelope)).text.trim(), 'Motion detected');
     assert.deepEqual(restarts, ['took longer than 250 ms'], 'the fresh worker parsed without another restart');
+  });
+
+  it('ends a worker left idle, and starts one again for the next mail with parts; small mails need none', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const parser = parserWith({ idleEndMs: 50 });
+    assert.equal((await parser.parse(xt1, envelope)).subject, 'XT1');
+    assert.equal(threads(), before, 'a small mail of one part is parsed in place');
+    assert.equal((await parser.parse(withSnapshot, envelope)).text.trim(), 'Motion detected');
+    const working = threads();
+    assert.ok(working > before, 'a mail with parts has its worker');
+    // Ended after 50 idle ms: the thread goes (the test's timeout is the bound if it never did).
+    while (threads() >= working) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await parser.parse(withSnapshot, envelope)).text.trim(), 'Motion detected', 'a new worker once needed');
   });
 
   it('refuses work once closed', async () => {
