@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import type { RecordToStore, ResendKeyGatherer, Spool, SpoolRecord } from '../../src/spool/spool.js';
 
 interface Implementation {
@@ -20,6 +21,7 @@ interface Implementation {
 
 const implementations: Implementation[] = [
   { name: 'FileSpool', create: (dataDir, resendKeyOf) => new FileSpool(dataDir, { resendKeyOf }) },
+  { name: 'JournalSpool', create: (dataDir, resendKeyOf) => new JournalSpool(dataDir, { resendKeyOf }) },
 ];
 
 /** A resend key of the test's own: the body's hash, for bodies that start with `keyed:`. */

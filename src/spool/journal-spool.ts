@@ -1,0 +1,495 @@
+// The journal spool: records are entries appended to `spool/journal/<n>.log` and made durable by a group commit (one
+// fdatasync for every commit waiting, group-commit.ts); bodies over the in-memory limit live in `spool/bodies/`.
+// Deliveries, retirements and quarantines are entries too, written without a sync of their own: they reach the kernel
+// at once (so they survive kill -9) and the disk with the next commit's sync or the OS's writeback; a power cut may
+// cost the last ones, which only costs a replay, as the file spool's unsynced delivered.log and unlink did.
+// Open replays the journal (journal-file.ts) into the pending records, their deliveries and the resend keys.
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, truncate, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BackgroundTasks } from '../background-tasks.js';
+import type { Logger } from '../log.js';
+import { removeIfPresent } from './durable-file.js';
+import { FolderSync } from './folder-sync.js';
+import { type EntryLocation, GroupCommit, segmentName } from './group-commit.js';
+import { inMemoryLimit, receiveBody } from './journal-body.js';
+import {
+  decodeJson,
+  decodeRecord,
+  EntryType,
+  entryAt,
+  type JournalEntry,
+  jsonEntry,
+  type RecentKey,
+  type RecordMeta,
+  recordEntry,
+  scanSegment,
+} from './journal-file.js';
+import { takeOverFileSpool } from './journal-takeover.js';
+import { MailIds } from './mail-id.js';
+import { Quarantine, type QuarantineOptions } from './quarantine.js';
+import { headerLineOf, recordOf } from './record-file.js';
+import { ResendWindow } from './resend-window.js';
+import { type RecordToStore, RecordUnreadable, type Spool, type SpoolDraft, type SpoolRecord, SpoolUnavailable } from './spool.js';
+
+/**
+ * How long a stored mail is recognised when it is sent again. A panel or camera resends at once or not at all; a
+ * relay such as Postfix retries a deferred mail after 5 to 10 minutes (minimal_backoff_time and queue_run_delay,
+ * 300 s each), and the bridge may take a minute to come back after a crash. Longer would only add the risk of
+ * merging two real alarms from a sender whose mails are byte for byte the same, constant Message-ID included.
+ */
+const resendWindowMs = 15 * 60 * 1000;
+/** A segment past this size is closed and the next one begun. */
+const defaultSegmentBytes = 8 * 1024 * 1024;
+/**
+ * Past this many segments the oldest one's pending records are copied forward (when they fill at most half of it), so
+ * that a record pending for days (an output down) does not keep every segment written since.
+ */
+const defaultMaxSegments = 4;
+
+export interface JournalSpoolOptions {
+  /** Wall clock in ms, for the resend window and the quarantine's age limit; tests move it. */
+  now?: () => number;
+  /** Bounds of the quarantine, and whom to tell of a record removed from it. */
+  quarantine?: Omit<QuarantineOptions, 'now'>;
+  /** The resend key of a record taken over from the file spool (those carry none of their own). */
+  resendKeyOf?: (record: SpoolRecord) => string | undefined;
+  /** Told of damage found in the journal at open. */
+  log?: Pick<Logger, 'warn' | 'info'>;
+  /** Told after each fdatasync how many commits it carried (bench, tests). */
+  onSynced?: (commits: number) => void;
+  segmentBytes?: number;
+  maxSegments?: number;
+}
+
+/** Where a pending record is. */
+interface PendingRecord {
+  location: EntryLocation;
+  bodyFile: string | undefined;
+}
+
+export class JournalSpool implements Spool {
+  readonly quarantined: Quarantine;
+  readonly #spoolDir: string;
+  readonly #journalDir: string;
+  readonly #bodiesDir: string;
+  readonly #now: () => number;
+  readonly #options: JournalSpoolOptions;
+  readonly #segmentBytes: number;
+  readonly #maxSegments: number;
+  readonly #writer: GroupCommit;
+  readonly #recent: ResendWindow;
+  /** Ids continue after the newest one the journal holds, whatever another spool in the process gave. */
+  readonly #ids = new MailIds();
+  readonly #pending = new Map<string, PendingRecord>();
+  readonly #delivered = new Map<string, Set<string>>();
+  /** Pending records (count and entry bytes) per segment, for removing and compacting old segments. */
+  readonly #segments = new Map<number, { records: number; bytes: number }>();
+  /** Writes not waited for (retirements, compaction), which close() waits for. */
+  readonly #background = new BackgroundTasks();
+  readonly #requeueing = new Set<string>();
+  #bodiesSync: FolderSync | undefined;
+  #compacting = false;
+  #open = false;
+
+  constructor(dataDir: string, options: JournalSpoolOptions = {}) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#spoolDir = join(dataDir, 'spool');
+    this.#journalDir = join(this.#spoolDir, 'journal');
+    this.#bodiesDir = join(this.#spoolDir, 'bodies');
+    this.#segmentBytes = options.segmentBytes ?? defaultSegmentBytes;
+    this.#maxSegments = options.maxSegments ?? defaultMaxSegments;
+    this.quarantined = new Quarantine(join(dataDir, 'quarantine'), { ...options.quarantine, now: this.#now });
+    this.#recent = new ResendWindow(resendWindowMs, this.#now);
+    this.#writer = new GroupCommit(this.#journalDir, {
+      segmentBytes: this.#segmentBytes,
+      // Older segments go once their records are done: the resend keys inside the window must outlive them.
+      segmentOpening: () => [jsonEntry(EntryType.recent, this.#recent.durableKeys())],
+      ...(options.onSynced ? { onSynced: options.onSynced } : {}),
+    });
+  }
+
+  /** Replays the journal, takes over a file spool's records, and drops bodies never committed. */
+  async open(): Promise<void> {
+    for (const dir of [this.#journalDir, this.#bodiesDir]) await mkdir(dir, { recursive: true });
+    // First: on a full disk its bounds may win back the room the steps after it write into.
+    await this.quarantined.open();
+    this.#pending.clear();
+    this.#delivered.clear();
+    const seen = new Set<string>();
+    const segments = await this.#segmentNumbers();
+    const last = segments.at(-1) ?? 1;
+    let end = 0;
+    for (const segment of segments) end = await this.#replay(segment, segment === last, seen);
+    this.#countSegments();
+    this.#writer.resume(last, segments.length > 0 ? end : 0);
+    this.#bodiesSync = await FolderSync.open(this.#bodiesDir);
+    this.#open = true;
+    const taken = await takeOverFileSpool(
+      this.#spoolDir,
+      (id) => seen.has(id),
+      (old) => this.#takeOver(old.id, old.data, old.storedAt, old.delivered),
+    );
+    if (taken > 0) this.#options.log?.info({ records: taken }, 'records of the file spool taken over into the journal');
+    const newest = [...seen, ...this.#pending.keys()].sort().at(-1);
+    if (newest) this.#ids.continueAfter(newest);
+    await this.#dropStrays();
+    this.#reclaim();
+  }
+
+  async close(): Promise<void> {
+    this.#open = false;
+    await this.#background.settled();
+    await this.#writer.close();
+    await this.#bodiesSync?.close();
+    this.#bodiesSync = undefined;
+  }
+
+  async write({ kind, header, body, maxBytes, resendKey }: RecordToStore): Promise<SpoolDraft> {
+    const bodiesSync = this.#bodiesSync;
+    let received: Awaited<ReturnType<typeof receiveBody>>;
+    try {
+      if (!bodiesSync) throw new Error('the spool is not open');
+      received = await receiveBody(body, { maxBytes, bodies: this.#bodiesDir, bodiesSync, ...(resendKey ? { resendKey } : {}) });
+    } catch (error) {
+      throw new SpoolUnavailable(`cannot store ${kind} record: ${(error as Error).message}`, { cause: error });
+    }
+    const { oversized, inline, bodyFile } = received;
+    const key = oversized ? undefined : resendKey?.key();
+    const { kind: _headerKind, ...fields } = header as Record<string, unknown>;
+    let settled = false;
+    const dropBody = async () => {
+      settled = true;
+      if (bodyFile) await removeIfPresent(join(this.#bodiesDir, bodyFile));
+    };
+    return {
+      oversized,
+      commit: async () => {
+        if (settled || oversized) throw new SpoolUnavailable('the draft was discarded or is oversized');
+        for (let earlier = key && this.#recent.get(key); earlier; earlier = key && this.#recent.get(key)) {
+          // The first copy may still be committing: it answers for this one only once it is durable.
+          if (!(await earlier.stored)) continue; // it failed and is forgotten; look again
+          await dropBody();
+          return { id: earlier.id, record: undefined, resent: true };
+        }
+        const id = this.#ids.next();
+        const meta: RecordMeta = { id, kind, header: fields, at: this.#now(), ...(key ? { key } : {}), ...(bodyFile ? { bodyFile } : {}) };
+        const written = this.#append(recordEntry(meta, inline), true);
+        if (key)
+          this.#recent.add(
+            key,
+            id,
+            written.then(
+              () => true,
+              () => false,
+            ),
+          );
+        try {
+          this.#addPending(id, { location: await written, bodyFile });
+        } catch (error) {
+          // Answered 451, so the sender sends it again: no copy may stay behind to be processed as well.
+          await dropBody().catch(() => undefined);
+          throw new SpoolUnavailable(`cannot commit record: ${(error as Error).message}`, { cause: error });
+        }
+        settled = true;
+        const record = inline && inline.length <= inMemoryLimit ? { id, kind, header: { ...fields }, body: inline } : undefined;
+        return { id, record, resent: false };
+      },
+      discard: dropBody,
+    };
+  }
+
+  async pending(): Promise<string[]> {
+    return [...this.#pending.keys()].sort();
+  }
+
+  async read(id: string): Promise<SpoolRecord> {
+    const { meta, body } = await this.#readEntry(id);
+    if (meta.legacy) return recordOf(id, body);
+    const bytes = meta.bodyFile ? await readFile(join(this.#bodiesDir, meta.bodyFile)) : body;
+    return { id, kind: meta.kind, header: meta.header, body: bytes };
+  }
+
+  deliveredTo(id: string): ReadonlySet<string> {
+    return this.#delivered.get(id) ?? new Set();
+  }
+
+  /** Remembered at no fsync: the entry is written at once and made durable by the next commit's sync. */
+  recordDelivery(id: string, output: string): void {
+    if (!this.#pending.has(id)) return;
+    const outputs = this.#delivered.get(id) ?? new Set<string>();
+    if (outputs.has(output)) return;
+    outputs.add(output);
+    this.#delivered.set(id, outputs);
+    this.#background.run(this.#append(jsonEntry(EntryType.delivered, { id, output }), false), () => undefined);
+  }
+
+  async retire(id: string): Promise<void> {
+    this.#leave(id, EntryType.retired);
+  }
+
+  async quarantine(id: string, reason?: string): Promise<void> {
+    if (!this.#pending.has(id)) return;
+    await this.quarantined.admitBytes(await this.#fileBytesOf(id), id, reason);
+    this.#leave(id, EntryType.quarantined);
+  }
+
+  async requeue(quarantinedId: string): Promise<{ id: string; record: SpoolRecord | undefined } | undefined> {
+    // Two retries of one record at once (two tabs) would both read it before either releases it: one alarm, two records.
+    if (this.#requeueing.has(quarantinedId)) return undefined;
+    this.#requeueing.add(quarantinedId);
+    try {
+      const data = await this.quarantined.read(quarantinedId);
+      if (!data) return undefined;
+      // A record whose header cannot be read (RecordUnreadable) would only come back here: it stays where it is.
+      const { kind, header, body } = recordOf(quarantinedId, data);
+      const stored = await (await this.write({ kind, header, body, maxBytes: Number.POSITIVE_INFINITY })).commit();
+      // Durable now; a quarantine that cannot let go of its copy (a failing disk) keeps it listed.
+      await this.quarantined.release(quarantinedId).catch(() => undefined);
+      return { id: stored.id, record: stored.record };
+    } finally {
+      this.#requeueing.delete(quarantinedId);
+    }
+  }
+
+  /** A small file written, synced, moved into the journal's folder and removed: the folder takes new names. */
+  async probe(): Promise<void> {
+    const name = `${randomUUID()}.probe`;
+    const draft = join(this.#bodiesDir, name);
+    try {
+      const file = await open(draft, 'wx');
+      try {
+        await file.write('probe');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(draft, join(this.#journalDir, name));
+    } finally {
+      await removeIfPresent(draft).catch(() => undefined);
+      await removeIfPresent(join(this.#journalDir, name)).catch(() => undefined);
+    }
+  }
+
+  #append(entry: JournalEntry, durable: boolean): Promise<EntryLocation> {
+    if (!this.#open) return Promise.reject(new Error('the spool is closed'));
+    return this.#writer.append(entry, durable);
+  }
+
+  /** The record is done (retired) or quarantined: the entry that says so, then its body file goes. */
+  #leave(id: string, type: EntryType): void {
+    const record = this.#pending.get(id);
+    if (!record) return;
+    this.#removePending(id);
+    const left = this.#append(jsonEntry(type, { id }), false).then(async () => {
+      if (record.bodyFile) await removeIfPresent(join(this.#bodiesDir, record.bodyFile));
+    });
+    this.#background.run(left, () => undefined);
+    this.#reclaim();
+  }
+
+  /** A record's entry, read back and checked; ENOENT once it is not pending. */
+  async #readEntry(id: string): Promise<{ meta: RecordMeta; body: Buffer }> {
+    for (;;) {
+      const record = this.#pending.get(id);
+      if (!record) throw Object.assign(new Error(`record ${id} is not pending`), { code: 'ENOENT' });
+      const { segment, offset, length } = record.location;
+      let data: Buffer;
+      try {
+        data = await readAt(join(this.#journalDir, segmentName(segment)), offset, length);
+      } catch (error) {
+        // Moved forward by a compaction meanwhile: read it where it is now.
+        if (this.#pending.get(id)?.location !== record.location) continue;
+        throw error;
+      }
+      const entry = entryAt(data, 0, offset);
+      if (!entry) throw new RecordUnreadable('its journal entry is damaged');
+      try {
+        return decodeRecord(entry.payload);
+      } catch (error) {
+        throw new RecordUnreadable(`its journal entry cannot be read (${(error as Error).message})`, { cause: error });
+      }
+    }
+  }
+
+  /** The record in the file format the quarantine keeps (header line, then body), or its raw entry if unreadable. */
+  async #fileBytesOf(id: string): Promise<Buffer> {
+    try {
+      const { meta, body } = await this.#readEntry(id);
+      if (meta.legacy) return body;
+      const bytes = meta.bodyFile ? await readFile(join(this.#bodiesDir, meta.bodyFile)) : body;
+      return Buffer.concat([headerLineOf(meta.kind, meta.header), bytes]);
+    } catch (error) {
+      if (!(error instanceof RecordUnreadable)) throw error;
+      const { segment, offset, length } = (this.#pending.get(id) as PendingRecord).location;
+      return readAt(join(this.#journalDir, segmentName(segment)), offset, length);
+    }
+  }
+
+  async #takeOver(id: string, data: Buffer, storedAt: number, delivered: string[]): Promise<void> {
+    let key: string | undefined;
+    try {
+      key = this.#recent.withinWindow(storedAt) ? this.#options.resendKeyOf?.(recordOf(id, data)) : undefined;
+    } catch {} // unreadable: it is quarantined in its turn, as before
+    const meta: RecordMeta = { id, kind: 'mail', header: {}, at: storedAt, legacy: true, ...(key ? { key } : {}) };
+    const written = this.#append(recordEntry(meta, data), true);
+    const deliveries = delivered.map((output) => this.#append(jsonEntry(EntryType.delivered, { id, output }), true));
+    this.#addPending(id, { location: await written, bodyFile: undefined });
+    await Promise.all(deliveries);
+    if (delivered.length > 0) this.#delivered.set(id, new Set(delivered));
+    if (key) this.#recent.restore(key, id, storedAt);
+  }
+
+  async #segmentNumbers(): Promise<number[]> {
+    const names = await readdir(this.#journalDir);
+    return names
+      .filter((name) => /^\d{10}\.log$/.test(name))
+      .map((name) => Number(name.slice(0, 10)))
+      .sort((a, b) => a - b);
+  }
+
+  /** Applies one segment's entries; a damaged tail of the last one is cut off (it was never acknowledged). */
+  async #replay(segment: number, isLast: boolean, seen: Set<string>): Promise<number> {
+    const path = join(this.#journalDir, segmentName(segment));
+    const data = await readFile(path);
+    const { entries, end, skipped } = scanSegment(data);
+    for (const [offset, length] of skipped)
+      this.#options.log?.warn({ segment: segmentName(segment), offset, bytes: length }, 'damaged bytes in the spool journal skipped');
+    if (end < data.length) {
+      if (isLast) await truncate(path, end);
+      else
+        this.#options.log?.warn(
+          { segment: segmentName(segment), offset: end, bytes: data.length - end },
+          'damaged end of a spool journal segment skipped',
+        );
+    }
+    for (const entry of entries) {
+      try {
+        this.#apply(entry.type, entry.payload, { segment, offset: entry.offset, length: entry.length }, seen);
+      } catch {} // the crc matched but the content is not ours (a later version's entry): nothing to apply
+    }
+    return end;
+  }
+
+  #apply(type: EntryType, payload: Buffer, location: EntryLocation, seen: Set<string>): void {
+    if (type === EntryType.record) {
+      const { meta } = decodeRecord(payload);
+      seen.add(meta.id);
+      // A record copied forward by a compaction: the later copy is where it is read from.
+      this.#pending.set(meta.id, { location, bodyFile: meta.bodyFile });
+      if (meta.key) this.#recent.restore(meta.key, meta.id, meta.at);
+    } else if (type === EntryType.delivered) {
+      const { id, output } = decodeJson<{ id: string; output: string }>(payload);
+      if (!this.#pending.has(id)) return;
+      const outputs = this.#delivered.get(id) ?? new Set<string>();
+      outputs.add(output);
+      this.#delivered.set(id, outputs);
+    } else if (type === EntryType.retired || type === EntryType.quarantined) {
+      const { id } = decodeJson<{ id: string }>(payload);
+      this.#pending.delete(id);
+      this.#delivered.delete(id);
+    } else if (type === EntryType.recent) {
+      for (const [key, id, at] of decodeJson<RecentKey[]>(payload)) this.#recent.restore(key, id, at);
+    }
+  }
+
+  /** Bodies no pending record names (drafts never committed, or a retirement's removal a crash cut short). */
+  async #dropStrays(): Promise<void> {
+    const named = new Set([...this.#pending.values()].map((record) => record.bodyFile));
+    for (const name of await readdir(this.#bodiesDir)) if (!named.has(name)) await removeIfPresent(join(this.#bodiesDir, name));
+    for (const name of await readdir(this.#journalDir)) if (name.endsWith('.probe')) await removeIfPresent(join(this.#journalDir, name));
+  }
+
+  #countSegments(): void {
+    this.#segments.clear();
+    for (const { location } of this.#pending.values()) this.#count(location, 1);
+  }
+
+  #count({ segment, length }: EntryLocation, sign: 1 | -1): void {
+    const counted = this.#segments.get(segment) ?? { records: 0, bytes: 0 };
+    counted.records += sign;
+    counted.bytes += sign * length;
+    if (counted.records === 0) this.#segments.delete(segment);
+    else this.#segments.set(segment, counted);
+  }
+
+  #addPending(id: string, record: PendingRecord): void {
+    this.#pending.set(id, record);
+    this.#count(record.location, 1);
+  }
+
+  #removePending(id: string): void {
+    const record = this.#pending.get(id);
+    if (!record) return;
+    this.#pending.delete(id);
+    this.#delivered.delete(id);
+    this.#count(record.location, -1);
+  }
+
+  /**
+   * Removes old segments no pending record lives in, oldest first (a later segment may hold the retirement of a
+   * record in an earlier one, so a segment never goes before the ones older than it); past `maxSegments`, copies the
+   * oldest one's few pending records forward first.
+   */
+  #reclaim(): void {
+    if (!this.#open || this.#compacting) return;
+    this.#compacting = true;
+    const done = this.#reclaimSegments().finally(() => {
+      this.#compacting = false;
+    });
+    this.#background.run(done, () => undefined);
+  }
+
+  async #reclaimSegments(): Promise<void> {
+    for (;;) {
+      const segments = await this.#segmentNumbers();
+      const oldest = segments[0];
+      if (oldest === undefined || oldest >= this.#writer.segment) return;
+      const live = this.#segments.get(oldest);
+      if (!live) {
+        await unlink(join(this.#journalDir, segmentName(oldest)));
+        continue;
+      }
+      if (segments.length <= this.#maxSegments || live.bytes > this.#segmentBytes / 2) return;
+      await this.#copyForward(oldest);
+      if (this.#segments.has(oldest)) return; // a copy failed (a full disk): tried again later
+    }
+  }
+
+  /** The segment's pending records and their deliveries, appended again with the same ids, then durable. */
+  async #copyForward(segment: number): Promise<void> {
+    const records = [...this.#pending].filter(([, record]) => record.location.segment === segment);
+    const copies: { id: string; entry: JournalEntry; from: PendingRecord }[] = [];
+    for (const [id, record] of records) {
+      const data = await readAt(join(this.#journalDir, segmentName(segment)), record.location.offset, record.location.length);
+      const entry = entryAt(data, 0, record.location.offset);
+      if (entry) copies.push({ id, entry: { type: entry.type, payload: entry.payload }, from: record });
+    }
+    // Appended in one go, and only for records still pending now: a retirement queued before would be overtaken.
+    const moves = copies
+      .filter(({ id, from }) => this.#pending.get(id) === from)
+      .map(({ id, entry, from }) => {
+        const written = this.#append(entry, true);
+        for (const output of this.#delivered.get(id) ?? [])
+          void this.#append(jsonEntry(EntryType.delivered, { id, output }), true).catch(() => undefined);
+        return written.then((location) => {
+          if (this.#pending.get(id) !== from) return;
+          this.#count(from.location, -1);
+          this.#addPending(id, { location, bodyFile: from.bodyFile });
+        });
+      });
+    await Promise.all(moves);
+  }
+}
+
+async function readAt(path: string, offset: number, length: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const data = Buffer.alloc(length);
+    const { bytesRead } = await file.read(data, 0, length, offset);
+    return data.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
