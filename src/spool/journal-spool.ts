@@ -231,7 +231,7 @@ export class JournalSpool implements Spool {
 
   async quarantine(id: string, reason?: string): Promise<void> {
     if (!this.#pending.has(id)) return;
-    await this.quarantined.admitBytes(await this.#fileBytesOf(id), id, reason);
+    await this.quarantined.admit(await this.#fileBytesOf(id), id, reason);
     this.#leave(id, EntryType.quarantined);
   }
 

@@ -114,15 +114,10 @@ export class Quarantine {
   }
 
   /**
-   * Moves the spool file `from` in as mail `id`, its reason beside it, then removes what is past the bounds (this mail
-   * too, when it alone is larger than `maxTotalBytes`).
+   * Keeps record `id` as `data` (its file's format: header line, then body), durable before it counts, its reason
+   * beside it, then removes what is past the bounds (this one too, when it alone is larger than `maxTotalBytes`).
    */
-  admit(from: string, id: string, reason?: string): Promise<void> {
-    return this.#serial(() => this.#admit(from, id, reason));
-  }
-
-  /** As admit, for a record held as bytes (its file's format: header line, then body), made durable here first. */
-  admitBytes(data: Buffer, id: string, reason?: string): Promise<void> {
+  admit(data: Buffer, id: string, reason?: string): Promise<void> {
     return this.#serial(async () => {
       const temp = join(this.#dir, `.${id}.eml.tmp`);
       try {
@@ -133,14 +128,15 @@ export class Quarantine {
         } finally {
           await file.close();
         }
-        await this.#admit(temp, id, reason);
+        await this.#moveIn(temp, id, reason);
       } finally {
         await removeIfPresent(temp).catch(() => undefined);
       }
     });
   }
 
-  async #admit(from: string, id: string, reason: string | undefined): Promise<void> {
+  /** Moves the file `from` in as record `id`, its reason beside it. */
+  async #moveIn(from: string, id: string, reason: string | undefined): Promise<void> {
     const cleaned = reason === undefined ? undefined : reason.replace(/\s+/gu, ' ').slice(0, maxReasonLength);
     // The reason is only for reading: not fsynced, and a full disk or a crash may cost it, never the mail.
     const reasonPath = join(this.#dir, `${id}.reason`);

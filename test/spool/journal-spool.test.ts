@@ -128,6 +128,29 @@ describe('JournalSpool', () => {
     assert.equal(spool.quarantined.count, 0);
   });
 
+  it('puts a quarantined record back once under a new id, also when asked twice at once', async () => {
+    const spool = await openSpool(join(root, 'requeue'));
+    const id = await store(spool, mail('Zone:4 Keller Feueralarm'));
+    await spool.quarantine(id, 'the parser worker crashed');
+    const [first, second] = await Promise.all([spool.requeue(id), spool.requeue(id)]);
+    const requeued = first ?? second;
+    assert.ok(requeued && !(first && second), 'once');
+    assert.deepEqual(await spool.pending(), [requeued.id]);
+    assert.deepEqual((await spool.read(requeued.id)).header, envelope);
+    assert.equal(await spool.requeue(id), undefined, 'no longer kept');
+  });
+
+  it('answers whether it can store a record now, leaving nothing behind', async () => {
+    const dataDir = join(root, 'probe');
+    const spool = await openSpool(dataDir);
+    await spool.probe();
+    assert.deepEqual(await spool.pending(), []);
+    assert.deepEqual(await readdir(join(dataDir, 'spool', 'bodies')), []);
+    assert.deepEqual(await readdir(join(dataDir, 'spool', 'journal')), []);
+    await rm(join(dataDir, 'spool', 'journal'), { recursive: true });
+    await assert.rejects(spool.probe(), { code: 'ENOENT' });
+  });
+
   it('rotates segments and copies a record pending for long forward, so old segments go; it replays with its id and deliveries', async () => {
     const dataDir = join(root, 'rotation');
     const journal = join(dataDir, 'spool', 'journal');
@@ -180,6 +203,21 @@ describe('JournalSpool', () => {
       const dataDir = join(root, 'takeover');
       await fileSpoolDataDir(dataDir);
       await assertTakenOver(await openSpool(dataDir), dataDir);
+    });
+
+    it('takes over files whose header cannot be read with their ids, to be read as RecordUnreadable (then quarantined)', async () => {
+      const dataDir = join(root, 'takeover-damaged');
+      const mails = join(dataDir, 'spool', 'mails');
+      await mkdir(mails, { recursive: true });
+      const damaged = ['20261121T180312345Z-000000-00000001', '20261121T180312345Z-000001-00000002', '20261121T180312345Z-000002-00000003'];
+      await writeFile(join(mails, `${damaged[0]}.eml`), '{"from":"xt1@pan');
+      await writeFile(join(mails, `${damaged[1]}.eml`), 'garbage\nSubject: x\r\n\r\n');
+      await writeFile(join(mails, `${damaged[2]}.eml`), '{"kind":7}\nbody');
+      const spool = await openSpool(dataDir);
+      assert.deepEqual(await spool.pending(), damaged);
+      for (const id of damaged) await assert.rejects(spool.read(id), { name: 'RecordUnreadable' }, id);
+      await spool.quarantine(damaged[1] as string, 'unreadable');
+      assert.equal((await spool.quarantined.read(damaged[1] as string))?.toString(), 'garbage\nSubject: x\r\n\r\n', 'kept as it was');
     });
 
     it('neither loses nor doubles a record when the takeover was interrupted and runs again', async () => {
