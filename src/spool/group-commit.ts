@@ -88,9 +88,13 @@ export class GroupCommit {
     for (let running = this.#running; running !== undefined; running = this.#running) await running;
   }
 
-  /** Writes what is queued, then refuses more. */
+  /** Writes what is queued (entries a failed batch left are tried once more), then refuses more. */
   async close(): Promise<void> {
     await this.flushed();
+    if (this.#queue.length > 0) {
+      this.#running = Promise.resolve().then(() => this.#drain());
+      await this.flushed();
+    }
     this.#closed = true;
     for (const queued of this.#queue.splice(0)) queued.reject(new Error('the journal is closed'));
   }

@@ -112,6 +112,7 @@ export class JournalSpool implements Spool {
 
   /** Replays the journal, takes over a file spool's records, and drops bodies never committed. */
   async open(): Promise<void> {
+    if (this.#open) await this.close();
     for (const dir of [this.#journalDir, this.#bodiesDir]) await mkdir(dir, { recursive: true });
     // First: on a full disk its bounds may win back the room the steps after it write into.
     await this.quarantined.open();
@@ -140,8 +141,9 @@ export class JournalSpool implements Spool {
 
   async close(): Promise<void> {
     this.#open = false;
-    await this.#background.settled();
+    // The writer first: an entry a full disk kept queued is tried once more, then given up, so nothing waits on it.
     await this.#writer.close();
+    await this.#background.settled();
     await this.#bodiesSync?.close();
     this.#bodiesSync = undefined;
   }

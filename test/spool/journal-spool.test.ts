@@ -256,11 +256,12 @@ describe('JournalSpool', () => {
     );
     assert.equal((await stat(firstSegment(dataDir))).size, size, 'the batch was cut off again');
     assert.deepEqual(await spool.pending(), [kept]);
+    await spool.retire(kept); // written into what is left of the file's last page, or with the next batch
     await rm(filler);
     const later = await store(spool, mail('after'));
     await spool.close();
     const reopened = await openSpool(dataDir);
-    assert.deepEqual(await reopened.pending(), [kept, later]);
+    assert.deepEqual(await reopened.pending(), [later], 'the retirement was kept');
     await reopened.close();
   });
 });
