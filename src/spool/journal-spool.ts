@@ -5,7 +5,7 @@
 // cost the last ones, which only costs a replay, as the file spool's unsynced delivered.log and unlink did.
 // Open replays the journal (journal-file.ts) into the pending records, their deliveries and the resend keys.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, truncate, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackgroundTasks } from '../background-tasks.js';
 import type { Logger } from '../log.js';
@@ -13,18 +13,8 @@ import { removeIfPresent } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
 import { type EntryLocation, GroupCommit, segmentName } from './group-commit.js';
 import { inMemoryLimit, receiveBody } from './journal-body.js';
-import {
-  decodeJson,
-  decodeRecord,
-  EntryType,
-  entryAt,
-  type JournalEntry,
-  jsonEntry,
-  type RecentKey,
-  type RecordMeta,
-  recordEntry,
-  scanSegment,
-} from './journal-file.js';
+import { decodeRecord, EntryType, entryAt, type JournalEntry, jsonEntry, type RecordMeta, recordEntry } from './journal-file.js';
+import { replayJournal, segmentNumbers } from './journal-replay.js';
 import { takeOverFileSpool } from './journal-takeover.js';
 import { MailIds } from './mail-id.js';
 import { Quarantine, type QuarantineOptions } from './quarantine.js';
@@ -118,13 +108,14 @@ export class JournalSpool implements Spool {
     await this.quarantined.open();
     this.#pending.clear();
     this.#delivered.clear();
-    const seen = new Set<string>();
-    const segments = await this.#segmentNumbers();
-    const last = segments.at(-1) ?? 1;
-    let end = 0;
-    for (const segment of segments) end = await this.#replay(segment, segment === last, seen);
+    const journal = await replayJournal(this.#journalDir, this.#options.log);
+    for (const [id, record] of journal.pending) this.#pending.set(id, record);
+    for (const [id, outputs] of journal.delivered) this.#delivered.set(id, outputs);
+    // Oldest first: a segment's opening repeats keys older than the records before it.
+    for (const [key, id, at] of journal.recentKeys.sort((a, b) => a[2] - b[2])) this.#recent.restore(key, id, at);
+    const seen = journal.seen;
     this.#countSegments();
-    this.#writer.resume(last, segments.length > 0 ? end : 0);
+    this.#writer.resume(journal.segment, journal.end);
     this.#bodiesSync = await FolderSync.open(this.#bodiesDir);
     this.#open = true;
     const taken = await takeOverFileSpool(
@@ -343,59 +334,6 @@ export class JournalSpool implements Spool {
     if (key) this.#recent.restore(key, id, storedAt);
   }
 
-  async #segmentNumbers(): Promise<number[]> {
-    const names = await readdir(this.#journalDir);
-    return names
-      .filter((name) => /^\d{10}\.log$/.test(name))
-      .map((name) => Number(name.slice(0, 10)))
-      .sort((a, b) => a - b);
-  }
-
-  /** Applies one segment's entries; a damaged tail of the last one is cut off (it was never acknowledged). */
-  async #replay(segment: number, isLast: boolean, seen: Set<string>): Promise<number> {
-    const path = join(this.#journalDir, segmentName(segment));
-    const data = await readFile(path);
-    const { entries, end, skipped } = scanSegment(data);
-    for (const [offset, length] of skipped)
-      this.#options.log?.warn({ segment: segmentName(segment), offset, bytes: length }, 'damaged bytes in the spool journal skipped');
-    if (end < data.length) {
-      if (isLast) await truncate(path, end);
-      else
-        this.#options.log?.warn(
-          { segment: segmentName(segment), offset: end, bytes: data.length - end },
-          'damaged end of a spool journal segment skipped',
-        );
-    }
-    for (const entry of entries) {
-      try {
-        this.#apply(entry.type, entry.payload, { segment, offset: entry.offset, length: entry.length }, seen);
-      } catch {} // the crc matched but the content is not ours (a later version's entry): nothing to apply
-    }
-    return end;
-  }
-
-  #apply(type: EntryType, payload: Buffer, location: EntryLocation, seen: Set<string>): void {
-    if (type === EntryType.record) {
-      const { meta } = decodeRecord(payload);
-      seen.add(meta.id);
-      // A record copied forward by a compaction: the later copy is where it is read from.
-      this.#pending.set(meta.id, { location, bodyFile: meta.bodyFile });
-      if (meta.key) this.#recent.restore(meta.key, meta.id, meta.at);
-    } else if (type === EntryType.delivered) {
-      const { id, output } = decodeJson<{ id: string; output: string }>(payload);
-      if (!this.#pending.has(id)) return;
-      const outputs = this.#delivered.get(id) ?? new Set<string>();
-      outputs.add(output);
-      this.#delivered.set(id, outputs);
-    } else if (type === EntryType.retired || type === EntryType.quarantined) {
-      const { id } = decodeJson<{ id: string }>(payload);
-      this.#pending.delete(id);
-      this.#delivered.delete(id);
-    } else if (type === EntryType.recent) {
-      for (const [key, id, at] of decodeJson<RecentKey[]>(payload)) this.#recent.restore(key, id, at);
-    }
-  }
-
   /** Bodies no pending record names (drafts never committed, or a retirement's removal a crash cut short). */
   async #dropStrays(): Promise<void> {
     const named = new Set([...this.#pending.values()].map((record) => record.bodyFile));
@@ -445,7 +383,7 @@ export class JournalSpool implements Spool {
 
   async #reclaimSegments(): Promise<void> {
     for (;;) {
-      const segments = await this.#segmentNumbers();
+      const segments = await segmentNumbers(this.#journalDir);
       const oldest = segments[0];
       if (oldest === undefined || oldest >= this.#writer.segment) return;
       const live = this.#segments.get(oldest);

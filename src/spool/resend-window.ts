@@ -26,7 +26,7 @@ export class ResendWindow {
     this.#now = now;
   }
 
-  /** A durable record found in the journal at open (in journal order, which is commit order). */
+  /** A durable record found in the journal at open; call it oldest first. */
   restore(key: string, id: string, at: number): void {
     if (this.#expired(at)) return;
     this.#byKey.delete(key);
@@ -36,7 +36,8 @@ export class ResendWindow {
   /** The record stored under `key` within the window, if any. */
   get(key: string): RecentRecord | undefined {
     this.#prune();
-    return this.#byKey.get(key);
+    const entry = this.#byKey.get(key);
+    return entry && !this.#expired(entry.at) ? entry : undefined;
   }
 
   /** Records a record being committed under `key`; it is forgotten again if `stored` says the commit failed. */
