@@ -2,6 +2,7 @@
 // a crc32 (uint32 LE), the type (one byte), the payload. The crc covers the entry's own offset in its segment as
 // well as type and payload, so that bytes which merely look like an entry (a mail quoting one, an entry copied
 // elsewhere) never pass for one where they do not belong when a scan skips forward over damage.
+import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 
 const magic = Buffer.from('AMBJ');
@@ -131,4 +132,16 @@ function checksum(offset: number, type: EntryType, payload: Buffer): number {
   position.writeBigUInt64LE(BigInt(offset), 0);
   position.writeUInt8(type, 8);
   return crc32(payload, crc32(position));
+}
+
+/** The bytes of the entry at `location` in the segment file `path` (check them with entryAt). */
+export async function readEntryBytes(path: string, { offset, length }: { offset: number; length: number }): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const data = Buffer.alloc(length);
+    const { bytesRead } = await file.read(data, 0, length, offset);
+    return data.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }

@@ -5,7 +5,7 @@
 // cost the last ones, which only costs a replay, as the file spool's unsynced delivered.log and unlink did.
 // Open replays the journal (journal-file.ts) into the pending records, their deliveries and the resend keys.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackgroundTasks } from '../background-tasks.js';
 import type { Logger } from '../log.js';
@@ -13,10 +13,21 @@ import { removeIfPresent } from './durable-file.js';
 import { FolderSync } from './folder-sync.js';
 import { type EntryLocation, GroupCommit, segmentName } from './group-commit.js';
 import { inMemoryLimit, receiveBody } from './journal-body.js';
-import { decodeRecord, EntryType, entryAt, type JournalEntry, jsonEntry, type RecordMeta, recordEntry } from './journal-file.js';
-import { replayJournal, segmentNumbers } from './journal-replay.js';
+import { reclaimSegments } from './journal-compaction.js';
+import {
+  decodeRecord,
+  EntryType,
+  entryAt,
+  type JournalEntry,
+  jsonEntry,
+  type RecordMeta,
+  readEntryBytes,
+  recordEntry,
+} from './journal-file.js';
+import { replayJournal } from './journal-replay.js';
 import { takeOverFileSpool } from './journal-takeover.js';
 import { MailIds } from './mail-id.js';
+import { type PendingRecord, PendingRecords } from './pending-records.js';
 import { Quarantine, type QuarantineOptions } from './quarantine.js';
 import { headerLineOf, recordOf } from './record-file.js';
 import { ResendWindow } from './resend-window.js';
@@ -52,12 +63,6 @@ export interface JournalSpoolOptions {
   maxSegments?: number;
 }
 
-/** Where a pending record is. */
-interface PendingRecord {
-  location: EntryLocation;
-  bodyFile: string | undefined;
-}
-
 export class JournalSpool implements Spool {
   readonly quarantined: Quarantine;
   readonly #spoolDir: string;
@@ -71,10 +76,8 @@ export class JournalSpool implements Spool {
   readonly #recent: ResendWindow;
   /** Ids continue after the newest one the journal holds, whatever another spool in the process gave. */
   readonly #ids = new MailIds();
-  readonly #pending = new Map<string, PendingRecord>();
+  readonly #pending = new PendingRecords();
   readonly #delivered = new Map<string, Set<string>>();
-  /** Pending records (count and entry bytes) per segment, for removing and compacting old segments. */
-  readonly #segments = new Map<number, { records: number; bytes: number }>();
   /** Writes not waited for (retirements, compaction), which close() waits for. */
   readonly #background = new BackgroundTasks();
   readonly #requeueing = new Set<string>();
@@ -114,7 +117,6 @@ export class JournalSpool implements Spool {
     // Oldest first: a segment's opening repeats keys older than the records before it.
     for (const [key, id, at] of journal.recentKeys.sort((a, b) => a[2] - b[2])) this.#recent.restore(key, id, at);
     const seen = journal.seen;
-    this.#countSegments();
     this.#writer.resume(journal.segment, journal.end);
     this.#bodiesSync = await FolderSync.open(this.#bodiesDir);
     this.#open = true;
@@ -124,7 +126,7 @@ export class JournalSpool implements Spool {
       (old) => this.#takeOver(old.id, old.data, old.storedAt, old.delivered),
     );
     if (taken > 0) this.#options.log?.info({ records: taken }, 'records of the file spool taken over into the journal');
-    const newest = [...seen, ...this.#pending.keys()].sort().at(-1);
+    const newest = [...seen, ...this.#pending.ids()].sort().at(-1);
     if (newest) this.#ids.continueAfter(newest);
     await this.#dropStrays();
     this.#reclaim();
@@ -179,7 +181,7 @@ export class JournalSpool implements Spool {
             ),
           );
         try {
-          this.#addPending(id, { location: await written, bodyFile });
+          this.#pending.set(id, { location: await written, bodyFile });
         } catch (error) {
           // Answered 451, so the sender sends it again: no copy may stay behind to be processed as well.
           await dropBody().catch(() => undefined);
@@ -194,7 +196,7 @@ export class JournalSpool implements Spool {
   }
 
   async pending(): Promise<string[]> {
-    return [...this.#pending.keys()].sort();
+    return this.#pending.ids();
   }
 
   async read(id: string): Promise<SpoolRecord> {
@@ -274,7 +276,8 @@ export class JournalSpool implements Spool {
   #leave(id: string, type: EntryType): void {
     const record = this.#pending.get(id);
     if (!record) return;
-    this.#removePending(id);
+    this.#pending.delete(id);
+    this.#delivered.delete(id);
     const left = this.#append(jsonEntry(type, { id }), false).then(async () => {
       if (record.bodyFile) await removeIfPresent(join(this.#bodiesDir, record.bodyFile));
     });
@@ -290,7 +293,7 @@ export class JournalSpool implements Spool {
       const { segment, offset, length } = record.location;
       let data: Buffer;
       try {
-        data = await readAt(join(this.#journalDir, segmentName(segment)), offset, length);
+        data = await readEntryBytes(join(this.#journalDir, segmentName(segment)), { offset, length });
       } catch (error) {
         // Moved forward by a compaction meanwhile: read it where it is now.
         if (this.#pending.get(id)?.location !== record.location) continue;
@@ -316,7 +319,7 @@ export class JournalSpool implements Spool {
     } catch (error) {
       if (!(error instanceof RecordUnreadable)) throw error;
       const { segment, offset, length } = (this.#pending.get(id) as PendingRecord).location;
-      return readAt(join(this.#journalDir, segmentName(segment)), offset, length);
+      return readEntryBytes(join(this.#journalDir, segmentName(segment)), { offset, length });
     }
   }
 
@@ -328,7 +331,7 @@ export class JournalSpool implements Spool {
     const meta: RecordMeta = { id, kind: 'mail', header: {}, at: storedAt, legacy: true, ...(key ? { key } : {}) };
     const written = this.#append(recordEntry(meta, data), true);
     const deliveries = delivered.map((output) => this.#append(jsonEntry(EntryType.delivered, { id, output }), true));
-    this.#addPending(id, { location: await written, bodyFile: undefined });
+    this.#pending.set(id, { location: await written, bodyFile: undefined });
     await Promise.all(deliveries);
     if (delivered.length > 0) this.#delivered.set(id, new Set(delivered));
     if (key) this.#recent.restore(key, id, storedAt);
@@ -336,100 +339,26 @@ export class JournalSpool implements Spool {
 
   /** Bodies no pending record names (drafts never committed, or a retirement's removal a crash cut short). */
   async #dropStrays(): Promise<void> {
-    const named = new Set([...this.#pending.values()].map((record) => record.bodyFile));
+    const named = new Set([...this.#pending.records()].map(([, record]) => record.bodyFile));
     for (const name of await readdir(this.#bodiesDir)) if (!named.has(name)) await removeIfPresent(join(this.#bodiesDir, name));
     for (const name of await readdir(this.#journalDir)) if (name.endsWith('.probe')) await removeIfPresent(join(this.#journalDir, name));
   }
 
-  #countSegments(): void {
-    this.#segments.clear();
-    for (const { location } of this.#pending.values()) this.#count(location, 1);
-  }
-
-  #count({ segment, length }: EntryLocation, sign: 1 | -1): void {
-    const counted = this.#segments.get(segment) ?? { records: 0, bytes: 0 };
-    counted.records += sign;
-    counted.bytes += sign * length;
-    if (counted.records === 0) this.#segments.delete(segment);
-    else this.#segments.set(segment, counted);
-  }
-
-  #addPending(id: string, record: PendingRecord): void {
-    this.#pending.set(id, record);
-    this.#count(record.location, 1);
-  }
-
-  #removePending(id: string): void {
-    const record = this.#pending.get(id);
-    if (!record) return;
-    this.#pending.delete(id);
-    this.#delivered.delete(id);
-    this.#count(record.location, -1);
-  }
-
-  /**
-   * Removes old segments no pending record lives in, oldest first (a later segment may hold the retirement of a
-   * record in an earlier one, so a segment never goes before the ones older than it); past `maxSegments`, copies the
-   * oldest one's few pending records forward first.
-   */
+  /** Old segments go, one compaction at a time, in the background (journal-compaction.ts). */
   #reclaim(): void {
     if (!this.#open || this.#compacting) return;
     this.#compacting = true;
-    const done = this.#reclaimSegments().finally(() => {
+    const done = reclaimSegments({
+      folder: this.#journalDir,
+      pending: this.#pending,
+      delivered: this.#delivered,
+      currentSegment: () => this.#writer.segment,
+      append: (entry, durable) => this.#append(entry, durable),
+      segmentBytes: this.#segmentBytes,
+      maxSegments: this.#maxSegments,
+    }).finally(() => {
       this.#compacting = false;
     });
     this.#background.run(done, () => undefined);
-  }
-
-  async #reclaimSegments(): Promise<void> {
-    for (;;) {
-      const segments = await segmentNumbers(this.#journalDir);
-      const oldest = segments[0];
-      if (oldest === undefined || oldest >= this.#writer.segment) return;
-      const live = this.#segments.get(oldest);
-      if (!live) {
-        await unlink(join(this.#journalDir, segmentName(oldest)));
-        continue;
-      }
-      if (segments.length <= this.#maxSegments || live.bytes > this.#segmentBytes / 2) return;
-      await this.#copyForward(oldest);
-      if (this.#segments.has(oldest)) return; // a copy failed (a full disk): tried again later
-    }
-  }
-
-  /** The segment's pending records and their deliveries, appended again with the same ids, then durable. */
-  async #copyForward(segment: number): Promise<void> {
-    const records = [...this.#pending].filter(([, record]) => record.location.segment === segment);
-    const copies: { id: string; entry: JournalEntry; from: PendingRecord }[] = [];
-    for (const [id, record] of records) {
-      const data = await readAt(join(this.#journalDir, segmentName(segment)), record.location.offset, record.location.length);
-      const entry = entryAt(data, 0, record.location.offset);
-      if (entry) copies.push({ id, entry: { type: entry.type, payload: entry.payload }, from: record });
-    }
-    // Appended in one go, and only for records still pending now: a retirement queued before would be overtaken.
-    const moves = copies
-      .filter(({ id, from }) => this.#pending.get(id) === from)
-      .map(({ id, entry, from }) => {
-        const written = this.#append(entry, true);
-        for (const output of this.#delivered.get(id) ?? [])
-          void this.#append(jsonEntry(EntryType.delivered, { id, output }), true).catch(() => undefined);
-        return written.then((location) => {
-          if (this.#pending.get(id) !== from) return;
-          this.#count(from.location, -1);
-          this.#addPending(id, { location, bodyFile: from.bodyFile });
-        });
-      });
-    await Promise.all(moves);
-  }
-}
-
-async function readAt(path: string, offset: number, length: number): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    const data = Buffer.alloc(length);
-    const { bytesRead } = await file.read(data, 0, length, offset);
-    return data.subarray(0, bytesRead);
-  } finally {
-    await file.close();
   }
 }
