@@ -1,11 +1,10 @@
 // A record's body as it streams in: held in memory up to the in-memory limit (it then goes inline into its journal
-// entry), past it written to a file of its own under `spool/bodies/`, fsynced, its name made durable in the folder.
-import { randomUUID } from 'node:crypto';
+// entry), past it written to a file of its own under `spool/bodies/` (one whose name is already durable:
+// body-files.ts) and fsynced.
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { removeIfPresent } from './durable-file.js';
-import type { FolderSync } from './folder-sync.js';
+import type { BodyFiles } from './body-files.js';
 import type { ResendKeyGatherer } from './spool.js';
 
 /** Records up to this size go inline into the journal and are handed on in memory, not read back from disk. */
@@ -25,7 +24,7 @@ export interface ReceivedBody {
  */
 export async function receiveBody(
   body: Readable | Buffer,
-  { maxBytes, resendKey, bodies, bodiesSync }: { maxBytes: number; resendKey?: ResendKeyGatherer; bodies: string; bodiesSync: FolderSync },
+  { maxBytes, resendKey, bodies }: { maxBytes: number; resendKey?: ResendKeyGatherer; bodies: BodyFiles },
 ): Promise<ReceivedBody> {
   const message = Buffer.isBuffer(body) ? Readable.from([body]) : body;
   let held: Buffer[] = [];
@@ -47,8 +46,8 @@ export async function receiveBody(
       heldBytes += chunk.length;
       if (stored > inMemoryLimit && heldBytes > inMemoryLimit) {
         if (!file) {
-          bodyFile = `${randomUUID()}.body`;
-          file = await open(join(bodies, bodyFile), 'wx');
+          bodyFile = await bodies.take();
+          file = await open(join(bodies.dir, bodyFile), 'r+');
         }
         await file.writev(held);
         held = [];
@@ -60,18 +59,16 @@ export async function receiveBody(
       await file.sync();
       await file.close();
       file = undefined;
-      // The file's name must survive a crash as well as its bytes: one folder sync shared by concurrent big records.
-      await bodiesSync.sync();
     }
   } catch (error) {
     message.resume();
     await file?.close().catch(() => undefined);
-    if (bodyFile) await removeIfPresent(join(bodies, bodyFile)).catch(() => undefined);
+    if (bodyFile) await bodies.remove(bodyFile).catch(() => undefined);
     throw error;
   }
   if (oversized) {
     await file?.close().catch(() => undefined);
-    if (bodyFile) await removeIfPresent(join(bodies, bodyFile));
+    if (bodyFile) await bodies.remove(bodyFile);
     return { oversized, inline: undefined, bodyFile: undefined };
   }
   return { oversized, inline: bodyFile ? undefined : Buffer.concat(held), bodyFile };

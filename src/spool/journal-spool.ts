@@ -6,11 +6,11 @@
 // Open replays the journal (journal-file.ts) into the pending records, their deliveries and the resend keys.
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BackgroundTasks } from '../background-tasks.js';
 import type { Logger } from '../log.js';
-import { removeIfPresent } from './durable-file.js';
-import { FolderSync } from './folder-sync.js';
+import { BodyFiles } from './body-files.js';
+import { removeIfPresent, syncFolder } from './durable-file.js';
 import { type EntryLocation, GroupCommit, segmentName } from './group-commit.js';
 import { inMemoryLimit, receiveBody } from './journal-body.js';
 import { reclaimSegments } from './journal-compaction.js';
@@ -68,6 +68,7 @@ export class JournalSpool implements Spool {
   readonly #spoolDir: string;
   readonly #journalDir: string;
   readonly #bodiesDir: string;
+  readonly #bodies: BodyFiles;
   readonly #now: () => number;
   readonly #options: JournalSpoolOptions;
   readonly #segmentBytes: number;
@@ -81,7 +82,6 @@ export class JournalSpool implements Spool {
   /** Writes not waited for (retirements, compaction), which close() waits for. */
   readonly #background = new BackgroundTasks();
   readonly #requeueing = new Set<string>();
-  #bodiesSync: FolderSync | undefined;
   #compacting = false;
   #open = false;
 
@@ -91,6 +91,7 @@ export class JournalSpool implements Spool {
     this.#spoolDir = join(dataDir, 'spool');
     this.#journalDir = join(this.#spoolDir, 'journal');
     this.#bodiesDir = join(this.#spoolDir, 'bodies');
+    this.#bodies = new BodyFiles(this.#bodiesDir);
     this.#segmentBytes = options.segmentBytes ?? defaultSegmentBytes;
     this.#maxSegments = options.maxSegments ?? defaultMaxSegments;
     this.quarantined = new Quarantine(join(dataDir, 'quarantine'), { ...options.quarantine, now: this.#now });
@@ -106,19 +107,25 @@ export class JournalSpool implements Spool {
   /** Replays the journal, takes over a file spool's records, and drops bodies never committed. */
   async open(): Promise<void> {
     if (this.#open) await this.close();
-    for (const dir of [this.#journalDir, this.#bodiesDir]) await mkdir(dir, { recursive: true });
+    const created = [];
+    for (const dir of [this.#journalDir, this.#bodiesDir]) created.push(await mkdir(dir, { recursive: true }));
+    // A folder made here must itself survive a power cut, or the journal synced into it is lost with it.
+    if (created.some((first) => first !== undefined)) for (const dir of [this.#spoolDir, dirname(this.#spoolDir)]) await syncFolder(dir);
     // First: on a full disk its bounds may win back the room the steps after it write into.
     await this.quarantined.open();
     this.#pending.clear();
     this.#delivered.clear();
     const journal = await replayJournal(this.#journalDir, this.#options.log);
-    for (const [id, record] of journal.pending) this.#pending.set(id, record);
-    for (const [id, outputs] of journal.delivered) this.#delivered.set(id, outputs);
+    const bodies = new Set(await readdir(this.#bodiesDir));
+    // Its body file's name never reached the disk (never acknowledged), or it was removed after a retirement whose
+    // entry a power cut lost: either way the record is not to be handed on.
+    const bodiless = new Set([...journal.pending].filter(([, { bodyFile }]) => bodyFile && !bodies.has(bodyFile)).map(([id]) => id));
+    for (const [id, record] of journal.pending) if (!bodiless.has(id)) this.#pending.set(id, record);
+    for (const [id, outputs] of journal.delivered) if (!bodiless.has(id)) this.#delivered.set(id, outputs);
     // Oldest first: a segment's opening repeats keys older than the records before it.
-    for (const [key, id, at] of journal.recentKeys.sort((a, b) => a[2] - b[2])) this.#recent.restore(key, id, at);
+    for (const [key, id, at] of journal.recentKeys.sort((a, b) => a[2] - b[2])) if (!bodiless.has(id)) this.#recent.restore(key, id, at);
     const seen = journal.seen;
     this.#writer.resume(journal.segment, journal.end);
-    this.#bodiesSync = await FolderSync.open(this.#bodiesDir);
     this.#open = true;
     const taken = await takeOverFileSpool(
       this.#spoolDir,
@@ -128,7 +135,8 @@ export class JournalSpool implements Spool {
     if (taken > 0) this.#options.log?.info({ records: taken }, 'records of the file spool taken over into the journal');
     const newest = [...seen, ...this.#pending.ids()].sort().at(-1);
     if (newest) this.#ids.continueAfter(newest);
-    await this.#dropStrays();
+    await this.#bodies.open(new Set([...this.#pending.records()].flatMap(([, record]) => record.bodyFile ?? [])));
+    for (const name of await readdir(this.#journalDir)) if (name.endsWith('.probe')) await removeIfPresent(join(this.#journalDir, name));
     this.#reclaim();
   }
 
@@ -137,16 +145,14 @@ export class JournalSpool implements Spool {
     // The writer first: an entry a full disk kept queued is tried once more, then given up, so nothing waits on it.
     await this.#writer.close();
     await this.#background.settled();
-    await this.#bodiesSync?.close();
-    this.#bodiesSync = undefined;
+    await this.#bodies.close();
   }
 
   async write({ kind, header, body, maxBytes, resendKey }: RecordToStore): Promise<SpoolDraft> {
-    const bodiesSync = this.#bodiesSync;
     let received: Awaited<ReturnType<typeof receiveBody>>;
     try {
-      if (!bodiesSync) throw new Error('the spool is not open');
-      received = await receiveBody(body, { maxBytes, bodies: this.#bodiesDir, bodiesSync, ...(resendKey ? { resendKey } : {}) });
+      if (!this.#open) throw new Error('the spool is not open');
+      received = await receiveBody(body, { maxBytes, bodies: this.#bodies, ...(resendKey ? { resendKey } : {}) });
     } catch (error) {
       throw new SpoolUnavailable(`cannot store ${kind} record: ${(error as Error).message}`, { cause: error });
     }
@@ -156,7 +162,7 @@ export class JournalSpool implements Spool {
     let settled = false;
     const dropBody = async () => {
       settled = true;
-      if (bodyFile) await removeIfPresent(join(this.#bodiesDir, bodyFile));
+      if (bodyFile) await this.#bodies.remove(bodyFile);
     };
     return {
       oversized,
@@ -279,7 +285,7 @@ export class JournalSpool implements Spool {
     this.#pending.delete(id);
     this.#delivered.delete(id);
     const left = this.#append(jsonEntry(type, { id }), false).then(async () => {
-      if (record.bodyFile) await removeIfPresent(join(this.#bodiesDir, record.bodyFile));
+      if (record.bodyFile) await this.#bodies.remove(record.bodyFile);
     });
     this.#background.run(left, () => undefined);
     this.#reclaim();
@@ -335,13 +341,6 @@ export class JournalSpool implements Spool {
     await Promise.all(deliveries);
     if (delivered.length > 0) this.#delivered.set(id, new Set(delivered));
     if (key) this.#recent.restore(key, id, storedAt);
-  }
-
-  /** Bodies no pending record names (drafts never committed, or a retirement's removal a crash cut short). */
-  async #dropStrays(): Promise<void> {
-    const named = new Set([...this.#pending.records()].map(([, record]) => record.bodyFile));
-    for (const name of await readdir(this.#bodiesDir)) if (!named.has(name)) await removeIfPresent(join(this.#bodiesDir, name));
-    for (const name of await readdir(this.#journalDir)) if (name.endsWith('.probe')) await removeIfPresent(join(this.#journalDir, name));
   }
 
   /** Old segments go, one compaction at a time, in the background (journal-compaction.ts). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { EntryType, encodeEntry, jsonEntry, scanSegment } from '../../src/spool/journal-file.js';
+import { decodeRecord, EntryType, encodeEntry, jsonEntry, scanSegment } from '../../src/spool/journal-file.js';
 import { JournalSpool, type JournalSpoolOptions } from '../../src/spool/journal-spool.js';
 import type { RecordToStore } from '../../src/spool/spool.js';
 import { capturedLogger } from '../helpers/captured-log.js';
@@ -104,15 +104,43 @@ describe('JournalSpool', () => {
     const { id, record } = await (await spool.write(mail(photo, 3 * 1024 * 1024))).commit();
     assert.equal(record, undefined, 'too big to be handed on in memory');
     assert.equal((await spool.read(id)).body.length, photo.length + 'Subject: x\r\n\r\n'.length);
-    assert.equal((await readdir(bodies)).length, 1);
+    const holdingBytes = async () => {
+      const names = await readdir(bodies);
+      const sizes = await Promise.all(names.map(async (name) => (await stat(join(bodies, name))).size));
+      return names.filter((_, index) => (sizes[index] ?? 0) > 0);
+    };
+    const [bodyFile] = await holdingBytes();
+    assert.ok(bodyFile);
     await spool.write(mail(photo, 3 * 1024 * 1024)); // never committed: the client went away
+    assert.equal((await holdingBytes()).length, 2);
     await spool.close();
     const reopened = await openSpool(dataDir);
-    assert.deepEqual(await readdir(bodies), [`${((await readdir(bodies))[0] as string).slice(0, -5)}.body`]);
+    assert.deepEqual(await readdir(bodies), [bodyFile], 'the draft and the empty spare files are gone');
     assert.equal((await reopened.read(id)).body.subarray(-4).toString(), 'xxxx');
     await reopened.retire(id);
     await reopened.close();
     assert.deepEqual(await readdir(bodies), []);
+  });
+
+  it('drops a record whose body file is gone at open (its name never reached the disk: never acknowledged)', async () => {
+    const dataDir = join(root, 'bodiless');
+    const bodies = join(dataDir, 'spool', 'bodies');
+    const spool = await openSpool(dataDir);
+    const photo = (text: string): RecordToStore => ({
+      ...mail(`${text}${'x'.repeat(300 * 1024)}`),
+      resendKey: { update: () => undefined, key: () => `key of ${text}` },
+    });
+    const lost = (await (await spool.write(photo('lost'))).commit()).id;
+    const kept = (await (await spool.write(photo('kept'))).commit()).id;
+    await spool.close();
+    const [first] = scanSegment(await readFile(firstSegment(dataDir))).entries;
+    assert.ok(first);
+    await rm(join(bodies, decodeRecord(first.payload).meta.bodyFile as string));
+    const reopened = await openSpool(dataDir);
+    assert.deepEqual(await reopened.pending(), [kept]);
+    const again = await (await reopened.write(photo('lost'))).commit();
+    assert.equal(again.resent, false, 'its resend key is forgotten with it: the copy sent again is stored');
+    assert.notEqual(again.id, lost);
   });
 
   it('quarantines a record in the file format the quarantine keeps, and puts it back as a new record', async () => {
