@@ -3,7 +3,8 @@
 // Deliveries, retirements and quarantines are entries too, written without a sync of their own: they reach the kernel
 // at once (so they survive kill -9) and the disk with the next commit's sync or the OS's writeback; a power cut may
 // cost the last ones, which only costs a replay, as the file spool's unsynced delivered.log and unlink did.
-// Open replays the journal (journal-file.ts) into the pending records, their deliveries and the resend keys.
+// Open replays the journal (journal-replay.ts) into the pending records, their deliveries and the resend keys, and
+// takes over a data_dir of the file spool (journal-takeover.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -117,8 +118,8 @@ export class JournalSpool implements Spool {
     this.#delivered.clear();
     const journal = await replayJournal(this.#journalDir, this.#options.log);
     const bodies = new Set(await readdir(this.#bodiesDir));
-    // Its body file's name never reached the disk (never acknowledged), or it was removed after a retirement whose
-    // entry a power cut lost: either way the record is not to be handed on.
+    // An acknowledged record's body file exists (its name was durable before its bytes were written): one that is
+    // gone was removed after a retirement whose entry a power cut lost, so the record is done.
     const bodiless = new Set([...journal.pending].filter(([, { bodyFile }]) => bodyFile && !bodies.has(bodyFile)).map(([id]) => id));
     for (const [id, record] of journal.pending) if (!bodiless.has(id)) this.#pending.set(id, record);
     for (const [id, outputs] of journal.delivered) if (!bodiless.has(id)) this.#delivered.set(id, outputs);

@@ -122,7 +122,7 @@ describe('JournalSpool', () => {
     assert.deepEqual(await readdir(bodies), []);
   });
 
-  it('drops a record whose body file is gone at open (its name never reached the disk: never acknowledged)', async () => {
+  it('drops a record whose body file is gone at open (removed after a retirement whose entry a power cut lost)', async () => {
     const dataDir = join(root, 'bodiless');
     const bodies = join(dataDir, 'spool', 'bodies');
     const spool = await openSpool(dataDir);
