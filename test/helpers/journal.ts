@@ -1,6 +1,6 @@
 // What the spool's journal in a data_dir holds, read from outside the bridge (as it would be after a crash): the
 // records committed, with their resend keys, and which of them are still pending.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJson, decodeRecord, EntryType, scanSegment } from '../../src/spool/journal-file.js';
 
@@ -28,4 +28,12 @@ export async function readJournal(dataDir: string): Promise<JournalContents> {
     }
   }
   return { records, pending: [...pending].sort() };
+}
+
+/** The files under `spool/bodies/` that hold a body (the spool also keeps a few empty ones made ahead). */
+export async function bodiesWithBytes(dataDir: string): Promise<string[]> {
+  const folder = join(dataDir, 'spool', 'bodies');
+  const names = await readdir(folder).catch(() => []);
+  const sizes = await Promise.all(names.map(async (name) => (await stat(join(folder, name))).size));
+  return names.filter((_, index) => (sizes[index] ?? 0) > 0);
 }

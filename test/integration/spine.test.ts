@@ -7,7 +7,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { AlarmEvent } from '../../src/core/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
-import { readJournal } from '../helpers/journal.js';
+import { bodiesWithBytes, readJournal } from '../helpers/journal.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { replyCode, sendMail } from '../helpers/smtp-client.js';
@@ -171,7 +171,7 @@ describe('spine: SMTP → spool → event → MQTT', () => {
     const body = 'x'.repeat(test.config.smtp.max_message_kb * 1024 + 10);
     const before = await readJournal(test.dataDir);
     await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body }), (error) => replyCode(error) === 552);
-    assert.deepEqual(await readdir(join(test.dataDir, 'spool', 'bodies')), [], 'no body file');
+    assert.deepEqual(await bodiesWithBytes(test.dataDir), [], 'no body file');
     assert.deepEqual((await readJournal(test.dataDir)).records, before.records, 'no record');
   });
 

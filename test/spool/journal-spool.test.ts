@@ -12,6 +12,7 @@ import { JournalSpool, type JournalSpoolOptions } from '../../src/spool/journal-
 import type { RecordToStore } from '../../src/spool/spool.js';
 import { capturedLogger } from '../helpers/captured-log.js';
 import { cleanUp } from '../helpers/cleanup.js';
+import { bodiesWithBytes } from '../helpers/journal.js';
 import { fillUp, mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 
 const envelope = { from: 'xt1@panel.local', recipients: ['alarm@bridge.local'], receivedAt: '2026-11-21T18:03:12.345Z' };
@@ -104,15 +105,10 @@ describe('JournalSpool', () => {
     const { id, record } = await (await spool.write(mail(photo, 3 * 1024 * 1024))).commit();
     assert.equal(record, undefined, 'too big to be handed on in memory');
     assert.equal((await spool.read(id)).body.length, photo.length + 'Subject: x\r\n\r\n'.length);
-    const holdingBytes = async () => {
-      const names = await readdir(bodies);
-      const sizes = await Promise.all(names.map(async (name) => (await stat(join(bodies, name))).size));
-      return names.filter((_, index) => (sizes[index] ?? 0) > 0);
-    };
-    const [bodyFile] = await holdingBytes();
+    const [bodyFile] = await bodiesWithBytes(dataDir);
     assert.ok(bodyFile);
     await spool.write(mail(photo, 3 * 1024 * 1024)); // never committed: the client went away
-    assert.equal((await holdingBytes()).length, 2);
+    assert.equal((await bodiesWithBytes(dataDir)).length, 2);
     await spool.close();
     const reopened = await openSpool(dataDir);
     assert.deepEqual(await readdir(bodies), [bodyFile], 'the draft and the empty spare files are gone');
