@@ -147,14 +147,14 @@ export class GroupCommit {
       locations.push({ segment: this.#segment, offset, length: bytes.length });
       offset += bytes.length;
     }
+    const durable = batch.filter((queued) => queued.durable).length;
+    const syncs = durable > 0 || opening.length > 0;
     try {
       await writeAll(target, buffers, start);
-      const durable = batch.filter((queued) => queued.durable).length;
-      if (durable > 0 || opening.length > 0) {
+      if (syncs) {
         if (this.#folderUnsynced) await syncFolder(this.#folder);
         this.#folderUnsynced = false;
         await target.datasync();
-        this.#options.onSynced?.(durable);
       }
     } catch (error) {
       // Nothing of the batch may stay: a later batch would otherwise be appended after unacknowledged bytes.
@@ -165,6 +165,7 @@ export class GroupCommit {
     }
     this.#size = offset;
     this.#openingUnwritten = false;
+    if (syncs) this.#options.onSynced?.(durable);
     return locations.slice(opening.length);
   }
 
