@@ -1,4 +1,4 @@
-// The receiver on its own, with a real file spool held at its commit: the ACK waits for the record to be durable and
+// The receiver on its own, with a real journal spool held at its commit: the ACK waits for the record to be durable and
 // never comes for one that is not; who may connect is the allowed networks and the slots.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
