@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { mailRecord } from '../src/smtp/mail-record.js';
-import { FileSpool } from '../src/spool/file-spool.js';
+import { JournalSpool } from '../src/spool/journal-spool.js';
 
 const port = Number(process.argv[2]);
 const dataDir = await mkdtemp(join(tmpdir(), 'amb-sink-'));
-const spool = new FileSpool(dataDir);
+const spool = new JournalSpool(dataDir);
 await spool.open();
 
 const server = new SMTPServer({

@@ -37,7 +37,7 @@ import { buildProfiles } from './sources/registry.js';
 import { DataDirUnusable, prepareDataDir } from './spool/data-dir.js';
 import { type DataDirLock, DataDirLocked, lockDataDir } from './spool/data-dir-lock.js';
 import { DiskReserve, freeSpaceOf } from './spool/disk-reserve.js';
-import { FileSpool } from './spool/file-spool.js';
+import { JournalSpool } from './spool/journal-spool.js';
 import type { QuarantineRemoval } from './spool/quarantine.js';
 import { resendKeyOfMail } from './spool/resend-key.js';
 import type { Spool, SpoolRecord } from './spool/spool.js';
@@ -101,8 +101,9 @@ export async function startBridge(
     const spoolLog = log.child({ component: 'spool' });
     // A listener that throws is logged and skipped (core/bus.ts): an observer never fails a mail.
     const bus = new Bus((name, error) => log.error({ err: error, busEvent: name }, 'a bus listener failed'));
-    const spool: Spool = new FileSpool(config.data_dir, {
+    const spool: Spool = new JournalSpool(config.data_dir, {
       resendKeyOf: resendKeyOfMail,
+      log: spoolLog,
       quarantine: {
         shortfall: async () => (await freeSpace()).shortfall,
         onRemoved: (removal) => logQuarantineRemoval(spoolLog, removal),

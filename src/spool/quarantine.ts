@@ -1,7 +1,7 @@
 // Mails that could not be parsed, kept in data_dir/quarantine/ for a human to look at, each with the reason beside
 // it (`<id>.reason`). Bounded in count, total size and age, oldest removed first, and it gives up its oldest mails
 // when data_dir runs short of space: hostile mail must not fill the disk until the panel's alarm is refused.
-import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bus } from '../core/bus.js';
 import { removeIfPresent, renameDurably } from './durable-file.js';
@@ -114,43 +114,60 @@ export class Quarantine {
   }
 
   /**
-   * Moves the spool file `from` in as mail `id`, its reason beside it, then removes what is past the bounds (this mail
-   * too, when it alone is larger than `maxTotalBytes`).
+   * Keeps record `id` as `data` (its file's format: header line, then body), durable before it counts, its reason
+   * beside it, then removes what is past the bounds (this one too, when it alone is larger than `maxTotalBytes`).
    */
-  admit(from: string, id: string, reason?: string): Promise<void> {
+  admit(data: Buffer, id: string, reason?: string): Promise<void> {
     return this.#serial(async () => {
-      const cleaned = reason === undefined ? undefined : reason.replace(/\s+/gu, ' ').slice(0, maxReasonLength);
-      // The reason is only for reading: not fsynced, and a full disk or a crash may cost it, never the mail.
-      const reasonPath = join(this.#dir, `${id}.reason`);
-      const text =
-        cleaned === undefined
-          ? undefined
-          : await writeFile(reasonPath, cleaned).then(
-              () => cleaned,
-              () =>
-                removeIfPresent(reasonPath).then(
-                  () => undefined,
-                  () => undefined,
-                ),
-            );
-      const path = join(this.#dir, `${id}.eml`);
+      const temp = join(this.#dir, `.${id}.eml.tmp`);
       try {
-        await renameDurably(from, path, this.#dir);
-      } catch (error) {
-        if (text !== undefined) await removeIfPresent(reasonPath).catch(() => undefined);
-        throw error;
+        const file = await open(temp, 'w');
+        try {
+          await file.writeFile(data);
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+        await this.#moveIn(temp, id, reason);
+      } finally {
+        await removeIfPresent(temp).catch(() => undefined);
       }
-      // Age counts from now, not from when the mail was received: the clock of a Pi without a clock chip may have
-      // been wrong then.
-      const now = this.#now();
-      await utimes(path, now / 1000, now / 1000);
-      const { size } = await stat(path);
-      this.#forget(id); // the same id again (a replay after a crash between rename and retire): counted once
-      this.#add({ id, bytes: size + Buffer.byteLength(text ?? ''), quarantinedAt: now, reason: text });
-      // Before the bounds may remove it again: an observer counts it in, then out.
-      this.#bus?.emit('quarantine', { count: this.count, totalBytes: this.#total, added: { id, reason: text } });
-      await this.#prune();
     });
+  }
+
+  /** Moves the file `from` in as record `id`, its reason beside it. */
+  async #moveIn(from: string, id: string, reason: string | undefined): Promise<void> {
+    const cleaned = reason === undefined ? undefined : reason.replace(/\s+/gu, ' ').slice(0, maxReasonLength);
+    // The reason is only for reading: not fsynced, and a full disk or a crash may cost it, never the mail.
+    const reasonPath = join(this.#dir, `${id}.reason`);
+    const text =
+      cleaned === undefined
+        ? undefined
+        : await writeFile(reasonPath, cleaned).then(
+            () => cleaned,
+            () =>
+              removeIfPresent(reasonPath).then(
+                () => undefined,
+                () => undefined,
+              ),
+          );
+    const path = join(this.#dir, `${id}.eml`);
+    try {
+      await renameDurably(from, path, this.#dir);
+    } catch (error) {
+      if (text !== undefined) await removeIfPresent(reasonPath).catch(() => undefined);
+      throw error;
+    }
+    // Age counts from now, not from when the mail was received: the clock of a Pi without a clock chip may have
+    // been wrong then.
+    const now = this.#now();
+    await utimes(path, now / 1000, now / 1000);
+    const { size } = await stat(path);
+    this.#forget(id); // the same id again (a replay after a crash between rename and retire): counted once
+    this.#add({ id, bytes: size + Buffer.byteLength(text ?? ''), quarantinedAt: now, reason: text });
+    // Before the bounds may remove it again: an observer counts it in, then out.
+    this.#bus?.emit('quarantine', { count: this.count, totalBytes: this.#total, added: { id, reason: text } });
+    await this.#prune();
   }
 
   /** Gives up the oldest mails until data_dir has its reserve of free space again, or nothing is left. */

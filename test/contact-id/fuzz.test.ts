@@ -15,7 +15,7 @@ import { categories } from '../../src/core/event.js';
 import { parseNetworks } from '../../src/core/networks.js';
 import { createLogger } from '../../src/log.js';
 import { contactIdEvent } from '../../src/sources/contact-id/index.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import { cleanUp } from '../helpers/cleanup.js';
 import { ContactIdClient, report } from '../helpers/contact-id-client.js';
 
@@ -74,12 +74,12 @@ describe('Contact ID fuzz', () => {
 
   describe('over TCP', () => {
     let dataDir: string;
-    let spool: FileSpool;
+    let spool: JournalSpool;
     let receiver: ContactIdReceiver;
     let accepted = 0;
     before(async () => {
       dataDir = await mkdtemp(join(tmpdir(), 'amb-cid-fuzz-'));
-      spool = new FileSpool(dataDir);
+      spool = new JournalSpool(dataDir);
       await spool.open();
       receiver = await startContactIdReceiver(
         {

@@ -1,4 +1,4 @@
-// The receiver on its own, with a real file spool held at its commit: the ACK waits for the record to be durable and
+// The receiver on its own, with a real journal spool held at its commit: the ACK waits for the record to be durable and
 // never comes for one that is not; who may connect is the allowed networks and the slots.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ContactIdOptions, type ContactIdReceiver, startContactIdReceiver } from '../../src/contact-id/server.js';
 import { parseNetworks } from '../../src/core/networks.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import { type Spool, SpoolUnavailable } from '../../src/spool/spool.js';
 import { capturedLogger } from '../helpers/captured-log.js';
 import { cleanUp } from '../helpers/cleanup.js';
@@ -16,7 +16,7 @@ import { ContactIdClient, report } from '../helpers/contact-id-client.js';
 
 describe('Contact ID receiver', () => {
   let dataDir: string;
-  let spool: FileSpool;
+  let spool: JournalSpool;
   let receiver: ContactIdReceiver | undefined;
   let logs: Record<string, unknown>[];
   const accepted: string[] = [];
@@ -24,7 +24,7 @@ describe('Contact ID receiver', () => {
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-cid-'));
-    spool = new FileSpool(dataDir);
+    spool = new JournalSpool(dataDir);
     await spool.open();
     logs = [];
     accepted.length = 0;
@@ -68,7 +68,7 @@ describe('Contact ID receiver', () => {
   it('ACKs a report only once its record is committed, and hands its id on', async () => {
     let commit = () => {};
     const held = new Promise<void>((resolve) => (commit = resolve));
-    const holding: Spool = Object.assign(Object.create(spool) as FileSpool, {
+    const holding: Spool = Object.assign(Object.create(spool) as JournalSpool, {
       write: async (record: Parameters<Spool['write']>[0]) => {
         const draft = await spool.write(record);
         return { ...draft, commit: () => held.then(() => draft.commit()) };
@@ -91,7 +91,7 @@ describe('Contact ID receiver', () => {
   });
 
   it('gives no ACK when the spool cannot store the report, logs why and closes, so the panel sends it again', async () => {
-    const full: Spool = Object.assign(Object.create(spool) as FileSpool, {
+    const full: Spool = Object.assign(Object.create(spool) as JournalSpool, {
       write: async () => {
         throw new SpoolUnavailable('ENOSPC: no space left on device');
       },

@@ -1,12 +1,13 @@
 // While the broker is down the bridge keeps accepting mail; once it is back, every event arrives in order.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../src/core/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
+import { readJournal } from '../helpers/journal.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
@@ -67,10 +68,7 @@ describe('broker outage', () => {
       const id = /Queued as (\S+)/.exec(response)?.[1];
       await first.stop();
       broker.thaw();
-      assert.deepEqual(
-        (await readdir(join(dataDir, 'spool', 'mails'))).filter((name) => name.endsWith('.eml')),
-        [`${id}.eml`],
-      );
+      assert.deepEqual((await readJournal(dataDir)).pending, [id]);
 
       const second = await startTestBridge({ mqttUrl: broker.url, dataDir });
       try {

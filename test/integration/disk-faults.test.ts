@@ -2,7 +2,7 @@
 // 451 (nothing is acknowledged that is not stored) and takes mail again by itself once the disk is usable.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { AlarmEvent } from '../../src/core/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
+import { bodiesWithBytes, readJournal } from '../helpers/journal.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { replyCode, sendMail } from '../helpers/smtp-client.js';
@@ -63,6 +64,7 @@ describe('disk faults under data_dir', { skip: mountPoint ? false : 'cannot moun
 
   it('answers 451 while the disk is full, and 250 again once there is room', async (t) => {
     const filler = join(disk, 'filler');
+    const before = await readJournal(dataDir);
     await fillUp(filler);
     const refused = await Promise.allSettled([1, 2, 3].map((zone) => sendMail(test.bridge.smtpPort, alarm(zone))));
     await rm(filler);
@@ -70,8 +72,8 @@ describe('disk faults under data_dir', { skip: mountPoint ? false : 'cannot moun
       refused.map((outcome) => outcome.status === 'rejected' && replyCode(outcome.reason)),
       [451, 451, 451],
     );
-    assert.deepEqual(await readdir(join(dataDir, 'spool', 'mails')), [], 'nothing stored, nothing acknowledged');
-    assert.deepEqual(await readdir(join(dataDir, 'spool', 'incoming')), [], 'no partial drafts left behind');
+    assert.deepEqual((await readJournal(dataDir)).records, before.records, 'nothing stored, nothing acknowledged');
+    assert.deepEqual(await bodiesWithBytes(dataDir), [], 'no partial bodies left behind');
     const { response } = await sendMail(test.bridge.smtpPort, alarm(4));
     assert.equal(await deliveredZone(response), 4);
     t.diagnostic('disk full: 3 mails answered 451, none stored; the next mail after freeing space: 250 and its event');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AlarmEvent, RaisedEventDraft } from '../../src/core/event.js';
 import { raiser } from '../../src/pipeline/raise.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import { startTestBridge } from '../helpers/bridge.js';
 import { BridgeProcess } from '../helpers/bridge-process.js';
 import { cleanUp } from '../helpers/cleanup.js';
@@ -119,7 +119,7 @@ describe('raised events end to end', () => {
     await bridge.start();
     await bridge.kill(); // the bridge that was running when the event was raised: killed, its lock gone with it
     // What `raise` had done when the kill came: the record durable in the spool, not yet with any output.
-    const spool = new FileSpool(folder);
+    const spool = new JournalSpool(folder);
     await spool.open();
     const id = await raiser({ spool, onStored: () => undefined })(silent);
     await spool.close();

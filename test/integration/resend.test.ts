@@ -1,13 +1,14 @@
 // A client that never read its 250 (the bridge was killed in between) sends the mail again: with a Message-ID, the
 // same bytes and envelope, it keeps the first id and makes no second event. Anything else is a mail of its own.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AlarmEvent } from '../../src/core/event.js';
 import { BridgeProcess } from '../helpers/bridge-process.js';
 import { cleanUp } from '../helpers/cleanup.js';
+import { readJournal } from '../helpers/journal.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { sendMail } from '../helpers/smtp-client.js';
@@ -49,8 +50,7 @@ describe('a mail sent again after a crash', () => {
       const noIdFirst = await send(mail('Zone:2 Flur, Innenbereich Alarm'));
       await subscriber.next(eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).id === noIdFirst);
       // Delivered and retired, so a replay cannot account for a second event: only the resend could.
-      while ((await readdir(join(dataDir, 'spool', 'mails'))).some((name) => name.endsWith('.eml')))
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      while ((await readJournal(dataDir)).pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       await bridge.kill(); // the client never read its 250 and sends the mail again once the bridge is back
       await bridge.start();
 
@@ -69,8 +69,12 @@ describe('a mail sent again after a crash', () => {
       );
       assert.equal(new Set(ids).size, 6);
       assert.match(bridge.output, new RegExp(`mail resent by the client: kept as ${first}`));
-      const markers = (await readdir(join(dataDir, 'spool', 'mails'))).filter((name) => !name.endsWith('.eml'));
-      assert.equal(markers.length, 3, 'a marker for each stored mail with a Message-ID, none for those without');
+      const keyed = (await readJournal(dataDir)).records.filter((record) => record.key !== undefined);
+      assert.deepEqual(
+        keyed.map((record) => record.id),
+        [first, otherBytes, otherEnvelope],
+        'a resend key for each stored mail with a Message-ID, none for those without',
+      );
       t.diagnostic(`resent after kill -9: answered "Queued as ${first}", ${ids.length} events for 7 mails sent`);
     } finally {
       await subscriber.close();

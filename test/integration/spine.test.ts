@@ -1,12 +1,13 @@
 // The whole path on real parts: SMTP client over TCP → bridge → real Mosquitto → real subscriber.
 import assert from 'node:assert/strict';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setImmediate } from 'node:timers/promises';
 import type { AlarmEvent } from '../../src/core/event.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { cleanUp } from '../helpers/cleanup.js';
+import { bodiesWithBytes, readJournal } from '../helpers/journal.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber } from '../helpers/mqtt-subscriber.js';
 import { replyCode, sendMail } from '../helpers/smtp-client.js';
@@ -159,27 +160,33 @@ describe('spine: SMTP → spool → event → MQTT', () => {
     assert.deepEqual([event.type, event.category], ['unparsed', 'alarm']);
     const quarantine = join(test.dataDir, 'quarantine');
     while (!(await readdir(quarantine)).includes(`${event.id}.eml`)) await setImmediate();
-    assert.ok(!(await readdir(join(test.dataDir, 'spool', 'mails'))).includes(`${event.id}.eml`));
+    while ((await readJournal(test.dataDir)).pending.includes(event.id)) await setImmediate();
+    assert.ok(
+      (await readJournal(test.dataDir)).records.some((record) => record.id === event.id),
+      'it was in the spool',
+    );
   });
 
   it('refuses a mail over max_message_kb with 552 and keeps nothing of it', async () => {
     const body = 'x'.repeat(test.config.smtp.max_message_kb * 1024 + 10);
+    const before = await readJournal(test.dataDir);
     await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body }), (error) => replyCode(error) === 552);
-    assert.deepEqual(await readdir(join(test.dataDir, 'spool', 'incoming')), []);
+    assert.deepEqual(await bodiesWithBytes(test.dataDir), [], 'no body file');
+    assert.deepEqual((await readJournal(test.dataDir)).records, before.records, 'no record');
   });
 
   it('answers 451 while the spool cannot store, and 250 again once it can', async () => {
-    const incoming = join(test.dataDir, 'spool', 'incoming');
-    await rm(incoming, { recursive: true });
-    await writeFile(incoming, 'not a folder'); // as root, chmod cannot make a folder unwritable
+    const journal = join(test.dataDir, 'spool', 'journal');
+    await rename(journal, `${journal}.away`);
+    await writeFile(journal, 'not a folder'); // as root, chmod cannot make a folder unwritable
     try {
       await assert.rejects(
         sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:2 Flur, Innenbereich Alarm' }),
         (error) => replyCode(error) === 451,
       );
     } finally {
-      await rm(incoming);
-      await mkdir(incoming);
+      await rm(journal);
+      await rename(`${journal}.away`, journal);
     }
     const { response } = await sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body: 'Zone:2 Flur, Innenbereich Alarm' });
     assert.equal((await eventFor(response)).sensor, 'Flur');

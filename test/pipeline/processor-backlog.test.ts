@@ -17,7 +17,7 @@ import { buildRecordKinds } from '../../src/pipeline/kinds/index.js';
 import { Processor } from '../../src/pipeline/processor.js';
 import { mailRecord } from '../../src/smtp/mail-record.js';
 import { buildProfiles } from '../../src/sources/registry.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 
 /** Delivers when released (a broker that is down until then); a stop fails what waits. */
 class HeldOutput implements Output {
@@ -76,7 +76,7 @@ describe('Processor backlog on the bus', () => {
   });
 
   it("tells the spool depth at start and as records come and go, and each output's depth as events wait for it", async () => {
-    const spool = new FileSpool(dataDir);
+    const spool = new JournalSpool(dataDir);
     await spool.open();
     const store = async (body: string) =>
       await (await spool.write(mailRecord(envelope, Buffer.from(`Subject: XT1\r\n\r\n${body}\r\n`), 1024))).commit();

@@ -19,7 +19,7 @@ import { buildRecordKinds } from '../../src/pipeline/kinds/index.js';
 import { Processor } from '../../src/pipeline/processor.js';
 import { mailRecord } from '../../src/smtp/mail-record.js';
 import { buildProfiles } from '../../src/sources/registry.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 
 // `npm test` runs without --expose-gc; this file runs in its own process, so the flag can be set here.
 setFlagsFromString('--expose-gc');
@@ -68,11 +68,11 @@ const largeMail = (sequence: number) =>
 
 describe('Processor memory', () => {
   let dataDir: string;
-  let spool: FileSpool;
+  let spool: JournalSpool;
   const parser = new IsolatedParser();
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-memory-'));
-    spool = new FileSpool(dataDir);
+    spool = new JournalSpool(dataDir);
     await spool.open();
   });
   after(async () => {

@@ -14,7 +14,7 @@ import { AlarmStateStore } from '../../src/pipeline/alarm-state.js';
 import { Delivery } from '../../src/pipeline/delivery.js';
 import { Processor } from '../../src/pipeline/processor.js';
 import type { RecordKind } from '../../src/pipeline/record-kind.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import type { SpoolRecord } from '../../src/spool/spool.js';
 
 class CountingOutput implements Output {
@@ -71,7 +71,7 @@ describe('Processor under a flood', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   async function setUp(name: string, roomWaitMs?: number) {
-    const spool = new FileSpool(join(dir, name));
+    const spool = new JournalSpool(join(dir, name));
     await spool.open();
     let reads = 0;
     const read = spool.read.bind(spool);

@@ -16,7 +16,7 @@ import { buildRecordKinds } from '../../src/pipeline/kinds/index.js';
 import { Processor } from '../../src/pipeline/processor.js';
 import { mailRecord } from '../../src/smtp/mail-record.js';
 import { buildProfiles } from '../../src/sources/registry.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 
 /** Delivers at once, or, when `stalled`, never until stopped (a broker that is down). */
 class RecordingOutput implements Output {
@@ -67,7 +67,7 @@ describe('Processor replay', () => {
   });
 
   async function run(outputs: RecordingOutput[], folder = dataDir) {
-    const spool = new FileSpool(folder);
+    const spool = new JournalSpool(folder);
     await spool.open();
     const alarmState = new AlarmStateStore(join(folder, 'state.json'));
     await alarmState.load();
@@ -110,7 +110,7 @@ describe('Processor replay', () => {
   });
 
   it('retires a replayed mail that every output had, without delivering it again', async () => {
-    const spool = new FileSpool(dataDir);
+    const spool = new JournalSpool(dataDir);
     await spool.open();
     const draft = await spool.write(
       mailRecord(envelope, Readable.from([Buffer.from('Subject: XT1\r\n\r\nZone:2 Flur, Innenbereich Alarm\r\n')]), 1024),

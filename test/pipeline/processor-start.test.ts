@@ -13,7 +13,7 @@ import { Delivery } from '../../src/pipeline/delivery.js';
 import { raisedKind } from '../../src/pipeline/kinds/raised.js';
 import { Processor } from '../../src/pipeline/processor.js';
 import { raiser } from '../../src/pipeline/raise.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 
 class RecordingOutput implements Output {
   readonly name = 'recording';
@@ -38,7 +38,7 @@ describe('Processor start', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('delivers what was raised before the start once each, in id order behind a record a previous run left', async () => {
-    const spool = new FileSpool(dir);
+    const spool = new JournalSpool(dir);
     await spool.open();
     const log = pino({ level: 'silent' });
     const alarmState = new AlarmStateStore(join(dir, 'state.json'));

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RaisedEventDraft } from '../../src/core/event.js';
 import { raisedKind } from '../../src/pipeline/kinds/raised.js';
 import { raiser } from '../../src/pipeline/raise.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import type { SpoolRecord } from '../../src/spool/spool.js';
 
 const silent: RaisedEventDraft = {
@@ -21,10 +21,10 @@ const silent: RaisedEventDraft = {
 
 describe('raise', () => {
   let dataDir: string;
-  let spool: FileSpool;
+  let spool: JournalSpool;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-raise-'));
-    spool = new FileSpool(dataDir);
+    spool = new JournalSpool(dataDir);
     await spool.open();
   });
   after(async () => {

@@ -11,7 +11,7 @@ import { Bus, type BusEvents } from '../../src/core/bus.js';
 import { parseNetworks } from '../../src/core/networks.js';
 import { createLogger } from '../../src/log.js';
 import { type IntakeOptions, startIntake } from '../../src/smtp/server.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import { RawSmtpClient } from '../helpers/smtp-client.js';
 
 const options: IntakeOptions = {
@@ -34,12 +34,12 @@ const options: IntakeOptions = {
 
 describe('SMTP intake timers', () => {
   let dataDir: string;
-  let spool: FileSpool;
+  let spool: JournalSpool;
   const log = createLogger({ level: 'error', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'amb-intake-'));
-    spool = new FileSpool(dataDir);
+    spool = new JournalSpool(dataDir);
     await spool.open();
   });
   after(async () => {

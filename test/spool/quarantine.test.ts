@@ -33,9 +33,7 @@ async function setUp(limits: QuarantineLimits, options: Omit<QuarantineOptions, 
     counter += 1;
     clock.now += 60_000;
     const id = `20261121T180000000Z-${String(counter).padStart(6, '0')}-0000abcd`;
-    const from = join(root, `${id}.eml`);
-    await writeFile(from, Buffer.alloc(bytes, 0x61));
-    await into.admit(from, id, reason);
+    await into.admit(Buffer.alloc(bytes, 0x61), id, reason);
     return id;
   };
   return { dir, clock, removed, quarantine, admit, open };

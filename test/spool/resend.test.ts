@@ -1,14 +1,15 @@
 // A mail sent again because its 250 was lost keeps its first id; two real mails are never merged.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { mailRecord } from '../../src/smtp/mail-record.js';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import { ResendKeyReader, resendIdentityOf, resendKeyOfMail } from '../../src/spool/resend-key.js';
+import { readJournal } from '../helpers/journal.js';
 
 const envelope = {
   from: 'cam@garden.local',
@@ -82,23 +83,27 @@ describe('ResendKeyReader', () => {
   });
 });
 
-describe('FileSpool and resent mails', () => {
+describe('JournalSpool and resent mails', () => {
   let dataDir: string;
-  const opened: FileSpool[] = [];
+  const opened: JournalSpool[] = [];
   before(async () => (dataDir = await mkdtemp(join(tmpdir(), 'amb-resend-'))));
   after(async () => {
     for (const spool of opened) await spool.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function openSpool(folder: string, now?: () => number): Promise<FileSpool> {
-    const spool = new FileSpool(join(dataDir, folder), { resendKeyOf: resendKeyOfMail, ...(now ? { now } : {}) });
+  async function openSpool(folder: string, now?: () => number, segmentBytes?: number): Promise<JournalSpool> {
+    const spool = new JournalSpool(join(dataDir, folder), {
+      resendKeyOf: resendKeyOfMail,
+      ...(now ? { now } : {}),
+      ...(segmentBytes ? { segmentBytes, maxSegments: 2 } : {}),
+    });
     await spool.open();
     opened.push(spool);
     return spool;
   }
 
-  async function store(spool: FileSpool, message: Buffer, to = envelope) {
+  async function store(spool: JournalSpool, message: Buffer, to = envelope) {
     const draft = await spool.write(mailRecord(to, Readable.from([message]), 1024 * 1024));
     return draft.commit();
   }
@@ -113,35 +118,21 @@ describe('FileSpool and resent mails', () => {
     const restarted = await openSpool('a'); // the crash came between the commit and the client reading its 250
     const afterRestart = await store(restarted, withId('<1@cam>'));
     assert.deepEqual([afterRestart.id, afterRestart.resent], [first.id, true]);
-    assert.deepEqual(await restarted.pending(), [first.id], 'one mail in the spool, the marker is not a mail');
-    assert.deepEqual(await readdir(join(dataDir, 'a', 'spool', 'incoming')), [], 'the copy is not left behind');
+    assert.deepEqual(await restarted.pending(), [first.id], 'one mail in the spool');
+    assert.deepEqual((await readJournal(join(dataDir, 'a'))).records.length, 1, 'the copy is not stored');
   });
 
-  it('keeps the first id when the bridge died after storing the mail but before its resend marker', async () => {
-    const spool = await openSpool('crash-window');
-    const first = await store(spool, withId('<window@cam>'));
+  it('keeps the first id after the segment that held the first mail is gone (each new segment opens with the keys)', async () => {
+    const spool = await openSpool('rotated', undefined, 2048);
+    const first = await store(spool, withId('<rotated@cam>'));
+    await spool.retire(first.id);
+    for (let index = 0; index < 30; index++) await spool.retire((await store(spool, withoutId(`mail ${index}`))).id);
     await spool.close();
-    // What a kill between the rename into mails/ and the marker's creation leaves: the mail, no marker.
-    const mails = join(dataDir, 'crash-window', 'spool', 'mails');
-    for (const name of await readdir(mails)) if (!name.endsWith('.eml')) await rm(join(mails, name));
-    const restarted = await openSpool('crash-window');
-    const resent = await store(restarted, withId('<window@cam>'));
+    const segments = await readdir(join(dataDir, 'rotated', 'spool', 'journal'));
+    assert.ok(!segments.includes('0000000001.log'), `the first segment is gone: ${segments.join(' ')}`);
+    const restarted = await openSpool('rotated', undefined, 2048);
+    const resent = await store(restarted, withId('<rotated@cam>'));
     assert.deepEqual([resent.id, resent.resent], [first.id, true]);
-    await restarted.retire(first.id);
-    const restartedAgain = await openSpool('crash-window');
-    assert.equal((await store(restartedAgain, withId('<window@cam>'))).id, first.id, 'the rebuilt marker outlives the mail');
-  });
-
-  it('opens with a pending mail it cannot read: rebuilding resend markers is best effort', async () => {
-    const spool = await openSpool('corrupt');
-    const first = await store(spool, withId('<readable@cam>'));
-    await spool.close();
-    const mails = join(dataDir, 'corrupt', 'spool', 'mails');
-    for (const name of await readdir(mails)) if (!name.endsWith('.eml')) await rm(join(mails, name));
-    await writeFile(join(mails, '20260101T000000000Z-000000-0000.eml'), 'garbage without an envelope line');
-    const restarted = await openSpool('corrupt');
-    assert.deepEqual(await restarted.pending(), ['20260101T000000000Z-000000-0000', first.id]);
-    assert.equal((await store(restarted, withId('<readable@cam>'))).id, first.id, 'the readable one still got its marker');
   });
 
   it('recognises the mail after the first one was delivered and retired', async () => {
@@ -167,7 +158,7 @@ describe('FileSpool and resent mails', () => {
     assert.deepEqual(await spool.pending(), [first.id, otherBytes.id, otherRecipient.id]);
   });
 
-  it('forgets a mail after the window, in memory and on disk at the next open', async () => {
+  it('forgets a mail after the window, in memory and at the next open', async () => {
     let now = Date.now();
     const spool = await openSpool('e', () => now);
     const first = await store(spool, withId('<1@cam>'));
@@ -176,15 +167,15 @@ describe('FileSpool and resent mails', () => {
     assert.equal(later.resent, false, 'a quarter of an hour later it is a new mail');
     assert.notEqual(later.id, first.id);
     await spool.close();
+    const newest = await openSpool('e', () => now);
+    assert.equal((await store(newest, withId('<1@cam>'))).id, later.id, 'within the window after a reopen: the same mail');
+    await newest.close();
     now += 16 * 60 * 1000;
     const reopened = await openSpool('e', () => now);
-    assert.equal((await store(reopened, withId('<2@cam>'))).resent, false);
-    const markers = (await readdir(join(dataDir, 'e', 'spool', 'mails'))).filter((name) => !name.endsWith('.eml'));
-    assert.equal(markers.length, 1, `only the newest mail's marker is left: ${markers.join(', ')}`);
-    assert.ok(markers[0]?.startsWith((await reopened.pending()).at(-1) ?? '-'));
+    assert.equal((await store(reopened, withId('<1@cam>'))).resent, false, 'past the window after a reopen: a new mail');
   });
 
-  it('still hands mails on in id order when some have a Message-ID (a marker to write) and others not', async () => {
+  it('still hands mails on in id order when some have a Message-ID (a resend key) and others not', async () => {
     const spool = await openSpool('h');
     const drafts = await Promise.all(
       Array.from({ length: 30 }, (_, index) =>
@@ -204,9 +195,9 @@ describe('FileSpool and resent mails', () => {
 
     const failing = await openSpool('g');
     const draft = await failing.write(mailRecord(envelope, Readable.from([withId('<2@cam>')]), 1024));
-    await failing.close(); // the folder sync after the rename fails: the client is told 451 and sends it again
+    await failing.close(); // the commit cannot be made durable: the client is told 451 and sends it again
     await assert.rejects(draft.commit(), { name: 'SpoolUnavailable' });
-    assert.deepEqual(await readdir(join(dataDir, 'g', 'spool', 'mails')), [], 'neither the mail nor its marker');
+    assert.deepEqual((await readJournal(join(dataDir, 'g'))).records, [], 'nothing stored');
     const retried = await openSpool('g');
     const stored = await store(retried, withId('<2@cam>'));
     assert.equal(stored.resent, false, 'the retry is stored, not answered with the id of a mail that was never kept');

@@ -1,5 +1,5 @@
-// The contract every spool must keep, run against each implementation (the durable file spool now; a faster one
-// later joins the list): a committed record reads back as stored, ids sort in commit order, a reopened spool
+// The contract every spool must keep, run against each implementation (the journal spool; another one joins the
+// list): a committed record reads back as stored, ids sort in commit order, a reopened spool
 // replays what is pending with the same ids, a resent record keeps the first id, retired and quarantined records
 // leave, the delivery record survives a reopen, and a record that cannot be stored fails as SpoolUnavailable.
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { FileSpool } from '../../src/spool/file-spool.js';
+import { JournalSpool } from '../../src/spool/journal-spool.js';
 import type { RecordToStore, ResendKeyGatherer, Spool, SpoolRecord } from '../../src/spool/spool.js';
 
 interface Implementation {
@@ -19,7 +19,7 @@ interface Implementation {
 }
 
 const implementations: Implementation[] = [
-  { name: 'FileSpool', create: (dataDir, resendKeyOf) => new FileSpool(dataDir, { resendKeyOf }) },
+  { name: 'JournalSpool', create: (dataDir, resendKeyOf) => new JournalSpool(dataDir, { resendKeyOf }) },
 ];
 
 /** A resend key of the test's own: the body's hash, for bodies that start with `keyed:`. */
