@@ -241,7 +241,7 @@ export class Processor {
   #delivered(event: AlarmEvent, output: string, settled: Promise<void> | undefined): void {
     const unfinished = this.#unfinished.get(event.id);
     if (!unfinished) return;
-    if (settled) unfinished.settling.push(settled);
+    if (settled !== undefined) unfinished.settling.push(settled);
     this.#deps.spool.recordDelivery(event.id, output);
     if (--unfinished.waitingFor > 0) return;
     this.#finishRecord(event, unfinished);

@@ -9,7 +9,11 @@ const mail = (header: string, body = 'Zone:1 Terrasse, Innenbereich Alarm\r\n') 
 describe('parsesInPlace', () => {
   for (const [what, raw, expected] of [
     ['an XT1 line without Content-Type', mail('From: xt1@panel.local\r\nSubject: XT1'), true],
-    ['text/plain in ISO-8859-1, quoted-printable', mail('Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable'), true],
+    [
+      'text/plain in ISO-8859-1, quoted-printable',
+      mail('Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable'),
+      true,
+    ],
     ['a single HTML part', mail('Content-Type: text/html; charset=utf-8'), true],
     ['multipart/mixed', mail('Content-Type: multipart/mixed; boundary=b'), false],
     ['MULTIPART in capitals', mail('CONTENT-TYPE: MULTIPART/ALTERNATIVE; boundary=b'), false],

@@ -28,7 +28,7 @@ class CountingOutput implements Output {
   async stop(): Promise<void> {}
   async deliver(_event: AlarmEvent): Promise<DeliveryReceipt> {
     if (++this.delivered >= this.#expected) this.#reached();
-    return this.settled ? { settled: this.settled } : {};
+    return this.settled === undefined ? {} : { settled: this.settled };
   }
   until(count: number): Promise<void> {
     this.#expected = count;
