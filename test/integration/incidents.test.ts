@@ -225,6 +225,8 @@ describe('incidents end to end', () => {
       );
     }
     clock.advance(12 * minute); // down while both levels fell due
+    // Subscribed before the start: the levels due are raised, and published, while the bridge starts.
+    const events = await Subscriber.connect(broker.url, ['amb-restart/event']);
     const second = await startBridge('restart', clock, dataDir);
     try {
       const texts = async (count: number) =>
@@ -237,7 +239,7 @@ describe('incidents end to end', () => {
       );
       const opened = await second.incident('open');
       clock.advance(60 * minute);
-      await second.subscriber.next(second.eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).details?.level === 2);
+      await events.next(second.eventTopic, (message) => (JSON.parse(message.payload) as AlarmEvent).details?.level === 2);
       assert.equal(opened.attributes.alarms, 1);
       assert.deepEqual(
         second.test.logs.filter((line) => line.msg === 'escalation level raised').map((line) => line.escalationLevel),
@@ -246,6 +248,7 @@ describe('incidents end to end', () => {
       );
     } finally {
       await cleanUp(
+        () => events.close(),
         () => second.subscriber.close(),
         () => second.test.stop(),
         () => rm(dataDir, { recursive: true, force: true }),
