@@ -60,8 +60,6 @@ interface Unfinished {
   waitingFor: number;
   /** Why the record could not be read: it goes to quarantine instead of being retired. */
   unparsable: string | undefined;
-  /** Outputs' own state writes about the event (DeliveryReceipt.settled), awaited before the record goes. */
-  settling: Promise<void>[];
 }
 
 export class Processor {
@@ -111,7 +109,6 @@ export class Processor {
     this.#signal.wake();
   }
 
-  /** Stops taking records, then the outputs; what is not delivered stays in the spool for the next start. */
   /** Resolves once fewer records wait for their turn than the mark, or after `roomWaitMs` at most. */
   room(): Promise<void> {
     if (this.#queue.length < roomMark || this.#stopping.signal.aborted) return Promise.resolve();
@@ -126,6 +123,7 @@ export class Processor {
     });
   }
 
+  /** Stops taking records, then the outputs; what is not delivered stays in the spool for the next start. */
   async stop(): Promise<void> {
     this.#stopping.abort();
     for (const waiter of [...this.#roomWaiters]) waiter();
@@ -224,7 +222,7 @@ export class Processor {
         { mailId: id, skipped: deliveries.filter((delivery) => delivered.has(delivery.name)).map((delivery) => delivery.name) },
         'replayed: outputs that already had the event are skipped',
       );
-    const unfinished: Unfinished = { waitingFor: outstanding.length, unparsable, settling: [] };
+    const unfinished: Unfinished = { waitingFor: outstanding.length, unparsable };
     this.#unfinished.set(id, unfinished);
     for (const delivery of outstanding) delivery.accept(event);
     this.#deps.bus?.emit('event', event);
@@ -238,10 +236,21 @@ export class Processor {
     this.#inMemoryBytes -= record.body.length;
   }
 
+  /**
+   * An output has the event. With its own state about it still being written (`settled`), the delivery is recorded
+   * only once that is on disk: a crash before then replays the event to this output, which sets the state again.
+   */
   #delivered(event: AlarmEvent, output: string, settled: Promise<void> | undefined): void {
+    if (settled === undefined) return this.#recordDelivered(event, output);
+    this.#finishing.run(
+      settled.then(() => this.#recordDelivered(event, output)),
+      (error) => this.#deps.log.error({ mailId: event.id, err: error }, 'cannot record a delivery: the event is replayed at the next start'),
+    );
+  }
+
+  #recordDelivered(event: AlarmEvent, output: string): void {
     const unfinished = this.#unfinished.get(event.id);
     if (!unfinished) return;
-    if (settled !== undefined) unfinished.settling.push(settled);
     this.#deps.spool.recordDelivery(event.id, output);
     if (--unfinished.waitingFor > 0) return;
     this.#finishRecord(event, unfinished);
@@ -255,9 +264,9 @@ export class Processor {
     );
   }
 
-  async #finish(event: AlarmEvent, { unparsable, settling }: Unfinished): Promise<void> {
+  async #finish(event: AlarmEvent, { unparsable }: Unfinished): Promise<void> {
     // The state this event set is on disk before its record goes: a crash before that replays it (alarm-state.ts).
-    await Promise.all([this.#deps.alarmState.settled(), ...settling]);
+    await this.#deps.alarmState.settled();
     if (unparsable === undefined) return this.#deps.spool.retire(event.id);
     await this.#deps.spool.quarantine(event.id, unparsable);
     this.#deps.log.warn(

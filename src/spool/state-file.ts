@@ -19,6 +19,7 @@ export class StateFile<T> {
   /** Writes run one after another (two at once would share the temp file); waiting ones fold into the newest. */
   #running: Promise<void> | undefined;
   #next: { data: string; done: Promise<void> } | undefined;
+  /** On the monotonic clock: a wall clock set back must not hold a write for as long. */
   #lastWriteAt = Number.NEGATIVE_INFINITY;
   #closing = false;
   #endPause: (() => void) | undefined;
@@ -107,7 +108,7 @@ export class StateFile<T> {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(end, this.#lastWriteAt + this.#minIntervalMs - Date.now());
+      const timer = setTimeout(end, this.#lastWriteAt + this.#minIntervalMs - performance.now());
       this.#endPause = end;
     });
   }
@@ -120,11 +121,11 @@ export class StateFile<T> {
 
   /** True until `minIntervalMs` after the last write began (never once closing: then everything is written at once). */
   #pausing(): boolean {
-    return !this.#closing && this.#lastWriteAt + this.#minIntervalMs > Date.now();
+    return !this.#closing && this.#lastWriteAt + this.#minIntervalMs > performance.now();
   }
 
   #start(data: string): Promise<void> {
-    this.#lastWriteAt = Date.now();
+    this.#lastWriteAt = performance.now();
     const running = (async () => {
       await mkdir(dirname(this.#path), { recursive: true });
       await writeFileDurably(dirname(this.#path), basename(this.#path), data);

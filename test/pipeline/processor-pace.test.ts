@@ -97,6 +97,7 @@ describe('Processor under a flood', () => {
       const draft = await spool.write({ kind: 'held', header: {}, body: Buffer.alloc(bytes, 0x61), maxBytes: bytes });
       const { id, record } = await draft.commit();
       processor.enqueue(id, record);
+      return id;
     };
     return { spool, processor, kind, output, store, reads: () => reads };
   }
@@ -147,17 +148,18 @@ describe('Processor under a flood', () => {
     }
   });
 
-  it("retires a record only once the outputs' state about it is on disk", async () => {
+  it("records the delivery, and retires the record, only once the output's state about it is on disk", async () => {
     const { spool, processor, kind, output, store } = await setUp('settled');
     let written: () => void = () => undefined;
     output.settled = new Promise((resolve) => (written = resolve));
     try {
-      await store(10);
+      const id = await store(10);
       kind.release();
       await output.until(1);
       // Retiring takes a file removal; a tenth of a second is plenty for it to have happened had it not waited.
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal((await spool.pending()).length, 1, 'still in the spool while the state is being written');
+      assert.deepEqual([...spool.deliveredTo(id)], [], 'a crash now replays the event to the output, which writes its state again');
       written();
       while ((await spool.pending()).length > 0) await tick();
     } finally {

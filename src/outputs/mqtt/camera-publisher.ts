@@ -48,13 +48,15 @@ export class CameraPublisher {
 
   /**
    * The camera's share of one event's publishes. The camera's state changes at once, in the order of the calls;
-   * `announce` sends its discovery when it is new or changed. `payload` is the event's JSON as published.
+   * `announce` sends its discovery when it is new or changed. `payload` is the event's JSON as published. The write of
+   * the cameras' file goes to `saves` (the event's, waited for before its record is retired, not by its delivery).
    */
   publish(
     client: Promise<MqttClient>,
     event: AlarmEvent,
     payload: string,
     announce: ((client: MqttClient, device: DeviceDiscovery) => Promise<void>) | undefined,
+    saves: Promise<void>[],
   ): Promise<unknown>[] {
     const description = event.device === undefined ? undefined : this.#options.catalog.camera(event.source);
     const change = cameraChange(this.#cameras, event, description);
@@ -64,8 +66,8 @@ export class CameraPublisher {
     const topics = cameraTopicsFor(this.#options.topicPrefix, change.id);
     const image = event.images?.[0];
     if (image) this.#newestImage.set(change.id, image.sha256);
-    // Started now, in the order of the calls; waited for with the publishes, never failing them (StateFile.save).
-    const saved = change.changed ? this.#options.file.save(this.#cameras, this.#options.fileReport) : undefined;
+    // Started now, in the order of the calls; never failing the publishes (StateFile.save).
+    if (change.changed) saves.push(this.#options.file.save(this.#cameras, this.#options.fileReport));
     return [
       (async () => {
         const ready = await client;
@@ -78,7 +80,6 @@ export class CameraPublisher {
         if (change.rediscover && announce)
           publishes.push(announce(ready, cameraDevice(this.#options.discovery, topics, change.id, change.state, description)));
         await Promise.all(publishes);
-        await saved;
       })(),
     ];
   }

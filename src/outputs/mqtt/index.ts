@@ -185,7 +185,8 @@ export class MqttOutput implements Output {
       ready,
       event,
       payload,
-      this.#settings.discovery ? (client, device) => this.#announce(client, device) : undefined,
+      this.#settings.discovery ? (client, device) => this.#announce(client, device, saves) : undefined,
+      saves,
     );
     const client = await ready;
     // The last event feeds the panel's "Last event" and "Last mail received": what the panel's own mail said, never an

@@ -174,7 +174,7 @@ describe('CameraPublisher', () => {
     const pictures = ['1', '2', '3'].map((digit) => ({ ...jpeg, sha256: digit.repeat(64) }));
     // Three mails of one camera arrive while the broker is away.
     const waiting = pictures.flatMap((image, index) =>
-      publisher.publish(client, event({ id: `m${index}`, images: [image] }), '{}', undefined),
+      publisher.publish(client, event({ id: `m${index}`, images: [image] }), '{}', undefined, []),
     );
     connect(fake as never);
     await Promise.all(waiting);
