@@ -241,10 +241,14 @@ export class Processor {
    * only once that is on disk: a crash before then replays the event to this output, which sets the state again.
    */
   #delivered(event: AlarmEvent, output: string, settled: Promise<void> | undefined): void {
-    if (settled === undefined) return this.#recordDelivered(event, output);
+    if (settled === undefined) {
+      this.#recordDelivered(event, output);
+      return;
+    }
     this.#finishing.run(
       settled.then(() => this.#recordDelivered(event, output)),
-      (error) => this.#deps.log.error({ mailId: event.id, err: error }, 'cannot record a delivery: the event is replayed at the next start'),
+      (error) =>
+        this.#deps.log.error({ mailId: event.id, err: error }, 'cannot record a delivery: the event is replayed at the next start'),
     );
   }
 
