@@ -63,11 +63,17 @@ export class GroupCommit {
     this.#options = options;
   }
 
-  /** Continues segment `segment` from `size` (the end of its valid entries, found by the scan). */
+  /**
+   * Continues segment `segment` from `size` (the end of its valid entries, found by the scan). The opening entries are
+   * written again and the folder synced with the first batch: a crash may have left the segment without them (made,
+   * but its first batch never written or cut off), and its name not yet durable in the folder.
+   */
   resume(segment: number, size: number): void {
     this.#segment = segment;
     this.#size = size;
     this.#closed = false;
+    this.#openingUnwritten = true;
+    this.#folderUnsynced = true;
   }
 
   get segment(): number {
