@@ -67,6 +67,9 @@ export class SnapshotStore implements ImageStore {
   #total = 0;
   /** Writes and removals one at a time, so the total stays right. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Pictures written but not yet synced to the disk, and the loop that syncs them. */
+  readonly #unsynced = new Set<string>();
+  #syncing: Promise<void> | undefined;
 
   private constructor(dir: string, limits: SnapshotLimits, now: () => number) {
     this.#dir = dir;
@@ -202,18 +205,31 @@ export class SnapshotStore implements ImageStore {
       await removeIfPresent(temp).catch(() => undefined);
       throw error;
     }
-    void this.#sync(file).catch(() => undefined);
+    this.#unsynced.add(file);
+    this.#syncing ??= this.#syncAll().finally(() => (this.#syncing = undefined));
+  }
+
+  /**
+   * One picture at a time, then one folder sync for all of them: a burst of camera mails must not fill libuv's
+   * threads with syncs that the spool's own (a mail's 250) would queue behind. At most one name per picture waits.
+   */
+  async #syncAll(): Promise<void> {
+    while (this.#unsynced.size > 0) {
+      const files = [...this.#unsynced];
+      this.#unsynced.clear();
+      for (const file of files) await this.#syncFile(file).catch(() => undefined);
+      await syncFolder(this.#dir).catch(() => undefined);
+    }
   }
 
   /** A picture removed meanwhile (pruned) needs no sync; a failing disk shows in the spool's health, not here. */
-  async #sync(file: string): Promise<void> {
+  async #syncFile(file: string): Promise<void> {
     const handle = await open(join(this.#dir, file), 'r');
     try {
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await syncFolder(this.#dir);
   }
 
   /** The disk is full (maybe by others): the oldest quarter of our pictures, and at least this many bytes, go. */
