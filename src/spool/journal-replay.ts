@@ -1,7 +1,7 @@
 // Reading the journal back at open: every segment in order, into the pending records (where each one's entry is),
 // which outputs have their events, and the resend keys. A damaged or torn end of the last segment is cut off (it was
 // never acknowledged: its fdatasync never returned); damage elsewhere is skipped, and the entries after it are kept.
-import { readdir, readFile, truncate } from 'node:fs/promises';
+import { readdir, readFile, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { type EntryLocation, segmentName } from './group-commit.js';
@@ -29,12 +29,19 @@ export async function segmentNumbers(folder: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-export async function replayJournal(folder: string, log: Pick<Logger, 'warn'> | undefined): Promise<ReplayedJournal> {
+export async function replayJournal(folder: string, log: Pick<Logger, 'warn' | 'error'> | undefined): Promise<ReplayedJournal> {
   const journal: ReplayedJournal = { pending: new Map(), delivered: new Map(), recentKeys: [], seen: new Set(), segment: 1, end: 0 };
   const segments = await segmentNumbers(folder);
   for (const segment of segments) {
     const path = join(folder, segmentName(segment));
-    const data = await readFile(path);
+    const data = await readFile(path).catch(async (error: unknown) => {
+      // A segment the disk cannot read (a bad sector of an SD card) must not keep the bridge from starting: it is set
+      // aside for a human, its records are lost (or, retired ones, replayed: better than no alarms at all).
+      log?.error({ err: error, segment: segmentName(segment) }, 'spool journal segment unreadable: set aside as .unreadable');
+      await rename(path, `${path}.unreadable`);
+      return undefined;
+    });
+    if (data === undefined) continue;
     const { entries, end, skipped } = scanSegment(data);
     for (const [offset, length] of skipped)
       log?.warn({ segment: segmentName(segment), offset, bytes: length }, 'damaged bytes in the spool journal skipped');

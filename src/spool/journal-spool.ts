@@ -57,7 +57,7 @@ export interface JournalSpoolOptions {
   /** The resend key of a record taken over from the file spool (those carry none of their own). */
   resendKeyOf?: (record: SpoolRecord) => string | undefined;
   /** Told of damage found in the journal at open. */
-  log?: Pick<Logger, 'warn' | 'info'>;
+  log?: Pick<Logger, 'warn' | 'info' | 'error'>;
   /** Told after each fdatasync how many commits it carried (bench, tests). */
   onSynced?: (commits: number) => void;
   segmentBytes?: number;
