@@ -30,9 +30,9 @@ const parseAhead = 32;
  */
 const maxInMemoryBytes = 16 * 1024 * 1024;
 /**
- * Records waiting for their turn past which the SMTP intake holds the next mail's MAIL FROM (`room`): a flood is
- * slowed to the pace the processor keeps, so an alarm mail behind it is an event within a fraction of a second of
- * its 250, instead of behind an ever longer queue. Never longer than `maxRoomWaitMs`: an output that is down (its
+ * Records waiting for their turn past which the SMTP intake holds the next mail that is not an alarm at its RCPT TO
+ * (`room`): a flood is slowed to the pace the processor keeps, so an alarm mail behind it is an event within a
+ * fraction of a second of its 250, instead of behind an ever longer queue. Never longer than `maxRoomWaitMs`: an output that is down (its
  * backlog full, the processor waiting) must not stop the intake, which still stores every mail.
  */
 const roomMark = 64;

@@ -67,7 +67,7 @@ export interface IntakeDependencies {
   bus?: Bus;
   /** Free space under data_dir: while it is below the reserve, only alarm mail is taken. */
   storage?: { isLow(): Promise<boolean> };
-  /** Resolves when the processor has room for another mail (held for a moment at most): MAIL FROM waits for it. */
+  /** Resolves when the processor has room for another mail (held for a moment at most): RCPT TO of mail that is not an alarm waits for it. */
   room?: () => Promise<void>;
 }
 
@@ -108,9 +108,7 @@ export async function startIntake(
     onClose: (session) => gate.closed(session.id),
     onMailFrom(_address, session, callback) {
       gate.step(session.id, 'mail');
-      // A flood is slowed here, before anything is stored: the sender waits a moment for its 250, never a refusal.
-      if (!room) return callback();
-      void room().then(() => callback());
+      callback();
     },
     onAuth(auth, session, callback) {
       if (options.auth === 'accept_any' || checkCredentials(options.users, auth.username ?? '', auth.password ?? '')) {
@@ -139,11 +137,15 @@ export async function startIntake(
       // Asked for alarm mail too: a reading below the reserve first wins space back from the quarantine. The
       // storage logs once per episode, so a refusal here is not logged again.
       (storage?.isLow() ?? Promise.resolve(false))
-        .then((low) => {
-          if (low && !options.alarmRecipient(address.address)) {
+        .then(async (low) => {
+          const alarm = options.alarmRecipient(address.address);
+          if (low && !alarm) {
             // RFC 5321 4.5.3.1.10: 452 insufficient system storage, temporary, so the sender tries again later.
             return callback(refuse(452, 'Insufficient system storage, try again later', session.remoteAddress));
           }
+          // A flood is slowed here, before anything is stored: the sender waits a moment, never a refusal. A mail's
+          // first recipient decides; an alarm recipient never waits.
+          if (room && !alarm && session.envelope.rcptTo.length === 0) await room();
           gate.step(session.id, 'rcpt');
           callback();
         })

@@ -92,35 +92,45 @@ describe('SMTP intake timers', () => {
     }
   });
 
-  it('holds MAIL FROM until the processor has room, then goes on with the mail', async () => {
+  it("holds a status mail's RCPT TO until the processor has room, never an alarm's, then goes on with the mail", async () => {
     let giveRoom: () => void = () => undefined;
     const room = new Promise<void>((resolve) => (giveRoom = resolve));
     let asked: () => void = () => undefined;
     const roomAsked = new Promise<void>((resolve) => (asked = resolve));
-    const intake = await startIntake(options, {
-      spool,
-      log,
-      onAccepted: () => undefined,
-      room: () => {
-        asked();
-        return room;
+    const intake = await startIntake(
+      { ...options, alarmRecipient: (address) => address.startsWith('alarm@') },
+      {
+        spool,
+        log,
+        onAccepted: () => undefined,
+        room: () => {
+          asked();
+          return room;
+        },
       },
-    });
+    );
     try {
-      const client = await RawSmtpClient.connect(intake.port);
-      assert.match(await client.command('EHLO panel.local'), /^250/);
+      const alarm = await RawSmtpClient.connect(intake.port);
+      assert.match(await alarm.command('EHLO panel.local'), /^250/);
+      assert.match(await alarm.command('MAIL FROM:<xt1@panel.local>'), /^250/);
+      assert.match(await alarm.command('RCPT TO:<alarm@bridge.local>'), /^250/, 'an alarm recipient does not wait');
+      assert.match(await alarm.command('QUIT'), /^221 /);
+
+      const status = await RawSmtpClient.connect(intake.port);
+      assert.match(await status.command('EHLO panel.local'), /^250/);
+      assert.match(await status.command('MAIL FROM:<xt1@panel.local>'), /^250/);
       let answered = false;
-      const mailFrom = client.command('MAIL FROM:<xt1@panel.local>').then((reply) => {
+      const rcpt = status.command('RCPT TO:<status@bridge.local>').then((reply) => {
         answered = true;
         return reply;
       });
       await roomAsked;
       // A reply would be on its way at once; a tenth of a second is plenty for loopback to bring it.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.equal(answered, false, 'no reply to MAIL FROM while the processor has no room');
+      assert.equal(answered, false, 'no reply to RCPT TO while the processor has no room');
       giveRoom();
-      assert.match(await mailFrom, /^250/);
-      assert.match(await client.command('QUIT'), /^221 /);
+      assert.match(await rcpt, /^250/);
+      assert.match(await status.command('QUIT'), /^221 /);
     } finally {
       await intake.close();
     }
