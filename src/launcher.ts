@@ -1,8 +1,9 @@
 // The program's own memory settings, however it is started (npm start, npx, the add-on's run.sh, dist/bin.js
 // through its shebang): a Node that lacks them replaces itself (execve, same pid) with one that has them.
 // A small young generation (--max-semi-space-size=2) saves about 40 MB at an alarm panel's mail rates at no
-// measured cost; glibc's malloc otherwise keeps 30-50 MB that JavaScript let go after camera mails (musl
-// ignores the variable). Node before 22.15 has no execve: it runs as started (README).
+// measured cost; glibc's malloc otherwise keeps 30-50 MB that JavaScript let go after camera mails (musl, the
+// add-on's, has no such variable: there only the flag counts). Node before 22.15 has no execve: it runs as started.
+import { existsSync } from 'node:fs';
 
 const semiSpaceFlag = '--max-semi-space-size';
 const youngGeneration = `${semiSpaceFlag}=2`;
@@ -19,22 +20,36 @@ interface Process {
   execve?: (file: string, args?: readonly string[], env?: NodeJS.ProcessEnv) => never;
 }
 
-/** The command line and environment to run instead, or undefined when this process has the settings already. */
-export function tunedStart(current: Process): { args: string[]; env: NodeJS.ProcessEnv } | undefined {
+/**
+ * The command line and environment to run instead, or undefined when this process has the settings already.
+ * `glibc`: whether the C library is glibc (the malloc setting is glibc's).
+ */
+export function tunedStart(current: Process, glibc: boolean): { args: string[]; env: NodeJS.ProcessEnv } | undefined {
   const { execArgv, argv, env } = current;
   if (env[relaunchedMark]) return undefined;
   const hasYoungGeneration = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].some((option) => option.startsWith(semiSpaceFlag));
-  const hasMallocSetting = env.MALLOC_MMAP_THRESHOLD_ !== undefined;
+  const hasMallocSetting = !glibc || env.MALLOC_MMAP_THRESHOLD_ !== undefined;
   if (hasYoungGeneration && hasMallocSetting) return undefined;
+  const malloc = glibc ? { MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? mallocMmapThreshold } : {};
   return {
     args: [current.execPath, ...execArgv, ...(hasYoungGeneration ? [] : [youngGeneration]), ...argv.slice(1)],
-    env: { ...env, MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? mallocMmapThreshold, [relaunchedMark]: '1' },
+    env: { ...env, ...malloc, [relaunchedMark]: '1' },
   };
+}
+
+/** Node's own report names the glibc it runs on; on musl it names none. About 2 ms. */
+function runsOnGlibc(): boolean {
+  // No network part: it would look up host names.
+  (process.report as { excludeNetwork?: boolean }).excludeNetwork = true;
+  const { header } = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
+  return header.glibcVersionRuntime !== undefined;
 }
 
 /** Replaces this process with a tuned one when it needs and can; returns when it runs on as it is. */
 export function relaunchTuned(current: Process = process as Process): void {
-  const tuned = tunedStart(current);
-  if (!tuned || typeof current.execve !== 'function') return;
-  current.execve(current.execPath, tuned.args, tuned.env);
+  // Asked first: a Node without execve need not look at its C library. A failing execve ends the process (it
+  // cannot be caught), so only a Node binary that is there is asked to replace this one.
+  if (typeof current.execve !== 'function' || !existsSync(current.execPath)) return;
+  const tuned = tunedStart(current, runsOnGlibc());
+  if (tuned) current.execve(current.execPath, tuned.args, tuned.env);
 }

@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { tunedStart } from '../src/launcher.js';
 import { BridgeProcess } from './helpers/bridge-process.js';
 
-const started = (execArgv: string[], env: NodeJS.ProcessEnv = {}) =>
-  tunedStart({ execPath: '/usr/bin/node', execArgv, argv: ['/usr/bin/node', '/app/bin.js', '--config', 'c.yaml'], env });
+const started = (execArgv: string[], env: NodeJS.ProcessEnv = {}, glibc = true) =>
+  tunedStart({ execPath: '/usr/bin/node', execArgv, argv: ['/usr/bin/node', '/app/bin.js', '--config', 'c.yaml'], env }, glibc);
 
 describe('launcher', () => {
   it('adds the young generation and the malloc threshold, keeping options and arguments', () => {
@@ -25,6 +25,13 @@ describe('launcher', () => {
     const fromNodeOptions = started([], { NODE_OPTIONS: '--max-semi-space-size=4' });
     assert.deepEqual(fromNodeOptions?.args, ['/usr/bin/node', '/app/bin.js', '--config', 'c.yaml']);
     assert.equal(started([], { MALLOC_MMAP_THRESHOLD_: '65536' })?.env.MALLOC_MMAP_THRESHOLD_, '65536');
+  });
+
+  it('on musl (the add-on), needs only the flag: no malloc variable, and no relaunch when the flag is given', () => {
+    const tuned = started([], {}, false);
+    assert.deepEqual(tuned?.args, ['/usr/bin/node', '--max-semi-space-size=2', '/app/bin.js', '--config', 'c.yaml']);
+    assert.equal(tuned?.env.MALLOC_MMAP_THRESHOLD_, undefined);
+    assert.equal(started(['--max-semi-space-size=2'], {}, false), undefined);
   });
 
   it('relaunches once only, even when the settings did not take', () => {
