@@ -1,7 +1,8 @@
 // Which mails are parsed in the bridge's own thread: small ones of a single part (a panel's alarm or status line).
 // For them the hop to the parser's thread costs more than the parse, and what the thread guards against cannot
-// happen in them: mailparser's hangs were on multipart boundaries (#263), and 16 KB of one part is parsed in well
-// under a millisecond, whatever its charset or encoding.
+// happen in them: mailparser's hangs were on multipart boundaries (#263), and 16 KB of one part is parsed in
+// milliseconds whatever its charset, encoding or HTML (28 ms for the worst shapes a review tried, against 0.1 ms for
+// a panel's line).
 
 /** Larger mails go to the parser's thread, whatever their structure. */
 export const maxInPlaceBytes = 16 * 1024;

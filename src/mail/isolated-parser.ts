@@ -190,7 +190,7 @@ export class IsolatedParser implements MailParser {
     this.#next();
     // After a worker that had been working, the next one starts at once, so the next alarm need not wait for it.
     // Not after one that failed to start: that would only fail again, in a loop.
-    if (current?.sent) this.start();
+    if (current?.sent && this.#idleEndMs === undefined) this.start();
   }
 
   async #dropWorker(): Promise<void> {

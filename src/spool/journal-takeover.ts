@@ -3,7 +3,7 @@
 // `append` with its id and delivered outputs; only once all of them are durable in the journal are the old files
 // removed. A crash in between leaves files whose ids the journal already has: the next start skips those and
 // removes them, so a record is neither lost nor doubled.
-import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { codeOf } from '../errors.js';
 
@@ -53,9 +53,13 @@ export async function takeOverFileSpool(
     }
   }
   await Promise.all(unsynced);
-  // Every record is durable in the journal now: the old files only say it twice.
-  for (const name of names) await rm(join(mails, name), { force: true }).catch(() => undefined);
-  await rmdir(mails).catch(() => undefined);
+  // Every record is durable in the journal now: the old files only say it twice. The folder is moved out of the way
+  // first, in one step that fails loudly: a file left in `mails/` would be taken over again at a later start, after
+  // its id's segment is gone, and replayed. Removing the moved folder is then only tidying up.
+  const takenOver = join(spoolDir, 'mails.taken-over');
+  await rm(takenOver, { recursive: true, force: true });
+  await rename(mails, takenOver);
+  await rm(takenOver, { recursive: true, force: true }).catch(() => undefined);
   await rm(join(spoolDir, 'delivered.log'), { force: true });
   await rm(join(spoolDir, 'incoming'), { recursive: true, force: true });
   return taken;
