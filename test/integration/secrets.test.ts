@@ -102,9 +102,7 @@ describe('secrets and numbers', () => {
 
     const logs = JSON.stringify(test.logs);
     const payloads = subscriber.messages.map((message) => `${message.topic} ${message.payload}`);
-    const files = await Promise.all(
-      (await filesUnder(test.dataDir)).map(async (file) => ({ path: relative(test.dataDir, file), text: await readFile(file, 'utf8') })),
-    );
+    const files = await dataFiles(test.dataDir);
     const everything = [logs, ...payloads, ...files.map((file) => file.text)].join('\n');
     for (const [name, secret] of Object.entries(secrets)) assert.ok(!everything.includes(secret), `${name} secret leaked`);
     const outside = [
@@ -200,3 +198,21 @@ describe('one masker for the log and the outputs', () => {
     assert.ok(!JSON.stringify(test.logs).includes(word), 'the log masks it too');
   });
 });
+
+/**
+ * Every file under `dataDir` with its text. A file renamed between the listing and its read (a state file's temporary
+ * file) makes the whole look start again, so that its new name is read too.
+ */
+async function dataFiles(dataDir: string): Promise<{ path: string; text: string }[]> {
+  for (;;) {
+    const files = await Promise.all(
+      (await filesUnder(dataDir)).map(async (file) => ({
+        path: relative(dataDir, file),
+        text: await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) =>
+          error.code === 'ENOENT' ? undefined : Promise.reject(error),
+        ),
+      })),
+    );
+    if (files.every((file) => file.text !== undefined)) return files as { path: string; text: string }[];
+  }
+}

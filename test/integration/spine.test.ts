@@ -170,8 +170,14 @@ describe('spine: SMTP → spool → event → MQTT', () => {
   it('refuses a mail over max_message_kb with 552 and keeps nothing of it', async () => {
     const body = 'x'.repeat(test.config.smtp.max_message_kb * 1024 + 10);
     const before = await readJournal(test.dataDir);
+    // Bodies of earlier tests' mails may still be there (retired a moment after their delivery): only a new one counts.
+    const bodiesBefore = new Set(await bodiesWithBytes(test.dataDir));
     await assert.rejects(sendMail(test.bridge.smtpPort, { to: 'alarm@bridge.local', body }), (error) => replyCode(error) === 552);
-    assert.deepEqual(await bodiesWithBytes(test.dataDir), [], 'no body file');
+    assert.deepEqual(
+      (await bodiesWithBytes(test.dataDir)).filter((name) => !bodiesBefore.has(name)),
+      [],
+      'no body file',
+    );
     assert.deepEqual((await readJournal(test.dataDir)).records, before.records, 'no record');
   });
 
