@@ -5,12 +5,13 @@
 // as a heap after GC that climbs from sample to sample instead of staying level.
 //   npm run soak -- --mails 3000 --large-every 20 --large-kb 1024 --clients 4 --max-seconds 300
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { readJournal } from '../test/helpers/journal.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { Subscriber } from '../test/helpers/mqtt-subscriber.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
@@ -135,11 +136,7 @@ try {
     await until(`the events of ${from + count} mails`, () => events >= from + count, bridge);
     samples.push(await sample(bridge, output, from + count < mails ? 'during' : 'all delivered', from + count));
   }
-  await until(
-    'the spool to be empty',
-    async () => !(await readdir(join(dataDir, 'spool', 'mails'))).some((name) => name.endsWith('.eml')),
-    bridge,
-  );
+  await until('the spool to be empty', async () => (await readJournal(dataDir)).pending.length === 0, bridge);
   samples.push(await sample(bridge, output, 'end (spool empty)', mails));
 } catch (error) {
   failure = error;
