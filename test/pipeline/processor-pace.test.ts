@@ -37,15 +37,13 @@ class CountingOutput implements Output {
 }
 
 /** A kind whose events wait until `release`: records pile up in the processor's queue meanwhile. */
-function heldKind(): RecordKind & { release(): void; asked: number } {
+function heldKind(): RecordKind & { release(): void } {
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   return {
     name: 'held',
     release,
-    asked: 0,
     async toEvent(record: SpoolRecord) {
-      this.asked++;
       await released;
       const event: AlarmEvent = {
         id: record.id,
@@ -164,21 +162,6 @@ describe('Processor under a flood', () => {
       assert.deepEqual([...spool.deliveredTo(id)], [], 'a crash now replays the event to the output, which writes its state again');
       written();
       while ((await spool.pending()).length > 0) await tick();
-    } finally {
-      await processor.stop();
-      await spool.close();
-    }
-  });
-
-  it('asks a kind for one event at a time, unless it says preparing ahead helps (work in another thread)', async () => {
-    const { spool, processor, kind, output, store } = await setUp('ahead');
-    try {
-      for (let index = 0; index < 5; index++) await store(10);
-      for (let index = 0; index < 10; index++) await tick();
-      assert.equal(kind.asked, 1, 'only the head, while it is turned into its event');
-      kind.release();
-      await output.until(5);
-      assert.equal(kind.asked, 5);
     } finally {
       await processor.stop();
       await spool.close();
