@@ -21,8 +21,7 @@ const maxBacklog = 10_000;
 const retryDelayMs = 1000;
 /**
  * Records turned into events ahead of the one being delivered, so the mail parser thread never waits for this
- * one. Only records handed over in memory (at most 256 KB each) whose kind says it helps go ahead (a mail with parts:
- * parsed in its thread meanwhile); larger ones are read from disk in their turn.
+ * one. Only records handed over in memory (at most 256 KB each) go ahead; larger ones are read from disk in their turn.
  */
 const parseAhead = 32;
 /**
@@ -194,10 +193,8 @@ export class Processor {
     const headSubmitted = this.#inMemory.has(id) || this.#prepared.has(id);
     if (!this.#prepared.has(id)) this.#prepare(id);
     if (headSubmitted)
-      for (const ahead of this.#queue.slice(1, parseAhead)) {
-        const record = this.#inMemory.get(ahead);
-        if (record && !this.#prepared.has(ahead) && this.#deps.kinds.get(record.kind)?.worthPreparingAhead?.(record)) this.#prepare(ahead);
-      }
+      for (const ahead of this.#queue.slice(1, parseAhead))
+        if (this.#inMemory.has(ahead) && !this.#prepared.has(ahead)) this.#prepare(ahead);
     // A parse in progress (up to its time budget) must not hold a stop up.
     const outcome = await unlessAborted(this.#prepared.get(id), this.#stopping.signal);
     if (this.#stopping.signal.aborted) return; // stopping: not delivered, the record stays in the spool

@@ -26,11 +26,6 @@ export interface RecordKind {
   name: string;
   /** Never throws for a record it cannot read: that is an outcome with `unparsable`. Throws only when it should be tried again. */
   toEvent(record: SpoolRecord): Promise<RecordOutcome>;
-  /**
-   * Whether asking for this record's event ahead of its turn helps: its work runs elsewhere (a parser thread) while
-   * the records before it are delivered. Work done in this thread ahead would only delay them; not asked: never.
-   */
-  worthPreparingAhead?(record: SpoolRecord): boolean;
 }
 
 /**

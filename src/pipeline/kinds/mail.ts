@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import type { Envelope } from '../../core/envelope.js';
 import type { RouteTable } from '../../core/route.js';
-import { parsesInPlace } from '../../mail/in-place.js';
 import type { MailParser } from '../../mail/isolated-parser.js';
 import type { Profile } from '../../sources/profile.js';
 import type { SpoolRecord } from '../../spool/spool.js';
@@ -22,8 +21,6 @@ export interface MailKindDependencies {
 export function mailKind({ profiles, routes, parser, cameras }: MailKindDependencies): RecordKind {
   return {
     name: 'mail',
-    // Mails with parts go to the parser's thread (in-place.ts): parsed there while earlier ones are delivered.
-    worthPreparingAhead: (record) => !parsesInPlace(record.body),
     async toEvent(record: SpoolRecord): Promise<RecordOutcome> {
       const envelope = envelopeOf(record.header);
       if (!envelope) return unreadableRecord(record.id, 'smtp', "the mail's envelope is not readable", record.body, new Date());
