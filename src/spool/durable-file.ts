@@ -5,14 +5,19 @@ import { join } from 'node:path';
 /** Writes `data` to `dir/name` so that it is either wholly there after a crash or not at all. */
 export async function writeFileDurably(dir: string, name: string, data: Buffer | string): Promise<void> {
   const temp = join(dir, `.${name}.tmp`);
-  const file = await open(temp, 'w');
+  await writeSynced(temp, data);
+  await renameDurably(temp, join(dir, name), dir);
+}
+
+/** Writes `data` to `path` and syncs it: its bytes are on disk, its name only once its folder is synced too. */
+export async function writeSynced(path: string, data: Buffer | string): Promise<void> {
+  const file = await open(path, 'w');
   try {
     await file.writeFile(data);
     await file.sync();
   } finally {
     await file.close();
   }
-  await renameDurably(temp, join(dir, name), dir);
 }
 
 /** Renames within `dir` and makes the new name survive a crash (the rename lives in the folder). */

@@ -1,10 +1,10 @@
 // Mails that could not be parsed, kept in data_dir/quarantine/ for a human to look at, each with the reason beside
 // it (`<id>.reason`). Bounded in count, total size and age, oldest removed first, and it gives up its oldest mails
 // when data_dir runs short of space: hostile mail must not fill the disk until the panel's alarm is refused.
-import { mkdir, open, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bus } from '../core/bus.js';
-import { removeIfPresent, renameDurably } from './durable-file.js';
+import { removeIfPresent, renameDurably, writeSynced } from './durable-file.js';
 
 export interface QuarantineLimits {
   /** At most this many mails; past it the oldest go. */
@@ -121,13 +121,7 @@ export class Quarantine {
     return this.#serial(async () => {
       const temp = join(this.#dir, `.${id}.eml.tmp`);
       try {
-        const file = await open(temp, 'w');
-        try {
-          await file.writeFile(data);
-          await file.sync();
-        } finally {
-          await file.close();
-        }
+        await writeSynced(temp, data);
         await this.#moveIn(temp, id, reason);
       } finally {
         await removeIfPresent(temp).catch(() => undefined);
