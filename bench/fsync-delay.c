@@ -46,29 +46,29 @@ static void count(int fd) {
   close(out);
 }
 
+/* Counts the sync of `fd` that gave `result`, and hands the result on. */
+static int counted(int fd, int result) {
+  count(fd);
+  return result;
+}
+
 int fsync(int fd) {
   static int (*real)(int);
   if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
   delay();
-  int result = real(fd);
-  count(fd);
-  return result;
+  return counted(fd, real(fd));
 }
 
 int fdatasync(int fd) {
   static int (*real)(int);
   if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
   delay();
-  int result = real(fd);
-  count(fd);
-  return result;
+  return counted(fd, real(fd));
 }
 
 int sync_file_range(int fd, off64_t offset, off64_t nbytes, unsigned int flags) {
   static int (*real)(int, off64_t, off64_t, unsigned int);
   if (!real) real = (int (*)(int, off64_t, off64_t, unsigned int))dlsym(RTLD_NEXT, "sync_file_range");
   delay();
-  int result = real(fd, offset, nbytes, flags);
-  count(fd);
-  return result;
+  return counted(fd, real(fd, offset, nbytes, flags));
 }

@@ -1,5 +1,5 @@
 // The durable sink of the benchmark: an smtp-server that stores each mail with the bridge's own spool before its
-// 250 (write, fsync, rename, folder fsync; no parse, no delivery): what durability alone costs on this disk.
+// 250 (a journal entry and a share of one fdatasync; no parse, no delivery): what durability alone costs on this disk.
 // The bare sink, the ceiling, is bench/bare-sink.mjs.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
